@@ -1,0 +1,97 @@
+"""The one result type every part of tfdoctor produces: check rules, explain, lint, deep runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from tfdoctor.causes import check_cause
+
+
+class Severity(str, Enum):
+    """What the user will meet: error = code fails or a declared requirement is violated,
+    warning = works today but breaks on the next install/import order/setting, info = a fact."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+class Group(str, Enum):
+    """Sections of the terminal report, in display order."""
+
+    PYTHON = "python"
+    TENSORFLOW = "tensorflow"
+    KERAS = "keras"
+    DEPENDENCIES = "dependencies"
+    GPU = "gpu"
+    ENVIRONMENT = "environment"
+    CODE = "code"
+    RUNTIME = "runtime"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file (lint findings, SARIF)."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    cause: str
+    severity: Severity
+    title: str
+    group: Group = Group.ENVIRONMENT
+    evidence: tuple[str, ...] = ()
+    why: str = ""
+    fix: tuple[str, ...] = ()
+    fix_note: str = ""
+    location: Location | None = None
+    confidence: float | None = None
+    data: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        check_cause(self.cause)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "cause": self.cause,
+            "severity": self.severity.value,
+            "title": self.title,
+            "group": self.group.value,
+            "evidence": list(self.evidence),
+            "why": self.why,
+            "fix": list(self.fix),
+        }
+        if self.fix_note:
+            out["fix_note"] = self.fix_note
+        if self.location is not None:
+            loc = self.location
+            out["location"] = {
+                "path": loc.path,
+                "line": loc.line,
+                "column": loc.column,
+                "end_line": loc.end_line,
+                "end_column": loc.end_column,
+            }
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 3)
+        if self.data:
+            out["data"] = dict(self.data)
+        return out
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.severity.rank, f.code, f.title))

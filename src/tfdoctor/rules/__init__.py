@@ -1,0 +1,1 @@
+"""Rules: small pure functions over a Snapshot that return Findings."""
