@@ -1,0 +1,107 @@
+"""probe → snapshot → rules → Report: the pipeline behind ``tfdoctor check``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tfdoctor.finding import Group
+from tfdoctor.kb import load as load_kb
+from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
+from tfdoctor.rules.base import Context, run_checks
+from tfdoctor.snapshot import Snapshot
+from tfdoctor.target import load_snapshot
+
+
+def diagnose(
+    python: str | None, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> Report:
+    snapshot = load_snapshot(python)
+    return diagnose_snapshot(snapshot, select=select, ignore=ignore)
+
+
+def diagnose_snapshot(
+    snapshot: Snapshot, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> Report:
+    ctx = Context(snapshot=snapshot, kb=load_kb())
+    findings = run_checks(ctx, select=set(select) or None)
+    skipped = set(ignore)
+    findings = [f for f in findings if f.code not in skipped]
+    return Report(
+        command="check",
+        target=target_facts(ctx),
+        packages=key_packages(ctx),
+        findings=tuple(findings),
+        groups=group_summaries(ctx),
+        facts=snapshot.to_json(),
+    )
+
+
+def target_facts(ctx: Context) -> dict[str, object]:
+    snap = ctx.snapshot
+    return {
+        "python": snap.python.version,
+        "implementation": snap.python.implementation,
+        "executable": snap.python.executable,
+        "prefix": snap.python.prefix,
+        "kind": "conda" if snap.is_conda else ("venv" if snap.python.is_venv else "system"),
+        "installer": ctx.installer.kind,
+        "platform": f"{snap.platform.system.lower()}-{snap.platform.machine}",
+        "cwd": snap.cwd,
+    }
+
+
+def key_packages(ctx: Context) -> dict[str, PackageFact | None]:
+    out: dict[str, PackageFact | None] = {}
+    for name in KEY_PACKAGES:
+        dist = ctx.tensorflow if name == "tensorflow" else ctx.snapshot.get(name)
+        out[name] = (
+            None
+            if dist is None
+            else PackageFact(dist.name, dist.version, dist.location, dist.installer)
+        )
+    return out
+
+
+def _v(ctx: Context, name: str) -> str:
+    version = ctx.snapshot.version_of(name)
+    return f"{name} {version}" if version else f"{name} not installed"
+
+
+def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
+    snap = ctx.snapshot
+    tf = ctx.tensorflow
+    release = ctx.tf_release
+    keras_bits = [_v(ctx, "keras")]
+    if snap.get("tf-keras"):
+        keras_bits.append(_v(ctx, "tf-keras"))
+    backend = snap.environ.get("KERAS_BACKEND")
+    if backend:
+        keras_bits.append(f"KERAS_BACKEND={backend}")
+    if snap.environ.get("TF_USE_LEGACY_KERAS"):
+        keras_bits.append(f"TF_USE_LEGACY_KERAS={snap.environ['TF_USE_LEGACY_KERAS']}")
+    gpu = "no NVIDIA driver"
+    if snap.platform.nvidia_driver:
+        gpu = f"NVIDIA driver {snap.platform.nvidia_driver}"
+    if release is not None and release.cuda:
+        gpu += f"; TensorFlow {release.minor} built with CUDA {release.cuda}, cuDNN {release.cudnn}"
+    return (
+        GroupSummary(
+            Group.PYTHON,
+            f"{snap.python.implementation} {snap.python.version}, "
+            f"{snap.platform.system} {snap.platform.machine}",
+        ),
+        GroupSummary(
+            Group.TENSORFLOW,
+            f"{tf.name} {tf.version}" if tf else "not installed",
+        ),
+        GroupSummary(Group.KERAS, ", ".join(keras_bits)),
+        GroupSummary(
+            Group.DEPENDENCIES, ", ".join(_v(ctx, n) for n in ("numpy", "protobuf", "ml-dtypes"))
+        ),
+        GroupSummary(Group.GPU, gpu),
+        GroupSummary(
+            Group.ENVIRONMENT,
+            f"{snap.python.prefix}, {len(snap.distributions)} distributions, "
+            f"managed by {ctx.installer.kind}",
+        ),
+    )

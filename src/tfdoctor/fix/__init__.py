@@ -1,0 +1,1 @@
+"""Repairs: installer idioms, planning and applying fixes."""

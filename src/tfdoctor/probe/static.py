@@ -1,0 +1,403 @@
+# Runs INSIDE the target interpreter: standard library only, Python 3.7+, no annotations,
+# never imports an installed package of the target. Prints one JSON document between markers.
+import json
+import os
+import platform
+import re
+import site
+import sys
+import sysconfig
+
+STACK = re.compile(
+    r"^(tensorflow.*|tf-.*|tf_.*|intel-tensorflow.*|keras.*|numpy|protobuf|ml-dtypes|h5py|"
+    r"jax|jaxlib|torch|nvidia-.*|tensorboard.*|transformers|optree|namex|wrapt|absl-py)$"
+)
+IMPORT_NAMES = ("tensorflow", "keras", "tf_keras", "numpy", "google.protobuf")
+ENV_VARS = (
+    "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONNOUSERSITE",
+    "PYTHONHOME", "PYTHONSAFEPATH", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TF_CPP_MIN_LOG_LEVEL",
+    "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "VIRTUAL_ENV", "XLA_FLAGS", "TF_ENABLE_ONEDNN_OPTS",
+)
+
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_text(path, limit=None):
+    try:
+        with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            return handle.read() if limit is None else handle.read(limit)
+    except OSError:
+        return None
+
+
+def parse_headers(text):
+    headers = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line[:1] in (" ", "\t") or ":" not in line:
+            continue
+        key, _, value = line.partition(":")
+        headers.setdefault(key.strip().lower(), []).append(value.strip())
+    return headers
+
+
+def real(path):
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return path
+
+
+def classify_path(entry, ctx):
+    if entry == "":
+        return "working-directory"
+    resolved = real(entry)
+    if resolved == ctx["cwd"] and ctx["first"] is entry:
+        return "working-directory"
+    if resolved in ctx["pythonpath"]:
+        return "pythonpath"
+    if resolved in ctx["stdlib"] or entry.endswith(".zip"):
+        return "stdlib"
+    if resolved in ctx["user_site"]:
+        return "user-site"
+    if resolved in ctx["site"]:
+        return "site-packages"
+    if resolved in ctx["pth"]:
+        return "pth:" + ctx["pth"][resolved]
+    return "other"
+
+
+def pth_entries(site_dirs):
+    found = {}
+    for directory in site_dirs:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".pth"):
+                continue
+            text = read_text(os.path.join(directory, name), 65536) or ""
+            for line in text.splitlines():
+                line = line.strip()
+                if not line or line.startswith("#") or line.startswith("import ") or line.startswith("import\t"):
+                    continue
+                found.setdefault(real(os.path.join(directory, line)), name)
+    return found
+
+
+def pth_files(site_dirs):
+    out = []
+    for directory in site_dirs:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".pth"):
+                text = read_text(os.path.join(directory, name), 4096) or ""
+                out.append({"path": os.path.join(directory, name), "head": text[:400]})
+    return out
+
+
+def record_facts(meta_dir, location, is_stack):
+    """Top-level names written according to RECORD, and for stack packages the files missing."""
+    text = read_text(os.path.join(meta_dir, "RECORD"))
+    if text is None:
+        text = read_text(os.path.join(meta_dir, "installed-files.txt"))
+        base = meta_dir
+    else:
+        base = location
+    if text is None:
+        return None, None, [], 0, 0
+    tops = set()
+    packages = set()
+    missing = []
+    missing_count = 0
+    checked = 0
+    for line in text.splitlines():
+        if not line:
+            continue
+        if line.startswith('"'):
+            path = line[1:].split('"', 1)[0]
+        else:
+            path = line.split(",", 1)[0]
+        if not path:
+            continue
+        first = path.replace("\\", "/").split("/", 1)[0]
+        if first in ("..", "") or first.endswith(".dist-info") or first.endswith(".egg-info") \
+                or first == "__pycache__" or first.endswith(".data"):
+            continue
+        if first.endswith(".py"):
+            first = first[:-3]
+        elif first.endswith(".pth"):
+            first = "*" + first
+        elif "." in first and "/" not in path.replace("\\", "/"):
+            first = first.split(".", 1)[0]
+        tops.add(first)
+        rest = path.replace("\\", "/")
+        if rest == first + "/__init__.py" or rest == first + ".py" or (
+                "/" not in rest and (rest.endswith(".so") or rest.endswith(".pyd"))):
+            packages.add(first)
+        if is_stack and not path.endswith(".pyc"):
+            checked += 1
+            if not os.path.exists(os.path.join(base, path)):
+                missing_count += 1
+                if len(missing) < 5:
+                    missing.append(path)
+    return sorted(tops), sorted(packages), missing, missing_count, checked
+
+
+def distributions(entries):
+    dists = []
+    seen_dirs = set()
+    for entry, origin in entries:
+        location = entry or os.getcwd()
+        key = real(location)
+        if key in seen_dirs or not os.path.isdir(location):
+            continue
+        seen_dirs.add(key)
+        try:
+            names = sorted(os.listdir(location))
+        except OSError:
+            continue
+        for name in names:
+            if not (name.endswith(".dist-info") or name.endswith(".egg-info")):
+                continue
+            meta_dir = os.path.join(location, name)
+            if os.path.isdir(meta_dir):
+                meta_file = os.path.join(meta_dir, "METADATA" if name.endswith(".dist-info") else "PKG-INFO")
+            else:
+                meta_file = meta_dir
+            text = read_text(meta_file, 262144)
+            record = {"location": location, "origin": origin, "metadata_dir": meta_dir}
+            if text is None:
+                record.update({"name": name.split("-", 1)[0], "version": "", "error": "unreadable metadata: " + meta_file})
+                dists.append(record)
+                continue
+            headers = parse_headers(text)
+            dist_name = (headers.get("name") or [name.split("-", 1)[0]])[0]
+            record["name"] = dist_name
+            record["version"] = (headers.get("version") or [""])[0]
+            record["requires_dist"] = headers.get("requires-dist", [])
+            record["requires_python"] = (headers.get("requires-python") or [""])[0]
+            record["provides_extra"] = headers.get("provides-extra", [])
+            if os.path.isdir(meta_dir):
+                installer = read_text(os.path.join(meta_dir, "INSTALLER"), 200)
+                record["installer"] = (installer or "").strip()
+                top = read_text(os.path.join(meta_dir, "top_level.txt"), 65536)
+                record["top_level_txt"] = [t.strip() for t in (top or "").splitlines() if t.strip()]
+                direct = read_text(os.path.join(meta_dir, "direct_url.json"), 65536)
+                if direct:
+                    try:
+                        record["direct_url"] = json.loads(direct)
+                    except ValueError:
+                        record["direct_url"] = {"unparsed": direct[:200]}
+                requested = os.path.exists(os.path.join(meta_dir, "REQUESTED"))
+                record["requested"] = requested
+                is_stack = bool(STACK.match(norm(dist_name)))
+                tops, packages, missing, missing_count, checked = record_facts(meta_dir, location, is_stack)
+                record["record_top_level"] = tops
+                record["record_packages"] = packages
+                record["record_missing"] = missing
+                record["record_missing_count"] = missing_count
+                record["record_checked"] = checked
+            dists.append(record)
+    return dists
+
+
+def leftovers(site_dirs):
+    out = []
+    for directory in site_dirs:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in sorted(names):
+            if name.startswith("~"):
+                out.append(os.path.join(directory, name))
+    return out
+
+
+def import_origins():
+    import importlib.util
+    result = {}
+    for name in IMPORT_NAMES:
+        try:
+            spec = importlib.util.find_spec(name) if "." not in name else None
+            if "." in name:
+                parent = importlib.util.find_spec(name.split(".")[0])
+                if parent is None or parent.submodule_search_locations is None:
+                    result[name] = None
+                    continue
+                import importlib.machinery
+                spec = importlib.machinery.PathFinder.find_spec(
+                    name.split(".")[-1], list(parent.submodule_search_locations))
+        except Exception as exc:  # a broken finder must not stop the probe
+            result[name] = {"error": type(exc).__name__ + ": " + str(exc)[:300]}
+            continue
+        if spec is None:
+            result[name] = None
+            continue
+        locations = list(spec.submodule_search_locations or [])
+        result[name] = {
+            "origin": spec.origin if spec.has_location else None,
+            "locations": locations,
+            "namespace": spec.origin in (None, "namespace") and bool(locations),
+            "loader": type(spec.loader).__name__ if spec.loader is not None else None,
+        }
+    return result
+
+
+def keras_config(environ):
+    home = environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    path = os.path.join(home, "keras.json")
+    out = {"path": path, "exists": os.path.isfile(path)}
+    if out["exists"]:
+        text = read_text(path, 65536)
+        try:
+            out["content"] = json.loads(text or "")
+        except ValueError as exc:
+            out["error"] = "invalid JSON: " + str(exc)[:200]
+    return out
+
+
+def conda_records(prefix):
+    meta = os.path.join(prefix, "conda-meta")
+    if not os.path.isdir(meta):
+        return None
+    records = []
+    for name in sorted(os.listdir(meta)):
+        if not name.endswith(".json"):
+            continue
+        try:
+            with open(os.path.join(meta, name), "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            records.append({"file": name, "error": "unreadable"})
+            continue
+        records.append({
+            "name": data.get("name"), "version": data.get("version"),
+            "build": data.get("build"), "channel": data.get("channel") or data.get("schannel"),
+        })
+    return records
+
+
+def cpu_flags():
+    text = read_text("/proc/cpuinfo", 65536)
+    if not text:
+        return None
+    for line in text.splitlines():
+        if line.startswith("flags") or line.startswith("Features"):
+            flags = set(line.split(":", 1)[1].split())
+            return sorted(flags & {"avx", "avx2", "avx512f", "fma", "sse4_1", "sse4_2", "asimd"})
+    return None
+
+
+def nvidia_driver():
+    text = read_text("/proc/driver/nvidia/version", 4096)
+    if not text:
+        return None
+    match = re.search(r"Kernel Module\s+([0-9.]+)", text)
+    return match.group(1) if match else text.splitlines()[0][:200]
+
+
+def marker_environment():
+    impl = sys.implementation
+    version = impl.version
+    impl_version = "%d.%d.%d" % (version.major, version.minor, version.micro)
+    if version.releaselevel != "final":
+        impl_version += version.releaselevel[0] + str(version.serial)
+    return {
+        "implementation_name": impl.name,
+        "implementation_version": impl_version,
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    }
+
+
+def main():
+    environ = os.environ
+    cwd = os.getcwd()
+    try:
+        stdlib = {real(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}
+    except Exception:
+        stdlib = set()
+    stdlib.add(real(os.path.join(sys.base_prefix, "lib", "python%d.%d" % sys.version_info[:2], "lib-dynload")))
+    site_dirs = []
+    try:
+        site_dirs = list(site.getsitepackages())
+    except AttributeError:
+        pass
+    for key in ("purelib", "platlib"):
+        try:
+            path = sysconfig.get_paths()[key]
+            if path not in site_dirs:
+                site_dirs.append(path)
+        except Exception:
+            pass
+    user_site = getattr(site, "USER_SITE", None)
+    user_enabled = bool(getattr(site, "ENABLE_USER_SITE", False))
+    pythonpath = [real(p) for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    all_sites = site_dirs + ([user_site] if user_site else [])
+    ctx = {
+        "cwd": real(cwd), "first": sys.path[0] if sys.path else None,
+        "pythonpath": set(pythonpath), "stdlib": stdlib,
+        "user_site": {real(user_site)} if user_site else set(),
+        "site": {real(p) for p in site_dirs}, "pth": pth_entries(all_sites),
+    }
+    path_entries = []
+    for entry in sys.path:
+        path_entries.append({"path": entry, "resolved": real(entry or cwd), "origin": classify_path(entry, ctx),
+                             "exists": os.path.exists(entry or cwd)})
+    scan = [(e["path"], e["origin"]) for e in path_entries if e["origin"] != "stdlib"]
+    prefix = sys.prefix
+    pyvenv = read_text(os.path.join(prefix, "pyvenv.cfg"), 65536)
+    data = {
+        "probe": 1,
+        "python": {
+            "version": "%d.%d.%d" % sys.version_info[:3],
+            "release_level": sys.version_info[3],
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+            "prefix": prefix,
+            "base_prefix": getattr(sys, "base_prefix", prefix),
+            "is_venv": getattr(sys, "base_prefix", prefix) != prefix,
+            "pyvenv_cfg": pyvenv,
+            "bits": 64 if sys.maxsize > 2 ** 32 else 32,
+        },
+        "platform": {
+            "system": platform.system(), "machine": platform.machine(),
+            "sys_platform": sys.platform, "release": platform.release(),
+            "libc": list(platform.libc_ver()) if sys.platform.startswith("linux") else None,
+            "mac_ver": platform.mac_ver()[0] if sys.platform == "darwin" else None,
+            "cpu_flags": cpu_flags(), "nvidia_driver": nvidia_driver(),
+        },
+        "markers": marker_environment(),
+        "cwd": cwd,
+        "sys_path": path_entries,
+        "site_packages": site_dirs,
+        "user_site": {"path": user_site, "enabled": user_enabled,
+                      "exists": bool(user_site) and os.path.isdir(user_site)},
+        "pth_files": pth_files(all_sites),
+        "distributions": distributions(scan),
+        "leftovers": leftovers([p for p in all_sites if p]),
+        "imports": import_origins(),
+        "environ": {k: environ[k] for k in ENV_VARS if k in environ},
+        "keras_config": keras_config(environ),
+        "conda_meta": conda_records(prefix),
+    }
+    sys.stdout.write("\n@@TFDOCTOR-PROBE-BEGIN@@\n" + json.dumps(data) + "\n@@TFDOCTOR-PROBE-END@@\n")
+
+
+main()

@@ -1,0 +1,1 @@
+"""Reporters: the same Report printed for people (terminal, Markdown) and machines (JSON, SARIF)."""

@@ -1,0 +1,82 @@
+"""What every reporter prints: the target, its key facts and the findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tfdoctor import __version__
+from tfdoctor.finding import Finding, Group, Severity, sort_findings
+
+SCHEMA = "tfdoctor/1"
+
+KEY_PACKAGES = ("tensorflow", "keras", "tf-keras", "numpy", "protobuf", "ml-dtypes", "jax", "torch")
+
+
+@dataclass(frozen=True)
+class PackageFact:
+    name: str  # the distribution actually installed (tensorflow-cpu for "tensorflow")
+    version: str
+    location: str
+    installer: str
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One line per report section: what was found there, shown next to its mark."""
+
+    group: Group
+    label: str
+
+
+@dataclass(frozen=True)
+class Report:
+    command: str
+    target: dict[str, Any]
+    packages: dict[str, PackageFact | None]
+    findings: tuple[Finding, ...]
+    groups: tuple[GroupSummary, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)  # -v: everything the probe saw
+    extra: dict[str, Any] = field(default_factory=dict)  # command-specific (deep run steps...)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    def sorted_findings(self) -> list[Finding]:
+        return sort_findings(list(self.findings))
+
+    def to_json(self, verbose: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "tool": {"name": "tfdoctor", "version": __version__},
+            "command": self.command,
+            "target": self.target,
+            "packages": {
+                name: (
+                    None
+                    if fact is None
+                    else {
+                        "distribution": fact.name,
+                        "version": fact.version,
+                        "location": fact.location,
+                        "installer": fact.installer,
+                    }
+                )
+                for name, fact in self.packages.items()
+            },
+            "summary": {
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "infos": len(self.findings) - self.errors - self.warnings,
+            },
+            "findings": [f.to_json() for f in self.sorted_findings()],
+        }
+        out.update(self.extra)
+        if verbose:
+            out["facts"] = self.facts
+        return out

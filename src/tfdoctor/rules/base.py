@@ -1,0 +1,130 @@
+"""How a check rule is declared and run.
+
+A check rule is a pure function ``Context -> Iterable[Finding]`` registered with its RuleInfo. The
+Context carries the snapshot, the knowledge base, the installer idioms and analyses shared by several
+rules (the declared-requirement analysis), computed once.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from tfdoctor.finding import Finding, Severity
+from tfdoctor.fix.installers import Installer, detect_installer
+from tfdoctor.rules.registry import RuleInfo, register
+from tfdoctor.snapshot import Distribution, Snapshot
+
+if TYPE_CHECKING:
+    from tfdoctor.kb import KnowledgeBase, TFRelease
+    from tfdoctor.rules.declared import DeclaredAnalysis
+
+
+@dataclass
+class Context:
+    snapshot: Snapshot
+    kb: KnowledgeBase
+    installer: Installer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.installer = detect_installer(self.snapshot)
+
+    @cached_property
+    def declared(self) -> DeclaredAnalysis:
+        from tfdoctor.rules.declared import analyse
+
+        return analyse(self.snapshot, self.kb)
+
+    @cached_property
+    def tensorflow(self) -> Distribution | None:
+        """The installed TensorFlow distribution that ``import tensorflow`` loads, any variant."""
+        variants = self.kb.tf_variants()
+        found = [d for d in self.snapshot.distributions if d.key in variants and not d.error]
+        if not found:
+            return None
+        origin = self.snapshot.importable("tensorflow")
+        if origin is not None and origin.locations:
+            for dist in found:
+                if any(loc.startswith(dist.location) for loc in origin.locations):
+                    return dist
+        return found[0]
+
+    @cached_property
+    def tf_release(self) -> TFRelease | None:
+        tf = self.tensorflow
+        return self.kb.tensorflow(tf.version) if tf is not None else None
+
+    def for_dist(self, dist: Distribution | None) -> Installer:
+        return self.installer.for_distribution(dist.installer) if dist else self.installer
+
+
+CheckFunction = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    info: RuleInfo
+    function: CheckFunction
+
+
+_CHECKS: list[CheckRule] = []
+
+
+def check(info: RuleInfo) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check rule under its stable code."""
+    register(info)
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        _CHECKS.append(CheckRule(info, function))
+        return function
+
+    return decorate
+
+
+def check_rules() -> list[CheckRule]:
+    import tfdoctor.rules.checks  # noqa: F401  (registers every check module)
+
+    return sorted(_CHECKS, key=lambda r: r.info.code)
+
+
+def run_checks(ctx: Context, select: Iterable[str] | None = None) -> list[Finding]:
+    """Run every rule; a rule that raises becomes a finding and the run goes on."""
+    wanted = {c.upper() for c in select} if select else None
+    findings: list[Finding] = []
+    for rule in check_rules():
+        if wanted is not None and rule.info.code not in wanted:
+            continue
+        try:
+            findings.extend(rule.function(ctx))
+        except Exception as exc:  # flutter doctor: a crashed check is reported, never fatal
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            findings.append(
+                Finding(
+                    code=rule.info.code,
+                    cause=rule.info.cause,
+                    severity=Severity.WARNING,
+                    title=f"check {rule.info.code} ({rule.info.name}) could not complete",
+                    group=rule.info.group,
+                    evidence=(f"{type(exc).__name__}: {exc}", f"at {last.filename}:{last.lineno}"),
+                    why="tfdoctor could not finish this check, so a problem of this kind may be missed.",
+                    fix_note="Please report this at the tfdoctor issue tracker with `tfdoctor check -v` output.",
+                )
+            )
+    return findings
+
+
+def finding(info: RuleInfo, title: str, **kwargs: object) -> Finding:
+    """A Finding of a rule, its cause, group and default severity filled in."""
+    severity = kwargs.pop("severity", info.severity)
+    assert isinstance(severity, Severity)
+    return Finding(
+        code=info.code,
+        cause=info.cause,
+        severity=severity,
+        title=title,
+        group=info.group,
+        **kwargs,  # type: ignore[arg-type]
+    )

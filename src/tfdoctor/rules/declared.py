@@ -1,0 +1,133 @@
+"""Declared requirements of every installed distribution, checked like ``pip check`` and more.
+
+Differences from ``pip check``, each deliberate:
+- markers are evaluated in the *target's* environment (pip skips markers for version conflicts);
+- a requirement ``pkg[extra]`` also checks the requirements of ``pkg``'s extra;
+- a requirement on ``tensorflow`` is met by any TensorFlow variant that provides the same import
+  package (``tensorflow-cpu``, ``tensorflow-intel``...), which pip reports as missing;
+- pre-releases satisfy specifiers, as in pip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packaging.markers import UndefinedEnvironmentName, default_environment
+from packaging.requirements import Requirement
+from packaging.version import InvalidVersion, Version
+
+from tfdoctor.snapshot import Distribution, Snapshot, canonical
+
+if TYPE_CHECKING:
+    from tfdoctor.kb import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Violation:
+    requirer: Distribution
+    requirement: Requirement
+    installed: Distribution | None  # None: the requirement is not installed at all
+    extra: str = ""  # set when the requirement comes from an extra another package asked for
+    provided_by: str = ""  # the variant that stands in for the required name (tensorflow-cpu...)
+
+    @property
+    def missing(self) -> bool:
+        return self.installed is None
+
+    @property
+    def name(self) -> str:
+        return canonical(self.requirement.name)
+
+    def describe(self) -> str:
+        via = f" (extra [{self.extra}])" if self.extra else ""
+        who = f"{self.requirer.name} {self.requirer.version}{via} requires {self.requirement}"
+        if self.installed is None:
+            return f"{who}, which is not installed"
+        shown = self.installed.name if self.provided_by else self.name
+        return f"{who}, but {shown} {self.installed.version} is installed"
+
+
+@dataclass(frozen=True)
+class DeclaredAnalysis:
+    violations: tuple[Violation, ...]
+    checked: int
+
+
+def _environment(snapshot: Snapshot) -> dict[str, str]:
+    env: dict[str, str] = dict(default_environment())
+    env.update(snapshot.markers)
+    return env
+
+
+def _applies(req: Requirement, env: dict[str, str], extra: str) -> bool:
+    if req.marker is None:
+        return not extra
+    try:
+        with_extra = req.marker.evaluate({**env, "extra": extra})
+        if not extra:
+            return with_extra
+        return with_extra and not req.marker.evaluate({**env, "extra": ""})
+    except UndefinedEnvironmentName:
+        return False
+
+
+def _contains(req: Requirement, version: str) -> bool:
+    try:
+        return req.specifier.contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return req.specifier.contains(version, prereleases=True)
+
+
+def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
+    env = _environment(snapshot)
+    installed = {name: dists[0] for name, dists in snapshot.by_name.items() if not dists[0].error}
+    # Distributions that stand in for a required one because they provide the same import package.
+    substitutes = {
+        "tensorflow": kb.providers("tensorflow") - {"tensorflow"},
+        "tf-keras": kb.providers("tf_keras") - {"tf-keras"},
+    }
+    violations: list[Violation] = []
+    checked = 0
+    wanted_extras: list[tuple[Distribution, str, Distribution]] = []
+
+    def check_one(requirer: Distribution, req: Requirement, extra: str) -> None:
+        nonlocal checked
+        checked += 1
+        name = canonical(req.name)
+        dist = installed.get(name)
+        provided_by = ""
+        if dist is None:
+            for alternative in sorted(substitutes.get(name, ())):
+                if alternative in installed:
+                    dist = installed[alternative]
+                    provided_by = alternative
+                    break
+        if dist is None:
+            violations.append(Violation(requirer, req, None, extra))
+            return
+        if not _contains(req, dist.version):
+            violations.append(Violation(requirer, req, dist, extra, provided_by))
+        for wanted in sorted(req.extras):
+            wanted_extras.append((requirer, wanted, dist))
+
+    for requirer in installed.values():
+        for req in requirer.requirements():
+            if _applies(req, env, ""):
+                check_one(requirer, req, "")
+    seen: set[tuple[str, str]] = set()
+    for asker, extra, dist in wanted_extras:
+        if (dist.key, extra) in seen:
+            continue
+        seen.add((dist.key, extra))
+        for req in dist.requirements():
+            if _applies(req, env, extra):
+                checked += 1
+                name = canonical(req.name)
+                found = installed.get(name)
+                if found is None:
+                    violations.append(Violation(dist, req, None, extra))
+                elif not _contains(req, found.version):
+                    violations.append(Violation(dist, req, found, extra))
+        del asker
+    return DeclaredAnalysis(violations=tuple(violations), checked=checked)

@@ -1,0 +1,149 @@
+"""TFD2xx: NumPy, protobuf and every other declared requirement (``pip check`` and more)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.claims import claimed
+from tfdoctor.rules.declared import Violation
+from tfdoctor.rules.registry import RuleInfo
+
+NUMPY = RuleInfo(
+    "TFD201",
+    "numpy-range",
+    "numpy-incompatible",
+    Severity.ERROR,
+    Group.DEPENDENCIES,
+    "The installed NumPy is outside what TensorFlow (or another compiled package) supports.",
+)
+PROTOBUF = RuleInfo(
+    "TFD202",
+    "protobuf-range",
+    "protobuf-incompatible",
+    Severity.ERROR,
+    Group.DEPENDENCIES,
+    "The installed protobuf is outside what TensorFlow supports.",
+)
+DECLARED = RuleInfo(
+    "TFD210",
+    "declared-requirement",
+    "declared-conflict",
+    Severity.ERROR,
+    Group.DEPENDENCIES,
+    "An installed package's declared requirement is not met (what `pip check` reports).",
+)
+
+
+def _combined(violations: list[Violation], extra: str = "") -> str:
+    spec = SpecifierSet()
+    for v in violations:
+        spec &= v.requirement.specifier
+    if extra:
+        try:
+            spec &= SpecifierSet(extra)
+        except InvalidSpecifier:
+            pass
+    return str(spec)
+
+
+def _range_rule(
+    ctx: Context, info: RuleInfo, package: str, effective: str, effective_source: str, label: str
+) -> Iterator[Finding]:
+    dist = ctx.snapshot.get(package)
+    violations = claimed(ctx.declared.violations, ctx.kb, info.code)
+    tf = ctx.tensorflow
+    outside_effective = False
+    if dist is not None and effective and tf is not None:
+        try:
+            outside_effective = not SpecifierSet(effective).contains(
+                Version(dist.version), prereleases=True
+            )
+        except (InvalidSpecifier, InvalidVersion):
+            outside_effective = False
+    if not violations and not outside_effective:
+        return
+    if dist is None:
+        # A required NumPy/protobuf that is missing altogether.
+        v = violations[0]
+        yield finding(
+            info,
+            f"{package} is not installed, but {v.requirer.name} {v.requirer.version} requires it",
+            evidence=tuple(f"declared: {x.describe()}" for x in violations),
+            why=f"Importing {v.requirer.name} fails with ModuleNotFoundError.",
+            fix=(ctx.installer.install(f"{package}{_combined(violations)}"),),
+        )
+        return
+    evidence = [f"{dist.name} {dist.version} in {dist.location}"]
+    evidence += [f"declared: {v.describe()}" for v in violations]
+    wanted = _combined(violations, effective if outside_effective else "")
+    if outside_effective and tf is not None:
+        evidence.append(
+            f"verified: TensorFlow {tf.version} works with {package}{effective} ({effective_source})"
+        )
+    requirers = sorted({f"{v.requirer.name} {v.requirer.version}" for v in violations})
+    if outside_effective and tf is not None and f"{tf.name} {tf.version}" not in requirers:
+        requirers.insert(0, f"{tf.name} {tf.version}")
+    yield finding(
+        info,
+        f"{label} {dist.version} is outside what {', '.join(requirers)} "
+        f"support{'s' if len(requirers) == 1 else ''} ({package}{wanted})",
+        evidence=tuple(evidence),
+        why=_why(package, dist.version),
+        fix=(ctx.for_dist(dist).install(f"{package}{wanted}"),),
+    )
+
+
+def _why(package: str, version: str) -> str:
+    if package == "numpy":
+        if version.startswith("2"):
+            return (
+                "Compiled extensions built against NumPy 1.x cannot run with NumPy 2: importing "
+                "them fails with 'A module that was compiled using NumPy 1.x cannot be run in "
+                "NumPy 2' or `_ARRAY_API not found`, or crashes later."
+            )
+        return "TensorFlow's compiled code needs a NumPy in this range; others fail on import."
+    return (
+        "TensorFlow's generated protocol-buffer code only works with the protobuf runtime versions "
+        "it was generated for; others fail on import (e.g. 'Descriptors cannot be created "
+        "directly' or missing `runtime_version`)."
+    )
+
+
+@check(NUMPY)
+def numpy_range(ctx: Context) -> Iterator[Finding]:
+    release = ctx.tf_release
+    spec = release.numpy_spec if release is not None else ""
+    source = release.sources.get("numpy", "curated") if release is not None else ""
+    yield from _range_rule(ctx, NUMPY, "numpy", spec, source, "NumPy")
+
+
+@check(PROTOBUF)
+def protobuf_range(ctx: Context) -> Iterator[Finding]:
+    release = ctx.tf_release
+    spec = release.protobuf_spec if release is not None else ""
+    source = release.sources.get("protobuf", "curated") if release is not None else ""
+    yield from _range_rule(ctx, PROTOBUF, "protobuf", spec, source, "protobuf")
+
+
+@check(DECLARED)
+def declared_requirements(ctx: Context) -> Iterator[Finding]:
+    for v in claimed(ctx.declared.violations, ctx.kb, DECLARED.code):
+        requirement = str(v.requirement).split(";")[0].strip()
+        yield finding(
+            DECLARED,
+            v.describe(),
+            evidence=(
+                f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
+                f"requirement: {v.requirement}" + (f" (extra [{v.extra}])" if v.extra else ""),
+            ),
+            why=(
+                f"{v.requirer.name} was built and tested against {requirement}; "
+                + ("without it, importing it fails." if v.missing else "other versions may fail.")
+            ),
+            fix=(ctx.for_dist(v.installed or v.requirer).install(requirement),),
+        )

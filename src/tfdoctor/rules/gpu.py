@@ -1,0 +1,74 @@
+"""TFD6xx: the NVIDIA driver and CUDA/cuDNN libraries fit the TensorFlow build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from packaging.version import InvalidVersion, Version
+
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.claims import claimed
+from tfdoctor.rules.registry import RuleInfo
+
+CUDA_WHEELS = RuleInfo(
+    "TFD601",
+    "cuda-wheels",
+    "cuda-mismatch",
+    Severity.ERROR,
+    Group.GPU,
+    "The nvidia-* CUDA/cuDNN wheels do not match what the TensorFlow build declares.",
+)
+DRIVER = RuleInfo(
+    "TFD602",
+    "nvidia-driver",
+    "cuda-mismatch",
+    Severity.ERROR,
+    Group.GPU,
+    "The NVIDIA driver is older than the CUDA version TensorFlow was built with needs.",
+)
+
+# Minimum Linux driver per CUDA major (CUDA toolkit release notes, "CUDA Toolkit and Corresponding
+# Driver Versions": https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/index.html#id5).
+MIN_DRIVER = {11: "450.80.02", 12: "525.60.13"}
+
+
+@check(CUDA_WHEELS)
+def cuda_wheels(ctx: Context) -> Iterator[Finding]:
+    for v in claimed(ctx.declared.violations, ctx.kb, CUDA_WHEELS.code):
+        requirement = str(v.requirement).split(";")[0].strip()
+        yield finding(
+            CUDA_WHEELS,
+            v.describe(),
+            evidence=(f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",),
+            why="TensorFlow loads the CUDA/cuDNN libraries of these wheels at import; another "
+            "version makes it fall back to the CPU ('Could not load dynamic library', "
+            "'Cannot dlopen some GPU libraries') or fail with a cuDNN version error.",
+            fix=(ctx.for_dist(v.installed or v.requirer).install(requirement),),
+        )
+
+
+@check(DRIVER)
+def nvidia_driver(ctx: Context) -> Iterator[Finding]:
+    driver = ctx.snapshot.platform.nvidia_driver
+    release = ctx.tf_release
+    tf = ctx.tensorflow
+    if not driver or release is None or tf is None or not release.cuda:
+        return
+    try:
+        cuda_major = Version(release.cuda).major
+        too_old = Version(driver) < Version(MIN_DRIVER[cuda_major])
+    except (InvalidVersion, KeyError):
+        return
+    if not too_old:
+        return
+    yield finding(
+        DRIVER,
+        f"NVIDIA driver {driver} is too old for CUDA {release.cuda} (TensorFlow {tf.version})",
+        evidence=(f"driver {driver} (/proc/driver/nvidia/version)",
+                  f"TensorFlow {release.minor} is built with CUDA {release.cuda}, cuDNN {release.cudnn}",
+                  f"CUDA {cuda_major} needs driver >= {MIN_DRIVER[cuda_major]}"),
+        why="TensorFlow finds no usable GPU and runs on the CPU ('CUDA driver version is "
+        "insufficient for CUDA runtime version').",
+        fix_note=f"Update the NVIDIA driver to {MIN_DRIVER[cuda_major]} or newer.",
+    )

@@ -1,0 +1,251 @@
+"""TFD3xx: the state of the installation on disk (duplicates, leftovers, missing files, installers)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterator
+from itertools import combinations
+
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.registry import RuleInfo
+from tfdoctor.snapshot import Distribution
+
+OVERLAP = RuleInfo(
+    "TFD301",
+    "overlapping-distributions",
+    "duplicate-distribution",
+    Severity.ERROR,
+    Group.ENVIRONMENT,
+    "Two distributions write the same import package into one folder.",
+)
+TWO_METADATA = RuleInfo(
+    "TFD302",
+    "duplicate-metadata",
+    "duplicate-distribution",
+    Severity.ERROR,
+    Group.ENVIRONMENT,
+    "One project has two metadata folders in the same place.",
+)
+LEFTOVER = RuleInfo(
+    "TFD303",
+    "tilde-leftover",
+    "broken-install",
+    Severity.WARNING,
+    Group.ENVIRONMENT,
+    "A `~name` folder left behind by an interrupted pip install or uninstall.",
+)
+BROKEN = RuleInfo(
+    "TFD304",
+    "broken-distribution",
+    "broken-install",
+    Severity.ERROR,
+    Group.ENVIRONMENT,
+    "Files listed in RECORD are missing, metadata is unreadable, or a package has no metadata.",
+)
+MIXED = RuleInfo(
+    "TFD310",
+    "mixed-installers",
+    "mixed-installers",
+    Severity.WARNING,
+    Group.ENVIRONMENT,
+    "pip (or uv) and conda both manage packages of the TensorFlow stack in one environment.",
+)
+
+STACK_IMPORTS = ("tensorflow", "keras", "tf_keras")
+BACKUP = "~/tfdoctor-backup"
+
+
+def _label(dist: Distribution) -> str:
+    return f"{dist.name} {dist.version}"
+
+
+def _keep(group: list[Distribution]) -> Distribution:
+    """Which of overlapping distributions to keep: the one the user asked for, else the newest."""
+    return max(group, key=lambda d: (d.requested, d.parsed_version or 0, d.key != "tensorflow"))
+
+
+@check(OVERLAP)
+def overlapping(ctx: Context) -> Iterator[Finding]:
+    owners: dict[tuple[str, str], list[Distribution]] = {}
+    for dists in ctx.snapshot.by_name.values():
+        for dist in dists[:1]:
+            for package in dist.record_packages or ():
+                owners.setdefault((dist.location, package), []).append(dist)
+    groups: dict[tuple[str, ...], tuple[list[Distribution], list[str]]] = {}
+    for (_, package), dists in sorted(owners.items()):
+        if len(dists) < 2:
+            continue
+        key = tuple(sorted(d.key for d in dists))
+        groups.setdefault(key, (dists, []))[1].append(package)
+    for dists, packages in groups.values():
+        keep = _keep(dists)
+        versions = {d.version for d in dists}
+        same = len(versions) == 1
+        names = ", ".join(_label(d) for d in dists)
+        remove = [d.name for d in dists]
+        yield finding(
+            OVERLAP,
+            f"{names} all write the package{'s' if len(packages) > 1 else ''} "
+            f"{', '.join(packages)} into one folder",
+            severity=Severity.WARNING if same else Severity.ERROR,
+            evidence=tuple(
+                f"{_label(d)}: RECORD in {d.metadata_dir} lists {', '.join(packages)}/"
+                for d in dists
+            ),
+            why=(
+                "The files on disk come from whichever was installed last"
+                + (
+                    "; they are the same version today, but uninstalling or upgrading one deletes "
+                    "or replaces files the other still lists, and `import` then fails."
+                    if same
+                    else ", so the package is a mix of versions; imports fail or behave "
+                    "unpredictably, and uninstalling one breaks the other."
+                )
+            ),
+            fix=(
+                ctx.for_dist(keep).uninstall(*remove),
+                ctx.for_dist(keep).install(f"{keep.key}=={keep.version}"),
+            ),
+            fix_note=f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+        )
+
+
+@check(TWO_METADATA)
+def duplicate_metadata(ctx: Context) -> Iterator[Finding]:
+    for name, dists in sorted(ctx.snapshot.by_name.items()):
+        by_location: dict[str, list[Distribution]] = {}
+        for dist in dists:
+            by_location.setdefault(dist.location, []).append(dist)
+        for location, group in by_location.items():
+            if len(group) < 2:
+                continue
+            keep = max(group, key=lambda d: d.parsed_version or 0)
+            yield finding(
+                TWO_METADATA,
+                f"{name} has {len(group)} metadata folders in {location}: "
+                + ", ".join(d.version for d in group),
+                evidence=tuple(d.metadata_dir for d in group),
+                why=(
+                    "Only one set of files can be on disk; tools disagree on which version is "
+                    "installed (pip shows one, importlib.metadata another), and uninstalling "
+                    "removes only one of them."
+                ),
+                fix=(
+                    ctx.for_dist(keep).uninstall(name),
+                    ctx.for_dist(keep).install(f"{name}=={keep.version}", reinstall=True),
+                ),
+                fix_note="Run the uninstall once per metadata folder, then reinstall one version.",
+            )
+
+
+@check(LEFTOVER)
+def tilde_leftovers(ctx: Context) -> Iterator[Finding]:
+    for path in ctx.snapshot.leftovers:
+        name = os.path.basename(path)
+        yield finding(
+            LEFTOVER,
+            f"leftover folder {name} from an interrupted install or uninstall",
+            evidence=(path,),
+            why=(
+                f"pip renames a package to `~...` while it replaces it; {name} stayed behind. "
+                "pip warns 'Ignoring invalid distribution' on every run, and half-removed files "
+                "can still be imported."
+            ),
+            fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(path)} {BACKUP}/",),
+            fix_note="Moving it away keeps a copy; tfdoctor fix does the same.",
+        )
+
+
+@check(BROKEN)
+def broken_distributions(ctx: Context) -> Iterator[Finding]:
+    snap = ctx.snapshot
+    for dist in snap.distributions:
+        if dist.error:
+            yield finding(
+                BROKEN,
+                f"the metadata of {dist.name} cannot be read",
+                evidence=(dist.error,),
+                why="Installers and TensorFlow's own version checks cannot see this package.",
+                fix=(ctx.for_dist(dist).install(dist.name, reinstall=True),),
+            )
+        elif dist.record_missing_count:
+            yield finding(
+                BROKEN,
+                f"{_label(dist)} is incomplete: {dist.record_missing_count} of "
+                f"{dist.record_checked} files listed in its RECORD are missing",
+                evidence=(dist.metadata_dir, *[f"missing: {p}" for p in dist.record_missing]),
+                why="An interrupted install, uninstall or a manual deletion removed part of it; "
+                "imports fail with ModuleNotFoundError or ImportError inside the package.",
+                fix=(ctx.for_dist(dist).install(f"{dist.key}=={dist.version}", reinstall=True, no_deps=True),),
+            )
+    yield from _packages_without_metadata(ctx)
+
+
+def _packages_without_metadata(ctx: Context) -> Iterator[Finding]:
+    snap = ctx.snapshot
+    site = {os.path.realpath(p) for p in snap.site_packages}
+    for name in STACK_IMPORTS:
+        origin = snap.importable(name)
+        if origin is None or not origin.locations:
+            continue
+        folder = origin.locations[0]
+        parent = os.path.realpath(os.path.dirname(folder))
+        if parent not in site:
+            continue  # outside site-packages: a shadow, TFD401's business
+        owners = [d for d in snap.distributions if name in (d.record_packages or d.top_level)]
+        if origin.namespace:
+            yield finding(
+                BROKEN,
+                f"{folder} is a leftover folder without __init__.py",
+                evidence=(f"`import {name}` finds a namespace package at {folder}",),
+                why=f"`import {name}` succeeds but gives an empty module; the real package was "
+                "removed and only stray files remain.",
+                fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(folder)} {BACKUP}/",),
+            )
+        elif not owners:
+            yield finding(
+                BROKEN,
+                f"{folder} belongs to no installed distribution",
+                evidence=(f"`import {name}` loads {origin.origin}", "no RECORD lists it"),
+                why="Its metadata was removed (or it was copied in by hand), so installers "
+                "cannot see, upgrade or check it.",
+                fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(folder)} {BACKUP}/",),
+                fix_note="Then install the package properly.",
+            )
+
+
+@check(MIXED)
+def mixed_installers(ctx: Context) -> Iterator[Finding]:
+    snap = ctx.snapshot
+    if snap.conda_meta is None:
+        return
+    stack = ctx.kb.stack_names()
+    conda = {r.name.replace("_", "-").lower(): r for r in snap.conda_meta}
+    pip_managed = [
+        d for d in snap.distributions if d.installer and d.installer != "conda" and d.key in stack
+    ]
+    conda_stack = [r for key, r in conda.items() if key in stack or key == "python"]
+    if not pip_managed or not [r for r in conda_stack if r.name != "python"]:
+        return
+    both = [d for d in pip_managed if d.key in conda]
+    yield finding(
+        MIXED,
+        "pip/uv and conda both manage TensorFlow-stack packages in this conda environment",
+        evidence=(
+            "conda: " + ", ".join(f"{r.name} {r.version}" for r in conda_stack if r.name != "python"),
+            "pip/uv: " + ", ".join(f"{d.name} {d.version} ({d.installer})" for d in pip_managed),
+            *[f"both: {d.name} (conda {conda[d.key].version}, {d.installer} {d.version})" for d in both],
+        ),
+        why=(
+            "conda does not see what pip installed: the next `conda install` or update can "
+            "overwrite pip's files or pull a conflicting NumPy/protobuf, and the two records "
+            "disagree on what is installed."
+        ),
+        fix=tuple(
+            ctx.installer.uninstall(r.name) for r in conda_stack if r.name != "python"
+        ),
+        fix_note="Keep the TensorFlow stack under one installer: with pip inside conda, remove "
+        "the conda copies (as above) and let pip manage tensorflow, keras and their dependencies.",
+    )

@@ -1,0 +1,176 @@
+"""TFD1xx: the TensorFlow, Keras and tf-keras versions fit together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from packaging.version import Version
+
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.claims import claimed
+from tfdoctor.rules.declared import Violation
+from tfdoctor.rules.registry import RuleInfo
+from tfdoctor.snapshot import Distribution
+
+KERAS_LINE = RuleInfo(
+    "TFD101",
+    "keras-line",
+    "keras-version-mismatch",
+    Severity.ERROR,
+    Group.KERAS,
+    "The installed keras is not the Keras line the installed TensorFlow expects.",
+)
+TF_KERAS = RuleInfo(
+    "TFD102",
+    "tf-keras-version",
+    "tf-keras-mismatch",
+    Severity.ERROR,
+    Group.KERAS,
+    "tf-keras must have the same major.minor version as TensorFlow.",
+)
+NOT_INSTALLED = RuleInfo(
+    "TFD103",
+    "not-installed",
+    "not-installed",
+    Severity.ERROR,
+    Group.TENSORFLOW,
+    "TensorFlow, Keras or a package they require is not installed.",
+)
+
+
+def _where(dist: Distribution) -> str:
+    return f"{dist.name} {dist.version} in {dist.location}"
+
+
+def _tf_label(tf: Distribution) -> str:
+    return f"TensorFlow {tf.version} ({tf.name})"
+
+
+def _minor(version: str) -> str:
+    release = Version(version).release
+    return f"{release[0]}.{release[1] if len(release) > 1 else 0}"
+
+
+@check(KERAS_LINE)
+def keras_line(ctx: Context) -> Iterator[Finding]:
+    tf = ctx.tensorflow
+    if tf is None:
+        return
+    reported = False
+    for v in claimed(ctx.declared.violations, ctx.kb, "TFD101"):
+        reported = True
+        yield _keras_mismatch(ctx, tf, v.installed, str(v.requirement.specifier), v)
+    if reported:
+        return
+    release = ctx.tf_release
+    keras = ctx.snapshot.get("keras")
+    if release is None or keras is None or keras.parsed_version is None:
+        return
+    if keras.parsed_version.major != release.keras_line:
+        spec = ">=3.0" if release.keras_line == 3 else f"~={release.minor}.0"
+        yield _keras_mismatch(ctx, tf, keras, spec, None)
+
+
+def _keras_mismatch(
+    ctx: Context, tf: Distribution, keras: Distribution | None, spec: str, v: Violation | None
+) -> Finding:
+    assert keras is not None
+    tf_v = Version(tf.version)
+    keras_v = keras.parsed_version
+    wants_three = tf_v >= Version("2.16.0rc0")
+    evidence = [_where(tf), _where(keras)]
+    if v is not None:
+        evidence.append(f"declared: {v.describe()}")
+    if wants_three:
+        why = (
+            f"From TensorFlow 2.16 on, tf.keras is Keras 3 and TensorFlow imports the installed "
+            f"`keras` package as Keras 3; Keras {keras.version} is Keras 2, so `import tensorflow` "
+            "or the first use of tf.keras fails."
+        )
+        note = (
+            f"If your code needs Keras 2, keep keras 3 and add tf-keras~={_minor(tf.version)}.0 "
+            "with TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
+        )
+    else:
+        why = (
+            f"TensorFlow {_minor(tf.version)} bundles Keras 2: tf.keras loads the separately "
+            f"installed `keras` package and expects keras {spec}. "
+            + (
+                f"Keras {keras.version} is Keras 3, a different package layout, so tf.keras "
+                "fails on import or mixes two Keras versions."
+                if keras_v is not None and keras_v.major >= 3
+                else f"keras {keras.version} belongs to another TensorFlow release."
+            )
+        )
+        note = (
+            "To use Keras 3 instead, upgrade TensorFlow to 2.16 or newer "
+            "(tfdoctor fix --keras 3)."
+        )
+    return finding(
+        KERAS_LINE,
+        f"keras {keras.version} does not match {_tf_label(tf)}, which needs keras {spec}",
+        evidence=tuple(evidence),
+        why=why,
+        fix=(ctx.for_dist(keras).install(f"{keras.key if keras.key == 'keras' else 'keras'}{spec}"),),
+        fix_note=note,
+    )
+
+
+@check(TF_KERAS)
+def tf_keras_version(ctx: Context) -> Iterator[Finding]:
+    tf = ctx.tensorflow
+    tf_keras = ctx.snapshot.get("tf-keras") or ctx.snapshot.get("tf-keras-nightly")
+    if tf is None or tf_keras is None or tf_keras.parsed_version is None:
+        return
+    violations = claimed(ctx.declared.violations, ctx.kb, "TFD102")
+    same_minor = _minor(tf.version) == _minor(tf_keras.version)
+    if same_minor and not violations:
+        return
+    if Version(tf.version) < Version("2.16.0rc0") and not violations:
+        return
+    evidence = [_where(tf), _where(tf_keras)]
+    evidence += [f"declared: {v.describe()}" for v in violations]
+    wanted = f"tf-keras~={_minor(tf.version)}.0"
+    yield finding(
+        TF_KERAS,
+        f"tf-keras {tf_keras.version} does not match {_tf_label(tf)}; it needs {wanted}",
+        evidence=tuple(evidence),
+        why=(
+            "tf-keras is built against one TensorFlow minor release and uses its internal APIs; "
+            "with another minor, `import tf_keras` (and tf.keras under TF_USE_LEGACY_KERAS=1) "
+            "fails or misbehaves."
+        ),
+        fix=(ctx.for_dist(tf_keras).install(wanted, no_deps=True),),
+    )
+
+
+@check(NOT_INSTALLED)
+def not_installed(ctx: Context) -> Iterator[Finding]:
+    tf = ctx.tensorflow
+    snap = ctx.snapshot
+    if tf is None:
+        newest = ctx.kb.newest_tensorflow_for_python(snap.python.minor)
+        if newest is None:
+            return  # python-unsupported (TFD120) says why nothing can be installed
+        yield finding(
+            NOT_INSTALLED,
+            f"TensorFlow is not installed in {snap.python.prefix}",
+            evidence=(
+                f"Python {snap.python.version} at {snap.python.executable}",
+                "no distribution of tensorflow or its variants was found on sys.path",
+            ),
+            why="`import tensorflow` fails with ModuleNotFoundError.",
+            fix=(ctx.installer.install(f"tensorflow=={newest.version}"),),
+            fix_note=f"TensorFlow {newest.version} is the newest release for Python {snap.python.minor}.",
+        )
+        return
+    for v in claimed(ctx.declared.violations, ctx.kb, "TFD103"):
+        yield finding(
+            NOT_INSTALLED,
+            f"{v.requirement.name} is not installed, but {v.requirer.name} {v.requirer.version} requires it",
+            evidence=(_where(v.requirer), f"declared: {v.describe()}"),
+            why=f"Importing {v.requirer.name} fails with ModuleNotFoundError for "
+            f"{v.requirement.name} (or the part of it that needs it).",
+            fix=(ctx.for_dist(v.requirer).install(str(v.requirement).split(";")[0].strip()),),
+        )

@@ -1,0 +1,276 @@
+"""Plain typed facts about one target environment, as collected by the probe.
+
+Everything here is data: no I/O, no rules. ``Snapshot.from_probe`` turns the probe's JSON into these
+frozen dataclasses and ``Snapshot.to_json`` gives it back for ``-v``/JSON output and tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.version import InvalidVersion, Version
+
+
+def canonical(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class PythonInfo:
+    version: str
+    implementation: str
+    executable: str
+    prefix: str
+    base_prefix: str
+    is_venv: bool
+    pyvenv_cfg: str | None
+    bits: int
+    release_level: str = "final"
+
+    @property
+    def minor(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    system: str
+    machine: str
+    sys_platform: str
+    release: str
+    libc: tuple[str, ...] | None
+    mac_ver: str | None
+    cpu_flags: tuple[str, ...] | None
+    nvidia_driver: str | None
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    path: str
+    resolved: str
+    origin: str  # working-directory | pythonpath | stdlib | site-packages | user-site | pth:<file> | other
+    exists: bool
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    version: str
+    location: str
+    origin: str
+    metadata_dir: str
+    requires_dist: tuple[str, ...] = ()
+    requires_python: str = ""
+    provides_extra: tuple[str, ...] = ()
+    installer: str = ""
+    requested: bool = False
+    top_level_txt: tuple[str, ...] = ()
+    record_top_level: tuple[str, ...] | None = None
+    record_packages: tuple[str, ...] | None = None
+    record_missing: tuple[str, ...] = ()
+    record_missing_count: int = 0
+    record_checked: int = 0
+    direct_url: dict[str, Any] | None = None
+    error: str = ""
+
+    @property
+    def key(self) -> str:
+        return canonical(self.name)
+
+    @property
+    def parsed_version(self) -> Version | None:
+        try:
+            return Version(self.version)
+        except InvalidVersion:
+            return None
+
+    @property
+    def top_level(self) -> tuple[str, ...]:
+        """Import names this distribution writes (RECORD first, top_level.txt otherwise)."""
+        if self.record_top_level is not None:
+            return tuple(t for t in self.record_top_level if not t.startswith("*"))
+        return self.top_level_txt
+
+    def requirements(self) -> list[Requirement]:
+        out = []
+        for line in self.requires_dist:
+            try:
+                out.append(Requirement(line))
+            except InvalidRequirement:
+                continue
+        return out
+
+
+@dataclass(frozen=True)
+class ImportOrigin:
+    name: str
+    origin: str | None
+    locations: tuple[str, ...]
+    namespace: bool
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class CondaRecord:
+    name: str
+    version: str
+    build: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class KerasConfig:
+    path: str
+    exists: bool
+    content: dict[str, Any] | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    python: PythonInfo
+    platform: PlatformInfo
+    cwd: str
+    sys_path: tuple[PathEntry, ...]
+    site_packages: tuple[str, ...]
+    user_site: str | None
+    user_site_enabled: bool
+    distributions: tuple[Distribution, ...]
+    leftovers: tuple[str, ...]
+    imports: dict[str, ImportOrigin | None]
+    environ: dict[str, str]
+    keras_config: KerasConfig
+    conda_meta: tuple[CondaRecord, ...] | None
+    pth_files: tuple[tuple[str, str], ...] = ()
+    markers: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # -- lookups used by the rules -------------------------------------------------------------
+    @cached_property
+    def by_name(self) -> dict[str, list[Distribution]]:
+        """Distributions by canonical name, in sys.path order (the first one is what imports)."""
+        out: dict[str, list[Distribution]] = {}
+        for dist in self.distributions:
+            out.setdefault(dist.key, []).append(dist)
+        return out
+
+    def get(self, name: str) -> Distribution | None:
+        found = self.by_name.get(canonical(name))
+        return found[0] if found else None
+
+    def version_of(self, name: str) -> str | None:
+        dist = self.get(name)
+        return dist.version if dist else None
+
+    def importable(self, name: str) -> ImportOrigin | None:
+        return self.imports.get(name)
+
+    @property
+    def is_conda(self) -> bool:
+        return self.conda_meta is not None
+
+    # -- (de)serialisation ---------------------------------------------------------------------
+    @classmethod
+    def from_probe(cls, data: dict[str, Any]) -> Snapshot:
+        py = data["python"]
+        plat = data["platform"]
+        imports: dict[str, ImportOrigin | None] = {}
+        for name, spec in data.get("imports", {}).items():
+            if spec is None:
+                imports[name] = None
+            else:
+                imports[name] = ImportOrigin(
+                    name=name,
+                    origin=spec.get("origin"),
+                    locations=tuple(spec.get("locations") or ()),
+                    namespace=bool(spec.get("namespace")),
+                    error=spec.get("error", ""),
+                )
+        kc = data.get("keras_config") or {}
+        conda = data.get("conda_meta")
+        return cls(
+            python=PythonInfo(
+                version=py["version"],
+                implementation=py["implementation"],
+                executable=py["executable"],
+                prefix=py["prefix"],
+                base_prefix=py["base_prefix"],
+                is_venv=py["is_venv"],
+                pyvenv_cfg=py.get("pyvenv_cfg"),
+                bits=py.get("bits", 64),
+                release_level=py.get("release_level", "final"),
+            ),
+            platform=PlatformInfo(
+                system=plat["system"],
+                machine=plat["machine"],
+                sys_platform=plat["sys_platform"],
+                release=plat.get("release", ""),
+                libc=tuple(plat["libc"]) if plat.get("libc") else None,
+                mac_ver=plat.get("mac_ver"),
+                cpu_flags=tuple(plat["cpu_flags"]) if plat.get("cpu_flags") is not None else None,
+                nvidia_driver=plat.get("nvidia_driver"),
+            ),
+            cwd=data["cwd"],
+            sys_path=tuple(PathEntry(**entry) for entry in data["sys_path"]),
+            site_packages=tuple(data.get("site_packages", ())),
+            user_site=data.get("user_site", {}).get("path"),
+            user_site_enabled=bool(data.get("user_site", {}).get("enabled")),
+            distributions=tuple(_distribution(d) for d in data.get("distributions", ())),
+            leftovers=tuple(data.get("leftovers", ())),
+            imports=imports,
+            environ=dict(data.get("environ", {})),
+            keras_config=KerasConfig(
+                path=kc.get("path", ""),
+                exists=bool(kc.get("exists")),
+                content=kc.get("content"),
+                error=kc.get("error", ""),
+            ),
+            conda_meta=None
+            if conda is None
+            else tuple(
+                CondaRecord(
+                    name=str(r.get("name") or r.get("file") or ""),
+                    version=str(r.get("version") or ""),
+                    build=str(r.get("build") or ""),
+                    channel=str(r.get("channel") or ""),
+                )
+                for r in conda
+            ),
+            pth_files=tuple((p["path"], p.get("head", "")) for p in data.get("pth_files", ())),
+            markers=dict(data.get("markers", {})),
+            raw=data,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("raw", None)
+        return out
+
+
+def _distribution(d: dict[str, Any]) -> Distribution:
+    tops = d.get("record_top_level")
+    return Distribution(
+        name=d.get("name", ""),
+        version=d.get("version", ""),
+        location=d["location"],
+        origin=d.get("origin", ""),
+        metadata_dir=d.get("metadata_dir", ""),
+        requires_dist=tuple(d.get("requires_dist", ())),
+        requires_python=d.get("requires_python", ""),
+        provides_extra=tuple(d.get("provides_extra", ())),
+        installer=d.get("installer", ""),
+        requested=bool(d.get("requested")),
+        top_level_txt=tuple(d.get("top_level_txt", ())),
+        record_top_level=tuple(tops) if tops is not None else None,
+        record_packages=tuple(d["record_packages"]) if d.get("record_packages") is not None else None,
+        record_missing=tuple(d.get("record_missing", ())),
+        record_missing_count=int(d.get("record_missing_count", 0)),
+        record_checked=int(d.get("record_checked", 0)),
+        direct_url=d.get("direct_url"),
+        error=d.get("error", ""),
+    )
