@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from tfdoctor import __version__
-from tfdoctor.errors import EXIT_USAGE, UsageError
+from tfdoctor.errors import EXIT_INTERNAL, EXIT_USAGE, UsageError
 
 # Each command lives in tfdoctor.commands.<name> with add_parser() and run().
 COMMANDS: tuple[str, ...] = ("check", "explain", "lint", "fix", "new", "rules")
@@ -63,6 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug in tfdoctor: one line, the traceback only on request
+        if os.environ.get("TFDOCTOR_DEBUG"):
+            raise
+        print(
+            f"tfdoctor: internal error: {type(exc).__name__}: {exc} "
+            "(set TFDOCTOR_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -13,3 +13,4 @@ class UsageError(Exception):
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3

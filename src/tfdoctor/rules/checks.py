@@ -1,6 +1,7 @@
 """Importing this module registers every check rule."""
 
 from tfdoctor.rules import (  # noqa: F401
+    dependents,
     deps,
     gpu,
     install_state,

@@ -165,12 +165,20 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
             fix_note=f"TensorFlow {newest.version} is the newest release for Python {snap.python.minor}.",
         )
         return
+    by_requirer: dict[str, list[Violation]] = {}
     for v in claimed(ctx.declared.violations, ctx.kb, "TFD103"):
+        by_requirer.setdefault(v.requirer.key, []).append(v)
+    for group in by_requirer.values():
+        requirer = group[0].requirer
+        names = [v.requirement.name for v in group]
+        specs = [str(v.requirement).split(";")[0].strip() for v in group]
         yield finding(
             NOT_INSTALLED,
-            f"{v.requirement.name} is not installed, but {v.requirer.name} {v.requirer.version} requires it",
-            evidence=(_where(v.requirer), f"declared: {v.describe()}"),
-            why=f"Importing {v.requirer.name} fails with ModuleNotFoundError for "
-            f"{v.requirement.name} (or the part of it that needs it).",
-            fix=(ctx.for_dist(v.requirer).install(str(v.requirement).split(";")[0].strip()),),
+            f"{requirer.name} {requirer.version} requires {', '.join(names)}, "
+            f"which {'is' if len(names) == 1 else 'are'} not installed",
+            evidence=(_where(requirer), *[f"declared: {v.describe()}" for v in group]),
+            why=f"Importing {requirer.name} fails with ModuleNotFoundError for "
+            f"{names[0]}" + (" and the others" if len(names) > 1 else "")
+            + " (often after an install with --no-deps or an interrupted one).",
+            fix=(ctx.for_dist(requirer).install(*specs),),
         )

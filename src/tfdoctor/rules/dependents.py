@@ -1,0 +1,68 @@
+"""TFD110: other packages of the stack need a TensorFlow or Keras that is not the installed one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.claims import claimed
+from tfdoctor.rules.registry import RuleInfo
+
+DEPENDENT = RuleInfo(
+    "TFD110",
+    "dependent-package",
+    "dependent-package-incompatible",
+    Severity.ERROR,
+    Group.TENSORFLOW,
+    "A package that builds on TensorFlow/Keras needs another TensorFlow, Keras or tf-keras.",
+)
+
+
+@check(DEPENDENT)
+def dependent_packages(ctx: Context) -> Iterator[Finding]:
+    for v in claimed(ctx.declared.violations, ctx.kb, DEPENDENT.code):
+        requirement = str(v.requirement).split(";")[0].strip()
+        installed = v.installed
+        if installed is None:
+            fix = (ctx.for_dist(v.requirer).install(requirement),)
+        else:
+            fix = (ctx.for_dist(v.requirer).install(f"{v.requirer.key}"),)
+        yield finding(
+            DEPENDENT,
+            f"{v.requirer.name} {v.requirer.version} needs {requirement}, "
+            + (f"but {installed.name} {installed.version} is installed" if installed else "which is not installed"),
+            evidence=(f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
+                      f"declared: {v.describe()}"),
+            why=f"{v.requirer.name} is built against that release and fails on import (or "
+            "later, with missing symbols or ops) with any other.",
+            fix=fix,
+            fix_note=(
+                f"Upgrade {v.requirer.name} to the release made for the installed version "
+                f"(the command lets the resolver pick it), or install {requirement} instead."
+                if installed is not None
+                else ""
+            ),
+        )
+    yield from _curated(ctx)
+
+
+def _curated(ctx: Context) -> Iterator[Finding]:
+    """Needs that packages do not declare (transformers on Keras 3, ...), from the knowledge base."""
+    tf = ctx.tensorflow
+    for fact in ctx.kb.dependent_facts():
+        dist = ctx.snapshot.get(fact.package)
+        if dist is None or tf is None:
+            continue
+        problem = fact.problem(ctx.snapshot, tf)
+        if problem is None:
+            continue
+        yield finding(
+            DEPENDENT,
+            problem.title,
+            evidence=(f"{dist.name} {dist.version} in {dist.location}", *problem.evidence,
+                      f"source: {fact.source}"),
+            why=fact.why,
+            fix=tuple(ctx.for_dist(dist).install(r) for r in problem.install),
+            fix_note=problem.note,
+        )

@@ -1,0 +1,81 @@
+"""The real environments the tests diagnose: healthy bases and the broken states users meet."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from envs import EnvSpec, replace_text, site_packages
+
+# -- healthy bases ----------------------------------------------------------------------------
+TF215 = EnvSpec("tf215", packages=("tensorflow-cpu==2.15.1",))
+TF221 = EnvSpec("tf221", packages=("tensorflow-cpu==2.21.0",))
+TF221_PY312 = EnvSpec("tf221-py312", python="3.12", packages=("tensorflow-cpu==2.21.0",))
+TF221_PY313 = EnvSpec("tf221-py313", python="3.13", packages=("tensorflow-cpu==2.21.0",))
+TF221_LEGACY = EnvSpec("tf221-legacy", base=TF221, with_deps=("tf-keras==2.21.0",))
+KERAS_ONLY = EnvSpec("keras-only", packages=("keras==3.15.1",))
+
+
+# -- broken states, each made the way users make them -------------------------------------------
+def _tilde_leftover(env: Path) -> None:
+    # What an interrupted `pip install -U` leaves: the old package renamed to ~name beside the new.
+    site = site_packages(env)
+    os.system(f"cp -al '{site / 'tensorflow'}' '{site / '~ensorflow'}'")
+
+
+def _delete_keras_layers(env: Path) -> None:
+    shutil.rmtree(site_packages(env) / "keras" / "src" / "layers")
+
+
+def _second_numpy_metadata(env: Path) -> None:
+    # Two metadata folders for one project, as left by an interrupted upgrade.
+    site = site_packages(env)
+    current = next(site.glob("numpy-*.dist-info"))
+    stale = site / "numpy-1.25.2.dist-info"
+    shutil.copytree(current, stale, copy_function=shutil.copy2)
+    meta = (stale / "METADATA").read_text(encoding="utf-8")
+    version_line = next(line for line in meta.splitlines() if line.startswith("Version:"))
+    replace_text(stale / "METADATA", meta.replace(version_line, "Version: 1.25.2", 1))
+
+
+def _conda_meta(env: Path) -> None:
+    # conda records beside pip-installed TensorFlow (conda cannot be installed from the registries
+    # reachable here, so its records are written as conda writes them).
+    meta = env / "conda-meta"
+    meta.mkdir()
+    records = {
+        "python-3.11.7-hab00c5b_1_cpython.json": {
+            "name": "python", "version": "3.11.7", "build": "hab00c5b_1_cpython",
+            "channel": "https://conda.anaconda.org/conda-forge/linux-64",
+        },
+        "numpy-1.26.4-py311h64a7726_0.json": {
+            "name": "numpy", "version": "1.26.4", "build": "py311h64a7726_0",
+            "channel": "https://conda.anaconda.org/conda-forge/linux-64",
+        },
+    }
+    for name, record in records.items():
+        record.update({"build_number": 0, "files": [], "depends": [], "requested_spec": record["name"]})
+        (meta / name).write_text(json.dumps(record), encoding="utf-8")
+    (meta / "history").write_text("==> 2026-11-01 10:00:00 <==\n# cmd: conda create -n tf python=3.11 numpy\n")
+
+
+TF215_KERAS3 = EnvSpec("tf215-keras3", base=TF215, with_deps=("keras==3.15.1",))
+TF221_KERAS2 = EnvSpec("tf221-keras2", base=TF221, no_deps=("keras==2.15.0",))
+TF221_TFKERAS220 = EnvSpec("tf221-tfkeras220", base=TF221, no_deps=("tf-keras==2.20.1",))
+TF215_NUMPY2 = EnvSpec("tf215-numpy2", base=TF215, no_deps=("numpy==2.1.3",))
+TF215_PROTOBUF5 = EnvSpec("tf215-protobuf5", base=TF215, no_deps=("protobuf==5.29.3",))
+TF215_TENSORBOARD = EnvSpec("tf215-tensorboard214", base=TF215, no_deps=("tensorboard==2.14.1",))
+TF221_PLUS_TENSORFLOW = EnvSpec("tf221-plus-tensorflow", base=TF221, no_deps=("tensorflow==2.21.0",))
+TF221_KERAS_NIGHTLY = EnvSpec("tf221-keras-nightly", base=TF221, no_deps=("keras-nightly==3.16.0.dev2026102704",))
+TF215_TILDE = EnvSpec("tf215-tilde", base=TF215, mutations=(("tilde", _tilde_leftover),))
+TF221_NO_ABSL = EnvSpec("tf221-no-absl", base=TF221, uninstall=("absl-py",))
+TF221_TEXT215 = EnvSpec("tf221-text215", base=TF221, no_deps=("tensorflow-text==2.15.0",))
+TF221_KERAS_DAMAGED = EnvSpec(
+    "tf221-keras-damaged", base=TF221, mutations=(("rm-keras-layers", _delete_keras_layers),)
+)
+TF215_TWO_NUMPY = EnvSpec(
+    "tf215-two-numpy", base=TF215, mutations=(("second-numpy-metadata", _second_numpy_metadata),)
+)
+TF215_CONDA = EnvSpec("tf215-conda", base=TF215, mutations=(("conda-meta", _conda_meta),))

@@ -1,0 +1,78 @@
+"""Bad targets get one clear line and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Runner
+from envs import interpreter
+
+
+def _assert_one_line_error(result: object, *needles: str) -> None:
+    assert result.returncode == 2, result.stdout  # type: ignore[attr-defined]
+    err = result.stderr.strip()  # type: ignore[attr-defined]
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("tfdoctor: ")
+    for needle in needles:
+        assert needle in err, err
+
+
+def test_missing_path(tfdoctor: Runner, tmp_path: Path) -> None:
+    result = tfdoctor("check", "--python", str(tmp_path / "nowhere"))
+    _assert_one_line_error(result, "no such file or folder", "venv")
+
+
+def test_folder_that_is_no_environment(tfdoctor: Runner, tmp_path: Path) -> None:
+    result = tfdoctor("check", "--python", str(tmp_path))
+    _assert_one_line_error(result, "not a Python environment")
+
+
+def test_text_file_is_not_an_interpreter(tfdoctor: Runner, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n")
+    result = tfdoctor("check", "--python", str(notes))
+    _assert_one_line_error(result, "not an executable file")
+
+
+def test_executable_that_is_not_python(tfdoctor: Runner) -> None:
+    result = tfdoctor("check", "--python", shutil.which("true") or "/bin/true")
+    _assert_one_line_error(result, "not a working Python interpreter")
+
+
+@pytest.mark.parametrize("version", ["2.7", "3.6"])
+def test_too_old_python(tfdoctor: Runner, version: str) -> None:
+    python = interpreter(version)
+    if not Path(python).exists():
+        pytest.skip(f"no Python {version} on this machine")
+    result = tfdoctor("check", "--python", python)
+    _assert_one_line_error(result, f"is Python {version}.", "3.7 or newer")
+
+
+def test_venv_whose_base_interpreter_is_gone(tfdoctor: Runner, tmp_path: Path) -> None:
+    # A real venv made from a Python installation that is removed afterwards.
+    source = Path(interpreter("3.9")).parent.parent
+    if not source.exists():
+        pytest.skip("no Python 3.9 on this machine")
+    base = tmp_path / "python-3.9"
+    subprocess.run(["cp", "-al", str(source), str(base)], check=True)
+    venv = tmp_path / "venv"
+    subprocess.run([str(base / "bin" / "python3.9"), "-m", "venv", "--without-pip", str(venv)], check=True)
+    shutil.rmtree(base)
+    result = tfdoctor("check", "--python", str(venv))
+    _assert_one_line_error(result, "is broken", "pyvenv.cfg" if False else "recreate it")
+
+
+def test_python37_target_without_tensorflow(tfdoctor: Runner) -> None:
+    """The probe runs on the oldest supported target and names the newest TF for it."""
+    python = interpreter("3.7")
+    if not Path(python).exists():
+        pytest.skip("no Python 3.7 on this machine")
+    result = tfdoctor("check", "--python", python, "--format", "json")
+    data = result.json()
+    assert data["target"]["python"].startswith("3.7.")
+    assert result.codes() == [("TFD103", "not-installed")]
+    assert "tensorflow==2.11" in data["findings"][0]["fix"][0]
