@@ -14,7 +14,10 @@ TF215 = EnvSpec("tf215", packages=("tensorflow-cpu==2.15.1",))
 TF221 = EnvSpec("tf221", packages=("tensorflow-cpu==2.21.0",))
 TF221_PY312 = EnvSpec("tf221-py312", python="3.12", packages=("tensorflow-cpu==2.21.0",))
 TF221_PY313 = EnvSpec("tf221-py313", python="3.13", packages=("tensorflow-cpu==2.21.0",))
-TF221_LEGACY = EnvSpec("tf221-legacy", base=TF221, with_deps=("tf-keras==2.21.0",))
+TF221_LEGACY = EnvSpec("tf221-legacy", base=TF221, no_deps=("tf-keras==2.21.0",))
+# tf-keras declares `tensorflow`, so installing it with its dependencies beside tensorflow-cpu
+# pulls in a second TensorFlow distribution that writes into the same folder.
+TF221_TFKERAS_PULLS_TF = EnvSpec("tf221-tfkeras-deps", base=TF221, with_deps=("tf-keras==2.21.0",))
 KERAS_ONLY = EnvSpec("keras-only", packages=("keras==3.15.1",))
 
 

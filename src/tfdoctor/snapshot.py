@@ -255,7 +255,7 @@ class Snapshot:
 def _distribution(d: dict[str, Any]) -> Distribution:
     tops = d.get("record_top_level")
     return Distribution(
-        name=d.get("name", ""),
+        name=canonical(d.get("name", "")),
         version=d.get("version", ""),
         location=d["location"],
         origin=d.get("origin", ""),

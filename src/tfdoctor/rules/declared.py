@@ -10,7 +10,7 @@ Differences from ``pip check``, each deliberate:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from packaging.markers import UndefinedEnvironmentName, default_environment
@@ -50,8 +50,41 @@ class Violation:
 
 @dataclass(frozen=True)
 class DeclaredAnalysis:
+    """``violations`` are the independent problems; ``consequences`` maps a distribution that is
+    itself the problem (the wrong version, or one that does not fit the installed TensorFlow) to
+    its own unmet requirements, which go away once it is fixed (one problem, one finding)."""
+
     violations: tuple[Violation, ...]
     checked: int
+    consequences: dict[str, tuple[Violation, ...]] = field(default_factory=dict)
+
+    def followups(self, *dists: Distribution | None) -> list[str]:
+        lines: list[str] = []
+        for dist in dists:
+            if dist is None:
+                continue
+            lines += [f"follows from it: {v.describe()}" for v in self.consequences.get(dist.key, ())]
+        return lines
+
+
+def fold_consequences(
+    violations: list[Violation], anchors: frozenset[str]
+) -> tuple[tuple[Violation, ...], dict[str, tuple[Violation, ...]]]:
+    """Separate the violations caused by a distribution that is itself wrong."""
+    culprits: set[str] = set()
+    for v in violations:
+        if v.requirer.key in anchors and v.installed is not None and v.installed.key not in anchors:
+            culprits.add(v.installed.key)  # TensorFlow/Keras reject its installed version
+        if v.name in anchors and v.requirer.key not in anchors:
+            culprits.add(v.requirer.key)  # it does not fit the installed TensorFlow/Keras
+    primary: list[Violation] = []
+    folded: dict[str, list[Violation]] = {}
+    for v in violations:
+        if v.requirer.key in culprits and v.name not in anchors:
+            folded.setdefault(v.requirer.key, []).append(v)
+        else:
+            primary.append(v)
+    return tuple(primary), {k: tuple(vs) for k, vs in folded.items()}
 
 
 def _environment(snapshot: Snapshot) -> dict[str, str]:
@@ -130,4 +163,6 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
                 elif not _contains(req, found.version):
                     violations.append(Violation(dist, req, found, extra))
         del asker
-    return DeclaredAnalysis(violations=tuple(violations), checked=checked)
+    anchors = kb.tf_variants() | {"tensorflow", "keras", "keras-nightly", "tf-keras", "tf-keras-nightly"}
+    primary, consequences = fold_consequences(violations, frozenset(anchors))
+    return DeclaredAnalysis(violations=primary, checked=checked, consequences=consequences)

@@ -33,7 +33,7 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
             f"{v.requirer.name} {v.requirer.version} needs {requirement}, "
             + (f"but {installed.name} {installed.version} is installed" if installed else "which is not installed"),
             evidence=(f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
-                      f"declared: {v.describe()}"),
+                      f"declared: {v.describe()}", *ctx.declared.followups(v.requirer)),
             why=f"{v.requirer.name} is built against that release and fails on import (or "
             "later, with missing symbols or ops) with any other.",
             fix=fix,

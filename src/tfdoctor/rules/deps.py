@@ -80,6 +80,7 @@ def _range_rule(
         return
     evidence = [f"{dist.name} {dist.version} in {dist.location}"]
     evidence += [f"declared: {v.describe()}" for v in violations]
+    evidence += ctx.declared.followups(dist)
     wanted = _combined(violations, effective if outside_effective else "")
     if outside_effective and tf is not None:
         evidence.append(
@@ -140,6 +141,7 @@ def declared_requirements(ctx: Context) -> Iterator[Finding]:
             evidence=(
                 f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
                 f"requirement: {v.requirement}" + (f" (extra [{v.extra}])" if v.extra else ""),
+                *ctx.declared.followups(v.installed),
             ),
             why=(
                 f"{v.requirer.name} was built and tested against {requirement}; "

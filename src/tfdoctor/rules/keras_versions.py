@@ -82,6 +82,7 @@ def _keras_mismatch(
     evidence = [_where(tf), _where(keras)]
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
+    evidence += ctx.declared.followups(keras)
     if wants_three:
         why = (
             f"From TensorFlow 2.16 on, tf.keras is Keras 3 and TensorFlow imports the installed "
@@ -165,20 +166,27 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
             fix_note=f"TensorFlow {newest.version} is the newest release for Python {snap.python.minor}.",
         )
         return
-    by_requirer: dict[str, list[Violation]] = {}
-    for v in claimed(ctx.declared.violations, ctx.kb, "TFD103"):
-        by_requirer.setdefault(v.requirer.key, []).append(v)
-    for group in by_requirer.values():
-        requirer = group[0].requirer
-        names = [v.requirement.name for v in group]
-        specs = [str(v.requirement).split(";")[0].strip() for v in group]
-        yield finding(
-            NOT_INSTALLED,
-            f"{requirer.name} {requirer.version} requires {', '.join(names)}, "
-            f"which {'is' if len(names) == 1 else 'are'} not installed",
-            evidence=(_where(requirer), *[f"declared: {v.describe()}" for v in group]),
-            why=f"Importing {requirer.name} fails with ModuleNotFoundError for "
-            f"{names[0]}" + (" and the others" if len(names) > 1 else "")
-            + " (often after an install with --no-deps or an interrupted one).",
-            fix=(ctx.for_dist(requirer).install(*specs),),
-        )
+    missing = claimed(ctx.declared.violations, ctx.kb, "TFD103")
+    if not missing:
+        return
+    by_name: dict[str, list[Violation]] = {}
+    for v in missing:
+        by_name.setdefault(v.name, []).append(v)
+    specs = []
+    for group in by_name.values():
+        spec = group[0].requirement.specifier
+        for v in group[1:]:
+            spec &= v.requirement.specifier
+        specs.append(f"{group[0].requirement.name}{spec}")
+    names = [group[0].requirement.name for group in by_name.values()]
+    requirers = sorted({f"{v.requirer.name} {v.requirer.version}" for v in missing})
+    yield finding(
+        NOT_INSTALLED,
+        f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} not installed, but "
+        f"{', '.join(requirers)} require{'s' if len(requirers) == 1 else ''} "
+        f"{'it' if len(names) == 1 else 'them'}",
+        evidence=tuple(f"declared: {v.describe()}" for v in missing),
+        why=f"Importing {missing[0].requirer.name} fails with ModuleNotFoundError "
+        "(typically after an install with --no-deps, an interrupted install or an uninstall).",
+        fix=(ctx.for_dist(missing[0].requirer).install(*specs),),
+    )
