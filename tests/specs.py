@@ -82,3 +82,10 @@ TF215_TWO_NUMPY = EnvSpec(
     "tf215-two-numpy", base=TF215, mutations=(("second-numpy-metadata", _second_numpy_metadata),)
 )
 TF215_CONDA = EnvSpec("tf215-conda", base=TF215, mutations=(("conda-meta", _conda_meta),))
+
+# pytest-cov requires coverage[toml]; coverage's extra needs tomli before Python 3.11.
+PY310_COV_NO_TOMLI = EnvSpec(
+    "py310-cov-no-tomli", python="3.10", packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10"),
+    uninstall=("tomli",),
+)
+PY311_COV = EnvSpec("py311-cov", python="3.11", packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10"))

@@ -1,7 +1,7 @@
 """Declared requirements of every installed distribution, checked like ``pip check`` and more.
 
 Differences from ``pip check``, each deliberate:
-- markers are evaluated in the *target's* environment (pip skips markers for version conflicts);
+- markers are evaluated in the *target's* environment, whatever interpreter tfdoctor runs in;
 - a requirement ``pkg[extra]`` also checks the requirements of ``pkg``'s extra;
 - a requirement on ``tensorflow`` is met by any TensorFlow variant that provides the same import
   package (``tensorflow-cpu``, ``tensorflow-intel``...), which pip reports as missing;

@@ -1,0 +1,61 @@
+"""Declared requirements: everything ``pip check`` reports, plus what it misses (extras, variants)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import specs
+from conftest import Runner
+from envs import EnvSpec, python_of
+
+pytestmark = pytest.mark.realenv
+
+
+def pip_check(env: Path) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", python_of(env), "check"],
+        capture_output=True, text=True,
+    )
+    return [line for line in proc.stdout.splitlines() if "requires" in line or "has requirement" in line]
+
+
+def test_extras_are_checked_where_pip_check_is_silent(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.PY310_COV_NO_TOMLI)
+    pip_lines = pip_check(env)
+    result = tfdoctor("check", "--python", str(env), "--format", "json", "--select", "TFD210")
+    titles = [f["title"] for f in result.json()["findings"]]
+    # Everything pip check reports is reported ...
+    for line in pip_lines:
+        name = re.match(r"(\S+) ", line)
+        assert name and any(t.startswith(name.group(1)) and "tomli" in t for t in titles), (line, titles)
+    # ... and the requirement that comes through pytest-cov's `coverage[toml]` as well.
+    assert any(t.startswith("coverage 7.6.10 (extra [toml]) requires tomli") for t in titles), titles
+    assert not any("coverage" in line for line in pip_lines)
+
+
+def test_markers_are_evaluated_for_the_target_python(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """On Python 3.11 the same packages need no tomli (markers false): no finding, none missing."""
+    env = real_env(specs.PY311_COV)
+    assert not list((env / "lib" / "python3.11" / "site-packages").glob("tomli*"))
+    result = tfdoctor("check", "--python", str(env), "--format", "json", "--select", "TFD210")
+    assert result.json()["target"]["python"].startswith("3.11.")
+    assert result.codes() == []
+
+
+def test_tensorflow_requirement_met_by_a_variant(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """tf-keras declares `tensorflow`; tensorflow-cpu provides it. pip check says it is missing."""
+    env = real_env(specs.TF221_LEGACY)
+    assert any("tf-keras" in line and "tensorflow" in line for line in pip_check(env))
+    result = tfdoctor("check", "--python", str(env), "--format", "json", env={"TF_USE_LEGACY_KERAS": "1"})
+    assert result.codes() == []
