@@ -13,3 +13,5 @@ if ! .venv/bin/python -c "import tfdoctor, pytest, uv" >/dev/null 2>&1 \
   .venv/bin/python -m pip install --quiet -e '.[dev]'
   touch .venv/.tfdoctor-installed
 fi
+# PYTHONDONTWRITEBYTECODE may be set: compile once so that every run starts fast.
+.venv/bin/python -m compileall -q -j 0 src .venv/lib >/dev/null

@@ -9,13 +9,20 @@ from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, run_checks
 from tfdoctor.snapshot import Snapshot
-from tfdoctor.target import load_snapshot
+from tfdoctor.target import RunningProbe, resolve
 
 
 def diagnose(
     python: str | None, select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> Report:
-    snapshot = load_snapshot(python)
+    return diagnose_probe(RunningProbe(resolve(python)), select=select, ignore=ignore)
+
+
+def diagnose_probe(
+    probe: RunningProbe, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> Report:
+    """Finish a probe that was started early (so that it ran while this module was imported)."""
+    snapshot = Snapshot.from_probe(probe.result())
     return diagnose_snapshot(snapshot, select=select, ignore=ignore)
 
 
@@ -32,7 +39,7 @@ def diagnose_snapshot(
         packages=key_packages(ctx),
         findings=tuple(findings),
         groups=group_summaries(ctx),
-        facts=snapshot.to_json(),
+        facts=snapshot.to_json,
     )
 
 

@@ -96,9 +96,16 @@ class Distribution:
             return tuple(t for t in self.record_top_level if not t.startswith("*"))
         return self.top_level_txt
 
-    def requirements(self) -> list[Requirement]:
+    def requirements(self, extra: str = "") -> list[Requirement]:
+        """Declared requirements; with ``extra``, only the lines that can belong to that extra.
+
+        Parsing is the costly part of a check, so lines of other extras are skipped by text.
+        """
         out = []
         for line in self.requires_dist:
+            mentions_extra = "extra" in line.partition(";")[2]
+            if mentions_extra and (not extra or canonical(extra) not in canonical(line)):
+                continue
             try:
                 out.append(Requirement(line))
             except InvalidRequirement:

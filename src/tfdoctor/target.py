@@ -7,11 +7,14 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from tfdoctor.errors import UsageError
-from tfdoctor.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from tfdoctor.snapshot import Snapshot
 
 BEGIN = "@@TFDOCTOR-PROBE-BEGIN@@"
 END = "@@TFDOCTOR-PROBE-END@@"
@@ -41,7 +44,7 @@ class Target:
 
 
 def probe_source(name: str) -> str:
-    return resources.files("tfdoctor.probe").joinpath(f"{name}.py").read_text(encoding="utf-8")
+    return (Path(__file__).parent / "probe" / f"{name}.py").read_text(encoding="utf-8")
 
 
 def resolve(python: str | None) -> Target:
@@ -93,45 +96,79 @@ def _broken_venv_message(venv: Path, interpreter: Path) -> str:
     )
 
 
-def run_probe(target: Target, name: str = "static", timeout: float = PROBE_TIMEOUT_S) -> dict[str, object]:
-    """Run a probe script inside the target interpreter and return its JSON document."""
-    source = probe_source(name)
-    program = _GUARD.format(min=MIN_TARGET, begin=BEGIN, end=END, source=ascii(source), name=name)
-    try:
-        proc = subprocess.run(
-            [target.executable, "-"],
-            input=program.encode("ascii"),
-            capture_output=True,
-            timeout=timeout,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-            check=False,
-        )
-    except OSError as exc:
-        raise UsageError(f"{target.label} cannot be run ({exc.strerror}); is it a Python interpreter?") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise UsageError(f"{target.label} did not answer within {timeout:.0f} s; is it a Python interpreter?") from exc
-    stdout = proc.stdout.decode("utf-8", errors="replace")
+class RunningProbe:
+    """A probe started in the target; the caller can do other work before ``result()``."""
+
+    def __init__(
+        self,
+        target: Target,
+        name: str = "static",
+        timeout: float = PROBE_TIMEOUT_S,
+        full_scan: bool = False,
+    ):
+        self.target = target
+        self.timeout = timeout
+        source = probe_source(name)
+        program = _GUARD.format(min=MIN_TARGET, begin=BEGIN, end=END, source=ascii(source), name=name)
+        self._input = program.encode("ascii")
+        try:
+            self._proc = subprocess.Popen(
+                [target.executable, "-"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={
+                    **os.environ,
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                    "TFDOCTOR_FULL_SCAN": "1" if full_scan else "0",
+                },
+            )
+        except OSError as exc:
+            raise UsageError(
+                f"{target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
+            ) from exc
+
+    def result(self) -> dict[str, object]:
+        label = self.target.label
+        try:
+            out, err = self._proc.communicate(self._input, timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            self._proc.kill()
+            self._proc.communicate()
+            raise UsageError(
+                f"{label} did not answer within {self.timeout:.0f} s; is it a Python interpreter?"
+            ) from exc
+        return _parse(label, out, err, self._proc.returncode)
+
+
+def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, object]:
+    stdout = out.decode("utf-8", errors="replace")
     start = stdout.rfind(BEGIN)
     stop = stdout.rfind(END)
     if start < 0 or stop < start:
-        stderr = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        detail = stderr[-1][:200] if stderr else f"exit status {proc.returncode}"
-        raise UsageError(f"{target.label} is not a working Python interpreter ({detail})")
+        stderr = err.decode("utf-8", errors="replace").strip().splitlines()
+        detail = stderr[-1][:200] if stderr else f"exit status {returncode}"
+        raise UsageError(f"{label} is not a working Python interpreter ({detail})")
     try:
         data: dict[str, object] = json.loads(stdout[start + len(BEGIN) : stop])
     except ValueError as exc:
-        raise UsageError(f"{target.label}: the probe's answer could not be read ({exc})") from exc
+        raise UsageError(f"{label}: the probe's answer could not be read ({exc})") from exc
     old = data.get("unsupported_python")
     if old:
         raise UsageError(
-            f"{target.label} is Python {old}; tfdoctor examines Python 3.7 or newer "
+            f"{label} is Python {old}; tfdoctor examines Python 3.7 or newer "
             "(TensorFlow 2 has no release for it): point --python at a Python 3.9+ environment"
         )
     return data
 
 
+def run_probe(target: Target, name: str = "static", timeout: float = PROBE_TIMEOUT_S) -> dict[str, object]:
+    """Run a probe script inside the target interpreter and return its JSON document."""
+    return RunningProbe(target, name, timeout).result()
+
+
 def load_snapshot(python: str | None) -> Snapshot:
     """Resolve ``--python`` and return the facts of that environment. Never changes it."""
-    target = resolve(python)
-    data = run_probe(target)
-    return Snapshot.from_probe(data)
+    from tfdoctor.snapshot import Snapshot
+
+    return Snapshot.from_probe(run_probe(resolve(python)))

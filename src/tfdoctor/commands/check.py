@@ -38,9 +38,13 @@ def _codes(value: str | None) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfdoctor.diagnose import diagnose
+    from tfdoctor.target import RunningProbe, resolve
+
+    # Start the probe in the target first: it runs while the rules are imported here.
+    probe = RunningProbe(resolve(args.python), full_scan=args.verbose)
+    from tfdoctor.diagnose import diagnose_probe
     from tfdoctor.report.render import render
 
-    report = diagnose(args.python, select=_codes(args.select), ignore=_codes(args.ignore))
+    report = diagnose_probe(probe, select=_codes(args.select), ignore=_codes(args.ignore))
     render(report, args.format, verbose=args.verbose, stream=sys.stdout)
     return EXIT_FINDINGS if report.errors else EXIT_OK

@@ -12,6 +12,7 @@ STACK = re.compile(
     r"^(tensorflow.*|tf-.*|tf_.*|intel-tensorflow.*|keras.*|numpy|protobuf|ml-dtypes|h5py|"
     r"jax|jaxlib|torch|nvidia-.*|tensorboard.*|transformers|optree|namex|wrapt|absl-py)$"
 )
+FULL_SCAN = os.environ.get("TFDOCTOR_FULL_SCAN") == "1"
 IMPORT_NAMES = ("tensorflow", "keras", "tf_keras", "numpy", "google.protobuf")
 ENV_VARS = (
     "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONNOUSERSITE",
@@ -103,7 +104,7 @@ def pth_files(site_dirs):
     return out
 
 
-def record_facts(meta_dir, location, is_stack):
+def record_facts(meta_dir, location, is_stack, full=False):
     """Top-level names written according to RECORD, and for stack packages the files missing."""
     text = read_text(os.path.join(meta_dir, "RECORD"))
     if text is None:
@@ -115,6 +116,7 @@ def record_facts(meta_dir, location, is_stack):
         return None, None, [], 0, 0
     tops = set()
     packages = set()
+    folders = set()
     missing = []
     missing_count = 0
     checked = 0
@@ -142,12 +144,26 @@ def record_facts(meta_dir, location, is_stack):
         if rest == first + "/__init__.py" or rest == first + ".py" or (
                 "/" not in rest and (rest.endswith(".so") or rest.endswith(".pyd"))):
             packages.add(first)
-        if is_stack and not path.endswith(".pyc"):
+        if not is_stack:
+            continue
+        # Every folder and every __init__.py of the stack packages is checked: what an interrupted
+        # install or a deletion removes. Single files are checked only with a full scan (-v).
+        folder = rest.rsplit("/", 1)[0] if "/" in rest else ""
+        if full or rest.endswith("__init__.py") or "/" not in rest:
+            candidates = [rest]
+        else:
+            candidates = []
+        if folder and folder not in folders and not folder.endswith("__pycache__"):
+            folders.add(folder)
+            candidates.append(folder)
+        for candidate in candidates:
+            if candidate.endswith(".pyc"):
+                continue
             checked += 1
-            if not os.path.exists(os.path.join(base, path)):
+            if not os.path.exists(os.path.join(base, candidate)):
                 missing_count += 1
                 if len(missing) < 5:
-                    missing.append(path)
+                    missing.append(candidate)
     return sorted(tops), sorted(packages), missing, missing_count, checked
 
 
@@ -199,7 +215,7 @@ def distributions(entries):
                 requested = os.path.exists(os.path.join(meta_dir, "REQUESTED"))
                 record["requested"] = requested
                 is_stack = bool(STACK.match(norm(dist_name)))
-                tops, packages, missing, missing_count, checked = record_facts(meta_dir, location, is_stack)
+                tops, packages, missing, missing_count, checked = record_facts(meta_dir, location, is_stack, FULL_SCAN)
                 record["record_top_level"] = tops
                 record["record_packages"] = packages
                 record["record_missing"] = missing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,7 @@ class Report:
     packages: dict[str, PackageFact | None]
     findings: tuple[Finding, ...]
     groups: tuple[GroupSummary, ...] = ()
-    facts: dict[str, Any] = field(default_factory=dict)  # -v: everything the probe saw
+    facts: Callable[[], dict[str, Any]] | None = None  # -v: everything the probe saw
     extra: dict[str, Any] = field(default_factory=dict)  # command-specific (deep run steps...)
 
     @property
@@ -77,6 +78,6 @@ class Report:
             "findings": [f.to_json() for f in self.sorted_findings()],
         }
         out.update(self.extra)
-        if verbose:
-            out["facts"] = self.facts
+        if verbose and self.facts is not None:
+            out["facts"] = self.facts()
         return out

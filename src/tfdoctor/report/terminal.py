@@ -50,9 +50,9 @@ def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool
     for group, items in by_group.items():  # groups without a summary line (code, runtime)
         _section(console, TITLES[group], "", items, verbose)
     console.print()
-    if verbose and report.facts:
+    if verbose and report.facts is not None:
         console.print("[bold]Facts[/]")
-        console.print(escape(json.dumps(report.facts, indent=2)), soft_wrap=True)
+        console.print(escape(json.dumps(report.facts(), indent=2)), soft_wrap=True)
         console.print()
     if report.errors or report.warnings:
         console.print(

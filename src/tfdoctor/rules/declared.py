@@ -153,7 +153,7 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
         if (dist.key, extra) in seen:
             continue
         seen.add((dist.key, extra))
-        for req in dist.requirements():
+        for req in dist.requirements(extra):
             if _applies(req, env, extra):
                 checked += 1
                 name = canonical(req.name)

@@ -173,8 +173,8 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
         elif dist.record_missing_count:
             yield finding(
                 BROKEN,
-                f"{_label(dist)} is incomplete: {dist.record_missing_count} of "
-                f"{dist.record_checked} files listed in its RECORD are missing",
+                f"{_label(dist)} is incomplete: {dist.record_missing_count} of the "
+                f"{dist.record_checked} files and folders checked from its RECORD are missing",
                 evidence=(dist.metadata_dir, *[f"missing: {p}" for p in dist.record_missing]),
                 why="An interrupted install, uninstall or a manual deletion removed part of it; "
                 "imports fail with ModuleNotFoundError or ImportError inside the package.",
