@@ -9,7 +9,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from tfdoctor.kb import requirements
@@ -348,7 +347,7 @@ class KnowledgeBase:
         only those for that TensorFlow version."""
         facts = self.dependents()
         if package is not None:
-            name = canonicalize_name(package)
+            name = requirements.canonicalize_name(package)
             facts = tuple(d for d in facts if d.package == name)
         if version is not None:
             facts = tuple(d for d in facts if d.applies_to(version, tensorflow))

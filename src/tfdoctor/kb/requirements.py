@@ -5,16 +5,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+if TYPE_CHECKING:  # packaging.requirements/markers are imported on first use (start-up time)
+    from packaging.markers import Marker
+    from packaging.requirements import Requirement
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 normalised project name (``tf_keras`` -> ``tf-keras``)."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 @lru_cache(maxsize=4096)
 def parse(line: str) -> Requirement | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(line)
     except InvalidRequirement:
@@ -38,6 +49,8 @@ def _environment(python: str, extra: str) -> dict[str, str]:
 
 
 def _marker_holds(marker: Marker | None, python: str, extra: str) -> bool:
+    from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+
     if marker is None:
         return True
     try:
