@@ -1,0 +1,41 @@
+"""``python -m tfdoctor.kb refresh|check``: maintainer commands for the knowledge base."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from tfdoctor.kb import pypi
+from tfdoctor.kb.loader import DATA_DIR
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tfdoctor.kb", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    refresh = sub.add_parser("refresh", help="regenerate declared.json from the registry")
+    refresh.add_argument("--output", type=Path, default=DATA_DIR, help="folder to write into")
+    refresh.add_argument("--index", default=pypi.DEFAULT_INDEX, help="JSON API base URL")
+    refresh.add_argument(
+        "--only", action="append", metavar="NAME", help="refresh only this distribution"
+    )
+    check = sub.add_parser("check", help="validate curated.json against declared.json")
+    check.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding the data")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "refresh":
+        from tfdoctor.kb.refresh import main as refresh_main
+
+        return refresh_main(args.output, args.index, args.only)
+    from tfdoctor.kb.validate import main as check_main
+
+    return check_main(args.data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,426 @@
+"""Load ``data/declared.json`` and ``data/curated.json`` into a KnowledgeBase (offline, cached)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+from packaging.version import InvalidVersion, Version
+
+from tfdoctor.kb import requirements
+from tfdoctor.kb.model import (
+    DeclaredRelease,
+    DependentFact,
+    Fact,
+    KerasRelease,
+    Observation,
+    TfKerasRelease,
+    TFRelease,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+STACK_LIBRARIES = (
+    "numpy",
+    "protobuf",
+    "ml-dtypes",
+    "h5py",
+    "tensorboard",
+    "tensorboard-data-server",
+    "tensorflow-estimator",
+    "tensorflow-io-gcs-filesystem",
+    "keras-preprocessing",
+    "keras-applications",
+)
+DECLARED_FILE = "declared.json"
+CURATED_FILE = "curated.json"
+
+
+class KnowledgeBaseError(Exception):
+    """A data file is missing or malformed."""
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise KnowledgeBaseError(f"knowledge base file missing: {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise KnowledgeBaseError(f"knowledge base file is not valid JSON: {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError(f"knowledge base file is not a JSON object: {path}")
+    return data
+
+
+def _fact(raw: Any) -> Optional[Fact]:
+    if not isinstance(raw, dict) or "value" not in raw:
+        return None
+    return Fact(raw["value"], str(raw.get("source", "")), str(raw.get("verified", "")))
+
+
+def _version(text: str) -> Optional[Version]:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Declared metadata of the TensorFlow stack plus curated facts, queried by version."""
+
+    declared_data: Mapping[str, Any]
+    curated_data: Mapping[str, Any]
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # ----- declared data ---------------------------------------------------------------------
+    @property
+    def generated(self) -> str:
+        """When declared.json was refreshed from the registry (UTC, ISO 8601)."""
+        return str(self.declared_data.get("generated", ""))
+
+    def _package(self, name: str) -> Mapping[str, Any]:
+        package = self.declared_data.get("packages", {}).get(name)
+        return package if isinstance(package, dict) else {}
+
+    def declared_versions(self, name: str) -> tuple[str, ...]:
+        """Versions of ``name`` in declared.json, oldest first."""
+        releases = self._package(name).get("releases", {})
+        return tuple(sorted(releases, key=lambda v: _version(v) or Version("0")))
+
+    def declared(self, name: str, version: str) -> Optional[DeclaredRelease]:
+        """The declared metadata of one release of any distribution in declared.json."""
+        raw = self._package(name).get("releases", {}).get(version)
+        if not isinstance(raw, dict):
+            return None
+        return DeclaredRelease(
+            name=name,
+            version=version,
+            requires_python=_text(raw.get("requires_python")),
+            requires_dist=tuple(raw.get("requires_dist") or ()),
+            pythons=tuple(raw.get("pythons") or ()),
+            platforms=tuple(raw.get("platforms") or ()),
+            source=str(raw.get("source", "")),
+        )
+
+    # ----- TensorFlow --------------------------------------------------------------------------
+    def tensorflow_versions(self) -> tuple[str, ...]:
+        return self.declared_versions("tensorflow")
+
+    def tensorflow_minors(self) -> tuple[str, ...]:
+        minors = {requirements.minor_of(v) for v in self.tensorflow_versions()}
+        return tuple(sorted((m for m in minors if m), key=requirements.minor_key))
+
+    def tensorflow(self, version: str) -> Optional[TFRelease]:
+        """Facts for a TensorFlow version (any variant: tensorflow-cpu 2.15.1 is TF 2.15.1).
+
+        An exact release when known; else the newest release of the same minor (rc, dev,
+        local builds); else, for a minor newer than all known (tf-nightly), the newest known
+        release with ``extrapolated=True``. None for versions older than 2.0 or not versions.
+        """
+        key = f"tf:{version}"
+        if key not in self._cache:
+            self._cache[key] = self._tensorflow(version)
+        result: Optional[TFRelease] = self._cache[key]
+        return result
+
+    def _tensorflow(self, version: str) -> Optional[TFRelease]:
+        parsed = _version(version)
+        if parsed is None or parsed.major != 2:
+            return None
+        releases = self.tensorflow_versions()
+        if not releases:
+            return None
+        public = parsed.public
+        if public in releases:
+            return self._tf_release(public, version, exact=public == version, extrapolated=False)
+        minor = requirements.minor_of(public) or ""
+        same_minor = [v for v in releases if requirements.minor_of(v) == minor]
+        if same_minor:
+            return self._tf_release(same_minor[-1], version, exact=False, extrapolated=False)
+        newest_minor = self.tensorflow_minors()[-1]
+        if requirements.minor_key(minor) > requirements.minor_key(newest_minor):
+            return self._tf_release(releases[-1], version, exact=False, extrapolated=True)
+        return None
+
+    def _curated_minor(self, minor: str) -> tuple[str, Mapping[str, Any]]:
+        table = self.curated_data.get("tensorflow", {})
+        if minor in table:
+            return minor, table[minor]
+        older = [m for m in table if requirements.minor_key(m) <= requirements.minor_key(minor)]
+        if not older:
+            return "", {}
+        best = max(older, key=requirements.minor_key)
+        return best, table[best]
+
+    def _tf_release(
+        self, version: str, requested: str, exact: bool, extrapolated: bool
+    ) -> TFRelease:
+        raw = self._package("tensorflow")["releases"][version]
+        minor = requirements.minor_of(version) or ""
+        facts_minor, curated = self._curated_minor(minor)
+        facts = {name: f for name, raw_fact in curated.items() if (f := _fact(raw_fact))}
+        constraints = {
+            name: f
+            for name, raw_fact in (curated.get("constraints") or {}).items()
+            if (f := _fact(raw_fact))
+        }
+        notes = tuple(f for raw_note in curated.get("notes") or () if (f := _fact(raw_note)))
+        tf_keras = facts.get("tf_keras")
+        tf_keras_value = tf_keras.value if tf_keras and isinstance(tf_keras.value, dict) else {}
+        sources = {name: f.source for name, f in facts.items()}
+        sources.update({f"constraint:{n}": f.source for n, f in constraints.items()})
+        verified = {name: f.verified for name, f in facts.items()}
+        verified.update({f"constraint:{n}": f.verified for n, f in constraints.items()})
+        release_url = str(raw.get("source", ""))
+        sources["declared"] = release_url
+        verified["declared"] = "registry metadata (python -m tfdoctor.kb refresh)"
+        for name in ("numpy", "protobuf", "ml-dtypes", "keras"):
+            # Where the effective range of ``name`` comes from: a curated constraint, else declared.
+            sources[name] = constraints[name].source if name in constraints else release_url
+            verified[name] = (
+                constraints[name].verified if name in constraints else verified["declared"]
+            )
+        keras_line = facts.get("keras_line")
+        release = TFRelease(
+            version=version,
+            requested=requested,
+            minor=minor,
+            exact=exact,
+            extrapolated=extrapolated or (facts_minor != minor),
+            yanked=bool(raw.get("yanked", False)),
+            requires_python=_text(raw.get("requires_python")),
+            pythons=tuple(raw.get("pythons") or ()),
+            platforms=tuple(raw.get("platforms") or ()),
+            linux_glibc=dict(raw.get("linux_glibc") or {}),
+            requires_dist=tuple(raw.get("requires_dist") or ()),
+            keras_line=int(keras_line.value)
+            if keras_line and isinstance(keras_line.value, int)
+            else 0,
+            tf_keras_resolves_to=_text(tf_keras_value.get("summary")),
+            tf_keras_module=_text(tf_keras_value.get("module")),
+            legacy_keras_env=bool(tf_keras_value.get("legacy_env", False)),
+            tf_keras_spec=_text(facts["tf_keras_spec"].value) if "tf_keras_spec" in facts else "",
+            keras_requirement="",
+            numpy_spec="",
+            numpy_declared="",
+            protobuf_spec="",
+            protobuf_declared="",
+            ml_dtypes_spec="",
+            cuda=_text(facts["cuda"].value) if "cuda" in facts else "",
+            cudnn=_text(facts["cudnn"].value) if "cudnn" in facts else "",
+            facts_minor=facts_minor,
+            notes=tuple(str(n.value) for n in notes),
+            constraints={name: str(f.value) for name, f in constraints.items()},
+            sources=sources,
+            verified=verified,
+        )
+        # Fill the specifiers from the declared lines (evaluated for the newest Python).
+        return _with_specs(release)
+
+    def newest_tensorflow(self) -> TFRelease:
+        release = self.tensorflow(self.tensorflow_versions()[-1])
+        assert release is not None
+        return release
+
+    def newest_tensorflow_for_python(self, python: str) -> Optional[TFRelease]:
+        """The newest TensorFlow release with a wheel for CPython ``python`` ("3.12")."""
+        for version in reversed(self.tensorflow_versions()):
+            release = self.tensorflow(version)
+            if release is not None and not release.yanked and release.supports_python(python):
+                return release
+        return None
+
+    def tensorflow_pythons(self) -> tuple[str, ...]:
+        """Every CPython version some TensorFlow 2.x release has wheels for."""
+        found = {p for v in self.tensorflow_versions() for p in (self.tensorflow(v) or _NO).pythons}
+        return tuple(sorted(found, key=requirements.minor_key))
+
+    def supported_pythons(self) -> tuple[str, ...]:
+        """Python minors ("3.12") that some TensorFlow 2.x release has wheels for."""
+        return self.tensorflow_pythons()
+
+    def stack_names(self) -> frozenset[str]:
+        """Distributions of the TensorFlow stack: the TF variants, every Keras / tf-keras
+        provider and the libraries TensorFlow pins (numpy, protobuf, ml-dtypes, ...)."""
+        providers = {n for name in self.provided_imports() for n in self.providers(name)}
+        return frozenset(providers | set(STACK_LIBRARIES))
+
+    def tf_variants(self) -> frozenset[str]:
+        """Distribution names that are builds of TensorFlow (all provide ``import tensorflow``)."""
+        return self.providers("tensorflow")
+
+    # ----- Keras, tf-keras ----------------------------------------------------------------------
+    def keras(self, version: str) -> Optional[KerasRelease]:
+        """A ``keras`` (or ``keras-nightly``) release; unknown versions keep their major as line."""
+        parsed = _version(version)
+        if parsed is None:
+            return None
+        for name in ("keras", "keras-nightly"):
+            known = self.declared(name, version)
+            if known is not None:
+                return KerasRelease(
+                    version,
+                    parsed.major,
+                    True,
+                    known.requires_python,
+                    known.requires_dist,
+                    known.source,
+                )
+        return KerasRelease(version, parsed.major, False, "", (), "")
+
+    def tf_keras(self, version: str) -> Optional[TfKerasRelease]:
+        """A ``tf-keras`` (or ``tf-keras-nightly``) release, with the TensorFlow it belongs to."""
+        minor = requirements.minor_of(version)
+        if minor is None:
+            return None
+        known = self.declared("tf-keras", version) or self.declared("tf-keras-nightly", version)
+        declared = known.declared_spec("tensorflow") if known else ""
+        major, minor_number = (int(part) for part in minor.split("."))
+        return TfKerasRelease(
+            version=version,
+            minor=minor,
+            exact=known is not None,
+            requires_python=known.requires_python if known else "",
+            tensorflow_spec=declared or f">={minor},<{major}.{minor_number + 1}",
+            tensorflow_declared=declared,
+            source=known.source if known else "",
+        )
+
+    def tf_keras_for_tensorflow(self, tensorflow_version: str) -> Optional[TfKerasRelease]:
+        """The newest tf-keras release whose major.minor equals TensorFlow's."""
+        minor = requirements.minor_of(tensorflow_version)
+        matching = [
+            v for v in self.declared_versions("tf-keras") if requirements.minor_of(v) == minor
+        ]
+        return self.tf_keras(matching[-1]) if matching else None
+
+    # ----- curated tables --------------------------------------------------------------------
+    def providers(self, import_name: str) -> frozenset[str]:
+        """Distribution names that install the top-level import package ``import_name``."""
+        fact = _fact(self.curated_data.get("providers", {}).get(import_name))
+        return (
+            frozenset(str(n) for n in fact.value)
+            if fact and isinstance(fact.value, list)
+            else frozenset()
+        )
+
+    def provided_imports(self) -> tuple[str, ...]:
+        return tuple(sorted(self.curated_data.get("providers", {})))
+
+    def dependents(self) -> tuple[DependentFact, ...]:
+        """Undeclared requirements of packages built on TensorFlow/Keras (curated)."""
+        if "dependents" not in self._cache:
+            self._cache["dependents"] = tuple(
+                DependentFact(
+                    package=str(raw["package"]),
+                    versions=str(raw.get("versions", "")),
+                    when_tensorflow=str(raw.get("when_tensorflow", "")),
+                    requires={str(k): str(v) for k, v in (raw.get("requires") or {}).items()},
+                    keras_line=int(raw["keras_line"]) if raw.get("keras_line") else None,
+                    supports_tensorflow=bool(raw.get("supports_tensorflow", True)),
+                    fix=tuple(str(r) for r in raw.get("fix") or ()),
+                    text=str(raw.get("text", "")),
+                    source=str(raw.get("source", "")),
+                    verified=str(raw.get("verified", "")),
+                )
+                for raw in self.curated_data.get("dependents", ())
+            )
+        result: tuple[DependentFact, ...] = self._cache["dependents"]
+        return result
+
+    def dependent_facts(
+        self,
+        package: Optional[str] = None,
+        version: Optional[str] = None,
+        tensorflow: Optional[str] = None,
+    ) -> tuple[DependentFact, ...]:
+        """Curated dependent facts; all of them without arguments, else those about
+        one installed dependent (``"transformers"``, ``"4.40.0"``) and, with ``tensorflow``,
+        only those for that TensorFlow version."""
+        facts = self.dependents()
+        if package is not None:
+            name = requirements.canonicalize_name(package)
+            facts = tuple(d for d in facts if d.package == name)
+        if version is not None:
+            facts = tuple(d for d in facts if d.applies_to(version, tensorflow))
+        return facts
+
+    def dependent_names(self) -> frozenset[str]:
+        """Dependents tfdoctor knows: curated ones and those whose metadata is in declared.json."""
+        declared = {
+            name
+            for name, p in self.declared_data.get("packages", {}).items()
+            if p.get("group") == "dependent"
+        }
+        return frozenset(declared | {d.package for d in self.dependents()})
+
+    def observations(self) -> tuple[Observation, ...]:
+        """Experiments on real environments, with the verbatim output they produced."""
+        return tuple(
+            Observation(
+                case=str(raw.get("case", "")),
+                command=str(raw.get("command", "")),
+                result=str(raw.get("result", "")),
+                output=tuple(str(line) for line in raw.get("output", ())),
+                source=str(raw.get("source", "")),
+            )
+            for raw in self.curated_data.get("observations", ())
+        )
+
+
+_NO = TFRelease(
+    version="",
+    requested="",
+    minor="",
+    exact=False,
+    extrapolated=False,
+    yanked=False,
+    requires_python="",
+    pythons=(),
+    platforms=(),
+    linux_glibc={},
+    requires_dist=(),
+    keras_line=0,
+    tf_keras_resolves_to="",
+    tf_keras_module="",
+    legacy_keras_env=False,
+    tf_keras_spec="",
+    keras_requirement="",
+    numpy_spec="",
+    numpy_declared="",
+    protobuf_spec="",
+    protobuf_declared="",
+    ml_dtypes_spec="",
+    cuda="",
+    cudnn="",
+    facts_minor="",
+)
+
+
+def _with_specs(release: TFRelease) -> TFRelease:
+    from dataclasses import replace
+
+    return replace(
+        release,
+        keras_requirement=release.declared_spec("keras"),
+        numpy_declared=release.declared_spec("numpy"),
+        numpy_spec=release.spec("numpy"),
+        protobuf_declared=release.declared_spec("protobuf"),
+        protobuf_spec=release.spec("protobuf"),
+        ml_dtypes_spec=release.spec("ml-dtypes"),
+    )
+
+
+@lru_cache(maxsize=8)
+def load(directory: Optional[Path] = None) -> KnowledgeBase:
+    """The knowledge base shipped with tfdoctor (or the one in ``directory``), read once."""
+    folder = directory or DATA_DIR
+    return KnowledgeBase(_read(folder / DECLARED_FILE), _read(folder / CURATED_FILE))
