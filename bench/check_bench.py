@@ -70,12 +70,26 @@ def _tfdoctor_detected(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 TOOLS = [
-    Tool("tfdoctor check", lambda env: [str(BIN / "tfdoctor"), "check", "--python", str(env), "--format", "json"],
-         _tfdoctor_detected),
-    Tool("pip check", lambda env: [sys.executable, "-m", "pip", "--python", python_of(env), "check"], _lines),
-    Tool("uv pip check", lambda env: [str(BIN / "uv"), "pip", "check", "--python", python_of(env)], _lines),
-    Tool("pipdeptree --warn fail",
-         lambda env: [str(BIN / "pipdeptree"), "--python", python_of(env), "--warn", "fail"], _lines),
+    Tool(
+        "tfdoctor check",
+        lambda env: [str(BIN / "tfdoctor"), "check", "--python", str(env), "--format", "json"],
+        _tfdoctor_detected,
+    ),
+    Tool(
+        "pip check",
+        lambda env: [sys.executable, "-m", "pip", "--python", python_of(env), "check"],
+        _lines,
+    ),
+    Tool(
+        "uv pip check",
+        lambda env: [str(BIN / "uv"), "pip", "check", "--python", python_of(env)],
+        _lines,
+    ),
+    Tool(
+        "pipdeptree --warn fail",
+        lambda env: [str(BIN / "pipdeptree"), "--python", python_of(env), "--warn", "fail"],
+        _lines,
+    ),
 ]
 
 

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from envs import EnvSpec, build  # noqa: E402
+from envs import EnvSpec, build
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def clean_environ(keras_home: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("KERAS_BACKEND", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX")
+        if k
+        not in ("KERAS_BACKEND", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX")
     }
     env["KERAS_HOME"] = str(keras_home)
     return env
@@ -57,8 +58,13 @@ def tfdoctor(clean_environ: dict[str, str], tmp_path_factory: pytest.TempPathFac
     """Run the real ``tfdoctor`` command line in a subprocess."""
     default_cwd = tmp_path_factory.mktemp("cwd")
 
-    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            stdin: str | None = None, timeout: float = 600) -> CliResult:
+    def run(
+        *args: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        stdin: str | None = None,
+        timeout: float = 600,
+    ) -> CliResult:
         proc = subprocess.run(
             [sys.executable, "-m", "tfdoctor", *args],
             cwd=cwd or default_cwd,

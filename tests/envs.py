@@ -46,7 +46,9 @@ def interpreter(version: str) -> str:
 
 def _pyenv_version(minor: str) -> str:
     try:
-        out = subprocess.run(["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return minor
     matches = [v for v in out.stdout.split() if v == minor or v.startswith(minor + ".")]
@@ -118,15 +120,48 @@ def build(spec: EnvSpec) -> Path:
     else:
         _run([uv(), "venv", "--quiet", "--python", interpreter(spec.python), str(path)])
         if spec.packages:
-            _run([uv(), "pip", "install", "--quiet", "--compile-bytecode",
-                  "--python", python_of(path), *spec.packages])
+            _run(
+                [
+                    uv(),
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--compile-bytecode",
+                    "--python",
+                    python_of(path),
+                    *spec.packages,
+                ]
+            )
     py = python_of(path)
     if spec.uninstall:
         _run([uv(), "pip", "uninstall", "--quiet", "--python", py, *spec.uninstall])
     if spec.no_deps:
-        _run([uv(), "pip", "install", "--quiet", "--compile-bytecode", "--no-deps", "--python", py, *spec.no_deps])
+        _run(
+            [
+                uv(),
+                "pip",
+                "install",
+                "--quiet",
+                "--compile-bytecode",
+                "--no-deps",
+                "--python",
+                py,
+                *spec.no_deps,
+            ]
+        )
     if spec.with_deps:
-        _run([uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python", py, *spec.with_deps])
+        _run(
+            [
+                uv(),
+                "pip",
+                "install",
+                "--quiet",
+                "--compile-bytecode",
+                "--python",
+                py,
+                *spec.with_deps,
+            ]
+        )
     for _, mutate in spec.mutations:
         mutate(path)
     (path / MARKER).write_text(json.dumps({"name": spec.name}))

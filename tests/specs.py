@@ -50,18 +50,26 @@ def _conda_meta(env: Path) -> None:
     meta.mkdir()
     records = {
         "python-3.11.7-hab00c5b_1_cpython.json": {
-            "name": "python", "version": "3.11.7", "build": "hab00c5b_1_cpython",
+            "name": "python",
+            "version": "3.11.7",
+            "build": "hab00c5b_1_cpython",
             "channel": "https://conda.anaconda.org/conda-forge/linux-64",
         },
         "numpy-1.26.4-py311h64a7726_0.json": {
-            "name": "numpy", "version": "1.26.4", "build": "py311h64a7726_0",
+            "name": "numpy",
+            "version": "1.26.4",
+            "build": "py311h64a7726_0",
             "channel": "https://conda.anaconda.org/conda-forge/linux-64",
         },
     }
     for name, record in records.items():
-        record.update({"build_number": 0, "files": [], "depends": [], "requested_spec": record["name"]})
+        record.update(
+            {"build_number": 0, "files": [], "depends": [], "requested_spec": record["name"]}
+        )
         (meta / name).write_text(json.dumps(record), encoding="utf-8")
-    (meta / "history").write_text("==> 2026-11-01 10:00:00 <==\n# cmd: conda create -n tf python=3.11 numpy\n")
+    (meta / "history").write_text(
+        "==> 2026-11-01 10:00:00 <==\n# cmd: conda create -n tf python=3.11 numpy\n"
+    )
 
 
 TF215_KERAS3 = EnvSpec("tf215-keras3", base=TF215, with_deps=("keras==3.15.1",))
@@ -70,8 +78,12 @@ TF221_TFKERAS220 = EnvSpec("tf221-tfkeras220", base=TF221, no_deps=("tf-keras==2
 TF215_NUMPY2 = EnvSpec("tf215-numpy2", base=TF215, no_deps=("numpy==2.1.3",))
 TF215_PROTOBUF5 = EnvSpec("tf215-protobuf5", base=TF215, no_deps=("protobuf==5.29.3",))
 TF215_TENSORBOARD = EnvSpec("tf215-tensorboard214", base=TF215, no_deps=("tensorboard==2.14.1",))
-TF221_PLUS_TENSORFLOW = EnvSpec("tf221-plus-tensorflow", base=TF221, no_deps=("tensorflow==2.21.0",))
-TF221_KERAS_NIGHTLY = EnvSpec("tf221-keras-nightly", base=TF221, no_deps=("keras-nightly==3.16.0.dev2026102704",))
+TF221_PLUS_TENSORFLOW = EnvSpec(
+    "tf221-plus-tensorflow", base=TF221, no_deps=("tensorflow==2.21.0",)
+)
+TF221_KERAS_NIGHTLY = EnvSpec(
+    "tf221-keras-nightly", base=TF221, no_deps=("keras-nightly==3.16.0.dev2026102704",)
+)
 TF215_TILDE = EnvSpec("tf215-tilde", base=TF215, mutations=(("tilde", _tilde_leftover),))
 TF221_NO_ABSL = EnvSpec("tf221-no-absl", base=TF221, uninstall=("absl-py",))
 TF221_TEXT215 = EnvSpec("tf221-text215", base=TF221, no_deps=("tensorflow-text==2.15.0",))
@@ -85,7 +97,11 @@ TF215_CONDA = EnvSpec("tf215-conda", base=TF215, mutations=(("conda-meta", _cond
 
 # pytest-cov requires coverage[toml]; coverage's extra needs tomli before Python 3.11.
 PY310_COV_NO_TOMLI = EnvSpec(
-    "py310-cov-no-tomli", python="3.10", packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10"),
+    "py310-cov-no-tomli",
+    python="3.10",
+    packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10"),
     uninstall=("tomli",),
 )
-PY311_COV = EnvSpec("py311-cov", python="3.11", packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10"))
+PY311_COV = EnvSpec(
+    "py311-cov", python="3.11", packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10")
+)

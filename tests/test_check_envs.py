@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 import specs
 from conftest import Runner
 from envs import EnvSpec
@@ -17,38 +18,85 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
     ("healthy TF 2.21 + Keras 3", specs.TF221, {}, []),
     ("healthy TF 2.21 on Python 3.12", specs.TF221_PY312, {}, []),
     ("healthy TF 2.21 on Python 3.13", specs.TF221_PY313, {}, []),
-    ("healthy TF 2.21 + tf-keras 2.21 with TF_USE_LEGACY_KERAS=1", specs.TF221_LEGACY,
-     {"TF_USE_LEGACY_KERAS": "1"}, []),
-    ("keras 3 installed over TF 2.15", specs.TF215_KERAS3, {},
-     [("TFD101", "keras-version-mismatch")]),
-    ("keras 2.15 forced under TF 2.21", specs.TF221_KERAS2, {},
-     [("TFD101", "keras-version-mismatch")]),
-    ("tf-keras 2.20 beside TF 2.21", specs.TF221_TFKERAS220, {},
-     [("TFD102", "tf-keras-mismatch")]),
-    ("TF_USE_LEGACY_KERAS=1 without tf-keras", specs.TF221, {"TF_USE_LEGACY_KERAS": "1"},
-     [("TFD502", "tf-keras-mismatch")]),
+    (
+        "healthy TF 2.21 + tf-keras 2.21 with TF_USE_LEGACY_KERAS=1",
+        specs.TF221_LEGACY,
+        {"TF_USE_LEGACY_KERAS": "1"},
+        [],
+    ),
+    (
+        "keras 3 installed over TF 2.15",
+        specs.TF215_KERAS3,
+        {},
+        [("TFD101", "keras-version-mismatch")],
+    ),
+    (
+        "keras 2.15 forced under TF 2.21",
+        specs.TF221_KERAS2,
+        {},
+        [("TFD101", "keras-version-mismatch")],
+    ),
+    ("tf-keras 2.20 beside TF 2.21", specs.TF221_TFKERAS220, {}, [("TFD102", "tf-keras-mismatch")]),
+    (
+        "TF_USE_LEGACY_KERAS=1 without tf-keras",
+        specs.TF221,
+        {"TF_USE_LEGACY_KERAS": "1"},
+        [("TFD502", "tf-keras-mismatch")],
+    ),
     ("NumPy 2 under TF 2.15", specs.TF215_NUMPY2, {}, [("TFD201", "numpy-incompatible")]),
     ("protobuf 5 under TF 2.15", specs.TF215_PROTOBUF5, {}, [("TFD202", "protobuf-incompatible")]),
-    ("tensorboard 2.14 under TF 2.15", specs.TF215_TENSORBOARD, {},
-     [("TFD210", "declared-conflict")]),
-    ("tf-keras with its dependencies beside tensorflow-cpu", specs.TF221_TFKERAS_PULLS_TF,
-     {"TF_USE_LEGACY_KERAS": "1"}, [("TFD301", "duplicate-distribution")]),
-    ("tensorflow and tensorflow-cpu together", specs.TF221_PLUS_TENSORFLOW, {},
-     [("TFD301", "duplicate-distribution")]),
-    ("keras and keras-nightly together", specs.TF221_KERAS_NIGHTLY, {},
-     [("TFD301", "duplicate-distribution")]),
+    (
+        "tensorboard 2.14 under TF 2.15",
+        specs.TF215_TENSORBOARD,
+        {},
+        [("TFD210", "declared-conflict")],
+    ),
+    (
+        "tf-keras with its dependencies beside tensorflow-cpu",
+        specs.TF221_TFKERAS_PULLS_TF,
+        {"TF_USE_LEGACY_KERAS": "1"},
+        [("TFD301", "duplicate-distribution")],
+    ),
+    (
+        "tensorflow and tensorflow-cpu together",
+        specs.TF221_PLUS_TENSORFLOW,
+        {},
+        [("TFD301", "duplicate-distribution")],
+    ),
+    (
+        "keras and keras-nightly together",
+        specs.TF221_KERAS_NIGHTLY,
+        {},
+        [("TFD301", "duplicate-distribution")],
+    ),
     ("~ensorflow leftover", specs.TF215_TILDE, {}, [("TFD303", "broken-install")]),
     ("files of keras deleted", specs.TF221_KERAS_DAMAGED, {}, [("TFD304", "broken-install")]),
-    ("two numpy metadata folders", specs.TF215_TWO_NUMPY, {},
-     [("TFD302", "duplicate-distribution")]),
+    (
+        "two numpy metadata folders",
+        specs.TF215_TWO_NUMPY,
+        {},
+        [("TFD302", "duplicate-distribution")],
+    ),
     ("absl-py uninstalled under TF", specs.TF221_NO_ABSL, {}, [("TFD103", "not-installed")]),
     ("Keras without TensorFlow", specs.KERAS_ONLY, {}, [("TFD103", "not-installed")]),
-    ("tensorflow-text 2.15 beside TF 2.21", specs.TF221_TEXT215, {},
-     [("TFD110", "dependent-package-incompatible")]),
-    ("KERAS_BACKEND=jax without jax", specs.TF221, {"KERAS_BACKEND": "jax"},
-     [("TFD501", "backend-misconfigured")]),
-    ("conda env with pip-installed TensorFlow", specs.TF215_CONDA, {},
-     [("TFD310", "mixed-installers")]),
+    (
+        "tensorflow-text 2.15 beside TF 2.21",
+        specs.TF221_TEXT215,
+        {},
+        [("TFD110", "dependent-package-incompatible")],
+    ),
+    (
+        "KERAS_BACKEND=jax without jax",
+        specs.TF221,
+        {"KERAS_BACKEND": "jax"},
+        [("TFD501", "backend-misconfigured")],
+    ),
+    (
+        "conda env with pip-installed TensorFlow",
+        specs.TF215_CONDA,
+        {},
+        [("TFD310", "mixed-installers")],
+    ),
 ]
 
 

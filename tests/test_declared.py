@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 import specs
 from conftest import Runner
 from envs import EnvSpec, python_of
@@ -19,9 +20,12 @@ pytestmark = pytest.mark.realenv
 def pip_check(env: Path) -> list[str]:
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "--python", python_of(env), "check"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
-    return [line for line in proc.stdout.splitlines() if "requires" in line or "has requirement" in line]
+    return [
+        line for line in proc.stdout.splitlines() if "requires" in line or "has requirement" in line
+    ]
 
 
 def test_extras_are_checked_where_pip_check_is_silent(
@@ -34,9 +38,14 @@ def test_extras_are_checked_where_pip_check_is_silent(
     # Everything pip check reports is reported ...
     for line in pip_lines:
         name = re.match(r"(\S+) ", line)
-        assert name and any(t.startswith(name.group(1)) and "tomli" in t for t in titles), (line, titles)
+        assert name and any(t.startswith(name.group(1)) and "tomli" in t for t in titles), (
+            line,
+            titles,
+        )
     # ... and the requirement that comes through pytest-cov's `coverage[toml]` as well.
-    assert any(t.startswith("coverage 7.6.10 (extra [toml]) requires tomli") for t in titles), titles
+    assert any(t.startswith("coverage 7.6.10 (extra [toml]) requires tomli") for t in titles), (
+        titles
+    )
     assert not any("coverage" in line for line in pip_lines)
 
 
@@ -57,5 +66,7 @@ def test_tensorflow_requirement_met_by_a_variant(
     """tf-keras declares `tensorflow`; tensorflow-cpu provides it. pip check says it is missing."""
     env = real_env(specs.TF221_LEGACY)
     assert any("tf-keras" in line and "tensorflow" in line for line in pip_check(env))
-    result = tfdoctor("check", "--python", str(env), "--format", "json", env={"TF_USE_LEGACY_KERAS": "1"})
+    result = tfdoctor(
+        "check", "--python", str(env), "--format", "json", env={"TF_USE_LEGACY_KERAS": "1"}
+    )
     assert result.codes() == []

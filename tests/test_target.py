@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import Runner
 from envs import interpreter
 
@@ -60,7 +61,9 @@ def test_venv_whose_base_interpreter_is_gone(tfdoctor: Runner, tmp_path: Path) -
     base = tmp_path / "python-3.9"
     subprocess.run(["cp", "-al", str(source), str(base)], check=True)
     venv = tmp_path / "venv"
-    subprocess.run([str(base / "bin" / "python3.9"), "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run(
+        [str(base / "bin" / "python3.9"), "-m", "venv", "--without-pip", str(venv)], check=True
+    )
     shutil.rmtree(base)
     result = tfdoctor("check", "--python", str(venv))
     _assert_one_line_error(result, "is broken", "pyvenv.cfg" if False else "recreate it")

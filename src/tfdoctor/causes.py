@@ -27,5 +27,7 @@ CAUSES: dict[str, str] = {
 
 def check_cause(cause: str) -> str:
     if cause not in CAUSES:
-        raise ValueError(f"unknown cause {cause!r}: add it to shared/causes.md through an issue first")
+        raise ValueError(
+            f"unknown cause {cause!r}: add it to shared/causes.md through an issue first"
+        )
     return cause

@@ -12,9 +12,7 @@ from tfdoctor.snapshot import Snapshot
 from tfdoctor.target import RunningProbe, resolve
 
 
-def diagnose(
-    python: str | None, select: Iterable[str] = (), ignore: Iterable[str] = ()
-) -> Report:
+def diagnose(python: str | None, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Report:
     return diagnose_probe(RunningProbe(resolve(python)), select=select, ignore=ignore)
 
 

@@ -274,7 +274,9 @@ def _distribution(d: dict[str, Any]) -> Distribution:
         requested=bool(d.get("requested")),
         top_level_txt=tuple(d.get("top_level_txt", ())),
         record_top_level=tuple(tops) if tops is not None else None,
-        record_packages=tuple(d["record_packages"]) if d.get("record_packages") is not None else None,
+        record_packages=tuple(d["record_packages"])
+        if d.get("record_packages") is not None
+        else None,
         record_missing=tuple(d.get("record_missing", ())),
         record_missing_count=int(d.get("record_missing_count", 0)),
         record_checked=int(d.get("record_checked", 0)),

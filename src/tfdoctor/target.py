@@ -8,7 +8,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from tfdoctor.errors import UsageError
@@ -109,7 +108,9 @@ class RunningProbe:
         self.target = target
         self.timeout = timeout
         source = probe_source(name)
-        program = _GUARD.format(min=MIN_TARGET, begin=BEGIN, end=END, source=ascii(source), name=name)
+        program = _GUARD.format(
+            min=MIN_TARGET, begin=BEGIN, end=END, source=ascii(source), name=name
+        )
         self._input = program.encode("ascii")
         try:
             self._proc = subprocess.Popen(
@@ -162,7 +163,9 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
     return data
 
 
-def run_probe(target: Target, name: str = "static", timeout: float = PROBE_TIMEOUT_S) -> dict[str, object]:
+def run_probe(
+    target: Target, name: str = "static", timeout: float = PROBE_TIMEOUT_S
+) -> dict[str, object]:
     """Run a probe script inside the target interpreter and return its JSON document."""
     return RunningProbe(target, name, timeout).result()
 

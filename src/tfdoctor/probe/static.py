@@ -15,9 +15,21 @@ STACK = re.compile(
 FULL_SCAN = os.environ.get("TFDOCTOR_FULL_SCAN") == "1"
 IMPORT_NAMES = ("tensorflow", "keras", "tf_keras", "numpy", "google.protobuf")
 ENV_VARS = (
-    "KERAS_BACKEND", "KERAS_HOME", "TF_USE_LEGACY_KERAS", "PYTHONPATH", "PYTHONNOUSERSITE",
-    "PYTHONHOME", "PYTHONSAFEPATH", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "TF_CPP_MIN_LOG_LEVEL",
-    "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "VIRTUAL_ENV", "XLA_FLAGS", "TF_ENABLE_ONEDNN_OPTS",
+    "KERAS_BACKEND",
+    "KERAS_HOME",
+    "TF_USE_LEGACY_KERAS",
+    "PYTHONPATH",
+    "PYTHONNOUSERSITE",
+    "PYTHONHOME",
+    "PYTHONSAFEPATH",
+    "CUDA_VISIBLE_DEVICES",
+    "LD_LIBRARY_PATH",
+    "TF_CPP_MIN_LOG_LEVEL",
+    "CONDA_PREFIX",
+    "CONDA_DEFAULT_ENV",
+    "VIRTUAL_ENV",
+    "XLA_FLAGS",
+    "TF_ENABLE_ONEDNN_OPTS",
 )
 
 
@@ -84,7 +96,12 @@ def pth_entries(site_dirs):
             text = read_text(os.path.join(directory, name), 65536) or ""
             for line in text.splitlines():
                 line = line.strip()
-                if not line or line.startswith("#") or line.startswith("import ") or line.startswith("import\t"):
+                if (
+                    not line
+                    or line.startswith("#")
+                    or line.startswith("import ")
+                    or line.startswith("import\t")
+                ):
                     continue
                 found.setdefault(real(os.path.join(directory, line)), name)
     return found
@@ -130,8 +147,13 @@ def record_facts(meta_dir, location, is_stack, full=False):
         if not path:
             continue
         first = path.replace("\\", "/").split("/", 1)[0]
-        if first in ("..", "") or first.endswith(".dist-info") or first.endswith(".egg-info") \
-                or first == "__pycache__" or first.endswith(".data"):
+        if (
+            first in ("..", "")
+            or first.endswith(".dist-info")
+            or first.endswith(".egg-info")
+            or first == "__pycache__"
+            or first.endswith(".data")
+        ):
             continue
         if first.endswith(".py"):
             first = first[:-3]
@@ -141,8 +163,11 @@ def record_facts(meta_dir, location, is_stack, full=False):
             first = first.split(".", 1)[0]
         tops.add(first)
         rest = path.replace("\\", "/")
-        if rest == first + "/__init__.py" or rest == first + ".py" or (
-                "/" not in rest and (rest.endswith(".so") or rest.endswith(".pyd"))):
+        if (
+            rest == first + "/__init__.py"
+            or rest == first + ".py"
+            or ("/" not in rest and (rest.endswith(".so") or rest.endswith(".pyd")))
+        ):
             packages.add(first)
         if not is_stack:
             continue
@@ -185,13 +210,21 @@ def distributions(entries):
                 continue
             meta_dir = os.path.join(location, name)
             if os.path.isdir(meta_dir):
-                meta_file = os.path.join(meta_dir, "METADATA" if name.endswith(".dist-info") else "PKG-INFO")
+                meta_file = os.path.join(
+                    meta_dir, "METADATA" if name.endswith(".dist-info") else "PKG-INFO"
+                )
             else:
                 meta_file = meta_dir
             text = read_text(meta_file, 262144)
             record = {"location": location, "origin": origin, "metadata_dir": meta_dir}
             if text is None:
-                record.update({"name": name.split("-", 1)[0], "version": "", "error": "unreadable metadata: " + meta_file})
+                record.update(
+                    {
+                        "name": name.split("-", 1)[0],
+                        "version": "",
+                        "error": "unreadable metadata: " + meta_file,
+                    }
+                )
                 dists.append(record)
                 continue
             headers = parse_headers(text)
@@ -215,7 +248,9 @@ def distributions(entries):
                 requested = os.path.exists(os.path.join(meta_dir, "REQUESTED"))
                 record["requested"] = requested
                 is_stack = bool(STACK.match(norm(dist_name)))
-                tops, packages, missing, missing_count, checked = record_facts(meta_dir, location, is_stack, FULL_SCAN)
+                tops, packages, missing, missing_count, checked = record_facts(
+                    meta_dir, location, is_stack, FULL_SCAN
+                )
                 record["record_top_level"] = tops
                 record["record_packages"] = packages
                 record["record_missing"] = missing
@@ -240,6 +275,7 @@ def leftovers(site_dirs):
 
 def import_origins():
     import importlib.util
+
     result = {}
     for name in IMPORT_NAMES:
         try:
@@ -250,8 +286,10 @@ def import_origins():
                     result[name] = None
                     continue
                 import importlib.machinery
+
                 spec = importlib.machinery.PathFinder.find_spec(
-                    name.split(".")[-1], list(parent.submodule_search_locations))
+                    name.split(".")[-1], list(parent.submodule_search_locations)
+                )
         except Exception as exc:  # a broken finder must not stop the probe
             result[name] = {"error": type(exc).__name__ + ": " + str(exc)[:300]}
             continue
@@ -295,10 +333,14 @@ def conda_records(prefix):
         except (OSError, ValueError):
             records.append({"file": name, "error": "unreadable"})
             continue
-        records.append({
-            "name": data.get("name"), "version": data.get("version"),
-            "build": data.get("build"), "channel": data.get("channel") or data.get("schannel"),
-        })
+        records.append(
+            {
+                "name": data.get("name"),
+                "version": data.get("version"),
+                "build": data.get("build"),
+                "channel": data.get("channel") or data.get("schannel"),
+            }
+        )
     return records
 
 
@@ -349,7 +391,13 @@ def main():
         stdlib = {real(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}
     except Exception:
         stdlib = set()
-    stdlib.add(real(os.path.join(sys.base_prefix, "lib", "python%d.%d" % sys.version_info[:2], "lib-dynload")))
+    stdlib.add(
+        real(
+            os.path.join(
+                sys.base_prefix, "lib", "python%d.%d" % sys.version_info[:2], "lib-dynload"
+            )
+        )
+    )
     site_dirs = []
     try:
         site_dirs = list(site.getsitepackages())
@@ -367,15 +415,24 @@ def main():
     pythonpath = [real(p) for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     all_sites = site_dirs + ([user_site] if user_site else [])
     ctx = {
-        "cwd": real(cwd), "first": sys.path[0] if sys.path else None,
-        "pythonpath": set(pythonpath), "stdlib": stdlib,
+        "cwd": real(cwd),
+        "first": sys.path[0] if sys.path else None,
+        "pythonpath": set(pythonpath),
+        "stdlib": stdlib,
         "user_site": {real(user_site)} if user_site else set(),
-        "site": {real(p) for p in site_dirs}, "pth": pth_entries(all_sites),
+        "site": {real(p) for p in site_dirs},
+        "pth": pth_entries(all_sites),
     }
     path_entries = []
     for entry in sys.path:
-        path_entries.append({"path": entry, "resolved": real(entry or cwd), "origin": classify_path(entry, ctx),
-                             "exists": os.path.exists(entry or cwd)})
+        path_entries.append(
+            {
+                "path": entry,
+                "resolved": real(entry or cwd),
+                "origin": classify_path(entry, ctx),
+                "exists": os.path.exists(entry or cwd),
+            }
+        )
     scan = [(e["path"], e["origin"]) for e in path_entries if e["origin"] != "stdlib"]
     prefix = sys.prefix
     pyvenv = read_text(os.path.join(prefix, "pyvenv.cfg"), 65536)
@@ -390,21 +447,27 @@ def main():
             "base_prefix": getattr(sys, "base_prefix", prefix),
             "is_venv": getattr(sys, "base_prefix", prefix) != prefix,
             "pyvenv_cfg": pyvenv,
-            "bits": 64 if sys.maxsize > 2 ** 32 else 32,
+            "bits": 64 if sys.maxsize > 2**32 else 32,
         },
         "platform": {
-            "system": platform.system(), "machine": platform.machine(),
-            "sys_platform": sys.platform, "release": platform.release(),
+            "system": platform.system(),
+            "machine": platform.machine(),
+            "sys_platform": sys.platform,
+            "release": platform.release(),
             "libc": list(platform.libc_ver()) if sys.platform.startswith("linux") else None,
             "mac_ver": platform.mac_ver()[0] if sys.platform == "darwin" else None,
-            "cpu_flags": cpu_flags(), "nvidia_driver": nvidia_driver(),
+            "cpu_flags": cpu_flags(),
+            "nvidia_driver": nvidia_driver(),
         },
         "markers": marker_environment(),
         "cwd": cwd,
         "sys_path": path_entries,
         "site_packages": site_dirs,
-        "user_site": {"path": user_site, "enabled": user_enabled,
-                      "exists": bool(user_site) and os.path.isdir(user_site)},
+        "user_site": {
+            "path": user_site,
+            "enabled": user_enabled,
+            "exists": bool(user_site) and os.path.isdir(user_site),
+        },
         "pth_files": pth_files(all_sites),
         "distributions": distributions(scan),
         "leftovers": leftovers([p for p in all_sites if p]),
@@ -413,7 +476,9 @@ def main():
         "keras_config": keras_config(environ),
         "conda_meta": conda_records(prefix),
     }
-    sys.stdout.write("\n@@TFDOCTOR-PROBE-BEGIN@@\n" + json.dumps(data) + "\n@@TFDOCTOR-PROBE-END@@\n")
+    sys.stdout.write(
+        "\n@@TFDOCTOR-PROBE-BEGIN@@\n" + json.dumps(data) + "\n@@TFDOCTOR-PROBE-END@@\n"
+    )
 
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tfdoctor.finding import Severity
 from tfdoctor.report.model import Report
 
-MARK = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+MARK = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001
 
 
 def render_markdown(report: Report) -> str:

@@ -17,7 +17,11 @@ MARKS = {
     Severity.WARNING: "[yellow][!][/]",
     Severity.ERROR: "[red][✗][/]",
 }
-BULLET = {Severity.ERROR: "[red]✗[/]", Severity.WARNING: "[yellow]![/]", Severity.INFO: "[blue]•[/]"}
+BULLET = {
+    Severity.ERROR: "[red]✗[/]",
+    Severity.WARNING: "[yellow]![/]",
+    Severity.INFO: "[blue]•[/]",
+}
 TITLES = {
     Group.PYTHON: "Python",
     Group.TENSORFLOW: "TensorFlow",
@@ -39,7 +43,9 @@ def _worst(findings: list[Finding]) -> Severity | None:
 def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool = False) -> None:
     console = Console(file=stream, highlight=False, soft_wrap=False)
     target = report.target
-    console.print(f"[bold]tfdoctor[/] {escape(report.command)} · {escape(str(target.get('prefix')))}")
+    console.print(
+        f"[bold]tfdoctor[/] {escape(report.command)} · {escape(str(target.get('prefix')))}"
+    )
     console.print()
     by_group: dict[Group, list[Finding]] = {}
     for f in report.sorted_findings():

@@ -63,7 +63,9 @@ class DeclaredAnalysis:
         for dist in dists:
             if dist is None:
                 continue
-            lines += [f"follows from it: {v.describe()}" for v in self.consequences.get(dist.key, ())]
+            lines += [
+                f"follows from it: {v.describe()}" for v in self.consequences.get(dist.key, ())
+            ]
         return lines
 
 
@@ -88,7 +90,7 @@ def fold_consequences(
 
 
 def _environment(snapshot: Snapshot) -> dict[str, str]:
-    env: dict[str, str] = dict(default_environment())
+    env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
     env.update(snapshot.markers)
     return env
 
@@ -163,6 +165,12 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
                 elif not _contains(req, found.version):
                     violations.append(Violation(dist, req, found, extra))
         del asker
-    anchors = kb.tf_variants() | {"tensorflow", "keras", "keras-nightly", "tf-keras", "tf-keras-nightly"}
+    anchors = kb.tf_variants() | {
+        "tensorflow",
+        "keras",
+        "keras-nightly",
+        "tf-keras",
+        "tf-keras-nightly",
+    }
     primary, consequences = fold_consequences(violations, frozenset(anchors))
     return DeclaredAnalysis(violations=primary, checked=checked, consequences=consequences)

@@ -31,9 +31,16 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
         yield finding(
             DEPENDENT,
             f"{v.requirer.name} {v.requirer.version} needs {requirement}, "
-            + (f"but {installed.name} {installed.version} is installed" if installed else "which is not installed"),
-            evidence=(f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
-                      f"declared: {v.describe()}", *ctx.declared.followups(v.requirer)),
+            + (
+                f"but {installed.name} {installed.version} is installed"
+                if installed
+                else "which is not installed"
+            ),
+            evidence=(
+                f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
+                f"declared: {v.describe()}",
+                *ctx.declared.followups(v.requirer),
+            ),
             why=f"{v.requirer.name} is built against that release and fails on import (or "
             "later, with missing symbols or ops) with any other.",
             fix=fix,
@@ -50,19 +57,26 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
 def _curated(ctx: Context) -> Iterator[Finding]:
     """Needs that packages do not declare (transformers on Keras 3, ...), from the knowledge base."""
     tf = ctx.tensorflow
-    for fact in ctx.kb.dependent_facts():
-        dist = ctx.snapshot.get(fact.package)
-        if dist is None or tf is None:
+    if tf is None:
+        return
+    known = ctx.kb.dependent_names()
+    installed = {d.key: d.version for d in ctx.snapshot.distributions}
+    for dist in ctx.snapshot.distributions:
+        if dist.key not in known:
             continue
-        problem = fact.problem(ctx.snapshot, tf)
-        if problem is None:
-            continue
-        yield finding(
-            DEPENDENT,
-            problem.title,
-            evidence=(f"{dist.name} {dist.version} in {dist.location}", *problem.evidence,
-                      f"source: {fact.source}"),
-            why=fact.why,
-            fix=tuple(ctx.for_dist(dist).install(r) for r in problem.install),
-            fix_note=problem.note,
-        )
+        for fact in ctx.kb.dependent_facts(dist.key, dist.version, tf.version):
+            problem = fact.check(dist.version, installed, tf.version)
+            if problem is None:
+                continue
+            yield finding(
+                DEPENDENT,
+                problem.title,
+                evidence=(
+                    f"{dist.name} {dist.version} in {dist.location}",
+                    *problem.evidence,
+                    f"source: {fact.source}",
+                ),
+                why=fact.why,
+                fix=(ctx.for_dist(dist).install(*problem.install),) if problem.install else (),
+                fix_note=problem.note,
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -44,10 +45,8 @@ def _combined(violations: list[Violation], extra: str = "") -> str:
     for v in violations:
         spec &= v.requirement.specifier
     if extra:
-        try:
+        with contextlib.suppress(InvalidSpecifier):
             spec &= SpecifierSet(extra)
-        except InvalidSpecifier:
-            pass
     return str(spec)
 
 

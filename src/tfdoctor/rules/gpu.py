@@ -65,9 +65,11 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
     yield finding(
         DRIVER,
         f"NVIDIA driver {driver} is too old for CUDA {release.cuda} (TensorFlow {tf.version})",
-        evidence=(f"driver {driver} (/proc/driver/nvidia/version)",
-                  f"TensorFlow {release.minor} is built with CUDA {release.cuda}, cuDNN {release.cudnn}",
-                  f"CUDA {cuda_major} needs driver >= {MIN_DRIVER[cuda_major]}"),
+        evidence=(
+            f"driver {driver} (/proc/driver/nvidia/version)",
+            f"TensorFlow {release.minor} is built with CUDA {release.cuda}, cuDNN {release.cudnn}",
+            f"CUDA {cuda_major} needs driver >= {MIN_DRIVER[cuda_major]}",
+        ),
         why="TensorFlow finds no usable GPU and runs on the CPU ('CUDA driver version is "
         "insufficient for CUDA runtime version').",
         fix_note=f"Update the NVIDIA driver to {MIN_DRIVER[cuda_major]} or newer.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Iterator
-from itertools import combinations
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.rules.base import Context, check, finding
@@ -178,7 +177,11 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
                 evidence=(dist.metadata_dir, *[f"missing: {p}" for p in dist.record_missing]),
                 why="An interrupted install, uninstall or a manual deletion removed part of it; "
                 "imports fail with ModuleNotFoundError or ImportError inside the package.",
-                fix=(ctx.for_dist(dist).install(f"{dist.key}=={dist.version}", reinstall=True, no_deps=True),),
+                fix=(
+                    ctx.for_dist(dist).install(
+                        f"{dist.key}=={dist.version}", reinstall=True, no_deps=True
+                    ),
+                ),
             )
     yield from _packages_without_metadata(ctx)
 
@@ -234,18 +237,20 @@ def mixed_installers(ctx: Context) -> Iterator[Finding]:
         MIXED,
         "pip/uv and conda both manage TensorFlow-stack packages in this conda environment",
         evidence=(
-            "conda: " + ", ".join(f"{r.name} {r.version}" for r in conda_stack if r.name != "python"),
+            "conda: "
+            + ", ".join(f"{r.name} {r.version}" for r in conda_stack if r.name != "python"),
             "pip/uv: " + ", ".join(f"{d.name} {d.version} ({d.installer})" for d in pip_managed),
-            *[f"both: {d.name} (conda {conda[d.key].version}, {d.installer} {d.version})" for d in both],
+            *[
+                f"both: {d.name} (conda {conda[d.key].version}, {d.installer} {d.version})"
+                for d in both
+            ],
         ),
         why=(
             "conda does not see what pip installed: the next `conda install` or update can "
             "overwrite pip's files or pull a conflicting NumPy/protobuf, and the two records "
             "disagree on what is installed."
         ),
-        fix=tuple(
-            ctx.installer.uninstall(r.name) for r in conda_stack if r.name != "python"
-        ),
+        fix=tuple(ctx.installer.uninstall(r.name) for r in conda_stack if r.name != "python"),
         fix_note="Keep the TensorFlow stack under one installer: with pip inside conda, remove "
         "the conda copies (as above) and let pip manage tensorflow, keras and their dependencies.",
     )

@@ -105,15 +105,16 @@ def _keras_mismatch(
             )
         )
         note = (
-            "To use Keras 3 instead, upgrade TensorFlow to 2.16 or newer "
-            "(tfdoctor fix --keras 3)."
+            "To use Keras 3 instead, upgrade TensorFlow to 2.16 or newer (tfdoctor fix --keras 3)."
         )
     return finding(
         KERAS_LINE,
         f"keras {keras.version} does not match {_tf_label(tf)}, which needs keras {spec}",
         evidence=tuple(evidence),
         why=why,
-        fix=(ctx.for_dist(keras).install(f"{keras.key if keras.key == 'keras' else 'keras'}{spec}"),),
+        fix=(
+            ctx.for_dist(keras).install(f"{keras.key if keras.key == 'keras' else 'keras'}{spec}"),
+        ),
         fix_note=note,
     )
 

@@ -55,7 +55,11 @@ def shadowed(ctx: Context) -> Iterator[Finding]:
             continue
         entry = _entry_for(snap, loaded)
         providers = _providers(snap, name)
-        inside = [d for d in providers if entry is not None and os.path.realpath(d.location) == entry.resolved]
+        inside = [
+            d
+            for d in providers
+            if entry is not None and os.path.realpath(d.location) == entry.resolved
+        ]
         if inside:
             continue
         if entry is not None and entry.origin == "site-packages":
@@ -69,7 +73,9 @@ def shadowed(ctx: Context) -> Iterator[Finding]:
             f"`import {name}` loads {loaded} from {where}, not the installed package",
             evidence=(
                 f"{name} resolves to {loaded}",
-                f"sys.path entry: {entry.path or '(empty: the working directory)'}" if entry else "",
+                f"sys.path entry: {entry.path or '(empty: the working directory)'}"
+                if entry
+                else "",
                 *installed,
             ),
             why=(
@@ -92,6 +98,8 @@ def _fix(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple
         return ("unset PYTHONPATH",)
     if origin == "user-site":
         dist = IMPORTS[name]
-        return (f"{shlex.quote(ctx.snapshot.python.executable)} -m pip uninstall -y {dist}  # from the user site",
-                "export PYTHONNOUSERSITE=1")
+        return (
+            f"{shlex.quote(ctx.snapshot.python.executable)} -m pip uninstall -y {dist}  # from the user site",
+            "export PYTHONNOUSERSITE=1",
+        )
     return (f"# remove {loaded} from sys.path (it comes from {entry.path if entry else '?'})",)

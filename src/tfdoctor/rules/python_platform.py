@@ -43,7 +43,9 @@ def python_version(ctx: Context) -> Iterator[Finding]:
             ),
             why="Its compiled modules were built for other Python versions: import fails.",
             fix=(ctx.installer.install(f"{tf.key}=={newest.version}"),) if newest else (),
-            fix_note="" if newest else "Use a Python that TensorFlow supports: tfdoctor new DIR --python 3.12",
+            fix_note=""
+            if newest
+            else "Use a Python that TensorFlow supports: tfdoctor new DIR --python 3.12",
         )
         return
     if tf is None and ctx.kb.newest_tensorflow_for_python(minor) is None:

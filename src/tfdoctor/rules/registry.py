@@ -68,7 +68,12 @@ def get_rule(code: str) -> RuleInfo | None:
 
 def rule_doc(code: str) -> str:
     """The Markdown documentation page of a rule; empty when it has none."""
-    page = resources.files("tfdoctor").joinpath("docs", "rules", f"{code.upper()}.md")
+    page = (
+        resources.files("tfdoctor")
+        .joinpath("docs")
+        .joinpath("rules")
+        .joinpath(f"{code.upper()}.md")
+    )
     try:
         return page.read_text(encoding="utf-8")
     except FileNotFoundError:

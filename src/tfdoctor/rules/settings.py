@@ -35,7 +35,13 @@ CONFIG = RuleInfo(
 )
 
 # Keras 3's backends and the distribution each one needs.
-BACKEND_NEEDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "", "openvino": "openvino"}
+BACKEND_NEEDS = {
+    "tensorflow": "tensorflow",
+    "jax": "jax",
+    "torch": "torch",
+    "numpy": "",
+    "openvino": "openvino",
+}
 LEGACY_TRUE = ("true", "True", "1")
 
 
@@ -63,8 +69,16 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
     if not source:
         return
     keras = ctx.snapshot.get("keras") or ctx.snapshot.get("keras-nightly")
-    setting = f"KERAS_BACKEND={backend}" if source == "KERAS_BACKEND" else f'"backend": "{backend}" in {source}'
-    unset = "unset KERAS_BACKEND" if source == "KERAS_BACKEND" else f"edit {source}: set \"backend\" to \"tensorflow\""
+    setting = (
+        f"KERAS_BACKEND={backend}"
+        if source == "KERAS_BACKEND"
+        else f'"backend": "{backend}" in {source}'
+    )
+    unset = (
+        "unset KERAS_BACKEND"
+        if source == "KERAS_BACKEND"
+        else f'edit {source}: set "backend" to "tensorflow"'
+    )
     if backend not in BACKEND_NEEDS:
         yield finding(
             BACKEND,
@@ -84,8 +98,11 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
     yield finding(
         BACKEND,
         f"{setting}, but {needed} is not installed",
-        evidence=(setting, f"keras {keras.version if keras else '?'} (Keras 3 reads this setting)",
-                  f"no {needed} distribution on sys.path"),
+        evidence=(
+            setting,
+            f"keras {keras.version if keras else '?'} (Keras 3 reads this setting)",
+            f"no {needed} distribution on sys.path",
+        ),
         why=f"`import keras` fails with ModuleNotFoundError: No module named '{needed}'.",
         fix=(unset,),
         fix_note=f"Or install the backend: {ctx.installer.install(needed)}",
@@ -105,7 +122,11 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
     yield finding(
         LEGACY,
         f"TF_USE_LEGACY_KERAS={value} but tf-keras is not installed",
-        evidence=(f"TF_USE_LEGACY_KERAS={value}", f"{tf.name} {tf.version}", "tf-keras: not installed"),
+        evidence=(
+            f"TF_USE_LEGACY_KERAS={value}",
+            f"{tf.name} {tf.version}",
+            "tf-keras: not installed",
+        ),
         why="With this setting tf.keras loads tf_keras (Keras 2); without it, the first use "
         "of tf.keras fails with ModuleNotFoundError: No module named 'tf_keras'.",
         fix=(ctx.installer.install(wanted),),
