@@ -76,6 +76,7 @@ class Distribution:
     record_missing_count: int = 0
     record_checked: int = 0
     direct_url: dict[str, Any] | None = None
+    wheel_tags: tuple[str, ...] = ()
     error: str = ""
 
     @property
@@ -281,5 +282,6 @@ def _distribution(d: dict[str, Any]) -> Distribution:
         record_missing_count=int(d.get("record_missing_count", 0)),
         record_checked=int(d.get("record_checked", 0)),
         direct_url=d.get("direct_url"),
+        wheel_tags=tuple(d.get("wheel_tags", ())),
         error=d.get("error", ""),
     )

@@ -114,6 +114,23 @@ def _contains(req: Requirement, version: str) -> bool:
         return req.specifier.contains(version, prereleases=True)
 
 
+# Extras nobody declares a need for, but whose presence shows they were asked for: installed
+# nvidia-* wheels mean `tensorflow[and-cuda]`, so all of its pins must hold.
+IMPLIED_EXTRAS = {"and-cuda": "nvidia-"}
+
+
+def _implied_extras(
+    dist: Distribution, installed: dict[str, Distribution], kb: KnowledgeBase
+) -> list[str]:
+    if dist.key not in kb.tf_variants():
+        return []
+    found = []
+    for extra, prefix in IMPLIED_EXTRAS.items():
+        if extra in dist.provides_extra and any(name.startswith(prefix) for name in installed):
+            found.append(extra)
+    return found
+
+
 def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
     env = _environment(snapshot)
     installed = {name: dists[0] for name, dists in snapshot.by_name.items() if not dists[0].error}
@@ -150,6 +167,8 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
         for req in requirer.requirements():
             if _applies(req, env, ""):
                 check_one(requirer, req, "")
+        for extra in _implied_extras(requirer, installed, kb):
+            wanted_extras.append((requirer, extra, requirer))
     seen: set[tuple[str, str]] = set()
     for asker, extra, dist in wanted_extras:
         if (dist.key, extra) in seen:

@@ -35,17 +35,35 @@ MIN_DRIVER = {11: "450.80.02", 12: "525.60.13"}
 
 @check(CUDA_WHEELS)
 def cuda_wheels(ctx: Context) -> Iterator[Finding]:
-    for v in claimed(ctx.declared.violations, ctx.kb, CUDA_WHEELS.code):
-        requirement = str(v.requirement).split(";")[0].strip()
-        yield finding(
-            CUDA_WHEELS,
-            v.describe(),
-            evidence=(f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",),
-            why="TensorFlow loads the CUDA/cuDNN libraries of these wheels at import; another "
-            "version makes it fall back to the CPU ('Could not load dynamic library', "
-            "'Cannot dlopen some GPU libraries') or fail with a cuDNN version error.",
-            fix=(ctx.for_dist(v.installed or v.requirer).install(requirement),),
-        )
+    violations = claimed(ctx.declared.violations, ctx.kb, CUDA_WHEELS.code)
+    if not violations:
+        return
+    requirer = violations[0].requirer
+    wrong = [v for v in violations if not v.missing]
+    missing = [v for v in violations if v.missing]
+    parts = []
+    if wrong:
+        parts.append(f"{len(wrong)} of the wrong version")
+    if missing:
+        parts.append(f"{len(missing)} missing")
+    specs = [str(v.requirement).split(";")[0].strip() for v in violations]
+    release = ctx.tf_release
+    built = (
+        [f"TensorFlow {release.minor} is built with CUDA {release.cuda}, cuDNN {release.cudnn}"]
+        if release is not None and release.cuda
+        else []
+    )
+    yield finding(
+        CUDA_WHEELS,
+        f"the CUDA/cuDNN wheels do not match {requirer.name} {requirer.version}: "
+        + " and ".join(parts),
+        evidence=(*built, *[v.describe() for v in violations]),
+        why="TensorFlow loads the CUDA/cuDNN libraries of these wheels at import; with another "
+        "version or one missing it falls back to the CPU ('Could not load dynamic library', "
+        "'Cannot dlopen some GPU libraries') or fails with a cuDNN version error.",
+        fix=(ctx.for_dist(requirer).install(*specs),),
+        fix_note=f"Or let the resolver pick them: {ctx.for_dist(requirer).install(f'{requirer.key}[and-cuda]=={requirer.version}')}",
+    )
 
 
 @check(DRIVER)

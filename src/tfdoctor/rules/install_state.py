@@ -82,11 +82,15 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
         keep = _keep(dists)
         versions = {d.version for d in dists}
         same = len(versions) == 1
-        names = ", ".join(_label(d) for d in dists)
+        names = (
+            " and ".join(_label(d) for d in dists)
+            if len(dists) == 2
+            else ", ".join(_label(d) for d in dists)
+        )
         remove = [d.name for d in dists]
         yield finding(
             OVERLAP,
-            f"{names} all write the package{'s' if len(packages) > 1 else ''} "
+            f"{names} {'both' if len(dists) == 2 else 'all'} write the package{'s' if len(packages) > 1 else ''} "
             f"{', '.join(packages)} into one folder",
             severity=Severity.WARNING if same else Severity.ERROR,
             evidence=tuple(
@@ -148,9 +152,10 @@ def tilde_leftovers(ctx: Context) -> Iterator[Finding]:
             f"leftover folder {name} from an interrupted install or uninstall",
             evidence=(path,),
             why=(
-                f"pip renames a package to `~...` while it replaces it; {name} stayed behind. "
-                "pip warns 'Ignoring invalid distribution' on every run, and half-removed files "
-                "can still be imported."
+                f"pip renames a folder to `~...` while it replaces it; {name} stayed behind. "
+                "For leftover metadata folders pip warns 'Ignoring invalid distribution' on every "
+                "run; leftover package folders waste space and confuse tools that scan "
+                "site-packages, and the next interrupted install can leave a half-removed package."
             ),
             fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(path)} {BACKUP}/",),
             fix_note="Moving it away keeps a copy; tfdoctor fix does the same.",

@@ -98,8 +98,9 @@ def _keras_mismatch(
             f"TensorFlow {_minor(tf.version)} bundles Keras 2: tf.keras loads the separately "
             f"installed `keras` package and expects keras {spec}. "
             + (
-                f"Keras {keras.version} is Keras 3, a different package layout, so tf.keras "
-                "fails on import or mixes two Keras versions."
+                f"Keras {keras.version} is Keras 3, a different package: on TF 2.14 and older "
+                "tf.keras fails with \"No module named 'keras.api._v2'\"; on TF 2.15 tf.keras "
+                "silently becomes Keras 3 and Keras 2 code fails later (mixed or missing APIs)."
                 if keras_v is not None and keras_v.major >= 3
                 else f"keras {keras.version} belongs to another TensorFlow release."
             )
@@ -187,7 +188,12 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
         f"{', '.join(requirers)} require{'s' if len(requirers) == 1 else ''} "
         f"{'it' if len(names) == 1 else 'them'}",
         evidence=tuple(f"declared: {v.describe()}" for v in missing),
-        why=f"Importing {missing[0].requirer.name} fails with ModuleNotFoundError "
-        "(typically after an install with --no-deps, an interrupted install or an uninstall).",
+        why=(
+            'The first use of tf.keras raises "ImportError: Keras cannot be imported. Check that '
+            'it is installed."'
+            if any(v.name in ("keras", "keras-nightly") for v in missing)
+            else f"Importing {missing[0].requirer.name} fails with ModuleNotFoundError"
+        )
+        + " (typically after an install with --no-deps, an interrupted install or an uninstall).",
         fix=(ctx.for_dist(missing[0].requirer).install(*specs),),
     )

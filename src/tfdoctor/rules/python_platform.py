@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from packaging.tags import Tag, parse_tag
+
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.registry import RuleInfo
+from tfdoctor.snapshot import Distribution
 
 PYTHON = RuleInfo(
     "TFD120",
@@ -26,27 +29,57 @@ CPU = RuleInfo(
 )
 
 
+def _fits(tag: Tag, implementation: str, minor: int) -> bool:
+    """Whether a wheel tag can be imported by this interpreter (Python part of the tag only)."""
+    interpreter = tag.interpreter
+    if interpreter.startswith("py"):
+        version = interpreter[2:]
+        return version in ("3", f"3{minor}")
+    if interpreter.startswith("cp"):
+        if implementation != "CPython" or not interpreter[2:].isdigit():
+            return False
+        built = int(interpreter[3:]) if interpreter[2] == "3" else -1
+        return built <= minor if tag.abi == "abi3" else built == minor
+    return True  # other implementations' tags: not judged here
+
+
+def _built_for(dist: Distribution) -> str:
+    return ", ".join(sorted({t.split("-")[0] for t in dist.wheel_tags}))
+
+
+def foreign_wheels(ctx: Context) -> list[Distribution]:
+    snap = ctx.snapshot
+    minor = int(snap.python.minor.split(".")[1])
+    out = []
+    for dist in snap.distributions:
+        if not dist.wheel_tags:
+            continue
+        tags = set()
+        for text in dist.wheel_tags:
+            try:
+                tags |= parse_tag(text)
+            except ValueError:
+                continue
+        if tags and not any(_fits(t, snap.python.implementation, minor) for t in tags):
+            out.append(dist)
+    return out
+
+
 @check(PYTHON)
 def python_version(ctx: Context) -> Iterator[Finding]:
     snap = ctx.snapshot
     minor = snap.python.minor
     tf = ctx.tensorflow
     release = ctx.tf_release
-    if tf is not None and release is not None and release.pythons and minor not in release.pythons:
-        newest = ctx.kb.newest_tensorflow_for_python(minor)
-        yield finding(
-            PYTHON,
-            f"TensorFlow {tf.version} has no build for Python {minor}",
-            evidence=(
-                f"Python {snap.python.version} at {snap.python.executable}",
-                f"TensorFlow {release.minor} supports Python {', '.join(release.pythons)}",
-            ),
-            why="Its compiled modules were built for other Python versions: import fails.",
-            fix=(ctx.installer.install(f"{tf.key}=={newest.version}"),) if newest else (),
-            fix_note=""
-            if newest
-            else "Use a Python that TensorFlow supports: tfdoctor new DIR --python 3.12",
-        )
+    foreign = foreign_wheels(ctx)
+    tf_unsupported = (
+        tf is not None
+        and release is not None
+        and bool(release.pythons)
+        and minor not in release.pythons
+    )
+    if foreign or tf_unsupported:
+        yield _wrong_python(ctx, foreign, tf_unsupported)
         return
     if tf is None and ctx.kb.newest_tensorflow_for_python(minor) is None:
         supported = ctx.kb.supported_pythons()
@@ -64,6 +97,49 @@ def python_version(ctx: Context) -> Iterator[Finding]:
             fix=(f"tfdoctor new ./tf-env --python {supported[-1]}",) if supported else (),
             fix_note="Create the environment with a supported Python.",
         )
+
+
+def _wrong_python(ctx: Context, foreign: list[Distribution], tf_unsupported: bool) -> Finding:
+    snap = ctx.snapshot
+    minor = snap.python.minor
+    tf = ctx.tensorflow
+    release = ctx.tf_release
+    dists = list(foreign)
+    if tf is not None and tf_unsupported and tf not in dists:
+        dists.insert(0, tf)
+    evidence = [f"Python {snap.python.version} at {snap.python.executable}"]
+    evidence += [
+        f"{d.name} {d.version} is built for {_built_for(d) or 'another Python'} ({d.metadata_dir})"
+        for d in dists
+    ]
+    if tf is not None and release is not None and tf_unsupported:
+        evidence.append(f"TensorFlow {release.minor} supports Python {', '.join(release.pythons)}")
+    reinstall = [f"{d.key}=={d.version}" for d in dists if d is not tf]
+    fix: list[str] = []
+    note = ""
+    if tf is not None and tf in dists:
+        newest = ctx.kb.newest_tensorflow_for_python(minor)
+        if newest is not None:
+            fix.append(ctx.installer.install(f"{tf.key}=={newest.version}", reinstall=True))
+            note = (
+                f"TensorFlow {newest.version} is the newest release for Python {minor}; to keep "
+                f"TensorFlow {tf.version}, create an environment with Python "
+                f"{release.pythons[-1] if release and release.pythons else 'it supports'} instead."
+            )
+    if reinstall:
+        fix.append(ctx.installer.install(*reinstall, reinstall=True, no_deps=True))
+    names = ", ".join(f"{d.name} ({_built_for(d) or 'no build for ' + minor})" for d in dists)
+    return finding(
+        PYTHON,
+        f"{len(dists)} installed package{'s are' if len(dists) != 1 else ' is'} built for "
+        f"another Python than {minor}: {names}",
+        evidence=tuple(evidence),
+        why="Compiled modules only load in the Python version they were built for: importing "
+        "them fails (ImportError: ... undefined symbol, or ModuleNotFoundError for "
+        "their extension modules).",
+        fix=tuple(fix),
+        fix_note=note,
+    )
 
 
 @check(CPU)

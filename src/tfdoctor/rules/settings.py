@@ -127,8 +127,10 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
             f"{tf.name} {tf.version}",
             "tf-keras: not installed",
         ),
-        why="With this setting tf.keras loads tf_keras (Keras 2); without it, the first use "
-        "of tf.keras fails with ModuleNotFoundError: No module named 'tf_keras'.",
+        why="With this setting tf.keras loads tf_keras (Keras 2). Without it TensorFlow warns "
+        "'Your environment has TF_USE_LEGACY_KERAS set to True, but you do not have the "
+        "tf_keras package installed' and the first use of tf.keras raises 'ImportError: Keras "
+        "cannot be imported. Check that it is installed.'",
         fix=(ctx.installer.install(wanted),),
         fix_note="Or drop the setting to use Keras 3: unset TF_USE_LEGACY_KERAS",
     )
