@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
-from envs import EnvSpec, replace_text, site_packages
+from envs import EnvSpec, python_of, replace_text, site_packages, uv
 
 # -- healthy bases ----------------------------------------------------------------------------
 TF215 = EnvSpec("tf215", packages=("tensorflow-cpu==2.15.1",))
@@ -104,4 +105,58 @@ PY310_COV_NO_TOMLI = EnvSpec(
 )
 PY311_COV = EnvSpec(
     "py311-cov", python="3.11", packages=("pytest-cov==6.0.0", "pytest==8.3.4", "coverage==7.6.10")
+)
+
+
+def _tf215_for_python311(env: Path) -> None:
+    # `pip/uv install --target` with another --python-version writes wheels built for Python 3.11
+    # into this Python 3.12 environment: TensorFlow 2.15 has no build for 3.12.
+    subprocess.run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--python",
+            python_of(env),
+            "--python-version",
+            "3.11",
+            "--target",
+            str(site_packages(env)),
+            "tensorflow-cpu==2.15.1",
+        ],
+        check=True,
+    )
+    # ... and its requirements as a user would then add them, for this Python.
+    meta = next(site_packages(env).glob("tensorflow_cpu-*.dist-info")) / "METADATA"
+    requires = [
+        line.split(":", 1)[1].strip()
+        for line in meta.read_text(encoding="utf-8").splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    subprocess.run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--compile-bytecode",
+            "--python",
+            python_of(env),
+            *requires,
+        ],
+        check=True,
+    )
+
+
+PY312_NUMPY = EnvSpec("py312-numpy", python="3.12", packages=("numpy==1.26.4",))
+PY312_TF215_FOR_311 = EnvSpec(
+    "py312-tf215-for-311",
+    base=PY312_NUMPY,
+    mutations=(("tf215-cp311-target-with-deps", _tf215_for_python311),),
+)
+# One CUDA wheel of another release beside TensorFlow: its `and-cuda` pins are then checked.
+TF221_CUDA_RUNTIME = EnvSpec(
+    "tf221-cuda-runtime", base=TF221, no_deps=("nvidia-cuda-runtime-cu12==12.1.105",)
 )

@@ -92,6 +92,18 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         [("TFD501", "backend-misconfigured")],
     ),
     (
+        "TensorFlow 2.15 built for Python 3.11 in a Python 3.12 env",
+        specs.PY312_TF215_FOR_311,
+        {},
+        [("TFD120", "python-unsupported")],
+    ),
+    (
+        "a CUDA wheel of another release beside TF 2.21",
+        specs.TF221_CUDA_RUNTIME,
+        {},
+        [("TFD601", "cuda-mismatch")],
+    ),
+    (
         "conda env with pip-installed TensorFlow",
         specs.TF215_CONDA,
         {},

@@ -241,7 +241,9 @@ def distributions(entries):
                 record["top_level_txt"] = [t.strip() for t in (top or "").splitlines() if t.strip()]
                 wheel = read_text(os.path.join(meta_dir, "WHEEL"), 8192) or ""
                 record["wheel_tags"] = [
-                    line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")
+                    line.split(":", 1)[1].strip()
+                    for line in wheel.splitlines()
+                    if line.startswith("Tag:")
                 ]
                 direct = read_text(os.path.join(meta_dir, "direct_url.json"), 65536)
                 if direct:

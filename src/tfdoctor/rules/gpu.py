@@ -9,6 +9,7 @@ from packaging.version import InvalidVersion, Version
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
+from tfdoctor.rules.declared import Violation
 from tfdoctor.rules.registry import RuleInfo
 
 CUDA_WHEELS = RuleInfo(
@@ -35,10 +36,16 @@ MIN_DRIVER = {11: "450.80.02", 12: "525.60.13"}
 
 @check(CUDA_WHEELS)
 def cuda_wheels(ctx: Context) -> Iterator[Finding]:
-    violations = claimed(ctx.declared.violations, ctx.kb, CUDA_WHEELS.code)
-    if not violations:
-        return
+    by_requirer: dict[str, list[Violation]] = {}
+    for v in claimed(ctx.declared.violations, ctx.kb, CUDA_WHEELS.code):
+        by_requirer.setdefault(v.requirer.key, []).append(v)
+    for violations in by_requirer.values():
+        yield _cuda_finding(ctx, violations)
+
+
+def _cuda_finding(ctx: Context, violations: list[Violation]) -> Finding:
     requirer = violations[0].requirer
+    is_tf = requirer.key in ctx.kb.tf_variants()
     wrong = [v for v in violations if not v.missing]
     missing = [v for v in violations if v.missing]
     parts = []
@@ -50,10 +57,11 @@ def cuda_wheels(ctx: Context) -> Iterator[Finding]:
     release = ctx.tf_release
     built = (
         [f"TensorFlow {release.minor} is built with CUDA {release.cuda}, cuDNN {release.cudnn}"]
-        if release is not None and release.cuda
+        if is_tf and release is not None and release.cuda
         else []
     )
-    yield finding(
+    resolver = ctx.for_dist(requirer).install(f"{requirer.key}[and-cuda]=={requirer.version}")
+    return finding(
         CUDA_WHEELS,
         f"the CUDA/cuDNN wheels do not match {requirer.name} {requirer.version}: "
         + " and ".join(parts),
@@ -62,7 +70,7 @@ def cuda_wheels(ctx: Context) -> Iterator[Finding]:
         "version or one missing it falls back to the CPU ('Could not load dynamic library', "
         "'Cannot dlopen some GPU libraries') or fails with a cuDNN version error.",
         fix=(ctx.for_dist(requirer).install(*specs),),
-        fix_note=f"Or let the resolver pick them: {ctx.for_dist(requirer).install(f'{requirer.key}[and-cuda]=={requirer.version}')}",
+        fix_note=f"Or let the resolver pick them: {resolver}" if is_tf else "",
     )
 
 

@@ -54,7 +54,7 @@ def foreign_wheels(ctx: Context) -> list[Distribution]:
     for dist in snap.distributions:
         if not dist.wheel_tags:
             continue
-        tags = set()
+        tags: set[Tag] = set()
         for text in dist.wheel_tags:
             try:
                 tags |= parse_tag(text)
@@ -129,10 +129,15 @@ def _wrong_python(ctx: Context, foreign: list[Distribution], tf_unsupported: boo
     if reinstall:
         fix.append(ctx.installer.install(*reinstall, reinstall=True, no_deps=True))
     names = ", ".join(f"{d.name} ({_built_for(d) or 'no build for ' + minor})" for d in dists)
+    title = (
+        f"{dists[0].name} {dists[0].version} is built for {_built_for(dists[0]) or 'another Python'}, "
+        f"not for Python {minor}"
+        if len(dists) == 1
+        else f"{len(dists)} installed packages are built for another Python than {minor}: {names}"
+    )
     return finding(
         PYTHON,
-        f"{len(dists)} installed package{'s are' if len(dists) != 1 else ' is'} built for "
-        f"another Python than {minor}: {names}",
+        title,
         evidence=tuple(evidence),
         why="Compiled modules only load in the Python version they were built for: importing "
         "them fails (ImportError: ... undefined symbol, or ModuleNotFoundError for "
