@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.report.model import Report
@@ -65,7 +67,8 @@ def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool
             f"[bold]{'[red]✗[/]' if report.errors else '[yellow]![/]'} Found {report.errors} "
             f"error{'s' * (report.errors != 1)} and {report.warnings} "
             f"warning{'s' * (report.warnings != 1)}.[/] Run the fix commands above, or "
-            "[bold]tfdoctor fix[/] to plan all of them. Explain a rule: tfdoctor rules CODE"
+            "[bold]tfdoctor fix[/] to plan all of them. Explain a rule: tfdoctor rules CODE",
+            soft_wrap=True,
         )
     else:
         console.print("[green]•[/] No issues found.")
@@ -74,15 +77,27 @@ def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool
 def _section(console: Console, title: str, label: str, items: list[Finding], verbose: bool) -> None:
     worst = _worst(items)
     suffix = f" [dim]({escape(label)})[/]" if label else ""
-    console.print(f"{MARKS[worst]} [bold]{escape(title)}[/]{suffix}")
+    console.print(f"{MARKS[worst]} [bold]{escape(title)}[/]{suffix}", soft_wrap=True)
     for f in items:
-        console.print(f"    {BULLET[f.severity]} [bold]{f.code}[/] {escape(f.title)}")
+        mark = BULLET[f.severity]
+        _indent(console, f"{f.code} {f.title}", 4, first=f"{mark} ", style="bold")
         for line in f.evidence:
             if line:
-                console.print(f"        [dim]{escape(line)}[/]", soft_wrap=True)
+                _indent(console, line, 8, first="• ", style="dim")
         if f.why and (verbose or f.severity is not Severity.INFO):
-            console.print(f"        {escape(f.why)}", soft_wrap=True)
+            _indent(console, f"Why: {f.why}", 8)
         for cmd in f.fix:
+            # Commands are never wrapped, so that they can be copied whole.
             console.print(f"        [cyan]$ {escape(cmd)}[/]", soft_wrap=True)
         if f.fix_note:
-            console.print(f"        {escape(f.fix_note)}", soft_wrap=True)
+            _indent(console, f.fix_note, 8)
+
+
+def _indent(console: Console, text: str, width: int, first: str = "", style: str = "") -> None:
+    """Print plain text wrapped to the terminal, every line indented (no trailing blanks)."""
+    room = max(console.width - width - 2, 40)
+    lines = textwrap.wrap(text, room, break_on_hyphens=False, break_long_words=False) or [""]
+    for i, line in enumerate(lines):
+        lead = first if i == 0 else " " * len(Text.from_markup(first).plain)
+        body = f"[{style}]{escape(line)}[/]" if style else escape(line)
+        console.print(" " * width + lead + body, soft_wrap=True)
