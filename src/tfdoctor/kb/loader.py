@@ -327,6 +327,7 @@ class KnowledgeBase:
                     keras_line=int(raw["keras_line"]) if raw.get("keras_line") else None,
                     supports_tensorflow=bool(raw.get("supports_tensorflow", True)),
                     fix=tuple(str(r) for r in raw.get("fix") or ()),
+                    note=str(raw.get("note", "")),
                     text=str(raw.get("text", "")),
                     source=str(raw.get("source", "")),
                     verified=str(raw.get("verified", "")),
