@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from packaging.specifiers import SpecifierSet
 
-from tfdoctor.kb import KnowledgeBase
+from tfdoctor.kb import KnowledgeBase, load
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
 
 
 def test_tf_2_15_1_expects_bundled_keras_2(kb: KnowledgeBase) -> None:
