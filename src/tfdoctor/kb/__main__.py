@@ -13,7 +13,10 @@ from tfdoctor.kb.loader import DATA_DIR
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tfdoctor.kb", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m tfdoctor.kb",
+        description="Maintainer commands for tfdoctor's knowledge base (kb/README.md).",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     refresh = sub.add_parser("refresh", help="regenerate declared.json from the registry")
     refresh.add_argument("--output", type=Path, default=DATA_DIR, help="folder to write into")

@@ -76,8 +76,8 @@ def _text(value: object) -> str:
 class KnowledgeBase:
     """Declared metadata of the TensorFlow stack plus curated facts, queried by version."""
 
-    declared_data: Mapping[str, Any]
-    curated_data: Mapping[str, Any]
+    declared_data: Mapping[str, Any] = field(repr=False)
+    curated_data: Mapping[str, Any] = field(repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ----- declared data ---------------------------------------------------------------------
@@ -121,9 +121,10 @@ class KnowledgeBase:
     def tensorflow(self, version: str) -> Optional[TFRelease]:
         """Facts for a TensorFlow version (any variant: tensorflow-cpu 2.15.1 is TF 2.15.1).
 
-        An exact release when known; else the newest release of the same minor (rc, dev,
-        local builds); else, for a minor newer than all known (tf-nightly), the newest known
-        release with ``extrapolated=True``. None for versions older than 2.0 or not versions.
+        An exact release when known; else a release of the same minor (rc, dev, local and
+        vendor builds: the newest one not after it, else the minor's first); else, for a minor
+        newer than all known (tf-nightly, next rc), the newest known release with
+        ``extrapolated=True``. None for versions older than 2.0 or not versions.
         """
         key = f"tf:{version}"
         if key not in self._cache:
@@ -144,7 +145,11 @@ class KnowledgeBase:
         minor = requirements.minor_of(public) or ""
         same_minor = [v for v in releases if requirements.minor_of(v) == minor]
         if same_minor:
-            return self._tf_release(same_minor[-1], version, exact=False, extrapolated=False)
+            # The newest release not after it (2.14.0.600 -> 2.14.0), else the first one of the
+            # minor (2.16.0rc0 -> 2.16.1).
+            older = [v for v in same_minor if Version(v) <= parsed]
+            chosen = older[-1] if older else same_minor[0]
+            return self._tf_release(chosen, version, exact=False, extrapolated=False)
         newest_minor = self.tensorflow_minors()[-1]
         if requirements.minor_key(minor) > requirements.minor_key(newest_minor):
             return self._tf_release(releases[-1], version, exact=False, extrapolated=True)
@@ -327,6 +332,7 @@ class KnowledgeBase:
                     keras_line=int(raw["keras_line"]) if raw.get("keras_line") else None,
                     supports_tensorflow=bool(raw.get("supports_tensorflow", True)),
                     fix=tuple(str(r) for r in raw.get("fix") or ()),
+                    note=str(raw.get("note", "")),
                     text=str(raw.get("text", "")),
                     source=str(raw.get("source", "")),
                     verified=str(raw.get("verified", "")),
@@ -361,6 +367,10 @@ class KnowledgeBase:
             if p.get("group") == "dependent"
         }
         return frozenset(declared | {d.package for d in self.dependents()})
+
+    def platform_fact(self, name: str) -> Optional[Fact]:
+        """A curated platform fact: ``"avx"``, ``"glibc"``, ``"nightly"``."""
+        return _fact(self.curated_data.get("platform", {}).get(name))
 
     def observations(self) -> tuple[Observation, ...]:
         """Experiments on real environments, with the verbatim output they produced."""

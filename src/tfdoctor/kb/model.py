@@ -155,6 +155,7 @@ class DependentFact:
     source: str
     verified: str
     fix: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def why(self) -> str:
@@ -180,6 +181,7 @@ class DependentFact:
                 f"{who} has no TensorFlow support, but TensorFlow {tensorflow} is installed",
                 (f"{self.package} releases {self.versions or '(all)'} have no TensorFlow models",),
                 self.fix,
+                self.note,
             )
         evidence, install = [], []
         for name, spec in self.requires.items():
@@ -198,6 +200,7 @@ class DependentFact:
             f"{who} needs {', '.join(install)} with TensorFlow {tensorflow}",
             tuple(evidence),
             self.fix or tuple(install),
+            self.note,
         )
 
 

@@ -15,12 +15,17 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from tfdoctor.kb import KnowledgeBase
+from tfdoctor.kb import KnowledgeBase, load
 
 ROOT = Path(os.environ.get("TFDOCTOR_TEST_ENVS", Path.home() / ".cache" / "tfdoctor-test-envs"))
 PROBE = "import tensorflow as tf; print(tf.keras.__name__)"
 
 pytestmark = pytest.mark.realenv
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
 
 
 def _uv() -> str:

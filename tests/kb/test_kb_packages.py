@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from packaging.specifiers import SpecifierSet
 
-from tfdoctor.kb import KnowledgeBase
+from tfdoctor.kb import KnowledgeBase, load
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
 
 
 def test_keras_lines(kb: KnowledgeBase) -> None:

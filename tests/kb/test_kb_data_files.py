@@ -7,8 +7,15 @@ import json
 import shutil
 from pathlib import Path
 
-from tfdoctor.kb import DATA_DIR, KnowledgeBase
+import pytest
+
+from tfdoctor.kb import DATA_DIR, KnowledgeBase, load
 from tfdoctor.kb.validate import agreement_problems, check, source_problems
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
 
 
 def test_shipped_data_passes_check() -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from packaging.specifiers import SpecifierSet
 
-from tfdoctor.kb import KnowledgeBase
+from tfdoctor.kb import KnowledgeBase, load
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
 
 
 def test_tf_2_15_1_expects_bundled_keras_2(kb: KnowledgeBase) -> None:
@@ -79,6 +85,8 @@ def test_versions_that_are_not_releases_map_to_their_minor(kb: KnowledgeBase) ->
     assert rc is not None and rc.minor == "2.16" and not rc.exact and not rc.extrapolated
     local = kb.tensorflow("2.15.1+nv24.3")
     assert local is not None and local.version == "2.15.1" and not local.exact
+    rocm = kb.tensorflow("2.14.0.600")  # tensorflow-rocm numbers its builds like this
+    assert rocm is not None and rocm.version == "2.14.0"
 
 
 def test_nightly_of_an_unreleased_minor_is_extrapolated(kb: KnowledgeBase) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,20 @@ from tfdoctor.kb import DATA_DIR
 from tfdoctor.kb.refresh import Selection, refresh_package
 
 CURATED = DATA_DIR / "curated.json"
+
+
+def _registry_reachable() -> bool:
+    try:
+        with socket.create_connection(("pypi.org", 443), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def registry() -> None:
+    if not _registry_reachable():
+        pytest.skip("the package registry (pypi.org) cannot be reached")
 
 
 def run_kb(*args: str) -> subprocess.CompletedProcess[str]:
