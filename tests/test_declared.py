@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,10 +19,13 @@ pytestmark = pytest.mark.realenv
 
 
 def pip_check(env: Path) -> list[str]:
+    # Without PYTHONPATH & co., so that only the environment itself is checked.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "--python", python_of(env), "check"],
         capture_output=True,
         text=True,
+        env=clean,
     )
     return [
         line for line in proc.stdout.splitlines() if "requires" in line or "has requirement" in line

@@ -117,7 +117,7 @@ def _why(package: str, version: str) -> str:
 @check(NUMPY)
 def numpy_range(ctx: Context) -> Iterator[Finding]:
     release = ctx.tf_release
-    spec = release.numpy_spec if release is not None else ""
+    spec = release.spec("numpy", python=ctx.snapshot.python.minor) if release is not None else ""
     source = release.sources.get("numpy", "curated") if release is not None else ""
     yield from _range_rule(ctx, NUMPY, "numpy", spec, source, "NumPy")
 
@@ -125,7 +125,7 @@ def numpy_range(ctx: Context) -> Iterator[Finding]:
 @check(PROTOBUF)
 def protobuf_range(ctx: Context) -> Iterator[Finding]:
     release = ctx.tf_release
-    spec = release.protobuf_spec if release is not None else ""
+    spec = release.spec("protobuf", python=ctx.snapshot.python.minor) if release is not None else ""
     source = release.sources.get("protobuf", "curated") if release is not None else ""
     yield from _range_rule(ctx, PROTOBUF, "protobuf", spec, source, "protobuf")
 
