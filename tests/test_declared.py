@@ -20,7 +20,9 @@ pytestmark = pytest.mark.realenv
 
 def pip_check(env: Path) -> list[str]:
     # Without PYTHONPATH & co., so that only the environment itself is checked.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "--python", python_of(env), "check"],
         capture_output=True,

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 import specs
 from conftest import Runner
 from envs import EnvSpec
-
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.kb import load as load_kb
 from tfdoctor.rules import base
