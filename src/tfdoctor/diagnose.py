@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tfdoctor.finding import Group
+from tfdoctor.deep import Progress, RunningDeep
+from tfdoctor.finding import Finding, Group
 from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, run_checks
@@ -17,27 +18,48 @@ def diagnose(python: str | None, select: Iterable[str] = (), ignore: Iterable[st
 
 
 def diagnose_probe(
-    probe: RunningProbe, select: Iterable[str] = (), ignore: Iterable[str] = ()
+    probe: RunningProbe,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    deep: RunningDeep | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """Finish a probe that was started early (so that it ran while this module was imported)."""
+    """Finish a probe that was started early (so that it ran while this module was imported),
+    and, with ``deep``, the runtime run that was started beside it."""
     snapshot = Snapshot.from_probe(probe.result())
-    return diagnose_snapshot(snapshot, select=select, ignore=ignore)
+    ctx = Context(snapshot=snapshot, kb=load_kb())
+    findings = run_checks(ctx, select=set(select) or None)
+    extra: dict[str, object] = {}
+    if deep is not None:
+        from tfdoctor.envfacts import environment_facts
+        from tfdoctor.rules.runtime import runtime_findings
+
+        result = deep.result(progress)
+        facts = environment_facts(snapshot, ctx.tensorflow, ctx.installer)
+        findings = runtime_findings(ctx, result, findings, facts)
+        extra["deep"] = result.to_json()
+    return _report(ctx, findings, ignore, extra)
 
 
 def diagnose_snapshot(
     snapshot: Snapshot, select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> Report:
     ctx = Context(snapshot=snapshot, kb=load_kb())
-    findings = run_checks(ctx, select=set(select) or None)
+    return _report(ctx, run_checks(ctx, select=set(select) or None), ignore, {})
+
+
+def _report(
+    ctx: Context, findings: list[Finding], ignore: Iterable[str], extra: dict[str, object]
+) -> Report:
     skipped = set(ignore)
-    findings = [f for f in findings if f.code not in skipped]
     return Report(
         command="check",
         target=target_facts(ctx),
         packages=key_packages(ctx),
-        findings=tuple(findings),
+        findings=tuple(f for f in findings if f.code not in skipped),
         groups=group_summaries(ctx),
-        facts=snapshot.to_json,
+        facts=ctx.snapshot.to_json,
+        extra=extra,
     )
 
 

@@ -46,6 +46,13 @@ def probe_source(name: str) -> str:
     return (Path(__file__).parent / "probe" / f"{name}.py").read_text(encoding="utf-8")
 
 
+def probe_program(name: str) -> bytes:
+    """The probe ``name`` behind the version guard, ready for ``python -`` on standard input."""
+    source = probe_source(name)
+    program = _GUARD.format(min=MIN_TARGET, begin=BEGIN, end=END, source=ascii(source), name=name)
+    return program.encode("ascii")
+
+
 def resolve(python: str | None) -> Target:
     """Turn ``--python`` (interpreter, venv folder or conda env folder) into an interpreter path."""
     if python is None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK
+from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 
 def add_parser(sub: Any) -> None:
@@ -19,6 +19,18 @@ def add_parser(sub: Any) -> None:
     add_target_arguments(p)
     p.add_argument("--select", metavar="CODES", help="only these rule codes (comma-separated)")
     p.add_argument("--ignore", metavar="CODES", help="skip these rule codes (comma-separated)")
+    p.add_argument(
+        "--deep",
+        action="store_true",
+        help="also import TensorFlow/Keras and run the reference smoke test in the target",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=180.0,
+        metavar="SECONDS",
+        help="time limit of the --deep run (default: 180)",
+    )
 
 
 def add_target_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,11 +52,31 @@ def _codes(value: str | None) -> set[str]:
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.target import RunningProbe, resolve
 
-    # Start the probe in the target first: it runs while the rules are imported here.
-    probe = RunningProbe(resolve(args.python), full_scan=args.verbose)
+    # Start the probes in the target first: they run while the rules are imported here.
+    target = resolve(args.python)
+    probe = RunningProbe(target, full_scan=args.verbose)
+    deep = None
+    if args.deep:
+        from tfdoctor.deep import RunningDeep
+
+        if args.timeout <= 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        deep = RunningDeep(target, timeout=args.timeout)
     from tfdoctor.diagnose import diagnose_probe
     from tfdoctor.report.render import render
 
-    report = diagnose_probe(probe, select=_codes(args.select), ignore=_codes(args.ignore))
+    progress = None
+    if deep is not None and sys.stderr.isatty():
+        from tfdoctor.report.progress import LiveProgress
+
+        progress = LiveProgress(sys.stderr)
+    try:
+        report = diagnose_probe(
+            probe, select=_codes(args.select), ignore=_codes(args.ignore), deep=deep,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
     render(report, args.format, verbose=args.verbose, stream=sys.stdout)
     return EXIT_FINDINGS if report.errors else EXIT_OK

@@ -1,0 +1,27 @@
+"""The flat map of environment facts that explain's fix templates are filled with."""
+
+from __future__ import annotations
+
+import shlex
+
+from tfdoctor.fix.installers import Installer
+from tfdoctor.snapshot import Distribution, Snapshot
+
+
+def environment_facts(
+    snapshot: Snapshot, tensorflow: Distribution | None, installer: Installer
+) -> dict[str, str]:
+    facts = {
+        "python": snapshot.python.minor,
+        "installer": installer.kind,
+        "keras": snapshot.version_of("keras") or "",
+        "tf_keras": snapshot.version_of("tf-keras") or "",
+        "numpy": snapshot.version_of("numpy") or "",
+        "protobuf": snapshot.version_of("protobuf") or "",
+    }
+    if tensorflow is not None:
+        facts["tensorflow"] = tensorflow.version
+        facts["tensorflow_dist"] = tensorflow.key
+    if installer.kind == "pip":
+        facts["pip"] = f"{shlex.quote(snapshot.python.executable)} -m pip"
+    return {k: v for k, v in facts.items() if v}

@@ -1,0 +1,164 @@
+"""TFD9xx: what ``check --deep`` saw when TensorFlow and Keras really ran.
+
+A failing step is diagnosed by the explain engine (the same signatures as ``tfdoctor explain``)
+and joined with the static findings: when a static finding already names the cause, the runtime
+failure becomes its proof (evidence, severity error) instead of a second finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from packaging.version import Version
+
+from tfdoctor.deep import DeepResult, Step
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.rules.base import Context
+from tfdoctor.rules.registry import RuleInfo, register
+
+IMPORT_TF = register(
+    RuleInfo("TFD901", "import-tensorflow", "broken-install", Severity.ERROR, Group.RUNTIME,
+             "`import tensorflow` fails in the target environment.", kind="runtime")
+)
+IMPORT_KERAS = register(
+    RuleInfo("TFD902", "import-keras", "broken-install", Severity.ERROR, Group.RUNTIME,
+             "tf.keras, `import keras` or `import tf_keras` fails.", kind="runtime")
+)
+SMOKE = register(
+    RuleInfo("TFD903", "smoke-test", "broken-install", Severity.ERROR, Group.RUNTIME,
+             "The reference model (build, fit, predict, save, load) fails.", kind="runtime")
+)
+TF_KERAS_LINE = register(
+    RuleInfo("TFD904", "tf-keras-resolution", "keras-version-mismatch", Severity.ERROR,
+             Group.RUNTIME, "tf.keras resolves to another Keras than this TensorFlow expects, "
+             "or mixes objects of two Keras implementations.", kind="runtime")
+)
+CRASH = register(
+    RuleInfo("TFD905", "interpreter-crash", "platform-unsupported", Severity.ERROR, Group.RUNTIME,
+             "The interpreter died (segfault, illegal instruction, killed) while running TensorFlow.",
+             kind="runtime")
+)
+TIMEOUT = register(
+    RuleInfo("TFD906", "time-limit", "broken-install", Severity.ERROR, Group.RUNTIME,
+             "TensorFlow or Keras did not finish within the time limit (a hang).", kind="runtime")
+)
+
+STEP_RULE = {
+    "import tensorflow": IMPORT_TF,
+    "resolve tf.keras": IMPORT_KERAS,
+    "import keras": IMPORT_KERAS,
+    "import tf_keras": IMPORT_KERAS,
+    "tf.keras objects come from one Keras": TF_KERAS_LINE,
+    "smoke test through tf.keras": SMOKE,
+    "smoke test through keras": SMOKE,
+}
+SIGNAL_TEXT = {
+    "SIGILL": "Illegal instruction (core dumped)",
+    "SIGSEGV": "Segmentation fault (core dumped)",
+    "SIGABRT": "Aborted (core dumped)",
+    "SIGKILL": "Killed",
+    "SIGBUS": "Bus error (core dumped)",
+}
+LEGACY_TRUE = ("true", "True", "1")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def _diagnose(ctx: Context, text: str, facts: dict[str, str]) -> Finding | None:
+    from tfdoctor.explain.engine import explain_text
+
+    result = explain_text(text, facts)
+    return result.findings[0] if result.findings else None
+
+
+def runtime_findings(
+    ctx: Context, deep: DeepResult, static: list[Finding], facts: dict[str, str]
+) -> list[Finding]:
+    """The static findings, proven or completed by what the deep run saw."""
+    findings = list(static)
+    for step in deep.steps:
+        if step.status == "fail":
+            _add(ctx, findings, STEP_RULE.get(step.name, SMOKE), step.name, step.error,
+                 [f"{step.name} failed after {step.seconds:.1f} s: {_last_line(step.error)}"], facts)
+    if deep.timed_out:
+        _add(ctx, findings, TIMEOUT, deep.unfinished, deep.stderr_tail,
+             [f"{deep.unfinished or 'the run'} did not finish within {deep.wall_seconds:.0f} s"], facts,
+             title=f"{deep.unfinished or 'the deep check'} did not finish within the time limit")
+    elif deep.crashed:
+        signal_name = deep.crashed.rsplit(" ", 1)[-1]
+        text = deep.stderr_tail + "\n" + SIGNAL_TEXT.get(signal_name, deep.crashed)
+        _add(ctx, findings, CRASH, deep.unfinished, text,
+             [f"the interpreter was {deep.crashed} during {deep.unfinished or 'start-up'}",
+              *[line for line in deep.stderr_tail.strip().splitlines()[-3:]]], facts,
+             title=f"the interpreter was {deep.crashed} during {deep.unfinished or 'start-up'}")
+    _check_tf_keras_line(ctx, deep, findings)
+    return findings
+
+
+def _add(ctx: Context, findings: list[Finding], info: RuleInfo, step: str, text: str,
+         evidence: list[str], facts: dict[str, str], title: str = "") -> None:
+    diagnosis = _diagnose(ctx, text, facts)
+    cause = diagnosis.cause if diagnosis is not None else info.cause
+    proof = tuple(f"verified at runtime: {line}" for line in evidence if line)
+    for i, existing in enumerate(findings):
+        if existing.cause == cause and existing.group is not Group.RUNTIME:
+            findings[i] = dataclasses.replace(
+                existing, severity=Severity.ERROR, evidence=existing.evidence + proof
+            )
+            return
+    recognised = diagnosis is not None
+    findings.append(
+        Finding(
+            code=info.code,
+            cause=cause,
+            severity=Severity.ERROR,
+            title=title or f"{step} fails: {_last_line(text)}",
+            group=Group.RUNTIME,
+            evidence=proof + (diagnosis.evidence if diagnosis is not None else ()),
+            why=diagnosis.why if recognised and diagnosis is not None else
+            "tfdoctor does not recognise this error; the environment does not work as installed. "
+            "Paste the full output into `tfdoctor explain` or a bug report (--format markdown).",
+            fix=diagnosis.fix if diagnosis is not None else (),
+            fix_note=diagnosis.fix_note if diagnosis is not None else "",
+            data=(("step", step), ("signature", dict(diagnosis.data).get("signature", "")))
+            if diagnosis is not None else (("step", step),),
+        )
+    )
+
+
+def _check_tf_keras_line(ctx: Context, deep: DeepResult, findings: list[Finding]) -> None:
+    step = deep.step("resolve tf.keras")
+    release = ctx.tf_release
+    tf = ctx.tensorflow
+    if step is None or step.status != "ok" or release is None or tf is None:
+        return
+    legacy = ctx.snapshot.environ.get("TF_USE_LEGACY_KERAS") in LEGACY_TRUE
+    version = str(step.detail.get("version") or "")
+    kind = str(step.detail.get("kind") or "")
+    legacy_honoured = legacy and Version(tf.version) >= Version("2.15")
+    expected = 2 if release.keras_line == 2 or legacy_honoured else 3
+    actual = 2 if kind in ("keras 2", "tf_keras") else 3
+    if actual == expected:
+        return
+    line = (f"tf.keras of TensorFlow {tf.version} is {step.detail.get('module')} "
+            f"(Keras {version}), but this TensorFlow expects Keras {expected}")
+    _merge_or_add(findings, TF_KERAS_LINE, line, Step("resolve tf.keras", "ok", step.seconds))
+
+
+def _merge_or_add(findings: list[Finding], info: RuleInfo, line: str, step: Step) -> None:
+    proof = (f"verified at runtime: {line}",)
+    for i, existing in enumerate(findings):
+        if existing.cause == info.cause and existing.group is not Group.RUNTIME:
+            findings[i] = dataclasses.replace(existing, evidence=existing.evidence + proof)
+            return
+    findings.append(
+        Finding(code=info.code, cause=info.cause, severity=Severity.ERROR, title=line,
+                group=Group.RUNTIME, evidence=proof,
+                why="Code written for one Keras fails or behaves differently with the other.",
+                fix_note="Run `tfdoctor check` without --deep for the static findings that explain it.",
+                data=(("step", step.name),))
+    )
+
