@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from tfdoctor.explain.facts import derive, render
 from tfdoctor.explain.lines import LineKind
-from tfdoctor.explain.reader import MAX_LINE, NotTextError, ReadStats, iter_blocks
+from tfdoctor.explain.reader import CHUNK_BYTES, MAX_LINE, NotTextError, ReadStats, iter_blocks
 from tfdoctor.explain.rules import code_for
 from tfdoctor.explain.scan import ErrorLine, Match, Scanner
 from tfdoctor.explain.signatures import Signature, load_signatures
@@ -61,10 +61,16 @@ def explain_text(
     return _explain(blocks, stats, facts)
 
 
-def explain_stream(stream: BinaryIO, facts: Mapping[str, str] | None = None) -> ExplainResult:
-    """Explain what a byte stream holds; raises NotTextError when it is not text."""
+def explain_stream(
+    stream: BinaryIO,
+    facts: Mapping[str, str] | None = None,
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> ExplainResult:
+    """Explain what a byte stream holds, reading ``chunk_bytes`` at a time (memory stays
+    bounded whatever the size); raises NotTextError when it is not text."""
     stats = ReadStats()
-    return _explain(iter_blocks(stream, stats), stats, facts)
+    return _explain(iter_blocks(stream, stats, chunk_bytes=chunk_bytes), stats, facts)
 
 
 def _text_blocks(pieces: Iterable[str], stats: ReadStats) -> Iterator[str]:

@@ -91,9 +91,10 @@ _SUMMARIES: tuple[tuple[str, str, str], ...] = (
 )
 
 CODE_BY_CAUSE: dict[str, str] = {}
+RULES: list[RuleInfo] = []
 
 for _code, _cause, _summary in _SUMMARIES:
-    register(
+    _info = register(
         RuleInfo(
             code=_code,
             name=f"explain-{_cause}",
@@ -104,6 +105,7 @@ for _code, _cause, _summary in _SUMMARIES:
             kind="explain",
         )
     )
+    RULES.append(_info)
     CODE_BY_CAUSE[_cause] = _code
 
 

@@ -33,7 +33,7 @@ $UV pip install -q --python $P --no-deps numpy==1.26.4
 $UV pip install -q --python $P --no-deps protobuf==3.19.6
 capture real_tf215_protobuf319 "tensorflow-cpu 2.15.1 with protobuf 3.19.6 forced (uv pip install --no-deps protobuf==3.19.6)" -- $P -c "import tensorflow as tf"
 $UV pip install -q --python $P --no-deps protobuf==6.31.1
-capture negative_tf215_protobuf6_works "tensorflow-cpu 2.15.1 with protobuf 6.31.1 forced (uv pip install --no-deps protobuf==6.31.1)" -- $P -c "import tensorflow as tf; print(tf.constant(1))"
+capture real_tf215_protobuf6 "tensorflow-cpu 2.15.1 with protobuf 6.31.1 forced (uv pip install --no-deps protobuf==6.31.1)" -- $P -c "import tensorflow as tf; print(tf.constant(1))"
 $UV pip install -q --python $P --no-deps protobuf==4.25.9
 # declared conflict reports
 $UV pip install -q --python $P --no-deps protobuf==3.19.6
@@ -173,3 +173,11 @@ $UV pip install -q --python $P15 --no-deps ml-dtypes==0.4.0
 capture real_pip_check_ml_dtypes "tensorflow-cpu 2.15.1 with ml-dtypes 0.4.0 forced (uv pip install --no-deps ml-dtypes==0.4.0)" -- /work/main/.venv/bin/pip --python $P15 check
 capture real_uv_pip_check_ml_dtypes "tensorflow-cpu 2.15.1 with ml-dtypes 0.4.0 forced" -- $UV pip check --python $P15
 $UV pip install -q --python $P15 --no-deps ml-dtypes==0.3.2
+
+# ---- negatives: working runs and an unrelated user error
+P15=$ENVS/explain-tf215/bin/python
+P21=$ENVS/explain-tf221/bin/python
+FIT="import numpy as np, tensorflow as tf; m = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(8, activation='relu'), tf.keras.layers.Dense(1)]); m.compile('adam', 'mse', metrics=['mae']); m.fit(np.random.rand(512, 4), np.random.rand(512, 1), epochs=3, batch_size=32, validation_split=0.2, verbose=1); m.evaluate(np.random.rand(64, 4), np.random.rand(64, 1), verbose=2)"
+capture negative_tf215_fit "tensorflow-cpu 2.15.1, keras 2.15.0 (working)" -- $P15 -c "$FIT"
+capture negative_tf221_fit "tensorflow-cpu 2.21.0, keras 3.15.1 (working)" -- $P21 -c "$FIT"
+capture negative_user_keyerror "tensorflow-cpu 2.21.0; a user script that reads a missing config key" -- bash -c "printf 'import tensorflow as tf\nconfig = {\"epochs\": 3}\nlr = config[\"learning_rate\"]\n' > train.py && $P21 train.py"
