@@ -5,7 +5,15 @@
 "numpy": "2.0.2", "installer": "pip", "python": "3.11"}``. Missing or empty values are unknown.
 
 A fix template is a list of alternatives; the first one whose placeholders are all known is used,
-so the data always ends each list with an alternative that needs no facts.
+so the data always ends each list with an alternative that needs no facts (only ``{pip}``). A step
+that starts with ``#`` is an instruction for a person, not a command to run.
+
+Most fixes pin the installed TensorFlow: ``pip install "<dist>==<installed version>"`` makes the
+resolver bring keras, numpy and protobuf back into the ranges that TensorFlow declares. Checked
+with pip 23.2.1 and uv 0.13.9 on tensorflow-cpu 2.15.1 with keras 3.6.0, numpy 2.0.2 and
+protobuf 3.19.6 forced: both would install keras 2.15.0, numpy 1.26.4 and protobuf 4.25.9.
+``tensorflow_dist`` defaults to ``tensorflow``: callers should give the installed distribution
+(``tensorflow-cpu``, ``tensorflow-macos``...) so that the pin does not add a second one.
 
 Derived facts, each with the public statement it rests on:
 
