@@ -77,6 +77,13 @@ def test_ansi_escapes_written_out_in_a_notebook_json_dump_are_stripped() -> None
     assert finding.evidence == ("line 1: ImportError: numpy.core.multiarray failed to import",)
 
 
+def test_html_entities_of_a_copied_web_page_are_decoded() -> None:
+    text = "ModuleNotFoundError: No module named &#39;tensorflow&#39;\n"
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "not-installed"
+    assert finding.evidence == ("line 1: ModuleNotFoundError: No module named 'tensorflow'",)
+
+
 def test_crlf_line_ends_give_the_same_result() -> None:
     text = _capture("real_tf221_tf_keras_215")
     plain = explain_text(text)

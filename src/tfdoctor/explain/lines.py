@@ -1,13 +1,15 @@
 """Clean one pasted line and say what kind of line it is.
 
 Pasted text comes with ANSI colours (also written out as ``\\u001b[..m`` in JSON dumps of notebook
-outputs), CRLF line ends, Windows paths, notebook markers (``----> 1``), markdown quotes (``> ``),
-launcher prefixes (``[1,0]<stderr>:``, ``(Worker pid=12)``) and TensorFlow's C++ log prefixes
-(``2024-01-01 10:00:00.1: W tensorflow/...cc:64]`` or ``E0000 00:00:17.2  7665 cuda_dnn.cc:522]``).
+outputs), HTML entities (``&#39;``), CRLF line ends, Windows paths, notebook markers (``----> 1``),
+markdown quotes (``> ``), launcher prefixes (``[1,0]<stderr>:``, ``(Worker pid=12)``) and
+TensorFlow's C++ log prefixes (``2024-01-01 10:00:00.1: W tensorflow/...cc:64]``,
+``E0000 00:00:17.2  7665 cuda_dnn.cc:522]``).
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -23,6 +25,7 @@ _PREFIXES = re.compile(
     r"|\s*\(\w+ pid=\d+\)\s"  # ray worker prefix
     r")+"
 )
+_HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|quot|apos|amp|lt|gt);")
 _NOTEBOOK_ARROW = re.compile(r"^\s*-+>\s*(?:\d+\s)?")
 _TF_LOG = re.compile(
     r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?:?\s+([IWEF])\s"  # 2024-.. W file.cc:1]
@@ -82,6 +85,8 @@ class CleanLine:
 
 def clean(raw: str) -> CleanLine:
     text = _ANSI.sub("", raw).replace("\r", "").rstrip()
+    if "&" in text and _HTML_ENTITY.search(text):
+        text = html.unescape(text)  # copied from a web page's source: &#39;tensorflow&#39;
     text = _PREFIXES.sub("", text)
     text = _NOTEBOOK_ARROW.sub("", text)
     level = ""
