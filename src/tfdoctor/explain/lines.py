@@ -1,0 +1,157 @@
+"""Clean one pasted line and say what kind of line it is.
+
+Pasted text comes with ANSI colours (also written out as ``\\u001b[..m`` in JSON dumps of notebook
+outputs), HTML entities (``&#39;``), CRLF line ends, Windows paths, notebook markers (``----> 1``),
+markdown quotes (``> ``), launcher prefixes (``[1,0]<stderr>:``, ``(Worker pid=12)``) and
+TensorFlow's C++ log prefixes (``2024-01-01 10:00:00.1: W tensorflow/...cc:64]``,
+``E0000 00:00:17.2  7665 cuda_dnn.cc:522]``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+_ANSI = re.compile(
+    r"\x1b\[[0-9;?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: titles, links
+    r"|\\u001b\[[0-9;]*m|\\x1b\[[0-9;]*m|\\033\[[0-9;]*m"  # escapes written out in JSON dumps
+)
+_PREFIXES = re.compile(
+    r"^(?:\s*(?:>\s?)+"  # markdown quote
+    r"|\s*\[\d+,\d+\]<std(?:out|err)>:"  # mpirun / horovod rank prefix
+    r"|\s*\(\w+ pid=\d+\)\s"  # ray worker prefix
+    r")+"
+)
+_HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|quot|apos|amp|lt|gt);")
+_NOTEBOOK_ARROW = re.compile(r"^\s*-+>\s*(?:\d+\s)?")
+_TF_LOG = re.compile(
+    r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?:?\s+([IWEF])\s"  # 2024-.. W file.cc:1]
+    r"|([IWEF])\d{4}\s+\d\d:\d\d:\d\d\.\d+\s+\d+\s)"  # absl: E0000 00:00:17.2  7665 file.cc:1]
+    r"\s*\S+:\d+\]\s?"
+)
+_EXCEPTION = re.compile(
+    r"^(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Failure)\b"
+    r"(?::|$|\s*\(see above)"
+)
+_FATAL = re.compile(
+    r"Illegal instruction|illegal hardware instruction|Segmentation fault|core dumped"
+    r"|Fatal Python error|^\s*Aborted\b|interrupted by signal|exit code 13[24]\b"
+)
+# uv prints its errors after a multiplication sign and an arrow (\u00d7, \u2570\u2500\u25b6)
+_TOOL_ERROR = re.compile(r"^\s*(?:ERROR\b|error:|\u00d7|\u2570\u2500\u25b6|hint:|cause:)")
+_WARNING = re.compile(r"^\s*(?:WARNING\b|Warning:)|\b\w*Warning: ")
+
+# Lines that TensorFlow prints on working installs; they are never the cause of a failure.
+# Seen in the real runs of tests/data/explain/negative_*.txt and in pasted logs such as
+# https://github.com/tensorflow/io/issues/1742 (cuBLAS factory) and
+# https://github.com/tensorflow/tensorflow/issues/45930 ("Ignore above cudart dlerror").
+_NOISE = re.compile(
+    r"This TensorFlow binary is optimized (?:with oneAPI|to use available CPU)"
+    r"|To enable (?:the following instructions|them in other operations)"
+    r"|Your CPU supports instructions that this TensorFlow binary was not compiled to use"
+    r"|The TensorFlow library wasn't compiled to use .* but these are available"
+    r"|oneDNN custom operations are on"
+    r"|Unable to register cu(?:DNN|FFT|BLAS) factory"
+    r"|TF-TRT Warning: Could not find TensorRT"
+    r"|Could not find cuda drivers on your machine, GPU will not be used"
+    r"|Ignore above cudart dlerror if you do not have a GPU"
+    r"|All log messages before absl::InitializeLog\(\) is called"
+    r"|successful NUMA node read from SysFS had negative value"
+    r"|computation placer already registered"
+)
+
+
+class LineKind(str, Enum):
+    """What a line is, from the strongest evidence of a failure to the weakest."""
+
+    FATAL = "fatal"  # the process died: SIGILL, segfault, abort
+    EXCEPTION = "exception"  # a Python exception line (or its continuation)
+    TOOL_ERROR = "tool-error"  # pip / uv / TensorFlow E-level log error
+    WARNING = "warning"
+    INFO = "info"  # TensorFlow I-level log
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    text: str  # what the user wrote, without colours and prefixes (shown as evidence)
+    norm: str  # text with Windows separators turned to '/', for matching
+    kind: LineKind
+    noise: bool
+
+
+def clean(raw: str) -> CleanLine:
+    text = _ANSI.sub("", raw).replace("\r", "").rstrip()
+    if "&" in text and _HTML_ENTITY.search(text):
+        text = html.unescape(text)  # copied from a web page's source: &#39;tensorflow&#39;
+    text = _PREFIXES.sub("", text)
+    text = _NOTEBOOK_ARROW.sub("", text)
+    level = ""
+    log = _TF_LOG.match(text)
+    if log is not None:
+        level = log.group(1) or log.group(2) or ""
+        text = text[log.end() :]
+    text = text.strip()
+    return CleanLine(
+        text=text,
+        norm=text.replace("\\", "/"),
+        kind=_kind(text, level),
+        noise=bool(_NOISE.search(text)),
+    )
+
+
+def _kind(text: str, level: str) -> LineKind:
+    if _FATAL.search(text) or level == "F":
+        return LineKind.FATAL
+    if _EXCEPTION.match(text):
+        return LineKind.EXCEPTION
+    if level == "E" or _TOOL_ERROR.match(text):
+        return LineKind.TOOL_ERROR
+    if level == "W" or _WARNING.search(text):
+        return LineKind.WARNING
+    if level == "I":
+        return LineKind.INFO
+    return LineKind.OTHER
+
+
+def is_traceback_start(text: str) -> bool:
+    return "Traceback (most recent call last)" in text
+
+
+def is_frame(text: str) -> bool:
+    """A stack frame line (plain Python or IPython form) rather than message text."""
+    stripped = text.lstrip()
+    return stripped.startswith(('File "', "File ", "Cell In[")) or stripped.startswith("~")
+
+
+# Words at least one of which every line worth a closer look contains; the lines of an exception
+# message (up to CONTINUATION_LINES after it) are looked at whatever they contain. A block of text
+# without any of these words is skipped whole: each word costs one pass over the block, which is
+# what keeps a 500 MB training log fast, so the list is kept short. The tests check that every
+# signature's example is found through them.
+TRIGGER_WORDS: tuple[str, ...] = (
+    "rror",  # Error, error
+    "RROR",
+    "xception",
+    "arning",  # Warning, warning, UserWarning
+    "ARNING",
+    "Traceback",
+    "llegal",  # Illegal instruction, illegal hardware instruction
+    "dumped",  # (core dumped)
+    "equire",  # requires, has requirement, You require
+    "epends on",
+    "nightly",
+    "compiled",
+    "ailed",  # Failed, failed
+    "annot",  # Cannot, cannot
+    "ould not",  # Could not, could not
+    "uDNN",  # CuDNN, cuDNN
+    "ndefined",  # undefined symbol
+)
+
+
+def has_trigger(text: str) -> bool:
+    return any(word in text for word in TRIGGER_WORDS)

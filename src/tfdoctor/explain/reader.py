@@ -1,0 +1,99 @@
+"""Read pasted text from a byte stream in bounded memory.
+
+The input is decoded chunk by chunk and handed on as blocks of whole lines. A line longer than
+``max_line`` characters (a progress bar redrawn with ``\\r`` for a whole epoch, a base64 blob)
+keeps its first ``max_line`` characters; the rest is skipped without being stored, so a 500 MB
+file, or one without a single newline, never needs more than about one chunk of memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+CHUNK_BYTES = 1 << 20
+MAX_LINE = 4096
+_SNIFF_BYTES = 8192
+# Control bytes that do not occur in text, even in logs with colours and progress bars.
+_BINARY_BYTES = frozenset(range(0x00, 0x08)) | frozenset(range(0x0E, 0x1B))
+
+
+class NotTextError(ValueError):
+    """The input is not text (an archive, an image, a compiled file...)."""
+
+
+@dataclass
+class ReadStats:
+    lines: int = 0
+    truncated_lines: int = 0
+    encoding: str = "utf-8"
+
+
+def _sniff(head: bytes) -> str:
+    """The encoding of the input, or NotTextError when it is binary."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # PowerShell's `>` redirection writes UTF-16 with a BOM
+    sample = head[:_SNIFF_BYTES]
+    if b"\x00" in sample:
+        raise NotTextError("the input contains NUL bytes")
+    if sample:
+        odd = sum(1 for byte in sample if byte in _BINARY_BYTES)
+        if odd / len(sample) > 0.05:
+            raise NotTextError("the input is mostly control bytes")
+    return "utf-8"
+
+
+def iter_blocks(
+    stream: BinaryIO,
+    stats: ReadStats,
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+    max_line: int = MAX_LINE,
+) -> Iterator[str]:
+    """Blocks of whole lines, each ending with a newline, line ends normalised to ``\\n``."""
+    head = stream.read(chunk_bytes)
+    stats.encoding = _sniff(head)
+    decoder = codecs.getincrementaldecoder(stats.encoding)(errors="replace")
+    pending = ""  # the start of a line whose end has not been read yet (at most max_line)
+    skipping = False  # that line was cut: drop what follows up to its newline
+    data = head
+    while True:
+        final = not data
+        text = decoder.decode(data, final=final).replace("\r\n", "\n")
+        newline = text.find("\n")
+        if newline < 0:
+            if not skipping:
+                pending += text
+        else:
+            last = text.rfind("\n")
+            first_end = text[:newline] if not skipping else ""
+            block = pending + first_end + text[newline : last + 1]
+            pending, skipping = "", False
+            yield from _capped(block, max_line, stats)
+            pending = text[last + 1 :]
+        if not skipping and len(pending) > max_line:
+            pending = pending[:max_line]
+            skipping = True
+            stats.truncated_lines += 1
+        if final:
+            break
+        data = stream.read(chunk_bytes)
+    if pending:
+        stats.lines += 1
+        yield pending + "\n"
+
+
+def _capped(block: str, max_line: int, stats: ReadStats) -> Iterator[str]:
+    lines = block.split("\n")
+    stats.lines += len(lines) - 1
+    if max(map(len, lines)) > max_line:
+        for index, line in enumerate(lines):
+            if len(line) > max_line:
+                lines[index] = line[:max_line]
+                stats.truncated_lines += 1
+        block = "\n".join(lines)
+    yield block

@@ -1,0 +1,107 @@
+"""Print an ExplainResult: JSON (the schema of `check`), Markdown, or text for a terminal."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from tfdoctor.explain.engine import ExplainResult
+from tfdoctor.finding import Finding, Severity
+
+SCHEMA = "tfdoctor/1"
+UNKNOWN = "No known TensorFlow/Keras failure found in the text."
+NEXT_STEP = "tfdoctor check --deep"
+_SHOWN_ERROR_LINES = 3
+
+
+def to_json(result: ExplainResult, source: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "schema": SCHEMA,
+        "command": "explain",
+        "input": {
+            "path": source,
+            "lines": result.lines_read,
+            "truncated_lines": result.truncated_lines,
+            "error_lines": [
+                {"line": line.line_no, "text": line.text, "kind": line.kind.value}
+                for line in result.error_lines
+            ],
+        },
+        "recognised": result.recognised,
+        "findings": [finding.to_json() for finding in result.findings],
+    }
+    if not result.recognised:
+        out["next"] = NEXT_STEP
+    return out
+
+
+def _percent(finding: Finding) -> str:
+    return f"{round((finding.confidence or 0.0) * 100)}%"
+
+
+def _source(finding: Finding) -> str:
+    return dict(finding.data).get("source", "")
+
+
+def _unknown_lines(result: ExplainResult) -> list[str]:
+    lines = [UNKNOWN]
+    if result.error_lines:
+        lines.append("The last error lines in it:")
+        for error in list(result.error_lines)[-_SHOWN_ERROR_LINES:]:
+            lines.append(f"  line {error.line_no}: {error.text}")
+    lines.append(f"To test the environment itself, run: {NEXT_STEP}")
+    return lines
+
+
+def to_markdown(result: ExplainResult, source: str) -> str:
+    if not result.recognised:
+        return "\n\n".join(_unknown_lines(result)) + "\n"
+    parts = [f"# tfdoctor explain: {source}", ""]
+    for rank, finding in enumerate(result.findings, 1):
+        parts.append(f"## {rank}. {finding.title}")
+        parts.append("")
+        parts.append(
+            f"`{finding.code}` · cause `{finding.cause}` · {finding.severity.value}"
+            f" · confidence {_percent(finding)}"
+        )
+        parts.append("")
+        parts.extend(f"> {line}" for line in finding.evidence)
+        parts.extend(["", finding.why, ""])
+        if finding.fix:
+            parts.extend(["```sh", *finding.fix, "```", ""])
+        if finding.fix_note:
+            parts.extend([finding.fix_note, ""])
+        parts.extend([f"Source: {_source(finding)}", ""])
+    return "\n".join(parts)
+
+
+def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
+    from rich.console import Console  # imported here: start-up stays lean
+    from rich.markup import escape
+
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    if not result.recognised:
+        first, *rest = _unknown_lines(result)
+        console.print(f"[bold]{escape(first)}[/]")
+        for line in rest:
+            console.print(escape(line))
+        return
+    count = len(result.findings)
+    noun = "cause" if count == 1 else "causes"
+    console.print(f"[bold]{count} known {noun}[/] in {escape(source)}, most likely first:")
+    for rank, finding in enumerate(result.findings, 1):
+        colour = "red" if finding.severity is Severity.ERROR else "yellow"
+        console.print()
+        console.print(
+            f"[bold]{rank}. [{colour}]{finding.cause}[/{colour}][/]  {_percent(finding)}"
+            f"  [dim]{finding.code}[/]  {escape(finding.title)}"
+        )
+        for line in finding.evidence:
+            console.print(f"   [cyan]{escape(line)}[/]")
+        console.print(f"   Why: {escape(finding.why)}")
+        if finding.fix:
+            console.print("   Fix:")
+            for command in finding.fix:
+                console.print(f"     [green]{escape(command)}[/]")
+        if finding.fix_note:
+            console.print(f"   [dim]{escape(finding.fix_note)}[/]")
+        console.print(f"   [dim]Source: {escape(_source(finding))}[/]")

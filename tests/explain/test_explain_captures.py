@@ -1,0 +1,114 @@
+"""The real outputs captured in tests/data/explain rank the right cause first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tfdoctor.explain import explain_stream, explain_text
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "explain"
+
+# file -> (cause ranked first, signature that found it); written from what each run forced
+EXPECTED: dict[str, tuple[str, str]] = {
+    "real_not_installed_keras": ("not-installed", "keras-not-installed"),
+    "real_not_installed_tensorflow": ("not-installed", "tensorflow-not-installed"),
+    "real_not_installed_tf_hub": ("not-installed", "stack-package-not-installed"),
+    "real_pip_check_keras215": ("keras-version-mismatch", "keras-pip-check"),
+    "real_pip_check_keras3": ("keras-version-mismatch", "keras-pip-check"),
+    "real_pip_check_ml_dtypes": ("declared-conflict", "pip-check-conflict"),
+    "real_pip_check_protobuf": ("protobuf-incompatible", "protobuf-pip-check"),
+    "real_pip_conda_record": ("mixed-installers", "pip-over-conda-package"),
+    "real_pip_install_keras3": ("keras-version-mismatch", "keras-pip-resolver"),
+    "real_pip_install_ml_dtypes": ("declared-conflict", "pip-resolver-conflict"),
+    "real_pip_install_numpy2": ("numpy-incompatible", "numpy-pip-resolver"),
+    "real_pip_invalid_distribution": ("broken-install", "pip-invalid-distribution"),
+    "real_pip_list_keras_nightly_dup": ("duplicate-distribution", "keras-and-keras-nightly-list"),
+    "real_pip_python313_tf215": ("python-unsupported", "pip-no-matching-distribution"),
+    "real_pip_resolution_impossible": ("keras-version-mismatch", "keras-pip-conflict-request"),
+    "real_pip_unsupported_wheel": ("platform-unsupported", "wheel-not-supported-here"),
+    "real_shadow_keras_py": ("shadowed-module", "shadow-not-a-package"),
+    "real_shadow_tensorflow_py": ("shadowed-module", "shadow-partially-initialized"),
+    "real_tf215_after_nightly_uninstall": ("broken-install", "keras-package-emptied"),
+    "real_tf215_contrib": ("removed-api", "tf-contrib"),
+    "real_tf215_get_default_graph": ("removed-api", "tf1-api"),
+    "real_tf215_get_session": ("removed-api", "keras-get-session"),
+    "real_tf215_keras_wrappers": ("removed-api", "keras-wrappers"),
+    "real_tf215_load_keras3_file": ("model-format", "keras3-file-in-keras2"),
+    "real_tf215_missing_so": ("broken-install", "tf-shared-library-missing"),
+    "real_tf215_mixed_optimizer": ("mixed-keras-objects", "mixed-optimizer"),
+    "real_tf215_np_utils": ("removed-api", "keras-np-utils"),
+    "real_tf215_numpy2": ("numpy-incompatible", "numpy2-abi"),
+    "real_tf215_optimizer_decay": ("removed-api", "optimizer-decay-argument"),
+    "real_tf215_placeholder": ("removed-api", "tf1-api"),
+    "real_tf215_predict_classes": ("removed-api", "predict-classes"),
+    "real_tf215_protobuf319": ("protobuf-incompatible", "protobuf-too-old-builder"),
+    "real_tf215_protobuf6": ("protobuf-incompatible", "protobuf-getprototype-removed"),
+    "real_tf215_session": ("removed-api", "tf1-api"),
+    "real_tf215_tfp025": ("dependent-package-incompatible", "tfp-needs-newer-tf"),
+    "real_tf221_adam_lr": ("removed-api", "optimizer-lr-argument"),
+    "real_tf221_backend_jax": ("backend-misconfigured", "keras-backend-jax-missing"),
+    "real_tf221_backend_theano": ("backend-misconfigured", "keras-backend-unknown"),
+    "real_tf221_backend_torch": ("backend-misconfigured", "keras-backend-torch-missing"),
+    "real_tf221_keras215": ("keras-version-mismatch", "keras2-under-tf216"),
+    "real_tf221_keras215_import_keras": ("keras-version-mismatch", "keras2-under-tf216"),
+    "real_tf221_layers_experimental": ("removed-api", "keras-layers-experimental"),
+    "real_tf221_legacy_keras_missing": ("tf-keras-mismatch", "tf-keras-legacy-env-missing"),
+    "real_tf221_load_h5_tfoplambda": ("model-format", "keras3-load-tfoplambda"),
+    "real_tf221_load_savedmodel": ("model-format", "keras3-load-savedmodel"),
+    "real_tf221_mixed_keras3_in_tf_keras": ("mixed-keras-objects", "mixed-sequential-keras2"),
+    "real_tf221_mixed_optimizer": ("mixed-keras-objects", "mixed-optimizer"),
+    "real_tf221_mixed_tf_keras_in_keras3": ("mixed-keras-objects", "mixed-sequential-keras3"),
+    "real_tf221_no_tf_keras": ("tf-keras-mismatch", "tf-keras-not-installed"),
+    "real_tf221_preprocessing_text": ("removed-api", "keras-preprocessing-text"),
+    "real_tf221_protobuf320": ("protobuf-incompatible", "protobuf-runtime-version-missing"),
+    "real_tf221_protobuf5": ("protobuf-incompatible", "protobuf-gencode-runtime"),
+    "real_tf221_save_dir": ("model-format", "keras3-save-needs-extension"),
+    "real_tf221_tf_keras_215": ("tf-keras-mismatch", "tf-keras-minor-mismatch"),
+    "real_tf221_tfa": ("dependent-package-incompatible", "keras2-internals-under-keras3"),
+    "real_tf221_transformers": ("tf-keras-mismatch", "transformers-needs-tf-keras"),
+    "real_uv_pip_check_keras3": ("keras-version-mismatch", "keras-uv-check"),
+    "real_uv_pip_check_ml_dtypes": ("declared-conflict", "uv-check-conflict"),
+    "real_uv_python313_tf215": ("python-unsupported", "uv-python-hint"),
+}
+
+
+def test_every_capture_has_an_expectation() -> None:
+    captured = {path.stem for path in DATA.glob("real_*.txt")}
+    assert captured == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_capture_ranks_its_cause_first(name: str) -> None:
+    cause, signature = EXPECTED[name]
+    path = DATA / f"{name}.txt"
+    assert path.read_text(encoding="utf-8").startswith("# captured: real run; env: ")
+    with path.open("rb") as stream:
+        result = explain_stream(stream)
+    top = result.findings[0]
+    assert (top.cause, dict(top.data)["signature"]) == (cause, signature)
+    assert len({finding.cause for finding in result.findings}) == len(result.findings)
+    scores = [finding.confidence or 0.0 for finding in result.findings]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DATA.glob("negative_*.txt")))
+def test_working_runs_give_no_finding(name: str) -> None:
+    text = (DATA / f"{name}.txt").read_text(encoding="utf-8")
+    result = explain_text(text)
+    assert not result.recognised
+    if name == "negative_user_keyerror":  # an error, but not a TensorFlow/Keras one
+        assert [line.text for line in result.error_lines] == ["KeyError: 'learning_rate'"]
+    else:
+        assert result.error_lines == ()
+
+
+def test_chained_numpy_tracebacks_merge_into_one_finding() -> None:
+    text = (DATA / "real_tf215_numpy2.txt").read_text(encoding="utf-8")
+    result = explain_text(text)
+    assert [finding.cause for finding in result.findings] == ["numpy-incompatible"]
+    evidence = result.findings[0].evidence
+    assert 1 <= len(evidence) <= 3
+    assert len(set(evidence)) == len(evidence)
+    assert int(dict(result.findings[0].data)["matches"]) > 3

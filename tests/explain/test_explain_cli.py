@@ -1,0 +1,136 @@
+"""`tfdoctor explain`: output formats, the JSON schema, exit codes, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tfdoctor.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "explain"
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_json_has_the_check_schema_with_findings_best_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = DATA / "real_tf221_legacy_keras_missing.txt"
+    assert main(["explain", "--format", "json", str(path)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["schema"] == "tfdoctor/1"
+    assert out["command"] == "explain"
+    assert out["recognised"] is True
+    assert out["input"]["path"] == str(path)
+    assert out["input"]["lines"] == len(path.read_text(encoding="utf-8").splitlines())
+    assert out["input"]["error_lines"][-1] == {
+        "line": 12,
+        "text": "ImportError: Keras cannot be imported. Check that it is installed.",
+        "kind": "exception",
+    }
+    findings = out["findings"]
+    assert [f["cause"] for f in findings] == ["tf-keras-mismatch", "not-installed"]
+    assert [f["code"] for f in findings] == ["TFD802", "TFD818"]
+    confidences = [f["confidence"] for f in findings]
+    assert confidences == sorted(confidences, reverse=True)
+    first = findings[0]
+    assert set(first) >= {"code", "cause", "severity", "title", "group", "evidence", "why", "fix"}
+    assert first["group"] == "runtime"
+    assert first["evidence"][0].startswith("line 5: WARNING:tensorflow:Your environment has")
+    assert first["data"]["signature"] == "tf-keras-legacy-env-missing"
+    assert first["data"]["source"].startswith("https://")
+
+
+def test_unknown_text_says_so_and_points_to_check_deep(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stdin(monkeypatch, (DATA / "negative_user_keyerror.txt").read_bytes())
+    assert main(["explain"]) == 0
+    out = capsys.readouterr().out
+    assert "No known TensorFlow/Keras failure found in the text." in out
+    assert "KeyError: 'learning_rate'" in out
+    assert "tfdoctor check --deep" in out
+
+
+def test_unknown_text_as_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("All good: 10 epochs, loss 0.03.\n", encoding="utf-8")
+    assert main(["explain", "--format", "json", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["recognised"] is False
+    assert out["findings"] == []
+    assert out["next"] == "tfdoctor check --deep"
+
+
+def test_text_output_names_cause_confidence_line_why_and_fix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stdin(monkeypatch, (DATA / "real_tf215_numpy2.txt").read_bytes())
+    assert main(["explain", "-"]) == 1
+    out = capsys.readouterr().out
+    assert "1 known cause in <stdin>" in out
+    assert "numpy-incompatible" in out and "87%" in out and "TFD806" in out
+    assert "A module that was compiled using NumPy 1.x cannot be run in" in out
+    assert "Why: TensorFlow before 2.18" in out
+    assert 'python -m pip install "numpy<2"' in out
+
+
+def test_text_with_rich_markup_characters_is_printed_verbatim(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "log.txt"
+    line = "ValueError: Unrecognized keyword arguments: ['batch_shape', 'optional'] [bold]x[/bold]"
+    path.write_text(line.replace("ValueError: ", "Exception encountered: ") + "\n", "utf-8")
+    main(["explain", str(path)])
+    assert "['batch_shape', 'optional'] [bold]x[/bold]" in capsys.readouterr().out
+
+
+def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--format", "markdown", str(DATA / "real_tf221_save_dir.txt")]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("# tfdoctor explain: ")
+    assert "## 1. Keras 3 cannot save to a folder (SavedModel)" in out
+    assert "`TFD815` · cause `model-format` · error · confidence 97%" in out
+    assert "> line 11: ValueError: Invalid filepath extension for saving." in out
+
+
+def test_warning_only_exits_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "gpu.log"
+    path.write_text(
+        "2021-04-09 19:52:41.024315: W tensorflow/stream_executor/platform/default/"
+        "dso_loader.cc:60] Could not load dynamic library 'libcudart.so.11.0'; dlerror: "
+        "libcudart.so.11.0: cannot open shared object file: No such file or directory\n",
+        encoding="utf-8",
+    )
+    assert main(["explain", "--format", "json", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["findings"][0]["severity"] == "warning"
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["explain", str(tmp_path / "nope.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"tfdoctor: no such file: {tmp_path / 'nope.txt'}"
+
+
+def test_folder_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["explain", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_binary_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "model.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(8192))
+    assert main(["explain", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"tfdoctor: {path} is not text")

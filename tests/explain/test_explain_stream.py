@@ -1,0 +1,97 @@
+"""Huge and binary input: bounded memory, one clear line for what is not text."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from tfdoctor.explain import NotTextError, explain_stream
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "explain"
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 7, 64, 4096])
+def test_chunk_boundaries_do_not_change_the_result(chunk_bytes: int) -> None:
+    data = (DATA / "real_tf215_numpy2.txt").read_bytes().replace(b"\n", b"\r\n")
+    data += "caf\u00e9 \u2502 \u00d7\n".encode()  # multi-byte characters cut by small chunks
+    whole = explain_stream(io.BytesIO(data))
+    chunked = explain_stream(io.BytesIO(data), chunk_bytes=chunk_bytes)
+    assert [f.to_json() for f in chunked.findings] == [f.to_json() for f in whole.findings]
+    assert chunked.lines_read == whole.lines_read == data.count(b"\n")
+    assert chunked.error_lines == whole.error_lines
+
+
+def test_one_endless_line_is_cut_and_the_error_after_it_found() -> None:
+    error = (DATA / "real_tf215_session.txt").read_bytes()
+    data = b"x" * (20 * 2**20) + b"\n" + error
+    tracemalloc.start()
+    try:
+        result = explain_stream(io.BytesIO(data))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.truncated_lines == 1
+    assert result.findings[0].cause == "removed-api"
+    assert peak < 16 * 2**20
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(256)) * 64,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(4096),
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + os.urandom(4096).replace(b"\n", b""),
+    ],
+    ids=["all bytes", "png", "zip"],
+)
+def test_binary_input_is_refused(data: bytes) -> None:
+    with pytest.raises(NotTextError):
+        explain_stream(io.BytesIO(data))
+
+
+def _training_log_chunk() -> bytes:
+    """About 1 MiB of a real Keras training log (progress bars redrawn with \\r and \\b)."""
+    log = (DATA / "negative_tf215_fit.txt").read_bytes().split(b"\n", 1)[1]
+    return log * (2**20 // len(log) + 1)
+
+
+def test_300_mb_log_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "console.log"
+    chunk = _training_log_chunk()
+    with path.open("wb") as out:
+        for _ in range(300 * 2**20 // len(chunk)):
+            out.write(chunk)
+        out.write((DATA / "real_tf221_protobuf5.txt").read_bytes())
+    assert path.stat().st_size >= 299 * 2**20
+    probe = (
+        "import resource, sys\n"
+        "from tfdoctor.cli import main\n"
+        "code = main(['explain', '--format', 'json', sys.argv[1]])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert '"cause": "protobuf-incompatible"' in done.stdout
+    peak_kib = int(done.stderr.strip().splitlines()[-1])
+    if sys.platform == "darwin":
+        peak_kib //= 1024  # bytes there
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
+    assert elapsed < 120

@@ -1,0 +1,171 @@
+"""Text as users paste it: noise that must not match, and the forms that must still match."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from tfdoctor.explain import explain_stream, explain_text
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "explain"
+
+
+def _capture(name: str) -> str:
+    return (DATA / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def _top(text: str) -> tuple[str, str]:
+    finding = explain_text(text).findings[0]
+    return finding.cause, dict(finding.data)["signature"]
+
+
+NOT_FAILURES = {
+    "prose": (
+        "TensorFlow is an end-to-end open source platform for machine learning. Keras 3 is a\n"
+        "multi-framework deep learning API; it runs on JAX, TensorFlow and PyTorch.\n"
+    ),
+    "prose with error words": (
+        "The training error went down once we lowered the learning rate, and no warnings were\n"
+        "printed. Requirements: tensorflow and keras, which depends on numpy.\n"
+    ),
+    # TensorFlow's E-level log line of working GPU installs, quoted from
+    # https://github.com/tensorflow/io/issues/1742
+    "cuBLAS factory noise": (
+        "2022-12-07 04:26:57.258798: E tensorflow/stream_executor/cuda/cuda_blas.cc:2981] "
+        "Unable to register cuBLAS factory: Attempting to register factory for plugin cuBLAS "
+        "when one has already been registered\n"
+    ),
+    "cudart stub info": (
+        "2021-04-09 19:52:41.024341: I tensorflow/stream_executor/cuda/cudart_stub.cc:29] "
+        "Ignore above cudart dlerror if you do not have a GPU set up on your machine.\n"
+    ),
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("text", NOT_FAILURES.values(), ids=NOT_FAILURES.keys())
+def test_text_without_a_failure_gives_no_finding(text: str) -> None:
+    result = explain_text(text)
+    assert not result.recognised
+    assert result.findings == ()
+    assert result.error_lines == ()
+
+
+def test_unrelated_python_error_is_not_blamed_on_tensorflow() -> None:
+    result = explain_text(_capture("negative_user_keyerror"))
+    assert not result.recognised
+    assert result.error_lines[-1].text == "KeyError: 'learning_rate'"
+
+
+def test_ansi_colours_are_stripped() -> None:
+    coloured = (
+        "\x1b[0;31mTraceback (most recent call last)\x1b[0m:\n"
+        '  File \x1b[35m"<string>"\x1b[0m, line \x1b[35m1\x1b[0m, in \x1b[35m<module>\x1b[0m\n'
+        "\x1b[1;35mModuleNotFoundError\x1b[0m: \x1b[35mNo module named 'tensorflow'\x1b[0m\n"
+    )
+    finding = explain_text(coloured).findings[0]
+    assert finding.cause == "not-installed"
+    assert finding.evidence == ("line 3: ModuleNotFoundError: No module named 'tensorflow'",)
+
+
+def test_ansi_escapes_written_out_in_a_notebook_json_dump_are_stripped() -> None:
+    dumped = "\\u001b[0;31mImportError\\u001b[0m: numpy.core.multiarray failed to import\n"
+    finding = explain_text(dumped).findings[0]
+    assert finding.cause == "numpy-incompatible"
+    assert finding.evidence == ("line 1: ImportError: numpy.core.multiarray failed to import",)
+
+
+def test_html_entities_of_a_copied_web_page_are_decoded() -> None:
+    text = "ModuleNotFoundError: No module named &#39;tensorflow&#39;\n"
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "not-installed"
+    assert finding.evidence == ("line 1: ModuleNotFoundError: No module named 'tensorflow'",)
+
+
+def test_crlf_line_ends_give_the_same_result() -> None:
+    text = _capture("real_tf221_tf_keras_215")
+    plain = explain_text(text)
+    crlf = explain_text(text.replace("\n", "\r\n"))
+    assert [f.to_json() for f in crlf.findings] == [f.to_json() for f in plain.findings]
+
+
+def test_windows_paths_still_satisfy_the_traceback_context() -> None:
+    text = _capture("real_tf221_tf_keras_215").replace(
+        "/work/envs/explain-tf221/lib/python3.11/site-packages/",
+        "C:\\Users\\me\\venv\\Lib\\site-packages\\",
+    )
+    text = "\n".join(
+        line.replace("/", "\\") if line.lstrip().startswith("File ") else line
+        for line in text.split("\n")
+    )
+    assert "site-packages\\tf_keras\\src" in text
+    assert _top(text) == ("tf-keras-mismatch", "tf-keras-minor-mismatch")
+
+
+def test_notebook_traceback() -> None:
+    result = explain_text(_capture("quoted_notebook_dll"))
+    assert result.findings[0].cause == "platform-unsupported"
+    assert dict(result.findings[0].data)["signature"] == "windows-dll-init-failed"
+    assert [line.line_no for line in result.error_lines] == [8]
+
+
+def test_launcher_prefixes_are_stripped() -> None:
+    # quoted from https://github.com/athena-team/athena/issues/244 (mpirun rank prefixes)
+    text = (
+        "[1,1]<stderr>:/data/nfs_rt16/chenyu/asr/venv_athena/lib/python3.7/site-packages/"
+        "tensorflow_addons/utils/ensure_tf_install.py:68: UserWarning: Tensorflow Addons "
+        "supports using Python ops for all Tensorflow versions above or equal to 2.2.0 and "
+        "strictly below 2.4.0 (nightly versions are not supported). \n"
+    )
+    assert _top(text) == ("dependent-package-incompatible", "tfa-unsupported-tf")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_byte_order_marks(encoding: str) -> None:
+    data = _capture("real_tf221_protobuf5").encode(encoding)
+    result = explain_stream(io.BytesIO(data))
+    assert result.findings[0].cause == "protobuf-incompatible"
+
+
+def test_the_exception_that_ended_the_program_ranks_before_an_earlier_chained_one() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "app.py", line 1, in <module>\n'
+        "ImportError: numpy.core.umath failed to import\n"
+        "\n"
+        "During handling of the above exception, another exception occurred:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        '  File "app.py", line 3, in <module>\n'
+        "ModuleNotFoundError: No module named 'tensorflow_hub'\n"
+    )
+    result = explain_text(text)
+    assert [f.cause for f in result.findings] == ["not-installed", "numpy-incompatible"]
+    first, second = (f.confidence or 0.0 for f in result.findings)
+    assert first > second
+
+
+def test_an_error_line_outranks_a_warning_of_the_same_text() -> None:
+    cuda_warning = (
+        "2021-04-09 19:52:41.024315: W tensorflow/stream_executor/platform/default/"
+        "dso_loader.cc:60] Could not load dynamic library 'libcudart.so.11.0'; dlerror: "
+        "libcudart.so.11.0: cannot open shared object file: No such file or directory\n"
+    )
+    text = cuda_warning + _capture("real_tf221_protobuf5")
+    result = explain_text(text)
+    assert [f.cause for f in result.findings] == ["protobuf-incompatible", "cuda-mismatch"]
+    assert result.findings[1].severity.value == "warning"
+
+
+def test_generic_conflict_is_set_aside_where_a_specific_cause_matched() -> None:
+    result = explain_text(_capture("real_pip_check_keras3"))
+    assert [f.cause for f in result.findings] == ["keras-version-mismatch"]
+
+
+def test_lines_are_given_as_a_sequence_too() -> None:
+    lines = _capture("real_tf215_np_utils").splitlines()
+    result = explain_text(lines)
+    assert result.findings[0].cause == "removed-api"
+    assert result.lines_read == len(lines)
