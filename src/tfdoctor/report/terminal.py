@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -55,7 +55,13 @@ def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool
     for summary in report.groups:
         items = by_group.pop(summary.group, [])
         _section(console, TITLES[summary.group], summary.label, items, verbose)
-    for group, items in by_group.items():  # groups without a summary line (code, runtime)
+    deep = report.extra.get("deep")
+    runtime = by_group.pop(Group.RUNTIME, [])
+    if deep is not None:
+        _deep_section(console, deep, runtime, verbose)
+    elif runtime:
+        _section(console, TITLES[Group.RUNTIME], "", runtime, verbose)
+    for group, items in by_group.items():  # groups without a summary line (code)
         _section(console, TITLES[group], "", items, verbose)
     console.print()
     if verbose and report.facts is not None:
@@ -79,18 +85,54 @@ def _section(console: Console, title: str, label: str, items: list[Finding], ver
     suffix = f" [dim]({escape(label)})[/]" if label else ""
     console.print(f"{MARKS[worst]} [bold]{escape(title)}[/]{suffix}", soft_wrap=True)
     for f in items:
-        mark = BULLET[f.severity]
-        _indent(console, f"{f.code} {f.title}", 4, first=f"{mark} ", style="bold")
-        for line in f.evidence:
-            if line:
-                _indent(console, line, 8, first="• ", style="dim")
-        if f.why and (verbose or f.severity is not Severity.INFO):
-            _indent(console, f"Why: {f.why}", 8)
-        for cmd in f.fix:
-            # Commands are never wrapped, so that they can be copied whole.
-            console.print(f"        [cyan]$ {escape(cmd)}[/]", soft_wrap=True)
-        if f.fix_note:
-            _indent(console, f.fix_note, 8)
+        _finding(console, f, verbose)
+
+
+def _finding(console: Console, f: Finding, verbose: bool) -> None:
+    mark = BULLET[f.severity]
+    _indent(console, f"{f.code} {f.title}", 4, first=f"{mark} ", style="bold")
+    for line in f.evidence:
+        if line:
+            _indent(console, line, 8, first="• ", style="dim")
+    if f.why and (verbose or f.severity is not Severity.INFO):
+        _indent(console, f"Why: {f.why}", 8)
+    for cmd in f.fix:
+        # Commands are never wrapped, so that they can be copied whole.
+        console.print(f"        [cyan]$ {escape(cmd)}[/]", soft_wrap=True)
+    if f.fix_note:
+        _indent(console, f.fix_note, 8)
+
+
+def _deep_section(
+    console: Console, deep: dict[str, Any], items: list[Finding], verbose: bool
+) -> None:
+    steps = deep.get("steps", [])
+    failed = [s for s in steps if s.get("status") != "ok"]
+    broken = bool(failed or deep.get("timed_out") or deep.get("crashed"))
+    label = f"{len(steps) - len(failed)} of {len(steps)} steps passed in {deep.get('wall_seconds', 0):.1f} s"
+    mark = MARKS[Severity.ERROR] if broken or items else MARKS[None]
+    console.print(f"{mark} [bold]Runtime (--deep)[/] [dim]({escape(label)})[/]", soft_wrap=True)
+    for s in steps:
+        ok = s.get("status") == "ok"
+        detail = s.get("detail") or {}
+        extra = ""
+        if s.get("step") == "import tensorflow" and ok:
+            extra = f" → TensorFlow {detail.get('version')}, devices: {', '.join(detail.get('devices', []))}"
+        elif s.get("step") == "resolve tf.keras" and ok:
+            extra = f" → {detail.get('module')} (Keras {detail.get('version')})"
+        elif s.get("step") == "import keras" and ok:
+            extra = f" → Keras {detail.get('version')}, backend {detail.get('backend')}"
+        mark = "[green]✓[/]" if ok else "[red]✗[/]"
+        console.print(
+            f"    {mark} {escape(str(s.get('step')))} [dim]{s.get('seconds', 0):.1f} s{escape(extra)}[/]",
+            soft_wrap=True,
+        )
+    if deep.get("timed_out"):
+        console.print(f"    [red]✗[/] {escape(str(deep.get('unfinished') or 'the run'))}: time limit reached")
+    elif deep.get("crashed"):
+        console.print(f"    [red]✗[/] interpreter {escape(str(deep.get('crashed')))}")
+    for f in items:
+        _finding(console, f, verbose)
 
 
 def _indent(console: Console, text: str, width: int, first: str = "", style: str = "") -> None:
