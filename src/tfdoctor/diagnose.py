@@ -41,6 +41,13 @@ def diagnose_probe(
     return _report(ctx, findings, ignore, extra)
 
 
+def diagnose_context(python: str | None) -> tuple[Context, Report]:
+    """The static check of an environment, with the rule context (for other commands)."""
+    snapshot = Snapshot.from_probe(RunningProbe(resolve(python)).result())
+    ctx = Context(snapshot=snapshot, kb=load_kb())
+    return ctx, _report(ctx, run_checks(ctx), (), {})
+
+
 def diagnose_snapshot(
     snapshot: Snapshot, select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> Report:

@@ -72,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
         progress = LiveProgress(sys.stderr)
     try:
         report = diagnose_probe(
-            probe, select=_codes(args.select), ignore=_codes(args.ignore), deep=deep,
+            probe,
+            select=_codes(args.select),
+            ignore=_codes(args.ignore),
+            deep=deep,
             progress=progress,
         )
     finally:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
-from collections.abc import Mapping
-from typing import Any, BinaryIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from tfdoctor.finding import Finding
+    from tfdoctor.report.model import Report
 
 FORMATS = ("text", "json", "markdown")
 
@@ -31,16 +36,60 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="the text to explain; '-' or nothing reads standard input",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="join the text with this environment's facts (default: this interpreter, when "
+        "TensorFlow is installed in it)",
+    )
     return parser
 
 
-def _environment_facts(args: argparse.Namespace) -> Mapping[str, str] | None:
-    # HOOK (lead): --python PATH / the current interpreter when it has TensorFlow.
-    # Return a flat map such as {"tensorflow": "2.15.1", "tensorflow_dist": "tensorflow-cpu",
-    # "keras": "3.3.3", "tf_keras": "", "numpy": "2.0.2", "protobuf": "4.25.3",
-    # "installer": "pip", "python": "3.11"} so that the fix commands name concrete versions
-    # (see tfdoctor.explain.facts for every key used). None: the environment is not known.
-    return None
+@dataclass
+class _Environment:
+    facts: dict[str, str]
+    report: Report
+
+
+def _environment(args: argparse.Namespace) -> _Environment | None:
+    """The environment the text came from: --python, else this interpreter if it has TensorFlow."""
+    python = args.python
+    if python is None and not _has_tensorflow_here():
+        return None
+    from tfdoctor.diagnose import diagnose_context
+    from tfdoctor.envfacts import environment_facts
+
+    ctx, report = diagnose_context(python)
+    return _Environment(environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer), report)
+
+
+def _has_tensorflow_here() -> bool:
+    from importlib import metadata
+
+    from tfdoctor.kb import load
+
+    variants = load().tf_variants()
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name in variants:
+            return True
+    return False
+
+
+def _join(findings: tuple[Finding, ...], env: _Environment) -> tuple[Finding, ...]:
+    """Where the environment shows the same cause, its concrete fix and evidence win."""
+    joined = []
+    for finding in findings:
+        static = next((f for f in env.report.sorted_findings() if f.cause == finding.cause), None)
+        if static is not None:
+            finding = dataclasses.replace(
+                finding,
+                evidence=(*finding.evidence, f"in this environment: {static.code} {static.title}"),
+                fix=static.fix or finding.fix,
+                fix_note=static.fix_note or finding.fix_note,
+            )
+        joined.append(finding)
+    return tuple(joined)
 
 
 def _open(path: str) -> tuple[BinaryIO, str]:
@@ -62,17 +111,25 @@ def run(args: argparse.Namespace) -> int:
     from tfdoctor.explain import NotTextError, explain_stream, report
     from tfdoctor.finding import Severity
 
+    env = _environment(args)
     stream, source = _open(args.file)
-    facts = _environment_facts(args)
     try:
-        result = explain_stream(stream, facts)
+        result = explain_stream(stream, env.facts if env else None)
     except NotTextError as exc:
         raise UsageError(f"{source} is not text ({exc}); give a log or a traceback") from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+    if env is not None:
+        result = dataclasses.replace(result, findings=_join(result.findings, env))
     if args.format == "json":
-        json.dump(report.to_json(result, source), sys.stdout, indent=2)
+        data = report.to_json(result, source)
+        if env is not None:
+            whole = env.report.to_json()
+            data["target"] = whole["target"]
+            data["packages"] = whole["packages"]
+            data["environment_findings"] = whole["findings"]
+        json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif args.format == "markdown":
         sys.stdout.write(report.to_markdown(result, source))
