@@ -44,9 +44,13 @@ def test_json_schema(tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]) -> N
     assert "facts" not in data
 
 
-def test_verbose_json_has_every_fact(tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]) -> None:
+def test_verbose_json_has_every_fact(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
     env = real_env(specs.TF215)
-    data = tfdoctor("check", "--python", str(env), "--format", "json", "-v").json()
+    data = tfdoctor(
+        "check", "--python", str(env), "--format", "json", "-v", env={"KERAS_HOME": str(tmp_path)}
+    ).json()
     facts = data["facts"]
     names = {d["name"] for d in facts["distributions"]}
     assert {"tensorflow-cpu", "keras", "numpy", "protobuf"} <= names

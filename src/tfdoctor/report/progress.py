@@ -24,7 +24,9 @@ class LiveProgress:
         elif kind == "end":
             ok = event.get("status") == "ok"
             mark = "[green]✓[/]" if ok else "[red]✗[/]"
-            self.console.print(f"{mark} {event.get('step')} [dim]{event.get('seconds', 0):.1f} s[/]")
+            self.console.print(
+                f"{mark} {event.get('step')} [dim]{event.get('seconds', 0):.1f} s[/]"
+            )
             self.step = ""
         if self.step:
             self.status.update(f"{self.step} … {time.perf_counter() - self.since:.0f} s")

@@ -109,7 +109,10 @@ def _deep_section(
     steps = deep.get("steps", [])
     failed = [s for s in steps if s.get("status") != "ok"]
     broken = bool(failed or deep.get("timed_out") or deep.get("crashed"))
-    label = f"{len(steps) - len(failed)} of {len(steps)} steps passed in {deep.get('wall_seconds', 0):.1f} s"
+    total = len(steps) + (1 if deep.get("unfinished") else 0)
+    label = (
+        f"{len(steps) - len(failed)} of {total} steps passed in {deep.get('wall_seconds', 0):.1f} s"
+    )
     mark = MARKS[Severity.ERROR] if broken or items else MARKS[None]
     console.print(f"{mark} [bold]Runtime (--deep)[/] [dim]({escape(label)})[/]", soft_wrap=True)
     for s in steps:
@@ -128,7 +131,9 @@ def _deep_section(
             soft_wrap=True,
         )
     if deep.get("timed_out"):
-        console.print(f"    [red]✗[/] {escape(str(deep.get('unfinished') or 'the run'))}: time limit reached")
+        console.print(
+            f"    [red]✗[/] {escape(str(deep.get('unfinished') or 'the run'))}: time limit reached"
+        )
     elif deep.get("crashed"):
         console.print(f"    [red]✗[/] interpreter {escape(str(deep.get('crashed')))}")
     for f in items:

@@ -8,6 +8,7 @@ failure becomes its proof (evidence, severity error) instead of a second finding
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from packaging.version import Version
 
@@ -17,30 +18,71 @@ from tfdoctor.rules.base import Context
 from tfdoctor.rules.registry import RuleInfo, register
 
 IMPORT_TF = register(
-    RuleInfo("TFD901", "import-tensorflow", "broken-install", Severity.ERROR, Group.RUNTIME,
-             "`import tensorflow` fails in the target environment.", kind="runtime")
+    RuleInfo(
+        "TFD901",
+        "import-tensorflow",
+        "broken-install",
+        Severity.ERROR,
+        Group.RUNTIME,
+        "`import tensorflow` fails in the target environment.",
+        kind="runtime",
+    )
 )
 IMPORT_KERAS = register(
-    RuleInfo("TFD902", "import-keras", "broken-install", Severity.ERROR, Group.RUNTIME,
-             "tf.keras, `import keras` or `import tf_keras` fails.", kind="runtime")
+    RuleInfo(
+        "TFD902",
+        "import-keras",
+        "broken-install",
+        Severity.ERROR,
+        Group.RUNTIME,
+        "tf.keras, `import keras` or `import tf_keras` fails.",
+        kind="runtime",
+    )
 )
 SMOKE = register(
-    RuleInfo("TFD903", "smoke-test", "broken-install", Severity.ERROR, Group.RUNTIME,
-             "The reference model (build, fit, predict, save, load) fails.", kind="runtime")
+    RuleInfo(
+        "TFD903",
+        "smoke-test",
+        "broken-install",
+        Severity.ERROR,
+        Group.RUNTIME,
+        "The reference model (build, fit, predict, save, load) fails.",
+        kind="runtime",
+    )
 )
 TF_KERAS_LINE = register(
-    RuleInfo("TFD904", "tf-keras-resolution", "keras-version-mismatch", Severity.ERROR,
-             Group.RUNTIME, "tf.keras resolves to another Keras than this TensorFlow expects, "
-             "or mixes objects of two Keras implementations.", kind="runtime")
+    RuleInfo(
+        "TFD904",
+        "tf-keras-resolution",
+        "keras-version-mismatch",
+        Severity.ERROR,
+        Group.RUNTIME,
+        "tf.keras resolves to another Keras than this TensorFlow expects, "
+        "or mixes objects of two Keras implementations.",
+        kind="runtime",
+    )
 )
 CRASH = register(
-    RuleInfo("TFD905", "interpreter-crash", "platform-unsupported", Severity.ERROR, Group.RUNTIME,
-             "The interpreter died (segfault, illegal instruction, killed) while running TensorFlow.",
-             kind="runtime")
+    RuleInfo(
+        "TFD905",
+        "interpreter-crash",
+        "platform-unsupported",
+        Severity.ERROR,
+        Group.RUNTIME,
+        "The interpreter died (segfault, illegal instruction, killed) while running TensorFlow.",
+        kind="runtime",
+    )
 )
 TIMEOUT = register(
-    RuleInfo("TFD906", "time-limit", "broken-install", Severity.ERROR, Group.RUNTIME,
-             "TensorFlow or Keras did not finish within the time limit (a hang).", kind="runtime")
+    RuleInfo(
+        "TFD906",
+        "time-limit",
+        "broken-install",
+        Severity.ERROR,
+        Group.RUNTIME,
+        "TensorFlow or Keras did not finish within the time limit (a hang).",
+        kind="runtime",
+    )
 )
 
 STEP_RULE = {
@@ -62,6 +104,18 @@ SIGNAL_TEXT = {
 LEGACY_TRUE = ("true", "True", "1")
 
 
+NOISE = re.compile(
+    r"^(?:[IWE]\d{4} |WARNING: All log messages|To enable the following instructions|"
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IW] )"
+)
+
+
+def _stderr_lines(text: str, count: int = 3) -> list[str]:
+    """The last lines of the interpreter's stderr that are not TensorFlow's start-up log."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return [line[:300] for line in lines if not NOISE.match(line)][-count:]
+
+
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:300] if lines else ""
@@ -81,25 +135,56 @@ def runtime_findings(
     findings = list(static)
     for step in deep.steps:
         if step.status == "fail":
-            _add(ctx, findings, STEP_RULE.get(step.name, SMOKE), step.name, step.error,
-                 [f"{step.name} failed after {step.seconds:.1f} s: {_last_line(step.error)}"], facts)
+            _add(
+                ctx,
+                findings,
+                STEP_RULE.get(step.name, SMOKE),
+                step.name,
+                step.error,
+                [f"{step.name} failed after {step.seconds:.1f} s: {_last_line(step.error)}"],
+                facts,
+            )
     if deep.timed_out:
-        _add(ctx, findings, TIMEOUT, deep.unfinished, deep.stderr_tail,
-             [f"{deep.unfinished or 'the run'} did not finish within {deep.wall_seconds:.0f} s"], facts,
-             title=f"{deep.unfinished or 'the deep check'} did not finish within the time limit")
+        _add(
+            ctx,
+            findings,
+            TIMEOUT,
+            deep.unfinished,
+            deep.stderr_tail,
+            [f"{deep.unfinished or 'the run'} did not finish within {deep.wall_seconds:.0f} s"],
+            facts,
+            title=f"{deep.unfinished or 'the deep check'} did not finish within the time limit",
+        )
     elif deep.crashed:
         signal_name = deep.crashed.rsplit(" ", 1)[-1]
         text = deep.stderr_tail + "\n" + SIGNAL_TEXT.get(signal_name, deep.crashed)
-        _add(ctx, findings, CRASH, deep.unfinished, text,
-             [f"the interpreter was {deep.crashed} during {deep.unfinished or 'start-up'}",
-              *[line for line in deep.stderr_tail.strip().splitlines()[-3:]]], facts,
-             title=f"the interpreter was {deep.crashed} during {deep.unfinished or 'start-up'}")
+        _add(
+            ctx,
+            findings,
+            CRASH,
+            deep.unfinished,
+            text,
+            [
+                f"the interpreter was {deep.crashed} during {deep.unfinished or 'start-up'}",
+                *_stderr_lines(deep.stderr_tail),
+            ],
+            facts,
+            title=f"the interpreter was {deep.crashed} during {deep.unfinished or 'start-up'}",
+        )
     _check_tf_keras_line(ctx, deep, findings)
     return findings
 
 
-def _add(ctx: Context, findings: list[Finding], info: RuleInfo, step: str, text: str,
-         evidence: list[str], facts: dict[str, str], title: str = "") -> None:
+def _add(
+    ctx: Context,
+    findings: list[Finding],
+    info: RuleInfo,
+    step: str,
+    text: str,
+    evidence: list[str],
+    facts: dict[str, str],
+    title: str = "",
+) -> None:
     diagnosis = _diagnose(ctx, text, facts)
     cause = diagnosis.cause if diagnosis is not None else info.cause
     proof = tuple(f"verified at runtime: {line}" for line in evidence if line)
@@ -109,6 +194,20 @@ def _add(ctx: Context, findings: list[Finding], info: RuleInfo, step: str, text:
                 existing, severity=Severity.ERROR, evidence=existing.evidence + proof
             )
             return
+    static_errors = [
+        i
+        for i, f in enumerate(findings)
+        if f.severity is Severity.ERROR and f.group is not Group.RUNTIME
+    ]
+    if diagnosis is None and static_errors:
+        # Not a known failure, but the environment already has an error that breaks it: the
+        # failure is shown as what that error does at runtime, not as a cause of its own.
+        i = static_errors[0]
+        seen = tuple(
+            f"seen at runtime (most likely a consequence): {line}" for line in evidence if line
+        )
+        findings[i] = dataclasses.replace(findings[i], evidence=findings[i].evidence + seen)
+        return
     recognised = diagnosis is not None
     findings.append(
         Finding(
@@ -118,13 +217,15 @@ def _add(ctx: Context, findings: list[Finding], info: RuleInfo, step: str, text:
             title=title or f"{step} fails: {_last_line(text)}",
             group=Group.RUNTIME,
             evidence=proof + (diagnosis.evidence if diagnosis is not None else ()),
-            why=diagnosis.why if recognised and diagnosis is not None else
-            "tfdoctor does not recognise this error; the environment does not work as installed. "
+            why=diagnosis.why
+            if recognised and diagnosis is not None
+            else "tfdoctor does not recognise this error; the environment does not work as installed. "
             "Paste the full output into `tfdoctor explain` or a bug report (--format markdown).",
             fix=diagnosis.fix if diagnosis is not None else (),
             fix_note=diagnosis.fix_note if diagnosis is not None else "",
             data=(("step", step), ("signature", dict(diagnosis.data).get("signature", "")))
-            if diagnosis is not None else (("step", step),),
+            if diagnosis is not None
+            else (("step", step),),
         )
     )
 
@@ -143,8 +244,10 @@ def _check_tf_keras_line(ctx: Context, deep: DeepResult, findings: list[Finding]
     actual = 2 if kind in ("keras 2", "tf_keras") else 3
     if actual == expected:
         return
-    line = (f"tf.keras of TensorFlow {tf.version} is {step.detail.get('module')} "
-            f"(Keras {version}), but this TensorFlow expects Keras {expected}")
+    line = (
+        f"tf.keras of TensorFlow {tf.version} is {step.detail.get('module')} "
+        f"(Keras {version}), but this TensorFlow expects Keras {expected}"
+    )
     _merge_or_add(findings, TF_KERAS_LINE, line, Step("resolve tf.keras", "ok", step.seconds))
 
 
@@ -155,10 +258,15 @@ def _merge_or_add(findings: list[Finding], info: RuleInfo, line: str, step: Step
             findings[i] = dataclasses.replace(existing, evidence=existing.evidence + proof)
             return
     findings.append(
-        Finding(code=info.code, cause=info.cause, severity=Severity.ERROR, title=line,
-                group=Group.RUNTIME, evidence=proof,
-                why="Code written for one Keras fails or behaves differently with the other.",
-                fix_note="Run `tfdoctor check` without --deep for the static findings that explain it.",
-                data=(("step", step.name),))
+        Finding(
+            code=info.code,
+            cause=info.cause,
+            severity=Severity.ERROR,
+            title=line,
+            group=Group.RUNTIME,
+            evidence=proof,
+            why="Code written for one Keras fails or behaves differently with the other.",
+            fix_note="Run `tfdoctor check` without --deep for the static findings that explain it.",
+            data=(("step", step.name),),
+        )
     )
-
