@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 import specs
 from conftest import Runner
 from envs import EnvSpec
