@@ -59,8 +59,13 @@ class Knowledge:
     methods: dict[str, dict[str, ApiChange]]  # implementation -> method -> change
     keywords: dict[str, tuple[ApiChange, ...]]  # implementation -> keyword changes
     keras3: frozenset[str]  # implementations that are Keras 3 under the target
-    required_words: tuple[frozenset[bytes], ...]  # words a file must contain to hit a change
-    method_words: frozenset[bytes]
+    # For the pre-filter, in the dotted names of each implementation (keras.*, tensorflow.keras.*,
+    # tf_keras.*, tensorflow.*): the changed names, and for each proper prefix the words that a
+    # file importing that prefix must also contain to reach a change below it.
+    paths: frozenset[str]
+    below: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # prefix -> (rest, keyword or "")
+    keyword_paths: dict[str, tuple[bytes, ...]]  # callee path -> keywords that changed
+    method_words: tuple[bytes, ...]
 
     def find_name(self, implementation: str | None, name: str) -> ApiChange | None:
         """The change for the longest dotted prefix of ``name`` that is active."""
@@ -82,32 +87,49 @@ def knowledge_for(target: Target) -> Knowledge:
     methods: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
     keywords: dict[str, list[ApiChange]] = {impl: [] for impl in IMPLEMENTATIONS}
     tf_names: dict[str, ApiChange] = {}
-    words: set[frozenset[bytes]] = set()
+    paths: set[str] = set()
+    below: dict[str, set[tuple[tuple[str, ...], str]]] = {}
     method_words: set[bytes] = set()
+    keyword_paths: dict[str, set[bytes]] = {}
+
+    def index(path: str, keyword: str = "") -> None:
+        paths.add(path)
+        parts = path.split(".")
+        for end in range(1, len(parts)):
+            below.setdefault(".".join(parts[:end]), set()).add((tuple(parts[end:]), keyword))
+
     tf_version = target.tensorflow_version
     for change in data.changes:
         spec = SpecifierSet(change.breaks)
         if change.package == "tensorflow":
             if spec.contains(tf_version, prereleases=True):
                 tf_names[change.old] = change
-                words.add(frozenset(p.encode() for p in change.old.split(".")))
+                index(change.old)
             continue
         for impl in IMPLEMENTATIONS:
             if not spec.contains(target.keras_version(impl), prereleases=True):
                 continue
             if change.kind == "name":
                 keras_names[impl][change.old] = change
-                words.add(frozenset(p.encode() for p in change.old.split(".")[1:]))
+                index(in_implementation(change.old, impl))
             elif change.kind == "method":
                 methods[impl][change.old] = change
                 method_words.add(change.old.encode())
             else:
                 keywords[impl].append(change)
-                words.add(frozenset(p.encode() for p in
-                                    [*change.old.split(".")[1:], change.keyword]))
+                callee = in_implementation(change.old, impl)
+                keyword_paths.setdefault(callee, set()).add(change.keyword.encode())
+                parts = callee.split(".")
+                for end in range(1, len(parts)):
+                    below.setdefault(".".join(parts[:end]), set()).add(
+                        (tuple(parts[end:]), change.keyword))
     keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
     return Knowledge(
         target=target, keras_names=keras_names, tf_names=tf_names, methods=methods,
         keywords={impl: tuple(found) for impl, found in keywords.items()}, keras3=keras3,
-        required_words=tuple(words), method_words=frozenset(method_words),
+        paths=frozenset(paths),
+        keyword_paths={path: tuple(sorted(words)) for path, words in keyword_paths.items()},
+        below={prefix: tuple(sorted(rests)) for prefix, rests in below.items()},
+        method_words=tuple(sorted(method_words)),
     )
+

@@ -13,23 +13,14 @@ from dataclasses import dataclass, field, replace
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import rules
 from tfdoctor.lint.analyzer import Edit, analyze_tree
-from tfdoctor.lint.knowledge import DISPLAY, MODEL_FORMAT_WORDS, Knowledge, knowledge_for
+from tfdoctor.lint.knowledge import DISPLAY, knowledge_for
+from tfdoctor.lint.prefilter import scan
 from tfdoctor.lint.sources import iter_chunks, read_notebook
 from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, Target
 
 PARALLEL_THRESHOLD = 200
 CHUNK_SIZE = 48
 
-# Strings and comments, blanked before looking for words (docstrings mention tf.keras a lot).
-_STRIP = re.compile(
-    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', re.S)
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_IMPORT_OF = {
-    impl: re.compile(rb"(?m)(?:^|[;:])[ \t]*(?:from[ \t]+" + name + rb"\b|import[ \t]+"
-                     rb"(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*" + name + rb"\b)")
-    for impl, name in ((KERAS, rb"keras"), (TF_KERAS_PKG, rb"tf_keras"))
-}
 _NOQA = re.compile(rb"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*))?",
                    re.I)
 
@@ -45,8 +36,8 @@ class LintOptions:
 class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
-    # implementation -> (line, column) of its first use, None when the pre-filter skipped it
-    implementations: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    # implementation -> (line, column) of its first use
+    implementations: dict[str, tuple[int, int]] = field(default_factory=dict)
     suppressed_702: bool = False
     error: str | None = None
     analyzed: bool = False
@@ -62,37 +53,6 @@ class LintResult:
     errors: list[tuple[str, str]]
     fixed: dict[str, int] = field(default_factory=dict)
     fix_errors: list[tuple[str, str]] = field(default_factory=list)
-
-
-def quick_scan(data: bytes, kb: Knowledge) -> tuple[bool, dict[str, tuple[int, int] | None]]:
-    """(needs the ast, implementations when it does not) from the bytes alone.
-
-    Sound by construction: every finding needs an import spelling keras/tensorflow/tf_keras
-    and, for the API changes, every segment of the changed name as a word of the code.
-    """
-    if b"keras" not in data and b"tensorflow" not in data:
-        return False, {}
-    code = _STRIP.sub(b" ", data)
-    words = set(_WORD.findall(code))
-    has_keras, has_tf, has_tfk = b"keras" in words, b"tensorflow" in words, b"tf_keras" in words
-    if not (has_keras or has_tf or has_tfk):
-        return False, {}
-    if (has_keras and has_tf) or (has_tfk and (has_keras or has_tf)):
-        return True, {}
-    impl = None
-    if has_keras and _IMPORT_OF[KERAS].search(code):
-        impl = KERAS
-    elif has_tfk and _IMPORT_OF[TF_KERAS_PKG].search(code):
-        impl = TF_KERAS_PKG
-    if impl is None and not has_tf:
-        return False, {}
-    if any(required <= words for required in kb.required_words):
-        return True, {}
-    if impl is None:
-        return False, {}
-    if kb.method_words & words or (impl in kb.keras3 and MODEL_FORMAT_WORDS & words):
-        return True, {}
-    return False, {impl: None}
 
 
 def _parse(data: bytes, notebook_cells: tuple[tuple[int, int], ...] | None) -> ast.Module:
@@ -146,9 +106,13 @@ def lint_file(path: str, options: LintOptions, force: bool = False) -> FileResul
         data, cells = notebook.source, notebook.cells
     kb = knowledge_for(options.target)
     if not force:
-        needed, implementations = quick_scan(data, kb)
+        needed, implementations = scan(data, kb)
         if not needed:
             result.implementations = implementations
+            first = min(implementations.values(), default=None)
+            if first is not None:
+                result.suppressed_702 = _suppressed(rules.MIXED_IN_PROJECT.code,
+                                                    data.splitlines(), first[0])
             return result
     try:
         tree = _parse(data, cells)
@@ -235,11 +199,7 @@ def _project_mix(results: list[FileResult], options: LintOptions) -> list[Findin
         ((impl, where),) = result.implementations.items()
         if impl == main:
             continue
-        if where is None:
-            forced = lint_file(result.path, options, force=True)
-            where = forced.implementations.get(impl)
-            result.suppressed_702 = forced.suppressed_702
-        if where is None or result.suppressed_702:
+        if result.suppressed_702:
             continue
         same = options.target.same_objects(impl, main)
         findings.append(Finding(

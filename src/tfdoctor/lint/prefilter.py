@@ -1,0 +1,180 @@
+"""Decide from the bytes alone whether a file needs the ast (most files of a big tree do not).
+
+Sound by construction: every finding needs an import of tensorflow, keras or tf_keras, so the
+import statements are read with regular expressions (an import this cannot read, such as one
+after ``;`` or ``:``, sends the file to the ast). A file is skipped only when no import reaches
+a changed API (its path, or a parent of it plus every remaining segment as bytes of the file),
+it uses at most one Keras implementation, and it has none of the method or save words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tfdoctor.lint.knowledge import MODEL_FORMAT_WORDS, Knowledge, implementation_of
+from tfdoctor.lint.target import TF_KERAS
+
+_ROOTS = rb"(?:tensorflow|keras|tf_keras)"
+# Literal first words keep these fast; what precedes a match is checked in Python. Any match
+# counts, even one in a string: that only sends more files to the ast.
+_FROM = re.compile(
+    rb"from[ \t]+(" + _ROOTS + rb"(?:[ \t]*\.[ \t]*\w+)*)[ \t]+import[ \t]*"
+    rb"(\([^)]*\)|(?:[^\n\\;]|\\\r?\n)*)")
+_IMPORT = re.compile(rb"import[ \t]+((?:[^\n\\;#]|\\\r?\n)*)")
+_COMMENT = re.compile(rb"#[^\n]*")
+_SPACE = re.compile(rb"\s+")
+# Strings and comments, blanked before deciding which implementations a skipped file uses.
+_STRIP = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', re.S)
+_SAVE_WORDS = tuple(b"." + word if word != b"load_model" else word
+                    for word in sorted(w.encode() for w in MODEL_FORMAT_WORDS))
+
+Binding = tuple[str, str, int]  # (qualified name, bound name, offset of the statement)
+
+
+def bindings(data: bytes) -> list[Binding]:
+    """What the top-level-looking import statements of tensorflow/keras/tf_keras bind."""
+    found: list[Binding] = []
+    for match in _FROM.finditer(data):
+        if match.start() and (data[match.start() - 1:match.start()].isalnum() or
+                              data[match.start() - 1] == 95):  # 95: "_"
+            continue
+        module = _SPACE.sub(b"", match.group(1)).decode("ascii", "replace")
+        names = _COMMENT.sub(b"", match.group(2)).replace(b"\\", b" ").strip(b"() \t\r\n")
+        for item in names.split(b","):
+            words = item.split()
+            if not words:
+                continue
+            name = words[0].decode("ascii", "replace")
+            bound = words[2].decode("ascii", "replace") if len(words) == 3 else name
+            if name == "*":
+                found.append((module, "", match.start(1)))
+            else:
+                found.append((f"{module}.{name}", bound, match.start(1)))
+    for match in _IMPORT.finditer(data):
+        if not _starts_statement(data, match.start()):
+            continue
+        for item in match.group(1).replace(b"\\", b" ").split(b","):
+            words = item.split()
+            if not words:
+                continue
+            dotted = _SPACE.sub(b"", words[0]).decode("ascii", "replace")
+            root = dotted.split(".")[0]
+            if root not in ("tensorflow", "keras", "tf_keras"):
+                continue
+            if len(words) == 3 and words[1] == b"as":
+                found.append((dotted, words[2].decode("ascii", "replace"), match.start(1)))
+            else:
+                found.append((root, root, match.start(1)))
+    return found
+
+
+def _starts_statement(data: bytes, offset: int) -> bool:
+    """True when only blanks (or ; or :) precede ``import`` on its line."""
+    before = data[max(0, offset - 200):offset].rstrip(b" \t")
+    return not before or before.endswith((b"\n", b";", b":", b"\r"))
+
+
+_CHAIN_CACHE: dict[tuple[str, tuple[tuple[str, ...], ...]], re.Pattern[bytes]] = {}
+
+
+def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern[bytes]:
+    """``bound.a.b`` for any of ``rests``, as attribute chains are written."""
+    key = (bound, rests)
+    pattern = _CHAIN_CACHE.get(key)
+    if pattern is None:
+        dot = rb"\s*\.\s*"
+        options = b"|".join(sorted({dot.join(re.escape(p.encode()) for p in rest)
+                                    for rest in rests}, key=len, reverse=True))
+        name = re.escape(bound.encode())
+        # the literal name comes first so that the regex engine can search for it quickly
+        pattern = re.compile(name + rb"(?<![\w.]" + name + rb")" + dot + rb"(?:" + options +
+                             rb")\b")
+        if len(_CHAIN_CACHE) > 256:
+            _CHAIN_CACHE.clear()
+        _CHAIN_CACHE[key] = pattern
+    return pattern
+
+
+def _reaches_change(data: bytes, qualified: str, bound: str, kb: Knowledge) -> bool:
+    parts = qualified.split(".")
+    for end in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:end])
+        if prefix in kb.paths:
+            return True
+        keywords = kb.keyword_paths.get(prefix)
+        if keywords and any(word in data for word in keywords):
+            return True
+    below = kb.below.get(qualified)
+    if not below:
+        return False
+    if not bound:  # a star import: the names below are used bare
+        return any(all(w.encode() in data for w in (*rest, keyword) if w)
+                   for rest, keyword in below)
+    names = tuple(rest for rest, keyword in below if not keyword)
+    if names and _chain_pattern(bound, names).search(data):
+        return True
+    calls = tuple(rest for rest, keyword in below if keyword and keyword.encode() in data)
+    return bool(calls) and _chain_pattern(bound, calls).search(data) is not None
+
+
+def _implementations(data: bytes, found: list[Binding]) -> dict[str, int]:
+    """Implementation -> offset of its first import, from the bindings of ``data``."""
+    impls: dict[str, int] = {}
+    for qualified, bound, offset in sorted(found, key=lambda b: b[2]):
+        hit = implementation_of(qualified)
+        if hit is not None:
+            impls.setdefault(hit[0], offset)
+        elif qualified in ("tensorflow", "tensorflow.compat.v2"):
+            pattern = (re.escape(bound.encode()) + rb"\s*\.\s*keras\b") if bound else rb"\bkeras\b"
+            use = re.search(pattern, data)
+            if use is not None:
+                impls.setdefault(TF_KERAS, use.start())
+    return impls
+
+
+def scan(data: bytes, kb: Knowledge) -> tuple[bool, dict[str, tuple[int, int]]]:
+    """(needs the ast, implementation -> (line, column) of its first use when it does not)."""
+    if b"keras" not in data and b"tensorflow" not in data:
+        return False, {}
+    found = bindings(data)
+    if not found:
+        return False, {}
+    for qualified, bound, _ in found:
+        if _reaches_change(data, qualified, bound, kb):
+            return True, {}
+    impls = _implementations(data, found)
+    code = None
+    if len(impls) >= 2:
+        # docstrings often show another implementation: decide on the code alone
+        code = _blank_strings(data)
+        impls = _implementations(code, bindings(code))
+        if len(impls) >= 2:
+            return True, {}
+    if not impls:
+        return False, {}
+    if any(word in data for word in kb.method_words):
+        return True, {}
+    if kb.keras3.intersection(impls) and any(word in data for word in _SAVE_WORDS):
+        return True, {}
+    if code is None:
+        code = _blank_strings(data)
+    exact = _implementations(code, bindings(code))
+    if len(exact) >= 2:
+        return True, {}
+    # locations from the file itself (the blanked code has other offsets)
+    raw = _implementations(data, found)
+    return False, {impl: line_and_column(data, raw.get(impl, 0)) for impl in exact}
+
+
+def _blank_strings(data: bytes) -> bytes:
+    """The code with strings and comments blanked (offsets change)."""
+    return _STRIP.sub(b" ", data)
+
+
+def line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of a byte offset."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, len(data[start:offset].decode("utf-8", "replace")) + 1
