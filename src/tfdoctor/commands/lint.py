@@ -57,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
         paths = [str(root / p) for p in config.paths] if config.paths else ["."]
     select = _split(args.select) if args.select is not None else config.select
     ignore = _split(args.ignore) if args.ignore is not None else config.ignore
-    exclude = [*config.exclude, *(_split(args.exclude) or [])]
+    exclude = [p if config.root is None or Path(p).is_absolute() else str(config.root / p)
+               for p in config.exclude]
+    exclude.extend(_split(args.exclude) or [])
     target = resolve_target(args.python, args.keras, args.tensorflow)
     result = lint_paths(paths, target, select=select, ignore=ignore or [], exclude=exclude,
                         jobs=args.jobs, fix=args.fix)

@@ -49,9 +49,9 @@ def bindings(data: bytes) -> list[Binding]:
             name = words[0].decode("ascii", "replace")
             bound = words[2].decode("ascii", "replace") if len(words) == 3 else name
             if name == "*":
-                found.append((module, "", match.start(1)))
+                found.append((module, "", match.start()))
             else:
-                found.append((f"{module}.{name}", bound, match.start(1)))
+                found.append((f"{module}.{name}", bound, match.start()))
     for match in _IMPORT.finditer(data):
         if not _starts_statement(data, match.start()):
             continue
@@ -64,9 +64,9 @@ def bindings(data: bytes) -> list[Binding]:
             if root not in ("tensorflow", "keras", "tf_keras"):
                 continue
             if len(words) == 3 and words[1] == b"as":
-                found.append((dotted, words[2].decode("ascii", "replace"), match.start(1)))
+                found.append((dotted, words[2].decode("ascii", "replace"), match.start()))
             else:
-                found.append((root, root, match.start(1)))
+                found.append((root, root, match.start()))
     return found
 
 

@@ -217,6 +217,14 @@ def _project_mix(results: list[FileResult], options: LintOptions) -> list[Findin
     return findings
 
 
+def _report_order(finding: Finding) -> tuple[str, int, int, int, str]:
+    loc = finding.location
+    if loc is None:
+        return ("", 0, 0, 0, finding.code)
+    cell = int(dict(finding.data).get("cell", "0"))
+    return (loc.path, cell, loc.line, loc.column, finding.code)
+
+
 def lint_files(files: Sequence[str], target: Target, codes: frozenset[str],
                jobs: int | None = None, fix: bool = False) -> LintResult:
     options = LintOptions(target, codes, want_edits=fix)
@@ -244,8 +252,7 @@ def lint_files(files: Sequence[str], target: Target, codes: frozenset[str],
             results = _run(files, LintOptions(target, codes), jobs)
     findings = [f for r in results for f in r.findings]
     findings.extend(_project_mix(results, options))
-    findings.sort(key=lambda f: (f.location.path, f.location.line, f.location.column, f.code)
-                  if f.location else ("", 0, 0, f.code))
+    findings.sort(key=_report_order)
     return LintResult(
         target=target, files=len(results), analyzed=sum(r.analyzed for r in results),
         findings=findings, errors=[(r.path, r.error) for r in results if r.error],

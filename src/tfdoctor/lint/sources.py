@@ -77,10 +77,14 @@ def load_config(start: Path) -> LintConfig:
 
 
 def _excluded(path: str, patterns: Sequence[str]) -> bool:
-    posix = path.replace(os.sep, "/")
-    name = posix.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(posix, p) or fnmatch.fnmatch(name, p) or
-               posix.startswith(p.rstrip("/") + "/") for p in patterns)
+    """Patterns match the path as given, its absolute path, or its file name."""
+    if not patterns:
+        return False
+    forms = {path.replace(os.sep, "/"), os.path.abspath(path).replace(os.sep, "/")}
+    name = os.path.basename(path)
+    return any(fnmatch.fnmatch(form, p) or form.startswith(p.rstrip("/") + "/")
+               for p in patterns for form in forms) or any(fnmatch.fnmatch(name, p)
+                                                           for p in patterns)
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
@@ -97,7 +101,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
                              and not _excluded(os.path.join(folder, d), exclude))
             for name in sorted(files):
                 if name.endswith((".py", ".ipynb")):
-                    path = os.path.join(folder, name)
+                    path = os.path.normpath(os.path.join(folder, name))
                     if not _excluded(path, exclude):
                         found.append(path)
     return list(dict.fromkeys(found))
