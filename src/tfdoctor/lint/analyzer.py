@@ -22,6 +22,7 @@ from tfdoctor.lint.knowledge import (
     display_name,
     implementation_of,
     in_implementation,
+    tf2_name,
 )
 from tfdoctor.lint.target import KERAS, TF_KERAS
 
@@ -174,8 +175,8 @@ class _Visitor(ast.NodeVisitor):
             change = self.kb.find_name(impl, relative)
         else:
             impl = None
-            change = self.kb.find_name(None, qualified) if qualified.startswith("tensorflow") \
-                else None
+            change = self.kb.find_name(None, tf2_name(qualified)) \
+                if qualified.startswith("tensorflow") else None
         if change is None or self.guarded:
             return change  # a guarded use (try/except ImportError, version check) is deliberate
         if impl is not None:

@@ -43,6 +43,13 @@ def in_implementation(keras_name: str, implementation: str) -> str:
     return keras_name
 
 
+def tf2_name(qualified: str) -> str:
+    """``tensorflow.compat.v2.X`` is the TF 2 API ``tensorflow.X``."""
+    if qualified.startswith("tensorflow.compat.v2"):
+        return "tensorflow" + qualified[len("tensorflow.compat.v2"):]
+    return qualified
+
+
 def display_name(qualified: str) -> str:
     if qualified.startswith("tensorflow.keras"):
         return "tf.keras" + qualified[len("tensorflow.keras"):]

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 
-from tfdoctor.lint.knowledge import MODEL_FORMAT_WORDS, Knowledge, implementation_of
+from tfdoctor.lint.knowledge import MODEL_FORMAT_WORDS, Knowledge, implementation_of, tf2_name
 from tfdoctor.lint.target import TF_KERAS
 
 _ROOTS = rb"(?:tensorflow|keras|tf_keras)"
 # Literal first words keep these fast; what precedes a match is checked in Python. Any match
 # counts, even one in a string: that only sends more files to the ast.
 _FROM = re.compile(
-    rb"from[ \t]+(" + _ROOTS + rb"(?:[ \t]*\.[ \t]*\w+)*)[ \t]+import[ \t]*"
+    rb"from(?:[ \t]|\\\r?\n)+(" + _ROOTS + rb"(?:[ \t]*\.[ \t]*\w+)*)(?:[ \t]|\\\r?\n)+import[ \t]*"
     rb"(\([^)]*\)|(?:[^\n\\;]|\\\r?\n)*)")
-_IMPORT = re.compile(rb"import[ \t]+((?:[^\n\\;#]|\\\r?\n)*)")
+_IMPORT = re.compile(rb"import(?:[ \t]|\\\r?\n)+((?:[^\n\\;#]|\\\r?\n)*)")
 _COMMENT = re.compile(rb"#[^\n]*")
 _SPACE = re.compile(rb"\s+")
 # Strings and comments, blanked before deciding which implementations a skipped file uses.
@@ -98,6 +98,7 @@ def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern
 
 
 def _reaches_change(data: bytes, qualified: str, bound: str, kb: Knowledge) -> bool:
+    qualified = tf2_name(qualified)
     parts = qualified.split(".")
     for end in range(1, len(parts) + 1):
         prefix = ".".join(parts[:end])
