@@ -14,9 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from tfdoctor.finding import Finding  # noqa: E402
-from tfdoctor.lint import lint_paths, resolve_target  # noqa: E402
-from tfdoctor.lint.runner import LintResult  # noqa: E402
+from tfdoctor.finding import Finding
+from tfdoctor.lint import lint_paths, resolve_target
+from tfdoctor.lint.runner import LintResult
 
 Lint = Callable[..., LintResult]
 

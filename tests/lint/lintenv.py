@@ -46,6 +46,7 @@ def env_python() -> Path:
 
 
 def site_packages(python: Path) -> Path:
-    out = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    script = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    out = subprocess.run([str(python), "-c", script],
                          capture_output=True, text=True, check=True)
     return Path(out.stdout.strip())

@@ -25,7 +25,8 @@ def _notebook(cells: list[tuple[str, str]]) -> str:
 def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> None:
     path = write("train.ipynb", _notebook([
         ("markdown", "# from keras.utils import np_utils is old\n"),
-        ("code", "!pip install tensorflow\n%matplotlib inline\nimport keras\nimport tensorflow as tf"),
+        ("code", "!pip install tensorflow\n%matplotlib inline\n"
+                 "import keras\nimport tensorflow as tf"),
         ("code", "x = 1\nmodel = keras.Sequential([tf.keras.layers.Dense(2)])"),
         ("code", "model.fit_generator(gen)\nhelp?"),
         ("code", "for i in range(3):\n    print(i))"),  # a cell that does not parse
@@ -103,7 +104,8 @@ def test_pyproject_selects_rules_and_paths(write: Write, tmp_path: Path) -> None
         paths = ["src"]
         exclude = ["src/generated/*"]
     """)
-    write("src/a.py", "import keras\nimport tensorflow as tf\nkeras.Sequential([tf.keras.layers.Dense(1)])\n"
+    write("src/a.py", "import keras\nimport tensorflow as tf\n"
+          "keras.Sequential([tf.keras.layers.Dense(1)])\n"
           "from keras.utils import np_utils\n")
     write("src/generated/b.py", "from keras.utils import np_utils\n")
     write("other/c.py", "from keras.utils import np_utils\n")
@@ -131,7 +133,9 @@ def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> No
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     write("a.py", "import keras\n")
     data = run_json("lint", "--python", str(env / "bin" / "python"), str(tmp_path / "a.py"))
-    assert data["target"]["origin"] == f"assumed newest: no TensorFlow or Keras installed in {env / 'bin' / 'python'}"
+    python = env / "bin" / "python"
+    assert data["target"]["origin"] == (
+        f"assumed newest: no TensorFlow or Keras installed in {python}")
 
 
 def test_rule_list_has_codes() -> None:

@@ -12,7 +12,8 @@ from tfdoctor.lint.prefilter import bindings, scan
 
 SNIPPETS = [
     "import keras\nfrom keras.utils import np_utils\n",
-    "from tensorflow import (\n    keras,  # the TF one\n)\nkeras.layers.experimental.preprocessing\n",
+    "from tensorflow import (\n    keras,  # the TF one\n)\n"
+    "keras.layers.experimental.preprocessing\n",
     "import os, tensorflow as tf\nsess = tf.Session()\n",
     "import tensorflow as tf; x = tf .  estimator\n",
     "if True: import keras\nkeras.backend.sum(1)\n",
@@ -46,7 +47,8 @@ def test_skipped_files_report_their_implementation() -> None:
 
 
 def test_bindings_read_aliases_and_parentheses() -> None:
-    source = b"from tensorflow.keras import (layers as L,\n  models)\nimport keras.src.engine as e\n"
+    source = (b"from tensorflow.keras import (layers as L,\n  models)\n"
+              b"import keras.src.engine as e\n")
     assert [(q, b) for q, b, _ in bindings(source)] == [
         ("tensorflow.keras.layers", "L"), ("tensorflow.keras.models", "models"),
         ("keras.src.engine", "e")]

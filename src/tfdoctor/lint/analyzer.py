@@ -99,7 +99,8 @@ class _Visitor(ast.NodeVisitor):
             return len(self.lines[line - 1][:byte_offset].decode("utf-8", "replace"))
         return byte_offset
 
-    def report(self, rule_code: str, node: ast.AST | None, title: str, *, severity: Severity | None = None,
+    def report(self, rule_code: str, node: ast.AST | None, title: str, *,
+               severity: Severity | None = None,
                why: str = "", fix_note: str = "", evidence: tuple[str, ...] = (),
                data: tuple[tuple[str, str], ...] = (), key: str = "",
                at: tuple[int, int] | None = None) -> None:

@@ -64,5 +64,6 @@ def parse_api_data(raw: dict[str, object]) -> ApiData:
 
 @lru_cache(maxsize=1)
 def load_api_data() -> ApiData:
-    text = resources.files("tfdoctor").joinpath("kb", "data", "api_changes.json").read_text("utf-8")
+    page = resources.files("tfdoctor").joinpath("kb").joinpath("data").joinpath("api_changes.json")
+    text = page.read_text("utf-8")
     return parse_api_data(json.loads(text))

@@ -104,7 +104,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
                 return cst.ImportFrom(module=dotted(to_from.text),
                                       names=[_alias(cst, to_from.name, to_from.asname)])
             renamed, impl = pick(found, "import_alias"), pick(found, "import_impl")
-            if renamed is None and impl is None or len(updated.names) != 1:
+            if (renamed is None and impl is None) or len(updated.names) != 1:
                 return updated
             alias = updated.names[0]
             text = swap(renamed.text if renamed else module.code_for_node(alias.name), impl)

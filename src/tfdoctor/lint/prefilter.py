@@ -85,8 +85,8 @@ def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern
     pattern = _CHAIN_CACHE.get(key)
     if pattern is None:
         dot = rb"\s*\.\s*"
-        options = b"|".join(sorted({dot.join(re.escape(p.encode()) for p in rest)
-                                    for rest in rests}, key=len, reverse=True))
+        chains: set[bytes] = {dot.join(re.escape(p).encode() for p in rest) for rest in rests}
+        options = b"|".join(sorted(chains, key=lambda chain: -len(chain)))
         name = re.escape(bound.encode())
         # the literal name comes first so that the regex engine can search for it quickly
         pattern = re.compile(name + rb"(?<![\w.]" + name + rb")" + dot + rb"(?:" + options +

@@ -33,7 +33,8 @@ MODEL_FORMAT = register(RuleInfo(
 REMOVED_METHOD = register(RuleInfo(
     code="TFD712", name="removed-model-method", cause="removed-api",
     severity=Severity.ERROR, group=Group.CODE, kind="lint",
-    summary="a Model method that the target Keras no longer has (fit_generator, predict_classes...)",
+    summary="a Model method that the target Keras no longer has (fit_generator, "
+    "predict_classes...)",
 ))
 REMOVED_KEYWORD = register(RuleInfo(
     code="TFD713", name="removed-keyword-argument", cause="removed-api",

@@ -70,7 +70,7 @@ def _parse(data: bytes, notebook_cells: tuple[tuple[int, int], ...] | None) -> a
     raise SyntaxError("too many cells that do not parse")
 
 
-def _noqa_codes(line: bytes) -> frozenset[str] | None | bool:
+def _noqa_codes(line: bytes) -> frozenset[str] | bool | None:
     """False: no noqa; None: a bare noqa (all codes); else the codes named."""
     match = _NOQA.search(line)
     if match is None:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import json
 import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tfdoctor.errors import UsageError
 
@@ -45,11 +47,12 @@ def _string_list(table: dict[str, object], key: str, where: Path) -> list[str] |
 
 def load_config(start: Path) -> LintConfig:
     """The settings of the nearest pyproject.toml at or above ``start`` that has them."""
+    tomllib: Any
     try:
-        import tomllib
+        tomllib = importlib.import_module("tomllib")
     except ModuleNotFoundError:  # Python < 3.11
         try:
-            import tomli as tomllib  # type: ignore[no-redef]
+            tomllib = importlib.import_module("tomli")
         except ModuleNotFoundError:
             return LintConfig()
     folder = start.resolve()

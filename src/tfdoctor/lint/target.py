@@ -6,11 +6,13 @@ Explicit ``--keras`` / ``--tensorflow`` win; otherwise the versions installed in
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -52,8 +54,8 @@ def _installed_versions(python: str | None) -> dict[str, str | None]:
     with ``tfdoctor.target.load_snapshot``.
     """
     try:
-        from tfdoctor.target import load_snapshot  # type: ignore[attr-defined]
-    except ImportError:
+        load_snapshot: Any = importlib.import_module("tfdoctor.target").load_snapshot
+    except (ImportError, AttributeError):
         return _versions_from_metadata(python)
     snapshot = load_snapshot(python)
     tensorflow = None
