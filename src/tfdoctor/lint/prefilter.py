@@ -79,6 +79,10 @@ def _starts_statement(data: bytes, offset: int) -> bool:
 _CHAIN_CACHE: dict[tuple[str, tuple[tuple[str, ...], ...]], re.Pattern[bytes]] = {}
 
 
+def _longest_first(chain: bytes) -> int:
+    return -len(chain)
+
+
 def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern[bytes]:
     """``bound.a.b`` for any of ``rests``, as attribute chains are written."""
     key = (bound, rests)
@@ -86,7 +90,7 @@ def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern
     if pattern is None:
         dot = rb"\s*\.\s*"
         chains: set[bytes] = {dot.join(re.escape(p).encode() for p in rest) for rest in rests}
-        options = b"|".join(sorted(chains, key=lambda chain: -len(chain)))
+        options = b"|".join(sorted(chains, key=_longest_first))
         name = re.escape(bound.encode())
         # the literal name comes first so that the regex engine can search for it quickly
         pattern = re.compile(name + rb"(?<![\w.]" + name + rb")" + dot + rb"(?:" + options +
