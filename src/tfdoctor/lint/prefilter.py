@@ -90,7 +90,8 @@ def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern
     if pattern is None:
         dot = rb"\s*\.\s*"
         chains: set[bytes] = {dot.join(re.escape(p).encode() for p in rest) for rest in rests}
-        options = b"|".join(sorted(chains, key=_longest_first))
+        ordered: list[bytes] = sorted(chains, key=_longest_first)
+        options = b"|".join(ordered)
         name = re.escape(bound.encode())
         # the literal name comes first so that the regex engine can search for it quickly
         pattern = re.compile(name + rb"(?<![\w.]" + name + rb")" + dot + rb"(?:" + options +
