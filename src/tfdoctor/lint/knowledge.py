@@ -23,6 +23,7 @@ DISPLAY = {KERAS: "keras", TF_KERAS: "tf.keras", TF_KERAS_PKG: "tf_keras"}
 MODEL_FORMAT_WORDS = frozenset({"save", "load_model", "save_weights"})
 
 
+@lru_cache(maxsize=4096)
 def implementation_of(qualified: str) -> tuple[str, str | None] | None:
     """(implementation, name relative as ``keras.*``) for a dotted name inside a Keras.
 

@@ -10,8 +10,9 @@ it uses at most one Keras implementation, and it has none of the method or save 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from tfdoctor.lint.knowledge import MODEL_FORMAT_WORDS, Knowledge, implementation_of, tf2_name
+from tfdoctor.lint.knowledge import Knowledge, implementation_of, tf2_name
 from tfdoctor.lint.target import TF_KERAS
 
 _ROOTS = rb"(?:tensorflow|keras|tf_keras)"
@@ -20,15 +21,13 @@ _ROOTS = rb"(?:tensorflow|keras|tf_keras)"
 _FROM = re.compile(
     rb"from(?:[ \t]|\\\r?\n)+(" + _ROOTS + rb"(?:[ \t]*\.[ \t]*\w+)*)(?:[ \t]|\\\r?\n)+import[ \t]*"
     rb"(\([^)]*\)|(?:[^\n\\;]|\\\r?\n)*)")
-_IMPORT = re.compile(rb"import(?:[ \t]|\\\r?\n)+((?:[^\n\\;#]|\\\r?\n)*)")
+_IMPORT = re.compile(rb"import(?:[ \t]|\\\r?\n)+((?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*"
+                     + _ROOTS + rb"\b(?:[^\n\\;#]|\\\r?\n)*)")
 _COMMENT = re.compile(rb"#[^\n]*")
-_SPACE = re.compile(rb"\s+")
 # Strings and comments, blanked before deciding which implementations a skipped file uses.
 _STRIP = re.compile(
     rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', re.S)
-_SAVE_WORDS = tuple(b"." + word if word != b"load_model" else word
-                    for word in sorted(w.encode() for w in MODEL_FORMAT_WORDS))
 
 Binding = tuple[str, str, int]  # (qualified name, bound name, offset of the statement)
 
@@ -40,8 +39,11 @@ def bindings(data: bytes) -> list[Binding]:
         if match.start() and (data[match.start() - 1:match.start()].isalnum() or
                               data[match.start() - 1] == 95):  # 95: "_"
             continue
-        module = _SPACE.sub(b"", match.group(1)).decode("ascii", "replace")
-        names = _COMMENT.sub(b"", match.group(2)).replace(b"\\", b" ").strip(b"() \t\r\n")
+        module = b"".join(match.group(1).split()).decode("ascii", "replace")
+        names = match.group(2)
+        if b"#" in names:
+            names = _COMMENT.sub(b"", names)
+        names = names.replace(b"\\", b" ").strip(b"() \t\r\n")
         for item in names.split(b","):
             words = item.split()
             if not words:
@@ -59,7 +61,7 @@ def bindings(data: bytes) -> list[Binding]:
             words = item.split()
             if not words:
                 continue
-            dotted = _SPACE.sub(b"", words[0]).decode("ascii", "replace")
+            dotted = words[0].decode("ascii", "replace")
             root = dotted.split(".")[0]
             if root not in ("tensorflow", "keras", "tf_keras"):
                 continue
@@ -102,16 +104,33 @@ def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern
     return pattern
 
 
+_STATIC: dict[tuple[int, str], tuple[bool, tuple[bytes, ...]]] = {}
+
+
+def _static_reach(qualified: str, kb: Knowledge) -> tuple[bool, tuple[bytes, ...]]:
+    """(the import itself names a changed API, keywords whose presence makes it reach one)."""
+    key = (id(kb), qualified)
+    cached = _STATIC.get(key)
+    if cached is None:
+        parts = qualified.split(".")
+        direct = False
+        keywords: list[bytes] = []
+        for end in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:end])
+            direct = direct or prefix in kb.paths
+            keywords.extend(kb.keyword_paths.get(prefix, ()))
+        cached = (direct, tuple(keywords))
+        if len(_STATIC) > 65536:
+            _STATIC.clear()
+        _STATIC[key] = cached
+    return cached
+
+
 def _reaches_change(data: bytes, qualified: str, bound: str, kb: Knowledge) -> bool:
     qualified = tf2_name(qualified)
-    parts = qualified.split(".")
-    for end in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:end])
-        if prefix in kb.paths:
-            return True
-        keywords = kb.keyword_paths.get(prefix)
-        if keywords and any(word in data for word in keywords):
-            return True
+    direct, keywords = _static_reach(qualified, kb)
+    if direct or any(word in data for word in keywords):
+        return True
     below = kb.below.get(qualified)
     if not below:
         return False
@@ -147,31 +166,38 @@ def scan(data: bytes, kb: Knowledge) -> tuple[bool, dict[str, tuple[int, int]]]:
     found = bindings(data)
     if not found:
         return False, {}
-    for qualified, bound, _ in found:
-        if _reaches_change(data, qualified, bound, kb):
-            return True, {}
-    impls = _implementations(data, found)
-    code = None
-    if len(impls) >= 2:
-        # docstrings often show another implementation: decide on the code alone
+    code: bytes | None = None
+    if any(_reaches_change(data, q, bound, kb) for q, bound, _ in found):
+        # confirm on the code alone: docstrings name old APIs all the time
         code = _blank_strings(data)
-        impls = _implementations(code, bindings(code))
-        if len(impls) >= 2:
+        if any(_reaches_change(code, q, bound, kb) for q, bound, _ in bindings(code)):
             return True, {}
-    if not impls:
+    if not _implementations(data, found):
         return False, {}
-    if any(word in data for word in kb.method_words):
-        return True, {}
-    if kb.keras3.intersection(impls) and any(word in data for word in _SAVE_WORDS):
-        return True, {}
     if code is None:
         code = _blank_strings(data)
     exact = _implementations(code, bindings(code))
     if len(exact) >= 2:
         return True, {}
+    if not exact:
+        return False, {}
+    if _method_pattern(kb.method_words).search(code):
+        return True, {}
+    if kb.keras3.intersection(exact) and _SAVE_CALL.search(code):
+        return True, {}
     # locations from the file itself (the blanked code has other offsets)
     raw = _implementations(data, found)
     return False, {impl: line_and_column(data, raw.get(impl, 0)) for impl in exact}
+
+
+_SAVE_CALL = re.compile(rb"(?:\.\s*(?:save|save_weights)|\bload_model)\s*\(")
+
+
+@lru_cache(maxsize=8)
+def _method_pattern(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    if not words:
+        return re.compile(rb"(?!)")
+    return re.compile(rb"\.\s*(?:" + b"|".join(re.escape(w) for w in words) + rb")\s*\(")
 
 
 def _blank_strings(data: bytes) -> bytes:

@@ -15,11 +15,11 @@ from tfdoctor.lint import rules
 from tfdoctor.lint.analyzer import Edit, analyze_tree
 from tfdoctor.lint.knowledge import DISPLAY, knowledge_for
 from tfdoctor.lint.prefilter import scan
-from tfdoctor.lint.sources import iter_chunks, read_notebook
+from tfdoctor.lint.sources import read_notebook
 from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, Target
 
 PARALLEL_THRESHOLD = 200
-CHUNK_SIZE = 48
+CHUNKS_PER_WORKER = 4
 
 _NOQA = re.compile(rb"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*))?",
                    re.I)
@@ -165,19 +165,26 @@ def _lint_chunk(paths: list[str]) -> list[FileResult]:
 
 
 def _run(files: Sequence[str], options: LintOptions, jobs: int | None) -> list[FileResult]:
-    workers = jobs or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else (jobs or os.cpu_count() or 1)
+    workers = jobs or _cpu_count()
     if workers <= 1 or len(files) <= PARALLEL_THRESHOLD:
         return [lint_file(path, options) for path in files]
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(8, min(CHUNK_SIZE, len(files) // (workers * 4) or 1))
+    # interleaved chunks: each gets a fair share of the big files of every folder
+    count = min(len(files) // 16, workers * CHUNKS_PER_WORKER)
+    chunks = [list(files[start::count]) for start in range(count)]
     results: list[FileResult] = []
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(options,)) as pool:
-        for chunk in pool.map(_lint_chunk, iter_chunks(files, size)):
+        for chunk in pool.map(_lint_chunk, chunks):
             results.extend(chunk)
     return results
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _project_mix(results: list[FileResult], options: LintOptions) -> list[Finding]:

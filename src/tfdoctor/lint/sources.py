@@ -8,7 +8,7 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,7 +138,3 @@ def read_notebook(data: bytes) -> NotebookSource:
         cells.append((number, 0))
     return NotebookSource("\n".join(lines).encode("utf-8"), tuple(cells))
 
-
-def iter_chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield list(items[start:start + size])
