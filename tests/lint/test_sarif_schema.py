@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint.rules import LINT_RULES
@@ -25,7 +27,7 @@ def _schema() -> dict[str, object]:
     return data
 
 
-def test_lint_sarif_is_valid_sarif_2_1_0(tmp_path: object) -> None:
+def test_lint_sarif_is_valid_sarif_2_1_0() -> None:
     findings = [
         Finding(code="TFD710", cause="removed-api", severity=Severity.ERROR,
                 title="`from keras.utils import np_utils`: use keras.utils", group=Group.CODE,
@@ -46,12 +48,8 @@ def test_lint_sarif_is_valid_sarif_2_1_0(tmp_path: object) -> None:
     assert "locations" not in results[2]
 
 
-def test_cli_sarif_output_is_valid(tmp_path: pytest.TempPathFactory) -> None:
-    from pathlib import Path
-
-    from conftest import run_cli
-
-    folder = Path(str(tmp_path))
+def test_cli_sarif_output_is_valid(tmp_path: Path) -> None:
+    folder = tmp_path
     (folder / "train.py").write_text(
         "import keras\nimport tensorflow as tf\nfrom keras.utils import np_utils\n"
         "m = keras.Sequential([tf.keras.layers.Dense(1)])\nm.fit_generator(g)\n"

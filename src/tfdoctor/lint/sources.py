@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ def load_config(start: Path) -> LintConfig:
         try:
             tomllib = importlib.import_module("tomli")
         except ModuleNotFoundError:
+            _warn_without_toml(start)
             return LintConfig()
     folder = start.resolve()
     if folder.is_file():
@@ -77,6 +79,15 @@ def load_config(start: Path) -> LintConfig:
             root=candidate,
         )
     return LintConfig()
+
+
+def _warn_without_toml(start: Path) -> None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.tfdoctor" in pyproject.read_text("utf-8", "replace"):
+            print(f"tfdoctor: ignoring [tool.tfdoctor] in {pyproject}: reading TOML on Python "
+                  "< 3.11 needs tomli (pip install tomli)", file=sys.stderr)
+            return
 
 
 def _excluded(path: str, patterns: Sequence[str]) -> bool:
