@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         payload = {
             "tool": "tfdoctor", "version": __version__, "target": target.to_json(),
-            "files": result.files, "findings": [f.to_json() for f in result.findings],
+            "files": result.files, "parsed": result.analyzed,
+            "findings": [f.to_json() for f in result.findings],
             "errors": [{"path": p, "message": m} for p, m in result.errors],
             "fixed": result.fixed,
         }
