@@ -21,6 +21,8 @@ SNIPPETS = [
     "from keras import optimizers as O\nO.Adam(lr=1)\n",
     "import keras\nm = keras.Sequential()\nm.fit_generator(g)\n",
     "import keras\nm.save('dir')\n",
+    "from keras.models import save_model\nsave_model(m, 'dir')\n",
+    "import keras\nkeras.models.load_model('dir')\n",
     "import keras, tensorflow as tf\nkeras.Sequential([tf.keras.layers.Dense(1)])\n",
     "import tf_keras\nimport keras\n",
     "from tensorflow \\\n    import keras\nimport keras as k2\n",

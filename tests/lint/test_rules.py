@@ -108,10 +108,11 @@ def test_methods_keywords_and_model_formats(write: Write, lint: Lint) -> None:
         model.save_weights("ok.weights.h5")
         restored = keras.models.load_model("export_dir")
         also_ok = keras.models.load_model("model.keras")
+        keras.models.save_model(model, "serving/1")
     """)
     assert codes(lint(path).findings) == [
         ("TFD713", 2), ("TFD713", 3), ("TFD712", 4), ("TFD712", 5), ("TFD711", 6),
-        ("TFD711", 7), ("TFD711", 8), ("TFD711", 11)]
+        ("TFD711", 7), ("TFD711", 8), ("TFD711", 11), ("TFD711", 13)]
     # Keras 2 (TF 2.15): fit_generator and SavedModel folders still work; lr= and
     # predict_classes do not (removed in 2.11 / 2.6)
     assert codes(lint(path, keras="2").findings) == [("TFD713", 3), ("TFD712", 5)]

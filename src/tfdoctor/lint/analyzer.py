@@ -31,6 +31,7 @@ _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeE
 _SAVED_MODEL_SUFFIXES = frozenset({"", ".tf", ".pb"})
 _KERAS3_SAVE_SUFFIXES = (".keras", ".h5", ".hdf5")
 _LOAD_MODEL = frozenset({"keras.models.load_model", "keras.saving.load_model"})
+_SAVE_MODEL = frozenset({"keras.models.save_model", "keras.saving.save_model"})
 
 
 @dataclass
@@ -567,7 +568,12 @@ class _Visitor(ast.NodeVisitor):
         if qualified is None:
             return
         found = implementation_of(qualified)
-        if found is None or found[1] not in _LOAD_MODEL or found[0] not in self.kb.keras3:
+        if found is None or found[0] not in self.kb.keras3:
+            return
+        if found[1] in _SAVE_MODEL:
+            self.check_save_model(node, found[0])
+            return
+        if found[1] not in _LOAD_MODEL:
             return
         path = _literal_path(node.args[0]) if node.args else None
         if path is None or _suffix(path) not in _SAVED_MODEL_SUFFIXES:
@@ -578,6 +584,23 @@ class _Visitor(ast.NodeVisitor):
                     "keras.layers.TFSMLayer(path, call_endpoint='serving_default') or "
                     "tf.saved_model.load(path)",
                     why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+
+
+    def check_save_model(self, node: ast.Call, impl: str) -> None:
+        """keras.models.save_model(model, path): the same rules as model.save(path)."""
+        version = self.kb.target.keras_version(impl)
+        if any(keyword.arg == "save_format" for keyword in node.keywords):
+            self.report(rules.MODEL_FORMAT.code, node,
+                        f"save_model(save_format=...) is not accepted by Keras {version}: the "
+                        "file suffix picks the format; use model.export(path) for a SavedModel",
+                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+            return
+        path = _literal_path(node.args[1]) if len(node.args) > 1 else None
+        if path is not None and _suffix(path) not in _KERAS3_SAVE_SUFFIXES:
+            self.report(rules.MODEL_FORMAT.code, node.args[1],
+                        f"save_model(model, {path!r}): Keras {version} saves only .keras or .h5 "
+                        "files; use a .keras path, or model.export(path) for a SavedModel",
+                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
 
 
 _KERAS3_GUIDE = "https://keras.io/guides/migrating_to_keras_3/"
