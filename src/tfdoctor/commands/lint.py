@@ -49,6 +49,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.fix:
+        try:
+            import libcst  # noqa: F401
+        except ImportError:
+            raise UsageError("--fix needs libcst: pip install 'tfdoctor[lint]'") from None
     start = Path(args.paths[0]) if args.paths else Path.cwd()
     config = load_config(start if start.exists() else Path.cwd())
     paths = list(args.paths)

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tfdoctor.finding import Finding, Group, Location, Severity
-from tfdoctor.lint import rules
+from tfdoctor.lint import calls, rules
 from tfdoctor.lint.api_changes import ApiChange
+from tfdoctor.lint.edits import Edit
 from tfdoctor.lint.knowledge import (
     DISPLAY,
     Knowledge,
@@ -28,10 +29,6 @@ from tfdoctor.lint.target import KERAS, TF_KERAS
 
 _GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError",
                                "Exception", "BaseException"})
-_SAVED_MODEL_SUFFIXES = frozenset({"", ".tf", ".pb"})
-_KERAS3_SAVE_SUFFIXES = (".keras", ".h5", ".hdf5")
-_LOAD_MODEL = frozenset({"keras.models.load_model", "keras.saving.load_model"})
-_SAVE_MODEL = frozenset({"keras.models.save_model", "keras.saving.save_model"})
 
 
 @dataclass
@@ -44,20 +41,6 @@ class Binding:
 class _Scope:
     names: dict[str, Binding | None] = field(default_factory=dict)  # None: shadowed locally
     variables: dict[str, str] = field(default_factory=dict)  # variable -> implementation
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One rewrite for the fixer; positions are 1-based lines and 0-based character columns."""
-
-    kind: str  # chain | from_module | from_single | from_to_import | import_to_from | keyword
-    line: int
-    column: int
-    end_line: int = 0
-    end_column: int = 0
-    text: str = ""  # new dotted text / module / keyword
-    name: str = ""
-    asname: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +60,7 @@ class Analysis:
     edits: list[Edit] = field(default_factory=list)
 
 
-class _Visitor(ast.NodeVisitor):
+class Visitor(ast.NodeVisitor):
     def __init__(self, path: str, lines: list[bytes], knowledge: Knowledge, codes: frozenset[str],
                  want_edits: bool) -> None:
         self.path = path
@@ -445,167 +428,14 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
         callee_impl = self.expr_impl(node.func)
         if callee_impl is not None:
-            self.check_mixed_call(node, callee_impl)
-            self.check_keywords(node, callee_impl)
+            calls.check_mixed_call(self, node, callee_impl)
+            calls.check_keywords(self, node, callee_impl)
         if isinstance(node.func, ast.Attribute):
-            self.check_method(node, node.func, callee_impl)
-        self.check_load_model(node)
-
-    def check_mixed_call(self, node: ast.Call, callee_impl: str) -> None:
-        arguments = [*node.args, *(kw.value for kw in node.keywords)]
-        for argument in arguments:
-            for expr, impl in self.argument_impls(argument):
-                if impl == callee_impl:
-                    continue
-                same = self.kb.target.same_objects(impl, callee_impl)
-                target = self.kb.target
-                why = (f"with {target.describe()} {DISPLAY[impl]} and {DISPLAY[callee_impl]} "
-                       + ("happen to be the same Keras, but not with other versions or with "
-                          "TF_USE_LEGACY_KERAS=1" if same else
-                          "are different Keras implementations: a model only accepts layers, "
-                          "tensors and optimizers of its own implementation"))
-                self.report(
-                    rules.MIXED_IN_CALL.code, expr,
-                    f"a {DISPLAY[impl]} object is passed to {DISPLAY[callee_impl]}: "
-                    "use one Keras implementation",
-                    severity=Severity.WARNING if same else Severity.ERROR, why=why,
-                    fix_note=f"build everything with {DISPLAY[callee_impl]}",
-                    data=(("implementations", f"{DISPLAY[callee_impl]},{DISPLAY[impl]}"),),
-                )
-                return
-
-    def check_keywords(self, node: ast.Call, callee_impl: str) -> None:
-        changes = self.kb.keywords.get(callee_impl)
-        qualified = self.qualified(node.func)
-        if not changes or qualified is None or self.guarded:
-            return
-        found = implementation_of(qualified)
-        if found is None or found[1] is None:
-            return
-        relative = found[1]
-        for keyword in node.keywords:
-            for change in changes:
-                if keyword.arg != change.keyword:
-                    continue
-                if relative != change.old and not relative.startswith(change.old + "."):
-                    continue
-                replacement = f"{change.replacement}=" if change.replacement else "nothing"
-                self.report(
-                    rules.REMOVED_KEYWORD.code, keyword,
-                    f"{display_name(qualified)}({change.keyword}=...) is not accepted by "
-                    f"{DISPLAY[callee_impl]} (Keras {self.kb.target.keras_version(callee_impl)})"
-                    f"; use {replacement}",
-                    why=change.note, evidence=(f"source: {change.source}",),
-                    fix_note="tfdoctor lint --fix renames it" if change.renamable else
-                    "remove or replace it by hand", data=(("change", change.id),),
-                )
-                if self.want_edits and change.renamable and change.replacement:
-                    self.add_edit(Edit("keyword", keyword.lineno, self.col(keyword),
-                                       text=change.replacement))
-
-    def receiver_impl(self, receiver: ast.expr) -> tuple[bool, str | None]:
-        """(is a module, implementation) of the object a method is called on."""
-        chain = self.resolve_chain(receiver)
-        if chain is not None and chain[2] is not None:
-            return True, None
-        impl = self.expr_impl(receiver)
-        if impl is None and self.result.implementations:
-            impl = min(self.result.implementations, key=lambda i: self.result.implementations[i])
-        return False, impl
-
-    def check_method(self, node: ast.Call, func: ast.Attribute, callee_impl: str | None) -> None:
-        if not self.uses_keras or self.guarded:
-            return
-        is_module, impl = self.receiver_impl(func.value)
-        if is_module or impl is None:
-            return
-        change = self.kb.methods.get(impl, {}).get(func.attr)
-        if change is not None:
-            self.report(
-                rules.REMOVED_METHOD.code, func,
-                f".{func.attr}() is not a method of Keras {self.kb.target.keras_version(impl)} "
-                f"models ({DISPLAY[impl]}); use {change.replacement}",
-                why=change.note, evidence=(f"source: {change.source}",),
-                fix_note=f"replace by hand with {change.replacement}",
-                data=(("change", change.id),),
-            )
-        if impl in self.kb.keras3 and func.attr in ("save", "save_weights"):
-            self.check_save(node, func, impl, callee_impl)
-
-    def check_save(self, node: ast.Call, func: ast.Attribute, impl: str,
-                   callee_impl: str | None) -> None:
-        version = self.kb.target.keras_version(impl)
-        for keyword in node.keywords:
-            if keyword.arg == "save_format":
-                self.report(rules.MODEL_FORMAT.code, keyword,
-                            f"{func.attr}(save_format=...) is not accepted by Keras {version}: "
-                            "the file suffix picks the format (.keras or .h5); "
-                            "use model.export(path) for a SavedModel",
-                            why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
-                return
-        path = _literal_path(node.args[0]) if node.args else None
-        if path is None:
-            return
-        suffix = _suffix(path)
-        known_model = callee_impl is not None or self.expr_impl(func.value) is not None
-        if func.attr == "save_weights":
-            if not path.endswith(".weights.h5") and (known_model or suffix in (".h5", ".ckpt", "")):
-                self.report(rules.MODEL_FORMAT.code, node.args[0],
-                            f"save_weights({path!r}): Keras {version} writes weights only to a "
-                            "file ending in .weights.h5",
-                            why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
-            return
-        if suffix in _SAVED_MODEL_SUFFIXES or (known_model and suffix not in
-                                                _KERAS3_SAVE_SUFFIXES):
-            self.report(rules.MODEL_FORMAT.code, node.args[0],
-                        f"save({path!r}): Keras {version} saves only .keras or .h5 files, not a "
-                        "SavedModel folder; use model.save('model.keras') or "
-                        "model.export('folder')",
-                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
-
-    def check_load_model(self, node: ast.Call) -> None:
-        qualified = self.qualified(node.func)
-        if qualified is None:
-            return
-        found = implementation_of(qualified)
-        if found is None or found[0] not in self.kb.keras3:
-            return
-        if found[1] in _SAVE_MODEL:
-            self.check_save_model(node, found[0])
-            return
-        if found[1] not in _LOAD_MODEL:
-            return
-        path = _literal_path(node.args[0]) if node.args else None
-        if path is None or _suffix(path) not in _SAVED_MODEL_SUFFIXES:
-            return
-        self.report(rules.MODEL_FORMAT.code, node.args[0],
-                    f"load_model({path!r}): Keras {self.kb.target.keras_version(found[0])} loads "
-                    ".keras and .h5 files, not SavedModel folders; use "
-                    "keras.layers.TFSMLayer(path, call_endpoint='serving_default') or "
-                    "tf.saved_model.load(path)",
-                    why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+            calls.check_method(self, node, node.func, callee_impl)
+        calls.check_load_model(self, node)
 
 
-    def check_save_model(self, node: ast.Call, impl: str) -> None:
-        """keras.models.save_model(model, path): the same rules as model.save(path)."""
-        version = self.kb.target.keras_version(impl)
-        if any(keyword.arg == "save_format" for keyword in node.keywords):
-            self.report(rules.MODEL_FORMAT.code, node,
-                        f"save_model(save_format=...) is not accepted by Keras {version}: the "
-                        "file suffix picks the format; use model.export(path) for a SavedModel",
-                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
-            return
-        path = _literal_path(node.args[1]) if len(node.args) > 1 else None
-        if path is not None and _suffix(path) not in _KERAS3_SAVE_SUFFIXES:
-            self.report(rules.MODEL_FORMAT.code, node.args[1],
-                        f"save_model(model, {path!r}): Keras {version} saves only .keras or .h5 "
-                        "files; use a .keras path, or model.export(path) for a SavedModel",
-                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
 
-
-_KERAS3_GUIDE = "https://keras.io/guides/migrating_to_keras_3/"
-_FORMAT_WHY = ("Keras 3 reads and writes the .keras format (and legacy .h5); the TF SavedModel "
-               "format is only exported (model.export) and reloaded for inference (TFSMLayer)")
 _RULES = {rule.code: rule for rule in rules.LINT_RULES}
 
 
@@ -645,29 +475,9 @@ def _is_version_check(test: ast.expr) -> bool:
     return False
 
 
-def _literal_path(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr) and node.values:
-        last = node.values[-1]
-        if isinstance(last, ast.Constant) and isinstance(last.value, str):
-            return "{...}" + last.value
-        return None
-    return None
-
-
-def _suffix(path: str) -> str:
-    if path.endswith(("/", "\\")):
-        return ""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    if "." not in name.lstrip("."):
-        return ""
-    return "." + name.rsplit(".", 1)[-1].lower()
-
-
 def analyze_tree(tree: ast.Module, path: str, lines: list[bytes], knowledge: Knowledge,
                  codes: frozenset[str], want_edits: bool = False) -> Analysis:
-    visitor = _Visitor(path, lines, knowledge, codes, want_edits)
+    visitor = Visitor(path, lines, knowledge, codes, want_edits)
     visitor.visit(tree)
     result = visitor.result
     _report_mixed_file(visitor)
@@ -679,7 +489,7 @@ def analyze_tree(tree: ast.Module, path: str, lines: list[bytes], knowledge: Kno
     return result
 
 
-def _report_mixed_file(visitor: _Visitor) -> None:
+def _report_mixed_file(visitor: Visitor) -> None:
     used = visitor.result.implementations
     if len(used) < 2:
         return

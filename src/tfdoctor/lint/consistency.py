@@ -12,10 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tfdoctor.lint.edits import Edit
 from tfdoctor.lint.target import KERAS, TF_KERAS, Target
 
 if TYPE_CHECKING:
-    from tfdoctor.lint.analyzer import Binding, Edit, _ImplRef
+    from tfdoctor.lint.analyzer import Binding, _ImplRef
 
 _TF_KERAS_PREFIX = "tensorflow.keras"
 
@@ -23,8 +24,6 @@ _TF_KERAS_PREFIX = "tensorflow.keras"
 def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Binding | None],
                             target: Target, column: Callable[[int, int], int],
                             tree: ast.Module) -> list[Edit]:
-    from tfdoctor.lint.analyzer import Edit
-
     primary = [ref for ref in refs if not ref.fallback]
     counts = Counter(ref.implementation for ref in primary)
     if set(counts) != {KERAS, TF_KERAS}:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from tfdoctor.lint.analyzer import Edit
+from tfdoctor.lint.edits import Edit
 
 
 class FixError(Exception):

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import rules
-from tfdoctor.lint.analyzer import Edit, analyze_tree
+from tfdoctor.lint.analyzer import analyze_tree
+from tfdoctor.lint.edits import Edit
 from tfdoctor.lint.knowledge import DISPLAY, knowledge_for
 from tfdoctor.lint.prefilter import scan
 from tfdoctor.lint.sources import read_notebook
