@@ -67,7 +67,10 @@ def test_assumes_newest_and_says_so(write: Write, tmp_path: Path) -> None:
 def test_json_format(write: Write, tmp_path: Path) -> None:
     write("a.py", "from keras.utils import np_utils\n")
     data = run_json("lint", "--keras", "3", str(tmp_path))
-    assert data["files"] == 1
+    assert data["schema"] == "tfdoctor/1" and data["command"] == "lint"
+    assert data["tool"]["name"] == "tfdoctor"
+    assert data["summary"] == {"errors": 1, "warnings": 0, "infos": 0}
+    assert data["files"] == 1 and data["parsed"] == 1
     (finding,) = data["findings"]
     assert finding["code"] == "TFD710" and finding["cause"] == "removed-api"
     assert finding["location"]["line"] == 1 and finding["location"]["column"] == 1

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 FORMATS = ("text", "json", "sarif")
+JSON_SCHEMA = "tfdoctor/1"  # docs/json-schema.md: fields are only added within a schema
 
 
 def add_parser(subparsers: Any) -> None:
@@ -70,10 +72,17 @@ def run(args: argparse.Namespace) -> int:
                         jobs=args.jobs, fix=args.fix)
     out = sys.stdout
     if args.format == "json":
+        counts = Counter(f.severity.value for f in result.findings)
         payload = {
-            "tool": "tfdoctor", "version": __version__, "target": target.to_json(),
-            "files": result.files, "parsed": result.analyzed,
-            "findings": [f.to_json() for f in result.findings],
+            "schema": JSON_SCHEMA,
+            "tool": {"name": "tfdoctor", "version": __version__},
+            "command": "lint",
+            "target": target.to_json(),
+            "summary": {"errors": counts["error"], "warnings": counts["warning"],
+                        "infos": counts["info"]},
+            "findings": [f.to_json() for f in result.findings],  # by path, line, column
+            "files": result.files,
+            "parsed": result.analyzed,
             "errors": [{"path": p, "message": m} for p, m in result.errors],
             "fixed": result.fixed,
         }
