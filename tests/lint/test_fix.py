@@ -121,6 +121,22 @@ def test_fix_adds_keras_import_when_needed(write: Write, lint: Lint) -> None:
     )
 
 
+def test_fix_does_not_capture_a_local_named_keras(write: Write, lint: Lint) -> None:
+    path = write("d.py", """
+        import keras
+        import tensorflow as tf
+
+        def build(keras_config, keras=None):
+            return tf.keras.layers.Dense(1)
+
+        model = keras.Sequential([keras.layers.Dense(2)])
+    """)
+    before = path.read_text()
+    result = lint(path, keras="3", fix=True)
+    assert path.read_text() == before
+    assert codes(result.findings) == [("TFD701", 5)]
+
+
 def test_fix_leaves_tf_keras_and_unparsable_files(write: Write, lint: Lint,
                                                   tmp_path: Path) -> None:
     legacy = write("legacy.py", """

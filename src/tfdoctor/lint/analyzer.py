@@ -51,6 +51,7 @@ class _ImplRef:
     kind: str  # import | from | chain
     node: ast.AST
     fallback: bool
+    keras_name_free: bool = True  # `keras` here is unbound or the keras module
 
 
 @dataclass
@@ -144,7 +145,13 @@ class Visitor(ast.NodeVisitor):
             return None
         impl = found[0]
         self.uses_keras.add(impl)
-        self.refs.append(_ImplRef(impl, kind, node, bool(self.fallback)))
+        free = True
+        if kind == "chain":
+            scope = self.scopes[-1]
+            local = scope.names.get("keras", False) is None or "keras" in scope.variables
+            bound = self.lookup("keras")
+            free = not local and (bound is None or bound.qualified == "keras")
+        self.refs.append(_ImplRef(impl, kind, node, bool(self.fallback), free))
         if not self.fallback and impl not in self.result.implementations:
             line = getattr(node, "lineno", 1)
             self.result.implementations[impl] = (line, self.col(node))

@@ -74,6 +74,8 @@ def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Bindin
                 if base is None:
                     return []
                 if base.qualified == "tensorflow":
+                    if not ref.keras_name_free:
+                        return []  # `keras` means something else where this chain is
                     chains.append(node)
                 elif not base.qualified.startswith(_TF_KERAS_PREFIX):
                     return []
