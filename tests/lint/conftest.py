@@ -1,12 +1,9 @@
-"""Helpers for the lint tests: write snippets, lint them in-process or through the CLI."""
+"""Fixtures for the lint tests: write snippets and lint them in-process."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +11,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from tfdoctor.finding import Finding
+from lint_helpers import Lint, Write
+
 from tfdoctor.lint import lint_paths, resolve_target
 from tfdoctor.lint.runner import LintResult
 
-Lint = Callable[..., LintResult]
-
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[str, str], Path]:
+def write(tmp_path: Path) -> Write:
     def _write(name: str, source: str) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,20 +38,3 @@ def lint(tmp_path: Path) -> Lint:
         return lint_paths([str(p) for p in paths] or [str(tmp_path)], target, **options)
 
     return _lint
-
-
-def codes(findings: list[Finding]) -> list[tuple[str, int]]:
-    """(code, line) of each finding, in report order."""
-    return [(f.code, f.location.line if f.location else 0) for f in findings]
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tfdoctor", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
-
-
-def run_json(*args: str, cwd: Path | None = None) -> dict[str, Any]:
-    out = run_cli(*args, "--format", "json", cwd=cwd)
-    assert out.returncode in (0, 1), out.stderr
-    data: dict[str, Any] = json.loads(out.stdout)
-    return data

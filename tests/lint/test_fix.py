@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Lint, codes
-
-Write = Callable[[str, str], Path]
+from lint_helpers import Lint, Write, codes
 
 
 def test_fix_renames_and_keeps_comments(write: Write, lint: Lint) -> None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Lint, codes, run_cli, run_json
+from lint_helpers import Lint, Write, codes, run_cli, run_json
 
 from tfdoctor.lint.rules import LINT_RULES
-
-Write = Callable[[str, str], Path]
 
 
 def _notebook(cells: list[tuple[str, str]]) -> str:

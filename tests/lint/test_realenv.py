@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_json
+from lint_helpers import run_json
 from lintenv import env_python, site_packages
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Lint, codes
+from lint_helpers import Lint, Write, codes
 
 from tfdoctor.finding import Severity
-
-Write = Callable[[str, str], Path]
 
 
 def test_issue_examples_all_reported(write: Write, lint: Lint) -> None:
@@ -53,6 +50,19 @@ def test_mixed_objects_warning_when_target_makes_them_one_library(write: Write, 
     mixed = [f for f in result.findings if f.code == "TFD703"]
     assert [f.location.line for f in mixed if f.location] == [4, 5]
     assert all(f.severity is Severity.WARNING for f in mixed)
+
+
+def test_layers_collected_in_a_list_first(write: Write, lint: Lint) -> None:
+    path = write("l.py", """
+        import keras
+        import tensorflow as tf
+
+        stack = [tf.keras.layers.Dense(8), tf.keras.layers.Dense(1)]
+        model = keras.Sequential(stack)
+        ok = keras.Sequential([keras.layers.Dense(1)])
+    """)
+    result = lint(path, tensorflow="2.15", keras="3")
+    assert codes(result.findings) == [("TFD701", 4), ("TFD703", 5)]
 
 
 def test_functional_model_mixing_inputs(write: Write, lint: Lint) -> None:

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from lint_helpers import run_cli
 
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint.rules import LINT_RULES

@@ -314,16 +314,23 @@ class Visitor(ast.NodeVisitor):
         self.visit(node.body)
         self.scopes.pop()
 
+    def value_impl(self, value: ast.expr) -> str | None:
+        """The implementation an assigned value holds; a list of layers counts as its layers'."""
+        if isinstance(value, (ast.List, ast.Tuple)):
+            impls = {impl for _, impl in self.argument_impls(value)}
+            return impls.pop() if len(impls) == 1 else None
+        return self.expr_impl(value)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
-        impl = self.expr_impl(node.value)
+        impl = self.value_impl(node.value)
         for target in node.targets:
             self.assign(target, impl)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
-            self.assign(node.target, self.expr_impl(node.value))
+            self.assign(node.target, self.value_impl(node.value))
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
