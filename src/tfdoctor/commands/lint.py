@@ -1,0 +1,118 @@
+"""``tfdoctor lint [PATH...]``: find Keras/TensorFlow incompatibilities in source code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+
+FORMATS = ("text", "json", "sarif")
+JSON_SCHEMA = "tfdoctor/1"  # docs/json-schema.md: fields are only added within a schema
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "lint", help="find Keras/TF incompatibilities in Python files and notebooks",
+        description="Read Python files and notebooks (never executing them) and report mixed "
+        "Keras implementations and APIs the target Keras/TensorFlow does not have.")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders (default: [tool.tfdoctor] paths, else .)")
+    parser.add_argument("--python", metavar="PATH",
+                        help="interpreter whose installed Keras/TF is the target "
+                        "(default: this one)")
+    parser.add_argument("--keras", metavar="VERSION", help="target Keras: 2, 3 or X.Y")
+    parser.add_argument("--tensorflow", metavar="X.Y", help="target TensorFlow version")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument("--select", metavar="CODES",
+                        help="comma-separated code prefixes to report (e.g. TFD71)")
+    parser.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
+    parser.add_argument("--exclude", metavar="GLOBS", help="comma-separated glob patterns to skip")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply the safe, mechanical rewrites (needs libcst)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="worker processes (default: one per CPU)")
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def run(args: argparse.Namespace) -> int:
+    from tfdoctor import __version__
+    from tfdoctor.lint import lint_paths, resolve_target
+    from tfdoctor.lint.sources import load_config
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.fix:
+        try:
+            import libcst  # noqa: F401
+        except ImportError:
+            raise UsageError("--fix needs libcst: pip install 'tfdoctor[lint]'") from None
+    start = Path(args.paths[0]) if args.paths else Path.cwd()
+    config = load_config(start if start.exists() else Path.cwd())
+    paths = list(args.paths)
+    if not paths:
+        root = config.root or Path.cwd()
+        paths = [str(root / p) for p in config.paths] if config.paths else ["."]
+    select = _split(args.select) if args.select is not None else config.select
+    ignore = _split(args.ignore) if args.ignore is not None else config.ignore
+    exclude = [p if config.root is None or Path(p).is_absolute() else str(config.root / p)
+               for p in config.exclude]
+    exclude.extend(_split(args.exclude) or [])
+    target = resolve_target(args.python, args.keras, args.tensorflow)
+    result = lint_paths(paths, target, select=select, ignore=ignore or [], exclude=exclude,
+                        jobs=args.jobs, fix=args.fix)
+    out = sys.stdout
+    if args.format == "json":
+        counts = Counter(f.severity.value for f in result.findings)
+        payload = {
+            "schema": JSON_SCHEMA,
+            "tool": {"name": "tfdoctor", "version": __version__},
+            "command": "lint",
+            "target": target.to_json(),
+            "summary": {"errors": counts["error"], "warnings": counts["warning"],
+                        "infos": counts["info"]},
+            "findings": [f.to_json() for f in result.findings],  # by path, line, column
+            "files": result.files,
+            "parsed": result.analyzed,
+            "errors": [{"path": p, "message": m} for p, m in result.errors],
+            "fixed": result.fixed,
+        }
+        out.write(json.dumps(payload, indent=2) + "\n")
+    elif args.format == "sarif":
+        from tfdoctor.lint.rules import LINT_RULES
+        from tfdoctor.report.sarif import render_sarif
+
+        out.write(render_sarif(result.findings, LINT_RULES, __version__) + "\n")
+    else:
+        _print_text(result, out)
+    if args.format != "text":
+        for path, message in [*result.errors, *result.fix_errors]:
+            print(f"tfdoctor: {path}: {message}", file=sys.stderr)
+    return EXIT_FINDINGS if result.findings else EXIT_OK
+
+
+def _print_text(result: Any, out: Any) -> None:
+    for finding in result.findings:
+        loc = finding.location
+        cell = dict(finding.data).get("cell")
+        where = f"{loc.path}:cell {cell}:" if cell else f"{loc.path}:"
+        out.write(f"{where}{loc.line}:{loc.column}: {finding.code} {finding.title}\n")
+    for path, message in result.errors:
+        out.write(f"{path}: skipped, {message}\n")
+    for path, message in result.fix_errors:
+        out.write(f"{path}: not fixed, {message}\n")
+    count = len(result.findings)
+    fixed = sum(result.fixed.values())
+    summary = f"Found {count} finding{'s' * (count != 1)} in {result.files} files"
+    if result.fixed:
+        summary += f" after {fixed} fix{'es' * (fixed != 1)} in {len(result.fixed)} files"
+    out.write(f"{summary}. Target: {result.target.describe()}.\n")

@@ -1,0 +1,37 @@
+"""``tfdoctor lint``: static checks of user code for Keras/TensorFlow incompatibilities.
+
+Public API: :func:`lint_paths` (discover, lint, optionally fix) and :func:`resolve_target`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tfdoctor.lint.runner import LintResult, lint_files
+from tfdoctor.lint.target import Target
+
+
+def resolve_target(python: str | None = None, keras: str | None = None,
+                   tensorflow: str | None = None) -> Target:
+    """The Keras/TF to check against: the flags, else what ``python`` has installed."""
+    from tfdoctor.lint.api_changes import load_api_data
+    from tfdoctor.lint.target import resolve_target as _resolve
+
+    data = load_api_data()
+    return _resolve(python, keras, tensorflow, data.newest_tensorflow, data.newest_keras)
+
+
+def lint_paths(paths: Sequence[str], target: Target | None = None,
+               select: Sequence[str] | None = None, ignore: Sequence[str] = (),
+               exclude: Sequence[str] = (), jobs: int | None = None,
+               fix: bool = False) -> LintResult:
+    """Lint the Python files and notebooks under ``paths``."""
+    from tfdoctor.lint.rules import select_codes
+    from tfdoctor.lint.sources import discover
+
+    files = discover(paths, exclude)
+    codes = select_codes(list(select) if select is not None else None, list(ignore))
+    return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix)
+
+
+__all__ = ["LintResult", "Target", "lint_paths", "resolve_target"]

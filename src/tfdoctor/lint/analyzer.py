@@ -1,0 +1,525 @@
+"""Static analysis of one Python source with the ast module (the code is never executed).
+
+The visitor tracks what each name is bound to (``import tensorflow as tf``, ``from tensorflow
+import keras``, ``import keras as K``, ``import tf_keras``), which Keras implementation each
+variable holds (``model = keras.Sequential()``), and reports mixed implementations, removed
+APIs, removed methods and keywords and Keras 3 model-format pitfalls. Imports in an ``except
+ImportError`` branch or the ``else`` of an ``if`` are alternatives, not a second implementation.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tfdoctor.finding import Finding, Group, Location, Severity
+from tfdoctor.lint import calls, rules
+from tfdoctor.lint.api_changes import ApiChange
+from tfdoctor.lint.edits import Edit
+from tfdoctor.lint.knowledge import (
+    DISPLAY,
+    Knowledge,
+    display_name,
+    implementation_of,
+    in_implementation,
+    tf2_name,
+)
+from tfdoctor.lint.target import KERAS, TF_KERAS
+
+_GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError",
+                               "Exception", "BaseException"})
+
+
+@dataclass
+class Binding:
+    qualified: str
+    flagged: bool = False  # the import itself was reported: uses through it are not
+
+
+@dataclass
+class _Scope:
+    names: dict[str, Binding | None] = field(default_factory=dict)  # None: shadowed locally
+    variables: dict[str, str] = field(default_factory=dict)  # variable -> implementation
+
+
+@dataclass(frozen=True)
+class _ImplRef:
+    """A place where the file names a Keras implementation, for the one-implementation fix."""
+
+    implementation: str
+    kind: str  # import | from | chain
+    node: ast.AST
+    fallback: bool
+    keras_name_free: bool = True  # `keras` here is unbound or the keras module
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding] = field(default_factory=list)
+    implementations: dict[str, tuple[int, int]] = field(default_factory=dict)
+    edits: list[Edit] = field(default_factory=list)
+
+
+class Visitor(ast.NodeVisitor):
+    def __init__(self, path: str, lines: list[bytes], knowledge: Knowledge, codes: frozenset[str],
+                 want_edits: bool) -> None:
+        self.path = path
+        self.lines = lines
+        self.kb = knowledge
+        self.codes = codes
+        self.want_edits = want_edits
+        self.scopes: list[_Scope] = [_Scope()]
+        self.guarded = 0  # inside try/except ImportError (or a version check): no TFD710
+        self.fallback = 0  # inside an except branch / else branch: alternatives
+        self.result = Analysis()
+        self.refs: list[_ImplRef] = []
+        self.reported: set[tuple[int, int, str]] = set()
+        self.uses_keras: set[str] = set()  # implementations used anywhere (fallback included)
+
+    # ---- positions and findings -----------------------------------------------------------
+    def column(self, line: int, byte_offset: int) -> int:
+        """0-based character column of a UTF-8 byte offset."""
+        if 0 < line <= len(self.lines):
+            return len(self.lines[line - 1][:byte_offset].decode("utf-8", "replace"))
+        return byte_offset
+
+    def report(self, rule_code: str, node: ast.AST | None, title: str, *,
+               severity: Severity | None = None,
+               why: str = "", fix_note: str = "", evidence: tuple[str, ...] = (),
+               data: tuple[tuple[str, str], ...] = (), key: str = "",
+               at: tuple[int, int] | None = None) -> None:
+        if rule_code not in self.codes:
+            return
+        if at is not None:
+            line, col = at
+        else:
+            line = getattr(node, "lineno", 1)
+            col = self.column(line, getattr(node, "col_offset", 0))
+        marker = (line, col, rule_code + key)
+        if marker in self.reported:
+            return
+        self.reported.add(marker)
+        info = _RULES[rule_code]
+        end_line = getattr(node, "end_lineno", None)
+        end_col = getattr(node, "end_col_offset", None)
+        self.result.findings.append(Finding(
+            code=rule_code, cause=info.cause, severity=severity or info.severity, title=title,
+            group=Group.CODE, evidence=evidence, why=why, fix_note=fix_note,
+            location=Location(self.path, line, col + 1, end_line,
+                              None if end_col is None or end_line is None
+                              else self.column(end_line, end_col) + 1),
+            data=data,
+        ))
+
+    # ---- bindings ---------------------------------------------------------------------------
+    def lookup(self, name: str) -> Binding | None:
+        for scope in (self.scopes[-1], self.scopes[0]):
+            if name in scope.names:
+                return scope.names[name]
+        return None
+
+    def variable_impl(self, name: str) -> str | None:
+        for scope in (self.scopes[-1], self.scopes[0]):
+            if name in scope.names:
+                return None
+            if name in scope.variables:
+                return scope.variables[name]
+        return None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        scope = self.scopes[-1]
+        if self.fallback and scope.names.get(name) is not None:
+            return  # an alternative import: keep the primary binding
+        scope.names[name] = binding
+        scope.variables.pop(name, None)
+
+    def shadow(self, name: str) -> None:
+        scope = self.scopes[-1]
+        if name in scope.names or self.lookup(name) is not None:
+            scope.names[name] = None
+
+    def note_implementation(self, qualified: str, node: ast.AST, kind: str) -> str | None:
+        found = implementation_of(qualified)
+        if found is None:
+            return None
+        impl = found[0]
+        self.uses_keras.add(impl)
+        free = True
+        if kind == "chain":
+            scope = self.scopes[-1]
+            local = scope.names.get("keras", False) is None or "keras" in scope.variables
+            bound = self.lookup("keras")
+            free = not local and (bound is None or bound.qualified == "keras")
+        self.refs.append(_ImplRef(impl, kind, node, bool(self.fallback), free))
+        if not self.fallback and impl not in self.result.implementations:
+            line = getattr(node, "lineno", 1)
+            self.result.implementations[impl] = (line, self.col(node))
+        return impl
+
+    # ---- removed names ----------------------------------------------------------------------
+    def check_name(self, qualified: str, spelled: str, node: ast.AST) -> ApiChange | None:
+        found = implementation_of(qualified)
+        if found is not None:
+            impl, relative = found
+            if relative is None:
+                return None
+            change = self.kb.find_name(impl, relative)
+        else:
+            impl = None
+            change = self.kb.find_name(None, tf2_name(qualified)) \
+                if qualified.startswith("tensorflow") else None
+        if change is None or self.guarded:
+            return change  # a guarded use (try/except ImportError, version check) is deliberate
+        if impl is not None:
+            version = self.kb.target.keras_version(impl)
+            where = f"{DISPLAY[impl]} (Keras {version})"
+            replacement = display_name(in_implementation(change.replacement, impl))
+        else:
+            where = f"TensorFlow {self.kb.target.tensorflow}"
+            replacement = display_name(change.replacement)
+        old = display_name(in_implementation(change.old, impl) if impl else change.old)
+        verb = "fails when used" if change.still_importable else "does not exist"
+        self.report(
+            rules.REMOVED_NAME.code, node,
+            f"`{spelled}`: {old} {verb} in {where}; use {replacement}",
+            why=change.note, evidence=(f"breaks: {change.package} {change.breaks}",
+                                       f"source: {change.source}"),
+            fix_note="tfdoctor lint --fix renames it" if change.renamable else
+            f"replace by hand with {replacement}",
+            data=(("change", change.id), ("replacement", replacement)), key=change.id,
+        )
+        return change
+
+    # ---- imports ------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for index, alias in enumerate(node.names):
+            flagged = False
+            change = self.check_name(alias.name, f"import {alias.name}", node)
+            if change is not None:
+                flagged = True
+                if self.want_edits and change.renamable and alias.asname and len(node.names) == 1 \
+                        and not self.guarded:
+                    new = _renamed(alias.name, change, implementation_of(alias.name))
+                    if new:
+                        self.add_edit(Edit("import_alias", node.lineno, self.col(node), text=new,
+                                           asname=alias.asname))
+            self.note_implementation(alias.name, node, "import")
+            if alias.asname:
+                self.bind(alias.asname, Binding(alias.name, flagged))
+            else:
+                root = alias.name.split(".")[0]
+                self.bind(root, Binding(root))
+            del index
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return
+        module = node.module
+        module_change: ApiChange | None = None
+        for alias in node.names:
+            qualified = module if alias.name == "*" else f"{module}.{alias.name}"
+            spelled = f"from {module} import {alias.name}"
+            change = self.check_name(qualified, spelled, node)
+            if change is not None and module_change is None:
+                module_change = change
+            self.note_implementation(qualified, node, "from")
+            if alias.name != "*":
+                self.bind(alias.asname or alias.name, Binding(qualified, change is not None))
+        if self.want_edits and module_change is not None and module_change.renamable \
+                and not self.guarded:
+            self.plan_from_rename(node, module_change)
+
+    def col(self, node: ast.AST) -> int:
+        return self.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    def add_edit(self, edit: Edit) -> None:
+        self.result.edits.append(edit)
+
+    def plan_from_rename(self, node: ast.ImportFrom, change: ApiChange) -> None:
+        module = node.module or ""
+        found = implementation_of(module)
+        new_module = _renamed(module, change, found)
+        if new_module is not None:
+            self.add_edit(Edit("from_module", node.lineno, self.col(node), text=new_module))
+            return
+        if len(node.names) != 1 or node.names[0].name == "*":
+            return
+        alias = node.names[0]
+        new_full = _renamed(f"{module}.{alias.name}", change, implementation_of(
+            f"{module}.{alias.name}"))
+        if new_full is None or "." not in new_full:
+            return
+        parent, _, last = new_full.rpartition(".")
+        self.add_edit(Edit("from_single", node.lineno, self.col(node), text=parent, name=last,
+                           asname=alias.asname or alias.name))
+
+    # ---- control flow: guards and alternatives ------------------------------------------------
+    def visit_Try(self, node: ast.Try) -> None:
+        guards = any(_catches_import_errors(handler) for handler in node.handlers)
+        self.guarded += guards
+        for stmt in node.body:
+            self.visit(stmt)
+        self.guarded -= guards
+        for handler in node.handlers:
+            self.guarded += guards
+            self.fallback += 1
+            if handler.name:
+                self.shadow(handler.name)
+            for stmt in handler.body:
+                self.visit(stmt)
+            self.fallback -= 1
+            self.guarded -= guards
+        for stmt in [*node.orelse, *node.finalbody]:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        version_check = _is_version_check(node.test)
+        self.guarded += version_check
+        for stmt in node.body:
+            self.visit(stmt)
+        self.fallback += 1
+        for stmt in node.orelse:
+            self.visit(stmt)
+        self.fallback -= 1
+        self.guarded -= version_check
+
+    # ---- scopes -----------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                self.visit(default)
+        scope = _Scope()
+        args = node.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                scope.names[arg.arg] = None
+        self.scopes.append(scope)
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scopes.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        scope = _Scope()
+        for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            scope.names[arg.arg] = None
+        self.scopes.append(scope)
+        self.visit(node.body)
+        self.scopes.pop()
+
+    def value_impl(self, value: ast.expr) -> str | None:
+        """The implementation an assigned value holds; a list of layers counts as its layers'."""
+        if isinstance(value, (ast.List, ast.Tuple)):
+            impls = {impl for _, impl in self.argument_impls(value)}
+            return impls.pop() if len(impls) == 1 else None
+        return self.expr_impl(value)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        impl = self.value_impl(node.value)
+        for target in node.targets:
+            self.assign(target, impl)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+            self.assign(node.target, self.value_impl(node.value))
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.assign(node.target, None)
+        for stmt in [*node.body, *node.orelse]:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        self.visit(node.context_expr)
+        if node.optional_vars is not None:
+            self.assign(node.optional_vars, None)
+
+    def assign(self, target: ast.expr, impl: str | None) -> None:
+        if isinstance(target, ast.Name):
+            self.shadow(target.id)
+            scope = self.scopes[-1]
+            if impl is None:
+                scope.variables.pop(target.id, None)
+            else:
+                scope.variables[target.id] = impl
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.assign(element, None)
+        else:
+            self.visit(target)
+
+    # ---- names and attribute chains -----------------------------------------------------------
+    def resolve_chain(self, node: ast.expr) -> tuple[str, list[str], Binding | None] | None:
+        """(root name, attribute names, binding of the root) for ``a.b.c``; None otherwise."""
+        attrs: list[str] = []
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        attrs.reverse()
+        return node.id, attrs, self.lookup(node.id)
+
+    def qualified(self, node: ast.expr) -> str | None:
+        chain = self.resolve_chain(node)
+        if chain is None or chain[2] is None:
+            return None
+        return ".".join([chain[2].qualified, *chain[1]])
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        chain = self.resolve_chain(node)
+        if chain is None:
+            self.generic_visit(node)
+            return
+        root, attrs, binding = chain
+        if binding is None or not isinstance(node.ctx, ast.Load):
+            return
+        qualified = ".".join([binding.qualified, *attrs])
+        self.note_implementation(qualified, node, "chain")
+        if binding.flagged:
+            return
+        change = self.check_name(qualified, ".".join([root, *attrs]), node)
+        if change is not None and self.want_edits and change.renamable and not self.guarded:
+            self.plan_chain_rename(node, root, attrs, binding, change)
+
+    def plan_chain_rename(self, node: ast.Attribute, root: str, attrs: list[str],
+                          binding: Binding, change: ApiChange) -> None:
+        qualified = ".".join([binding.qualified, *attrs])
+        new = _renamed(qualified, change, implementation_of(qualified))
+        prefix = binding.qualified + "."
+        if new is None or not new.startswith(prefix):
+            return
+        end_line = node.end_lineno or node.lineno
+        self.add_edit(Edit("chain", node.lineno, self.col(node), end_line,
+                           self.column(end_line, node.end_col_offset or 0),
+                           text=".".join([root, new[len(prefix):]])))
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            binding = self.lookup(node.id)
+            if binding is not None:
+                self.note_implementation(binding.qualified, node, "name")
+
+    # ---- calls: mixed objects, methods, keywords, model formats -------------------------------
+    def expr_impl(self, node: ast.expr) -> str | None:
+        while isinstance(node, (ast.Call, ast.Subscript, ast.Starred, ast.Await)):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        chain = self.resolve_chain(node)
+        if chain is None:
+            return None
+        root, attrs, binding = chain
+        if binding is not None:
+            found = implementation_of(".".join([binding.qualified, *attrs]))
+            return found[0] if found else None
+        return self.variable_impl(root)
+
+    def argument_impls(self, node: ast.expr) -> Iterator[tuple[ast.expr, str]]:
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            for element in node.elts:
+                yield from self.argument_impls(element)
+        elif isinstance(node, ast.Dict):
+            for value in node.values:
+                yield from self.argument_impls(value)
+        elif isinstance(node, ast.Starred):
+            yield from self.argument_impls(node.value)
+        else:
+            impl = self.expr_impl(node)
+            if impl is not None:
+                yield node, impl
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
+        callee_impl = self.expr_impl(node.func)
+        if callee_impl is not None:
+            calls.check_mixed_call(self, node, callee_impl)
+            calls.check_keywords(self, node, callee_impl)
+        if isinstance(node.func, ast.Attribute):
+            calls.check_method(self, node, node.func, callee_impl)
+        calls.check_load_model(self, node)
+
+
+
+_RULES = {rule.code: rule for rule in rules.LINT_RULES}
+
+
+def _renamed(qualified: str, change: ApiChange,
+             found: tuple[str, str | None] | None) -> str | None:
+    """``qualified`` with the old prefix of ``change`` replaced; None if it does not apply."""
+    if found is not None:
+        impl, relative = found
+        if relative is None:
+            return None
+        old, new = change.old, change.replacement
+        if relative != old and not relative.startswith(old + "."):
+            return None
+        return in_implementation(new + relative[len(old):], impl)
+    if qualified != change.old and not qualified.startswith(change.old + "."):
+        return None
+    return change.replacement + qualified[len(change.old):]
+
+
+def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for item in types:
+        name = item.attr if isinstance(item, ast.Attribute) else getattr(item, "id", "")
+        if name in _GUARD_EXCEPTIONS:
+            return True
+    return False
+
+
+def _is_version_check(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and ("version" in node.id.lower() or node.id == "hasattr"):
+            return True
+        if isinstance(node, ast.Attribute) and "version" in node.attr.lower():
+            return True
+    return False
+
+
+def analyze_tree(tree: ast.Module, path: str, lines: list[bytes], knowledge: Knowledge,
+                 codes: frozenset[str], want_edits: bool = False) -> Analysis:
+    visitor = Visitor(path, lines, knowledge, codes, want_edits)
+    visitor.visit(tree)
+    result = visitor.result
+    _report_mixed_file(visitor)
+    if want_edits:
+        from tfdoctor.lint.consistency import plan_one_implementation
+
+        result.edits.extend(plan_one_implementation(visitor.refs, visitor.scopes[0].names,
+                                                    knowledge.target, visitor.column, tree))
+    return result
+
+
+def _report_mixed_file(visitor: Visitor) -> None:
+    used = visitor.result.implementations
+    if len(used) < 2:
+        return
+    ordered = sorted(used, key=lambda impl: used[impl])
+    first, second = ordered[0], ordered[1]
+    line, column = used[second]
+    target = visitor.kb.target
+    same = target.same_objects(first, second)
+    listing = ", ".join(f"{DISPLAY[impl]} (line {used[impl][0]})" for impl in ordered)
+    visitor.report(
+        rules.MIXED_IN_FILE.code, None,
+        f"this file uses {len(ordered)} Keras implementations: {listing}; use one",
+        why=(f"with {target.describe()} they are "
+             + ("the same Keras today, but not under other versions or TF_USE_LEGACY_KERAS=1"
+                if same else "different libraries whose objects do not mix")),
+        fix_note="tfdoctor lint --fix rewrites keras/tf.keras imports to one of them"
+        if set(ordered) <= {KERAS, TF_KERAS} else "pick one implementation by hand",
+        data=(("implementations", ",".join(DISPLAY[i] for i in ordered)),), at=(line, column),
+    )

@@ -1,0 +1,69 @@
+"""The API-change data (kb/data/api_changes.json): names, methods and keywords that break.
+
+Each change names the old API, the versions of Keras or TensorFlow where it breaks (a PEP 440
+specifier), its replacement, whether ``--fix`` may rename it mechanically, and the public source
+(migration guide or release notes) that documents it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+KINDS = ("name", "method", "keyword")
+PACKAGES = ("keras", "tensorflow")
+
+
+@dataclass(frozen=True)
+class ApiChange:
+    id: str
+    kind: str  # name | method | keyword
+    old: str  # dotted name (keras.* for every Keras implementation, tensorflow.* for TF)
+    package: str  # keras | tensorflow: whose version decides
+    breaks: str  # PEP 440 specifier of the versions where `old` fails
+    replacement: str
+    fix: str  # rename (safe and mechanical) | manual
+    note: str
+    source: str
+    keyword: str = ""
+    still_importable: bool = False  # the name exists but raises when used
+
+    @property
+    def renamable(self) -> bool:
+        return self.fix == "rename"
+
+
+@dataclass(frozen=True)
+class ApiData:
+    changes: tuple[ApiChange, ...]
+    newest_tensorflow: str
+    newest_keras: str
+
+
+def parse_api_data(raw: dict[str, object]) -> ApiData:
+    changes = []
+    entries = raw.get("changes")
+    if not isinstance(entries, list):
+        raise ValueError("api_changes.json: 'changes' must be a list")
+    for entry in entries:
+        change = ApiChange(**entry)
+        if change.kind not in KINDS or change.package not in PACKAGES:
+            raise ValueError(f"api_changes.json: bad kind/package in {change.id}")
+        if change.fix not in ("rename", "manual"):
+            raise ValueError(f"api_changes.json: bad fix in {change.id}")
+        if not change.source.startswith("https://"):
+            raise ValueError(f"api_changes.json: {change.id} has no source URL")
+        changes.append(change)
+    newest = raw.get("assumed_newest")
+    if not isinstance(newest, dict):
+        raise ValueError("api_changes.json: 'assumed_newest' must be an object")
+    return ApiData(tuple(changes), str(newest["tensorflow"]), str(newest["keras"]))
+
+
+@lru_cache(maxsize=1)
+def load_api_data() -> ApiData:
+    page = resources.files("tfdoctor").joinpath("kb").joinpath("data").joinpath("api_changes.json")
+    text = page.read_text("utf-8")
+    return parse_api_data(json.loads(text))

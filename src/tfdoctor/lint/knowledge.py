@@ -1,0 +1,143 @@
+"""The API-change data indexed for one target: what is active, looked up by dotted prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from packaging.specifiers import SpecifierSet
+
+from tfdoctor.lint.api_changes import ApiChange, load_api_data
+from tfdoctor.lint.target import IMPLEMENTATIONS, KERAS, TF_KERAS, TF_KERAS_PKG, Target
+
+# Dotted prefixes of each Keras implementation, longest first.
+_IMPL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("tensorflow.compat.v2.keras", TF_KERAS),
+    ("tensorflow.compat.v1.keras", TF_KERAS),
+    ("tensorflow.keras", TF_KERAS),
+    ("tf_keras", TF_KERAS_PKG),
+    ("keras", KERAS),
+)
+_CANONICAL_PREFIX = {KERAS: "keras", TF_KERAS: "tensorflow.keras", TF_KERAS_PKG: "tf_keras"}
+DISPLAY = {KERAS: "keras", TF_KERAS: "tf.keras", TF_KERAS_PKG: "tf_keras"}
+MODEL_FORMAT_WORDS = frozenset({"save", "load_model", "save_weights"})
+
+
+@lru_cache(maxsize=4096)
+def implementation_of(qualified: str) -> tuple[str, str | None] | None:
+    """(implementation, name relative as ``keras.*``) for a dotted name inside a Keras.
+
+    The relative name is None where the API-change data does not apply (tf.compat.v1.keras).
+    """
+    for prefix, impl in _IMPL_PREFIXES:
+        if qualified == prefix or qualified.startswith(prefix + "."):
+            if prefix.startswith("tensorflow.compat.v1"):
+                return impl, None
+            return impl, "keras" + qualified[len(prefix):]
+    return None
+
+
+def in_implementation(keras_name: str, implementation: str) -> str:
+    """``keras.layers.X`` spelled as a dotted name of ``implementation``."""
+    if keras_name == "keras" or keras_name.startswith("keras."):
+        return _CANONICAL_PREFIX[implementation] + keras_name[len("keras"):]
+    return keras_name
+
+
+def tf2_name(qualified: str) -> str:
+    """``tensorflow.compat.v2.X`` is the TF 2 API ``tensorflow.X``."""
+    if qualified.startswith("tensorflow.compat.v2"):
+        return "tensorflow" + qualified[len("tensorflow.compat.v2"):]
+    return qualified
+
+
+def display_name(qualified: str) -> str:
+    if qualified.startswith("tensorflow.keras"):
+        return "tf.keras" + qualified[len("tensorflow.keras"):]
+    if qualified == "tensorflow" or qualified.startswith("tensorflow."):
+        return "tf" + qualified[len("tensorflow"):]
+    return qualified
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    target: Target
+    keras_names: dict[str, dict[str, ApiChange]]  # implementation -> old -> active change
+    tf_names: dict[str, ApiChange]
+    methods: dict[str, dict[str, ApiChange]]  # implementation -> method -> change
+    keywords: dict[str, tuple[ApiChange, ...]]  # implementation -> keyword changes
+    keras3: frozenset[str]  # implementations that are Keras 3 under the target
+    # For the pre-filter, in the dotted names of each implementation (keras.*, tensorflow.keras.*,
+    # tf_keras.*, tensorflow.*): the changed names, and for each proper prefix the words that a
+    # file importing that prefix must also contain to reach a change below it.
+    paths: frozenset[str]
+    below: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # prefix -> (rest, keyword or "")
+    keyword_paths: dict[str, tuple[bytes, ...]]  # callee path -> keywords that changed
+    method_words: tuple[bytes, ...]
+
+    def find_name(self, implementation: str | None, name: str) -> ApiChange | None:
+        """The change for the longest dotted prefix of ``name`` that is active."""
+        table = self.keras_names.get(implementation, {}) if implementation else self.tf_names
+        if not table:
+            return None
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            change = table.get(".".join(parts[:end]))
+            if change is not None:
+                return change
+        return None
+
+
+@lru_cache(maxsize=8)
+def knowledge_for(target: Target) -> Knowledge:
+    data = load_api_data()
+    keras_names: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
+    methods: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
+    keywords: dict[str, list[ApiChange]] = {impl: [] for impl in IMPLEMENTATIONS}
+    tf_names: dict[str, ApiChange] = {}
+    paths: set[str] = set()
+    below: dict[str, set[tuple[tuple[str, ...], str]]] = {}
+    method_words: set[bytes] = set()
+    keyword_paths: dict[str, set[bytes]] = {}
+
+    def index(path: str, keyword: str = "") -> None:
+        paths.add(path)
+        parts = path.split(".")
+        for end in range(1, len(parts)):
+            below.setdefault(".".join(parts[:end]), set()).add((tuple(parts[end:]), keyword))
+
+    tf_version = target.tensorflow_version
+    for change in data.changes:
+        spec = SpecifierSet(change.breaks)
+        if change.package == "tensorflow":
+            if spec.contains(tf_version, prereleases=True):
+                tf_names[change.old] = change
+                index(change.old)
+            continue
+        for impl in IMPLEMENTATIONS:
+            if not spec.contains(target.keras_version(impl), prereleases=True):
+                continue
+            if change.kind == "name":
+                keras_names[impl][change.old] = change
+                index(in_implementation(change.old, impl))
+            elif change.kind == "method":
+                methods[impl][change.old] = change
+                method_words.add(change.old.encode())
+            else:
+                keywords[impl].append(change)
+                callee = in_implementation(change.old, impl)
+                keyword_paths.setdefault(callee, set()).add(change.keyword.encode())
+                parts = callee.split(".")
+                for end in range(1, len(parts)):
+                    below.setdefault(".".join(parts[:end]), set()).add(
+                        (tuple(parts[end:]), change.keyword))
+    keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
+    return Knowledge(
+        target=target, keras_names=keras_names, tf_names=tf_names, methods=methods,
+        keywords={impl: tuple(found) for impl, found in keywords.items()}, keras3=keras3,
+        paths=frozenset(paths),
+        keyword_paths={path: tuple(sorted(words)) for path, words in keyword_paths.items()},
+        below={prefix: tuple(sorted(rests)) for prefix, rests in below.items()},
+        method_words=tuple(sorted(method_words)),
+    )
+

@@ -1,0 +1,151 @@
+"""Which files to lint, how to read them (Python files and notebook code cells), and the
+``[tool.tfdoctor]`` settings of pyproject.toml."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tfdoctor.errors import UsageError
+
+SKIPPED_DIRS = frozenset({
+    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pants.d", ".ruff_cache",
+    ".svn", ".tox", ".venv", "__pypackages__", "_build", "buck-out", "build", "dist",
+    "node_modules", "venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache",
+})
+_MAGIC = re.compile(r"^\s*(?:[%!]|\?\w|\w+\?\s*$)")
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """``[tool.tfdoctor]``: select / ignore (code prefixes), paths, exclude (glob patterns)."""
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    root: Path | None = None  # folder of the pyproject.toml it came from
+
+
+def _string_list(table: dict[str, object], key: str, where: Path) -> list[str] | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: [tool.tfdoctor] {key} must be a list of strings")
+    return [str(v) for v in value]
+
+
+def load_config(start: Path) -> LintConfig:
+    """The settings of the nearest pyproject.toml at or above ``start`` that has them."""
+    tomllib: Any
+    try:
+        tomllib = importlib.import_module("tomllib")
+    except ModuleNotFoundError:  # Python < 3.11
+        try:
+            tomllib = importlib.import_module("tomli")
+        except ModuleNotFoundError:
+            _warn_without_toml(start)
+            return LintConfig()
+    folder = start.resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read {pyproject}: {exc}") from exc
+        table = data.get("tool", {}).get("tfdoctor")
+        if not isinstance(table, dict):
+            continue
+        return LintConfig(
+            select=_string_list(table, "select", pyproject),
+            ignore=_string_list(table, "ignore", pyproject) or [],
+            paths=_string_list(table, "paths", pyproject) or [],
+            exclude=_string_list(table, "exclude", pyproject) or [],
+            root=candidate,
+        )
+    return LintConfig()
+
+
+def _warn_without_toml(start: Path) -> None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.tfdoctor" in pyproject.read_text("utf-8", "replace"):
+            print(f"tfdoctor: ignoring [tool.tfdoctor] in {pyproject}: reading TOML on Python "
+                  "< 3.11 needs tomli (pip install tomli)", file=sys.stderr)
+            return
+
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    """Patterns match the path as given, its absolute path, or its file name."""
+    if not patterns:
+        return False
+    forms = {path.replace(os.sep, "/"), os.path.abspath(path).replace(os.sep, "/")}
+    name = os.path.basename(path)
+    return any(fnmatch.fnmatch(form, p) or form.startswith(p.rstrip("/") + "/")
+               for p in patterns for form in forms) or any(fnmatch.fnmatch(name, p)
+                                                           for p in patterns)
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
+    """Python files and notebooks under ``paths`` (files given by name are always included)."""
+    found: list[str] = []
+    for given in paths:
+        if os.path.isfile(given):
+            found.append(given)
+            continue
+        if not os.path.isdir(given):
+            raise UsageError(f"no such file or folder: {given}")
+        for folder, dirs, files in os.walk(given):
+            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
+                             and not _excluded(os.path.join(folder, d), exclude))
+            for name in sorted(files):
+                if name.endswith((".py", ".ipynb")):
+                    path = os.path.normpath(os.path.join(folder, name))
+                    if not _excluded(path, exclude):
+                        found.append(path)
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class NotebookSource:
+    """Code cells joined into one module, with the map back to (cell, line in cell)."""
+
+    source: bytes
+    cells: tuple[tuple[int, int], ...]  # per line of `source`: (cell number, line in cell)
+
+
+def read_notebook(data: bytes) -> NotebookSource:
+    try:
+        notebook = json.loads(data)
+    except ValueError as exc:
+        raise SyntaxError(f"not a JSON notebook: {exc}") from exc
+    lines: list[str] = []
+    cells: list[tuple[int, int]] = []
+    raw_cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    for number, cell in enumerate(raw_cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        for index, line in enumerate(text.splitlines(), start=1):
+            lines.append("" if _MAGIC.match(line) else line)
+            cells.append((number, index))
+        lines.append("")
+        cells.append((number, 0))
+    return NotebookSource("\n".join(lines).encode("utf-8"), tuple(cells))
+

@@ -1,0 +1,48 @@
+"""The API-change data and the rule pages are complete and well-formed."""
+
+from __future__ import annotations
+
+import re
+
+from packaging.specifiers import SpecifierSet
+
+from tfdoctor.lint.api_changes import load_api_data
+from tfdoctor.lint.rules import LINT_RULES, select_codes
+from tfdoctor.rules import registry
+from tfdoctor.rules.registry import rule_doc
+
+
+def test_at_least_60_changes_with_sources() -> None:
+    data = load_api_data()
+    assert len(data.changes) >= 60
+    assert len({c.id for c in data.changes}) == len(data.changes)
+    keras3 = [c for c in data.changes if c.package == "keras" and "3" in c.breaks]
+    tf2 = [c for c in data.changes if c.package == "tensorflow"]
+    assert len(keras3) >= 30 and len(tf2) >= 20
+    for change in data.changes:
+        assert re.match(r"https://(keras\.io|github\.com/(keras-team|tensorflow)/|"
+                        r"www\.tensorflow\.org/)", change.source), change.id
+        assert SpecifierSet(change.breaks), change.id
+        assert change.replacement or change.kind == "keyword", change.id
+        if change.kind == "name":
+            assert change.old.split(".")[0] in ("keras", "tensorflow"), change.id
+        if change.renamable and change.kind == "name":
+            # a rename must be a dotted name, not prose
+            assert re.fullmatch(r"[A-Za-z_][\w.]*", change.replacement), change.id
+
+
+def test_every_lint_rule_registered_with_a_doc_page() -> None:
+    # registry._RULES: all_rules() also imports the rule modules of other commands
+    registered = dict(registry._RULES)
+    for rule in LINT_RULES:
+        assert registered[rule.code] == rule and rule.kind == "lint"
+        doc = rule_doc(rule.code)
+        assert doc.startswith(f"# {rule.code} {rule.name}\n"), rule.code
+        for section in ("## What it does", "## Why it breaks", "## How to fix", "## Example"):
+            assert section in doc, (rule.code, section)
+
+
+def test_select_codes_prefixes() -> None:
+    assert select_codes(["TFD71"], None) == {"TFD710", "TFD711", "TFD712", "TFD713"}
+    assert select_codes(None, ["tfd7"]) == frozenset()
+    assert select_codes(["TFD1"], None) == frozenset()

@@ -1,0 +1,162 @@
+"""--fix: safe, mechanical rewrites that keep formatting and comments and still parse."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from lint_helpers import Lint, Write, codes
+
+
+def test_fix_renames_and_keeps_comments(write: Write, lint: Lint) -> None:
+    path = write("train.py", """
+        # Training script (comment at the top)
+        import tensorflow as tf
+        from keras.utils import np_utils  # one-hot helpers
+        from tensorflow.keras.layers.experimental.preprocessing import (
+            Rescaling,  # scale pixels
+            RandomFlip,
+        )
+
+        def build():
+            # layers
+            aug = tf.keras.layers.experimental.preprocessing.RandomZoom(0.1)
+            opt = tf.keras.optimizers.Adam(lr=1e-3)  # keep this note
+            return aug, opt
+
+        sess = tf.Session()
+        y = np_utils.to_categorical([0, 1])
+    """)
+    result = lint(path, tensorflow="2.16", keras="3", fix=True)
+    # five renames, and the one keras import joins the file's tf.keras (one Keras per file)
+    assert result.fixed == {str(path): 6}
+    new = path.read_text()
+    ast.parse(new)
+    assert new == (
+        "# Training script (comment at the top)\n"
+        "import tensorflow as tf\n"
+        "from tensorflow.keras import utils as np_utils  # one-hot helpers\n"
+        "from tensorflow.keras.layers import (\n"
+        "    Rescaling,  # scale pixels\n"
+        "    RandomFlip,\n"
+        ")\n"
+        "\n"
+        "def build():\n"
+        "    # layers\n"
+        "    aug = tf.keras.layers.RandomZoom(0.1)\n"
+        "    opt = tf.keras.optimizers.Adam(learning_rate=1e-3)  # keep this note\n"
+        "    return aug, opt\n"
+        "\n"
+        "sess = tf.compat.v1.Session()\n"
+        "y = np_utils.to_categorical([0, 1])\n"
+    )
+    # nothing left that --fix can do; linting again finds nothing
+    assert codes(result.findings) == []
+    again = lint(path, tensorflow="2.16", keras="3", fix=True)
+    assert again.fixed == {} and path.read_text() == new
+
+
+def test_fix_one_keras_per_file(write: Write, lint: Lint) -> None:
+    mostly_keras = write("a.py", """
+        import tensorflow as tf
+        from tensorflow.keras import layers as L  # functional bits
+        import keras
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+        model.add(tf.keras.layers.Dense(1))  # head
+        model.add(L.Dense(1))
+        ds = tf.data.Dataset.range(3)
+    """)
+    mostly_tf = write("b.py", """
+        import keras
+        from keras.layers import Dense
+        from tensorflow import keras as tfk
+
+        model = tfk.Sequential([tfk.Input((3,)), tfk.layers.Dense(4), tfk.layers.Dense(2)])
+        model.add(Dense(1))
+    """)
+    for path in (mostly_keras, mostly_tf):
+        assert codes(lint(path, keras="3", fix=True).findings) == []
+    assert mostly_keras.read_text() == (
+        "import tensorflow as tf\n"
+        "from keras import layers as L  # functional bits\n"
+        "import keras\n"
+        "\n"
+        "model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])\n"
+        "model.add(keras.layers.Dense(1))  # head\n"
+        "model.add(L.Dense(1))\n"
+        "ds = tf.data.Dataset.range(3)\n"
+    )
+    assert mostly_tf.read_text() == (
+        "from tensorflow import keras\n"
+        "from tensorflow.keras.layers import Dense\n"
+        "from tensorflow import keras as tfk\n"
+        "\n"
+        "model = tfk.Sequential([tfk.Input((3,)), tfk.layers.Dense(4), tfk.layers.Dense(2)])\n"
+        "model.add(Dense(1))\n"
+    )
+
+
+def test_fix_adds_keras_import_when_needed(write: Write, lint: Lint) -> None:
+    path = write("c.py", """
+        import tensorflow as tf
+        from keras.layers import Dense
+        from keras.models import Sequential
+
+        model = Sequential([Dense(2), tf.keras.layers.Dense(1)])
+    """)
+    lint(path, keras="3", fix=True)
+    new = path.read_text()
+    ast.parse(new)
+    assert new == (
+        "import tensorflow as tf\n"
+        "from keras.layers import Dense\n"
+        "from keras.models import Sequential\n"
+        "import keras\n"
+        "\n"
+        "model = Sequential([Dense(2), keras.layers.Dense(1)])\n"
+    )
+
+
+def test_fix_does_not_capture_a_local_named_keras(write: Write, lint: Lint) -> None:
+    path = write("d.py", """
+        import keras
+        import tensorflow as tf
+
+        def build(keras_config, keras=None):
+            return tf.keras.layers.Dense(1)
+
+        model = keras.Sequential([keras.layers.Dense(2)])
+    """)
+    before = path.read_text()
+    result = lint(path, keras="3", fix=True)
+    assert path.read_text() == before
+    assert codes(result.findings) == [("TFD701", 5)]
+
+
+def test_fix_leaves_tf_keras_and_unparsable_files(write: Write, lint: Lint,
+                                                  tmp_path: Path) -> None:
+    legacy = write("legacy.py", """
+        import tf_keras
+        import keras
+        model = keras.Sequential([tf_keras.layers.Dense(1)])
+    """)
+    broken = write("broken.py", "from keras.utils import np_utils\nif True print(1)\n")
+    before = {p: p.read_text() for p in (legacy, broken)}
+    result = lint(legacy, broken, keras="3", fix=True)
+    assert result.fixed == {}
+    assert {p: p.read_text() for p in (legacy, broken)} == before
+    assert ("TFD703", 3) in codes(result.findings)
+    assert [Path(p).name for p, _ in result.errors] == ["broken.py"]
+
+
+def test_fix_skips_guarded_imports(write: Write, lint: Lint) -> None:
+    path = write("g.py", """
+        try:
+            from keras.utils import np_utils
+        except ImportError:
+            from keras.src.utils import numerical_utils as np_utils
+    """)
+    before = path.read_text()
+    lint(path, keras="3", fix=True)
+    assert path.read_text() == before

@@ -1,0 +1,144 @@
+"""Notebooks, output formats, exit status, pyproject settings and usage errors, through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lint_helpers import Lint, Write, codes, run_cli, run_json
+
+from tfdoctor.lint.rules import LINT_RULES
+
+
+def _notebook(cells: list[tuple[str, str]]) -> str:
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": kind, "metadata": {}, "source": source.splitlines(True),
+                   **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+                  for kind, source in cells],
+    }, indent=1)
+
+
+def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> None:
+    path = write("train.ipynb", _notebook([
+        ("markdown", "# from keras.utils import np_utils is old\n"),
+        ("code", "!pip install tensorflow\n%matplotlib inline\n"
+                 "import keras\nimport tensorflow as tf"),
+        ("code", "x = 1\nmodel = keras.Sequential([tf.keras.layers.Dense(2)])"),
+        ("code", "model.fit_generator(gen)\nhelp?"),
+        ("code", "for i in range(3):\n    print(i))"),  # a cell that does not parse
+        ("code", "model.save('saved_model_dir')"),
+    ]))
+    result = lint(path)
+    assert result.errors == []
+    found = [(f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings
+             if f.location]
+    assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1),
+                     ("TFD711", "6", 1)]
+    text = run_cli("lint", "--keras", "3", str(path))
+    assert f"{path}:cell 3:2:27: TFD703 " in text.stdout
+
+
+def test_text_format_and_exit_status(write: Write, tmp_path: Path) -> None:
+    write("bad.py", "import tensorflow as tf\nsess = tf.Session()\n")
+    write("good.py", "import keras\nkeras.layers.Dense(1)\n")
+    out = run_cli("lint", "--tensorflow", "2.15", ".", cwd=tmp_path)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines[0] == ("bad.py:2:8: TFD710 `tf.Session`: tf.Session does not exist in "
+                        "TensorFlow 2.15; use tf.compat.v1.Session")
+    assert lines[-1].startswith("Found 1 finding in 2 files. Target: TensorFlow 2.15, Keras 2.15")
+    clean = run_cli("lint", "--keras", "3", "good.py", cwd=tmp_path)
+    assert clean.returncode == 0, clean.stdout
+
+
+def test_assumes_newest_and_says_so(write: Write, tmp_path: Path) -> None:
+    write("a.py", "import keras\n")
+    data = run_json("lint", str(tmp_path))
+    # this test interpreter has no TensorFlow/Keras: newest assumed, reported
+    assert data["target"]["assumed"] is True
+    assert data["target"]["origin"].startswith("assumed newest")
+    assert data["target"]["keras"].startswith("3.")
+
+
+def test_json_format(write: Write, tmp_path: Path) -> None:
+    write("a.py", "from keras.utils import np_utils\n")
+    data = run_json("lint", "--keras", "3", str(tmp_path))
+    assert data["schema"] == "tfdoctor/1" and data["command"] == "lint"
+    assert data["tool"]["name"] == "tfdoctor"
+    assert data["summary"] == {"errors": 1, "warnings": 0, "infos": 0}
+    assert data["files"] == 1 and data["parsed"] == 1
+    (finding,) = data["findings"]
+    assert finding["code"] == "TFD710" and finding["cause"] == "removed-api"
+    assert finding["location"]["line"] == 1 and finding["location"]["column"] == 1
+    assert finding["group"] == "code"
+    assert dict(finding["data"])["replacement"] == "keras.utils"
+
+
+def test_sarif_format(write: Write, tmp_path: Path) -> None:
+    write("sub/a.py", "import keras\nm = keras.Sequential()\nm.save('folder')\n")
+    out = run_cli("lint", "--keras", "3", "--format", "sarif", "sub", cwd=tmp_path)
+    assert out.returncode == 1
+    log = json.loads(out.stdout)
+    assert log["version"] == "2.1.0" and "sarif-2.1.0" in log["$schema"]
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "tfdoctor"
+    assert [r["id"] for r in driver["rules"]] == [r.code for r in LINT_RULES]
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
+        assert "## How to fix" in rule["help"]["markdown"]
+    (result,) = run["results"]
+    assert result["ruleId"] == "TFD711" and result["level"] == "error"
+    assert driver["rules"][result["ruleIndex"]]["id"] == "TFD711"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "sub/a.py"
+    assert location["region"]["startLine"] == 3 and location["region"]["startColumn"] == 8
+
+
+def test_pyproject_selects_rules_and_paths(write: Write, tmp_path: Path) -> None:
+    write("pyproject.toml", """
+        [tool.tfdoctor]
+        select = ["TFD71"]
+        paths = ["src"]
+        exclude = ["src/generated/*"]
+    """)
+    write("src/a.py", "import keras\nimport tensorflow as tf\n"
+          "keras.Sequential([tf.keras.layers.Dense(1)])\n"
+          "from keras.utils import np_utils\n")
+    write("src/generated/b.py", "from keras.utils import np_utils\n")
+    write("other/c.py", "from keras.utils import np_utils\n")
+    data = run_json("lint", "--keras", "3", cwd=tmp_path)
+    assert [(f["code"], Path(f["location"]["path"]).name) for f in data["findings"]] == [
+        ("TFD710", "a.py")]
+    # the command line wins over the file
+    data = run_json("lint", "--keras", "3", "--select", "TFD7", "src/a.py", cwd=tmp_path)
+    assert sorted(f["code"] for f in data["findings"]) == ["TFD701", "TFD703", "TFD710"]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    out = run_cli("lint", "--keras", "banana", str(tmp_path))
+    assert out.returncode == 2 and out.stderr.startswith("tfdoctor: --keras expects")
+    out = run_cli("lint", str(tmp_path / "missing"))
+    assert out.returncode == 2 and "no such file or folder" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    write("a.py", "import keras\n")
+    data = run_json("lint", "--python", str(env / "bin" / "python"), str(tmp_path / "a.py"))
+    python = env / "bin" / "python"
+    assert data["target"]["origin"] == (
+        f"assumed newest: no TensorFlow or Keras installed in {python}")
+
+
+def test_rule_list_has_codes() -> None:
+    assert codes([]) == []
+    assert {r.code for r in LINT_RULES} == {"TFD701", "TFD702", "TFD703", "TFD710", "TFD711",
+                                            "TFD712", "TFD713"}
