@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from cli_runner import CliResult, Runner
 from envs import EnvSpec, build
-
-
-@dataclass(frozen=True)
-class CliResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.stdout)
-        return data
-
-    def codes(self) -> list[tuple[str, str]]:
-        return sorted((f["code"], f["cause"]) for f in self.json()["findings"])
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +32,6 @@ def clean_environ(keras_home: Path) -> dict[str, str]:
     }
     env["KERAS_HOME"] = str(keras_home)
     return env
-
-
-Runner = Callable[..., CliResult]
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import specs
-from conftest import Runner
+from cli_runner import Runner
 from envs import EnvSpec, python_of
 
 pytestmark = pytest.mark.realenv

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import specs
-from conftest import Runner
+from cli_runner import Runner
 from envs import EnvSpec
 
 pytestmark = pytest.mark.realenv

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import specs
-from conftest import Runner
+from cli_runner import Runner
 from envs import EnvSpec
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.kb import load as load_kb

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner
+from cli_runner import Runner
 from tfdoctor.rules.base import CheckRule, check_rules
 from tfdoctor.rules.registry import rule_doc
 

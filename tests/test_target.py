@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runner
+from cli_runner import Runner
 from envs import interpreter
 
 

@@ -6,13 +6,9 @@ Explicit ``--keras`` / ``--tensorflow`` win; otherwise the versions installed in
 
 from __future__ import annotations
 
-import importlib
-import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
@@ -25,68 +21,23 @@ IMPLEMENTATIONS = (KERAS, TF_KERAS, TF_KERAS_PKG)
 _FIRST_TF_WITH_KERAS3 = Version("2.16")
 _NEWEST_KERAS2 = "2.15"
 
-_TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos",
-                     "tensorflow-intel", "tf-nightly")
-_DISTRIBUTIONS = (*_TF_DISTRIBUTIONS, "keras", "keras-nightly", "tf-keras", "tf-keras-nightly")
-# Runs in the target interpreter (Python 3.8+): reads metadata, imports nothing of TF/Keras.
-_METADATA_SCRIPT = (
-    "import json, importlib.metadata as m\n"
-    "def v(n):\n"
-    "    try: return m.version(n)\n"
-    "    except Exception: return None\n"
-    f"print(json.dumps({{n: v(n) for n in {list(_DISTRIBUTIONS)!r}}}))\n"
-)
-
-
-def _local_version(name: str) -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
+LEGACY_TRUE = ("1", "true", "yes")
 
 
 def _installed_versions(python: str | None) -> dict[str, str | None]:
-    """Versions of tensorflow, keras and tf-keras installed for ``python`` (None: this one).
+    """Versions of tensorflow (any variant), keras and tf-keras installed for ``python`` (None:
+    this interpreter), and its TF_USE_LEGACY_KERAS, read by the same probe as ``check``."""
+    from tfdoctor.kb import load
+    from tfdoctor.target import load_snapshot
 
-    Keys: "tensorflow", "keras", "tf-keras". Isolated on purpose: the lead replaces the body
-    with ``tfdoctor.target.load_snapshot``.
-    """
-    try:
-        load_snapshot: Any = importlib.import_module("tfdoctor.target").load_snapshot
-    except (ImportError, AttributeError):
-        return _versions_from_metadata(python)
     snapshot = load_snapshot(python)
-    tensorflow = None
-    for dist in _TF_DISTRIBUTIONS:
-        tensorflow = tensorflow or snapshot.version_of(dist)
+    variants = load().tf_variants()
+    tensorflow = next((d.version for d in snapshot.distributions if d.key in variants), None)
     return {
         "tensorflow": tensorflow,
         "keras": snapshot.version_of("keras") or snapshot.version_of("keras-nightly"),
         "tf-keras": snapshot.version_of("tf-keras") or snapshot.version_of("tf-keras-nightly"),
-    }
-
-
-def _versions_from_metadata(python: str | None) -> dict[str, str | None]:
-    raw: dict[str, str | None]
-    if python is None or os.path.abspath(python) == os.path.abspath(sys.executable):
-        raw = {name: _local_version(name) for name in _DISTRIBUTIONS}
-    else:
-        try:
-            out = subprocess.run([python, "-c", _METADATA_SCRIPT], capture_output=True,
-                                 text=True, timeout=60, check=True)
-            raw = json.loads(out.stdout.strip().splitlines()[-1])
-        except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
-            raise UsageError(f"cannot read package versions with --python {python}: {exc}") \
-                from exc
-    tensorflow = None
-    for name in _TF_DISTRIBUTIONS:
-        tensorflow = tensorflow or raw.get(name)
-    return {
-        "tensorflow": tensorflow,
-        "keras": raw.get("keras") or raw.get("keras-nightly"),
-        "tf-keras": raw.get("tf-keras") or raw.get("tf-keras-nightly"),
+        "legacy": snapshot.environ.get("TF_USE_LEGACY_KERAS", ""),
     }
 
 
@@ -169,7 +120,7 @@ def _parse_flag(value: str, flag: str) -> Version:
 def resolve_target(python: str | None, keras: str | None, tensorflow: str | None,
                    newest_tensorflow: str, newest_keras: str) -> Target:
     """Build the Target from the flags, else from what ``python`` has installed."""
-    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true", "yes")
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in LEGACY_TRUE
     if keras is not None or tensorflow is not None:
         tf_version = _parse_flag(tensorflow, "--tensorflow") if tensorflow else None
         keras_version = _parse_flag(keras, "--keras") if keras else None
@@ -187,6 +138,7 @@ def resolve_target(python: str | None, keras: str | None, tensorflow: str | None
                                      f"--tensorflow {tensorflow}" if tensorflow else "") if f)
         return Target(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
     installed = _installed_versions(python)
+    legacy = (installed.get("legacy") or "").strip().lower() in LEGACY_TRUE
     tf_v = _version(installed.get("tensorflow"))
     keras_v = _version(installed.get("keras"))
     tfk_v = _version(installed.get("tf-keras"))

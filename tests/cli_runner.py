@@ -1,0 +1,25 @@
+"""The result of running the real tfdoctor command line (shared by the tests)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.stdout)
+        return data
+
+    def codes(self) -> list[tuple[str, str]]:
+        return sorted((f["code"], f["cause"]) for f in self.json()["findings"])
+
+
+Runner = Callable[..., CliResult]
