@@ -58,7 +58,9 @@ def main() -> int:
         for _ in range(args.runs):
             imports.append(timed([py, "-c", "import tensorflow, keras"])[0])
             smokes.append(json.loads(timed([py, "-c", SMOKE])[1].strip().splitlines()[-1])["smoke"])
-            deeps.append(timed([tfdoctor, "check", "--deep", "--python", str(env), "--format", "json"])[0])
+            deeps.append(
+                timed([tfdoctor, "check", "--deep", "--python", str(env), "--format", "json"])[0]
+            )
         base = statistics.median(imports) + statistics.median(smokes)
         deep = statistics.median(deeps)
         rows.append(
@@ -66,7 +68,9 @@ def main() -> int:
             f"| {base:.2f} s | {deep:.2f} s | {deep / base:.2f}x |"
         )
         print(rows[-1], file=sys.stderr)
-    print("| environment | import tensorflow, keras | smoke compute | baseline | check --deep | ratio |")
+    print(
+        "| environment | import tensorflow, keras | smoke compute | baseline | check --deep | ratio |"
+    )
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0

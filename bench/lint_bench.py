@@ -34,15 +34,18 @@ def ensure_env(env: Path) -> Path:
     if uv is None:
         raise SystemExit("uv is needed to build the benchmark environment: pip install uv")
     subprocess.run([uv, "venv", str(env), "--python", "3.11", "--quiet"], check=True)
-    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(python), *PACKAGES],
-                   check=True)
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(python), *PACKAGES], check=True
+    )
     return python
 
 
 def describe(python: Path) -> tuple[Path, str]:
-    script = ("import sysconfig, importlib.metadata as m; print(sysconfig.get_paths()['purelib']);"
-              "print(', '.join(f'{n} {m.version(n)}' for n in "
-              "('tensorflow-cpu', 'keras', 'tf-keras')))")
+    script = (
+        "import sysconfig, importlib.metadata as m; print(sysconfig.get_paths()['purelib']);"
+        "print(', '.join(f'{n} {m.version(n)}' for n in "
+        "('tensorflow-cpu', 'keras', 'tf-keras')))"
+    )
     out = subprocess.run([str(python), "-c", script], capture_output=True, text=True, check=True)
     site, versions = out.stdout.strip().splitlines()
     return Path(site), versions
@@ -63,8 +66,11 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--env", type=Path, default=Path(os.environ.get(
-        "TFDOCTOR_LINT_ENV", "/work/envs/lint-bench")))
+    parser.add_argument(
+        "--env",
+        type=Path,
+        default=Path(os.environ.get("TFDOCTOR_LINT_ENV", "/work/envs/lint-bench")),
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     python = ensure_env(args.env)
@@ -73,12 +79,13 @@ def main() -> None:
     megabytes = sum(p.stat().st_size for d in SOURCES for p in (site / d).rglob("*.py")) / 1e6
     print(f"sources: {versions}; {files} .py files, {megabytes:.1f} MB in {site}")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
-    base = [sys.executable, "-m", "tfdoctor", "lint", "--keras", "3", "--format", "json",
-            *SOURCES]
+    base = [sys.executable, "-m", "tfdoctor", "lint", "--keras", "3", "--format", "json", *SOURCES]
     check = subprocess.run(base, cwd=site, capture_output=True, text=True)
     report = json.loads(check.stdout)
-    print(f"{report['files']} files linted, {report['parsed']} parsed with ast, "
-          f"{len(report['findings'])} findings, {len(report['errors'])} unreadable")
+    print(
+        f"{report['files']} files linted, {report['parsed']} parsed with ast, "
+        f"{len(report['findings'])} findings, {len(report['errors'])} unreadable"
+    )
     print("| configuration | median wall s | files/s | CPU s / wall s |")
     print("| --- | ---: | ---: | ---: |")
     for label, extra in (("default (one worker per CPU)", []), ("--jobs 1", ["--jobs", "1"])):

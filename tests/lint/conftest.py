@@ -32,8 +32,9 @@ def write(tmp_path: Path) -> Write:
 def lint(tmp_path: Path) -> Lint:
     """Lint paths (default: the test's folder) against an explicit target, in-process."""
 
-    def _lint(*paths: Path | str, keras: str = "3", tensorflow: str | None = None,
-              **options: Any) -> LintResult:
+    def _lint(
+        *paths: Path | str, keras: str = "3", tensorflow: str | None = None, **options: Any
+    ) -> LintResult:
         target = resolve_target(None, keras, tensorflow)
         return lint_paths([str(p) for p in paths] or [str(tmp_path)], target, **options)
 

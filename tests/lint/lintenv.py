@@ -39,14 +39,14 @@ def env_python() -> Path:
     if env.exists():
         shutil.rmtree(env)
     subprocess.run([_uv(), "venv", str(env), "--python", "3.11", "--quiet"], check=True)
-    subprocess.run([_uv(), "pip", "install", "--quiet", "--python", str(python), *PACKAGES],
-                   check=True)
+    subprocess.run(
+        [_uv(), "pip", "install", "--quiet", "--python", str(python), *PACKAGES], check=True
+    )
     (env / MARKER).write_text(" ".join(PACKAGES) + "\n")
     return python
 
 
 def site_packages(python: Path) -> Path:
     script = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    out = subprocess.run([str(python), "-c", script],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run([str(python), "-c", script], capture_output=True, text=True, check=True)
     return Path(out.stdout.strip())

@@ -20,8 +20,11 @@ def test_at_least_60_changes_with_sources() -> None:
     tf2 = [c for c in data.changes if c.package == "tensorflow"]
     assert len(keras3) >= 30 and len(tf2) >= 20
     for change in data.changes:
-        assert re.match(r"https://(keras\.io|github\.com/(keras-team|tensorflow)/|"
-                        r"www\.tensorflow\.org/)", change.source), change.id
+        assert re.match(
+            r"https://(keras\.io|github\.com/(keras-team|tensorflow)/|"
+            r"www\.tensorflow\.org/)",
+            change.source,
+        ), change.id
         assert SpecifierSet(change.breaks), change.id
         assert change.replacement or change.kind == "keyword", change.id
         if change.kind == "name":

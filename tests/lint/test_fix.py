@@ -9,7 +9,9 @@ from lint_helpers import Lint, Write, codes
 
 
 def test_fix_renames_and_keeps_comments(write: Write, lint: Lint) -> None:
-    path = write("train.py", """
+    path = write(
+        "train.py",
+        """
         # Training script (comment at the top)
         import tensorflow as tf
         from keras.utils import np_utils  # one-hot helpers
@@ -26,7 +28,8 @@ def test_fix_renames_and_keeps_comments(write: Write, lint: Lint) -> None:
 
         sess = tf.Session()
         y = np_utils.to_categorical([0, 1])
-    """)
+    """,
+    )
     result = lint(path, tensorflow="2.16", keras="3", fix=True)
     # five renames, and the one keras import joins the file's tf.keras (one Keras per file)
     assert result.fixed == {str(path): 6}
@@ -57,7 +60,9 @@ def test_fix_renames_and_keeps_comments(write: Write, lint: Lint) -> None:
 
 
 def test_fix_one_keras_per_file(write: Write, lint: Lint) -> None:
-    mostly_keras = write("a.py", """
+    mostly_keras = write(
+        "a.py",
+        """
         import tensorflow as tf
         from tensorflow.keras import layers as L  # functional bits
         import keras
@@ -66,15 +71,19 @@ def test_fix_one_keras_per_file(write: Write, lint: Lint) -> None:
         model.add(tf.keras.layers.Dense(1))  # head
         model.add(L.Dense(1))
         ds = tf.data.Dataset.range(3)
-    """)
-    mostly_tf = write("b.py", """
+    """,
+    )
+    mostly_tf = write(
+        "b.py",
+        """
         import keras
         from keras.layers import Dense
         from tensorflow import keras as tfk
 
         model = tfk.Sequential([tfk.Input((3,)), tfk.layers.Dense(4), tfk.layers.Dense(2)])
         model.add(Dense(1))
-    """)
+    """,
+    )
     for path in (mostly_keras, mostly_tf):
         assert codes(lint(path, keras="3", fix=True).findings) == []
     assert mostly_keras.read_text() == (
@@ -98,13 +107,16 @@ def test_fix_one_keras_per_file(write: Write, lint: Lint) -> None:
 
 
 def test_fix_adds_keras_import_when_needed(write: Write, lint: Lint) -> None:
-    path = write("c.py", """
+    path = write(
+        "c.py",
+        """
         import tensorflow as tf
         from keras.layers import Dense
         from keras.models import Sequential
 
         model = Sequential([Dense(2), tf.keras.layers.Dense(1)])
-    """)
+    """,
+    )
     lint(path, keras="3", fix=True)
     new = path.read_text()
     ast.parse(new)
@@ -119,7 +131,9 @@ def test_fix_adds_keras_import_when_needed(write: Write, lint: Lint) -> None:
 
 
 def test_fix_does_not_capture_a_local_named_keras(write: Write, lint: Lint) -> None:
-    path = write("d.py", """
+    path = write(
+        "d.py",
+        """
         import keras
         import tensorflow as tf
 
@@ -127,20 +141,23 @@ def test_fix_does_not_capture_a_local_named_keras(write: Write, lint: Lint) -> N
             return tf.keras.layers.Dense(1)
 
         model = keras.Sequential([keras.layers.Dense(2)])
-    """)
+    """,
+    )
     before = path.read_text()
     result = lint(path, keras="3", fix=True)
     assert path.read_text() == before
     assert codes(result.findings) == [("TFD701", 5)]
 
 
-def test_fix_leaves_tf_keras_and_unparsable_files(write: Write, lint: Lint,
-                                                  tmp_path: Path) -> None:
-    legacy = write("legacy.py", """
+def test_fix_leaves_tf_keras_and_unparsable_files(write: Write, lint: Lint, tmp_path: Path) -> None:
+    legacy = write(
+        "legacy.py",
+        """
         import tf_keras
         import keras
         model = keras.Sequential([tf_keras.layers.Dense(1)])
-    """)
+    """,
+    )
     broken = write("broken.py", "from keras.utils import np_utils\nif True print(1)\n")
     before = {p: p.read_text() for p in (legacy, broken)}
     result = lint(legacy, broken, keras="3", fix=True)
@@ -151,12 +168,15 @@ def test_fix_leaves_tf_keras_and_unparsable_files(write: Write, lint: Lint,
 
 
 def test_fix_skips_guarded_imports(write: Write, lint: Lint) -> None:
-    path = write("g.py", """
+    path = write(
+        "g.py",
+        """
         try:
             from keras.utils import np_utils
         except ImportError:
             from keras.src.utils import numerical_utils as np_utils
-    """)
+    """,
+    )
     before = path.read_text()
     lint(path, keras="3", fix=True)
     assert path.read_text() == before

@@ -11,30 +11,49 @@ from tfdoctor.lint.rules import LINT_RULES
 
 
 def _notebook(cells: list[tuple[str, str]]) -> str:
-    return json.dumps({
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": kind, "metadata": {}, "source": source.splitlines(True),
-                   **({"outputs": [], "execution_count": None} if kind == "code" else {})}
-                  for kind, source in cells],
-    }, indent=1)
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [
+                {
+                    "cell_type": kind,
+                    "metadata": {},
+                    "source": source.splitlines(True),
+                    **({"outputs": [], "execution_count": None} if kind == "code" else {}),
+                }
+                for kind, source in cells
+            ],
+        },
+        indent=1,
+    )
 
 
 def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> None:
-    path = write("train.ipynb", _notebook([
-        ("markdown", "# from keras.utils import np_utils is old\n"),
-        ("code", "!pip install tensorflow\n%matplotlib inline\n"
-                 "import keras\nimport tensorflow as tf"),
-        ("code", "x = 1\nmodel = keras.Sequential([tf.keras.layers.Dense(2)])"),
-        ("code", "model.fit_generator(gen)\nhelp?"),
-        ("code", "for i in range(3):\n    print(i))"),  # a cell that does not parse
-        ("code", "model.save('saved_model_dir')"),
-    ]))
+    path = write(
+        "train.ipynb",
+        _notebook(
+            [
+                ("markdown", "# from keras.utils import np_utils is old\n"),
+                (
+                    "code",
+                    "!pip install tensorflow\n%matplotlib inline\n"
+                    "import keras\nimport tensorflow as tf",
+                ),
+                ("code", "x = 1\nmodel = keras.Sequential([tf.keras.layers.Dense(2)])"),
+                ("code", "model.fit_generator(gen)\nhelp?"),
+                ("code", "for i in range(3):\n    print(i))"),  # a cell that does not parse
+                ("code", "model.save('saved_model_dir')"),
+            ]
+        ),
+    )
     result = lint(path)
     assert result.errors == []
-    found = [(f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings
-             if f.location]
-    assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1),
-                     ("TFD711", "6", 1)]
+    found = [
+        (f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings if f.location
+    ]
+    assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1), ("TFD711", "6", 1)]
     text = run_cli("lint", "--keras", "3", str(path))
     assert f"{path}:cell 3:2:27: TFD703 " in text.stdout
 
@@ -45,8 +64,10 @@ def test_text_format_and_exit_status(write: Write, tmp_path: Path) -> None:
     out = run_cli("lint", "--tensorflow", "2.15", ".", cwd=tmp_path)
     assert out.returncode == 1
     lines = out.stdout.splitlines()
-    assert lines[0] == ("bad.py:2:8: TFD710 `tf.Session`: tf.Session does not exist in "
-                        "TensorFlow 2.15; use tf.compat.v1.Session")
+    assert lines[0] == (
+        "bad.py:2:8: TFD710 `tf.Session`: tf.Session does not exist in "
+        "TensorFlow 2.15; use tf.compat.v1.Session"
+    )
     assert lines[-1].startswith("Found 1 finding in 2 files. Target: TensorFlow 2.15, Keras 2.15")
     clean = run_cli("lint", "--keras", "3", "good.py", cwd=tmp_path)
     assert clean.returncode == 0, clean.stdout
@@ -98,20 +119,27 @@ def test_sarif_format(write: Write, tmp_path: Path) -> None:
 
 
 def test_pyproject_selects_rules_and_paths(write: Write, tmp_path: Path) -> None:
-    write("pyproject.toml", """
+    write(
+        "pyproject.toml",
+        """
         [tool.tfdoctor]
         select = ["TFD71"]
         paths = ["src"]
         exclude = ["src/generated/*"]
-    """)
-    write("src/a.py", "import keras\nimport tensorflow as tf\n"
-          "keras.Sequential([tf.keras.layers.Dense(1)])\n"
-          "from keras.utils import np_utils\n")
+    """,
+    )
+    write(
+        "src/a.py",
+        "import keras\nimport tensorflow as tf\n"
+        "keras.Sequential([tf.keras.layers.Dense(1)])\n"
+        "from keras.utils import np_utils\n",
+    )
     write("src/generated/b.py", "from keras.utils import np_utils\n")
     write("other/c.py", "from keras.utils import np_utils\n")
     data = run_json("lint", "--keras", "3", cwd=tmp_path)
     assert [(f["code"], Path(f["location"]["path"]).name) for f in data["findings"]] == [
-        ("TFD710", "a.py")]
+        ("TFD710", "a.py")
+    ]
     # the command line wins over the file
     data = run_json("lint", "--keras", "3", "--select", "TFD7", "src/a.py", cwd=tmp_path)
     assert sorted(f["code"] for f in data["findings"]) == ["TFD701", "TFD703", "TFD710"]
@@ -135,10 +163,18 @@ def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> No
     data = run_json("lint", "--python", str(env / "bin" / "python"), str(tmp_path / "a.py"))
     python = env / "bin" / "python"
     assert data["target"]["origin"] == (
-        f"assumed newest: no TensorFlow or Keras installed in {python}")
+        f"assumed newest: no TensorFlow or Keras installed in {python}"
+    )
 
 
 def test_rule_list_has_codes() -> None:
     assert codes([]) == []
-    assert {r.code for r in LINT_RULES} == {"TFD701", "TFD702", "TFD703", "TFD710", "TFD711",
-                                            "TFD712", "TFD713"}
+    assert {r.code for r in LINT_RULES} == {
+        "TFD701",
+        "TFD702",
+        "TFD703",
+        "TFD710",
+        "TFD711",
+        "TFD712",
+        "TFD713",
+    }

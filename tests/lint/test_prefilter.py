@@ -49,8 +49,11 @@ def test_skipped_files_report_their_implementation() -> None:
 
 
 def test_bindings_read_aliases_and_parentheses() -> None:
-    source = (b"from tensorflow.keras import (layers as L,\n  models)\n"
-              b"import keras.src.engine as e\n")
+    source = (
+        b"from tensorflow.keras import (layers as L,\n  models)\nimport keras.src.engine as e\n"
+    )
     assert [(q, b) for q, b, _ in bindings(source)] == [
-        ("tensorflow.keras.layers", "L"), ("tensorflow.keras.models", "models"),
-        ("keras.src.engine", "e")]
+        ("tensorflow.keras.layers", "L"),
+        ("tensorflow.keras.models", "models"),
+        ("keras.src.engine", "e"),
+    ]

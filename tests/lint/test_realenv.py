@@ -37,33 +37,53 @@ def test_data_matches_the_real_libraries(python: Path) -> None:
         spec = SpecifierSet(change.breaks)
         if change.package == "keras":
             for root, version in (("keras", "3.15"), ("tf_keras", "2.21")):
-                name = root + change.old[len("keras"):]
+                name = root + change.old[len("keras") :]
                 plan.append((change, name, Version(version) in spec))
         else:
             plan.append((change, change.old, Version("2.21") in spec))
-    out = subprocess.run([str(python), str(HERE / "resolve_names.py")],
-                         input=json.dumps({"names": [name for _, name, _ in plan]}),
-                         capture_output=True, text=True, check=True,
-                         env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [str(python), str(HERE / "resolve_names.py")],
+        input=json.dumps({"names": [name for _, name, _ in plan]}),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
     resolves = json.loads(out.stdout.strip().splitlines()[-1])
-    wrong = [(name, broken) for change, name, broken in plan
-             if resolves[name] == broken and not (broken and change.still_importable)]
+    wrong = [
+        (name, broken)
+        for change, name, broken in plan
+        if resolves[name] == broken and not (broken and change.still_importable)
+    ]
     assert wrong == []
     # renames point at names that exist in Keras 3 / TF 2.21
-    renames = [in_implementation(c.replacement, "keras") for c in load_api_data().changes
-               if c.kind == "name" and c.renamable and "3" in c.breaks]
-    out = subprocess.run([str(python), str(HERE / "resolve_names.py")],
-                         input=json.dumps({"names": renames}), capture_output=True, text=True,
-                         check=True, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    renames = [
+        in_implementation(c.replacement, "keras")
+        for c in load_api_data().changes
+        if c.kind == "name" and c.renamable and "3" in c.breaks
+    ]
+    out = subprocess.run(
+        [str(python), str(HERE / "resolve_names.py")],
+        input=json.dumps({"names": renames}),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
     assert [n for n, ok in json.loads(out.stdout.strip().splitlines()[-1]).items() if not ok] == []
 
 
 def test_python_flag_reads_installed_versions(python: Path, tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("import tensorflow as tf\nest = tf.estimator.Estimator\n")
     data = run_json("lint", "--python", str(python), str(tmp_path))
-    assert data["target"] == {"tensorflow": "2.21.0", "keras": "3.15.1", "tf_keras": "2.21.0",
-                              "legacy_keras": False, "origin": f"installed in {python}",
-                              "assumed": False}
+    assert data["target"] == {
+        "tensorflow": "2.21.0",
+        "keras": "3.15.1",
+        "tf_keras": "2.21.0",
+        "legacy_keras": False,
+        "origin": f"installed in {python}",
+        "assumed": False,
+    }
     assert [f["code"] for f in data["findings"]] == ["TFD710"]
 
 

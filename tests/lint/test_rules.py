@@ -10,7 +10,9 @@ from tfdoctor.finding import Severity
 
 
 def test_issue_examples_all_reported(write: Write, lint: Lint) -> None:
-    path = write("train.py", """
+    path = write(
+        "train.py",
+        """
         import keras
         import tensorflow as tf
         from keras.utils import np_utils
@@ -20,11 +22,16 @@ def test_issue_examples_all_reported(write: Write, lint: Lint) -> None:
         aug = keras.layers.experimental.preprocessing.RandomFlip()
         from keras.src.engine import base_layer
         model.save("exported_model")
-    """)
+    """,
+    )
     result = lint(path, tensorflow="2.15", keras="3")
     # TF 2.15's tf.keras is Keras 2.15, which still has optimizers.legacy (line 4)
     assert codes(result.findings) == [
-        ("TFD710", 3), ("TFD701", 4), ("TFD703", 6), ("TFD710", 7), ("TFD710", 8),
+        ("TFD710", 3),
+        ("TFD701", 4),
+        ("TFD703", 6),
+        ("TFD710", 7),
+        ("TFD710", 8),
         ("TFD711", 9),
     ]
     assert ("TFD710", 4) in codes(lint(path, tensorflow="2.16", keras="3").findings)
@@ -39,13 +46,16 @@ def test_issue_examples_all_reported(write: Write, lint: Lint) -> None:
 
 
 def test_mixed_objects_warning_when_target_makes_them_one_library(write: Write, lint: Lint) -> None:
-    path = write("m.py", """
+    path = write(
+        "m.py",
+        """
         import keras
         import tensorflow as tf
         model = keras.Sequential()
         model.add(tf.keras.layers.Dense(1))
         model.compile(optimizer=tf.keras.optimizers.Adam())
-    """)
+    """,
+    )
     result = lint(path, tensorflow="2.16", keras="3")
     mixed = [f for f in result.findings if f.code == "TFD703"]
     assert [f.location.line for f in mixed if f.location] == [4, 5]
@@ -53,33 +63,41 @@ def test_mixed_objects_warning_when_target_makes_them_one_library(write: Write, 
 
 
 def test_layers_collected_in_a_list_first(write: Write, lint: Lint) -> None:
-    path = write("l.py", """
+    path = write(
+        "l.py",
+        """
         import keras
         import tensorflow as tf
 
         stack = [tf.keras.layers.Dense(8), tf.keras.layers.Dense(1)]
         model = keras.Sequential(stack)
         ok = keras.Sequential([keras.layers.Dense(1)])
-    """)
+    """,
+    )
     result = lint(path, tensorflow="2.15", keras="3")
     assert codes(result.findings) == [("TFD701", 4), ("TFD703", 5)]
 
 
 def test_functional_model_mixing_inputs(write: Write, lint: Lint) -> None:
-    path = write("f.py", """
+    path = write(
+        "f.py",
+        """
         import tf_keras
         import keras
 
         inputs = tf_keras.Input((3,))
         outputs = keras.layers.Dense(1)(inputs)
         model = keras.Model(inputs, outputs)
-    """)
+    """,
+    )
     found = codes(lint(path).findings)
     assert ("TFD703", 5) in found and ("TFD703", 6) in found
 
 
 def test_aliases_are_followed(write: Write, lint: Lint) -> None:
-    path = write("a.py", """
+    path = write(
+        "a.py",
+        """
         import keras as K
         from tensorflow import keras as tfk
         import tensorflow.compat.v2 as tf2
@@ -87,25 +105,33 @@ def test_aliases_are_followed(write: Write, lint: Lint) -> None:
         K.backend.sum(x)
         tfk.layers.experimental.preprocessing.Rescaling(1.0)
         tf2.estimator.Estimator
-    """)
+    """,
+    )
     found = codes(lint(path, tensorflow="2.16", keras="3").findings)
     # tf.compat.v2 is the TF 2 API: tf.estimator is gone from it in 2.16 too
     assert found == [("TFD701", 2), ("TFD710", 5), ("TFD710", 6), ("TFD710", 7)]
 
 
 def test_removed_names_depend_on_target(write: Write, lint: Lint) -> None:
-    path = write("old.py", """
+    path = write(
+        "old.py",
+        """
         from tensorflow.keras.layers.experimental import preprocessing
         import tensorflow as tf
         est = tf.estimator.Estimator
-    """)
+    """,
+    )
     assert codes(lint(path, tensorflow="2.15").findings) == []
     assert codes(lint(path, tensorflow="2.16", keras="3").findings) == [
-        ("TFD710", 1), ("TFD710", 3)]
+        ("TFD710", 1),
+        ("TFD710", 3),
+    ]
 
 
 def test_methods_keywords_and_model_formats(write: Write, lint: Lint) -> None:
-    path = write("fit.py", """
+    path = write(
+        "fit.py",
+        """
         import keras
         model = keras.Sequential([keras.layers.Embedding(10, 4, input_length=5)])
         model.compile(optimizer=keras.optimizers.SGD(lr=0.1), loss="mse")
@@ -119,30 +145,47 @@ def test_methods_keywords_and_model_formats(write: Write, lint: Lint) -> None:
         restored = keras.models.load_model("export_dir")
         also_ok = keras.models.load_model("model.keras")
         keras.models.save_model(model, "serving/1")
-    """)
+    """,
+    )
     assert codes(lint(path).findings) == [
-        ("TFD713", 2), ("TFD713", 3), ("TFD712", 4), ("TFD712", 5), ("TFD711", 6),
-        ("TFD711", 7), ("TFD711", 8), ("TFD711", 11), ("TFD711", 13)]
+        ("TFD713", 2),
+        ("TFD713", 3),
+        ("TFD712", 4),
+        ("TFD712", 5),
+        ("TFD711", 6),
+        ("TFD711", 7),
+        ("TFD711", 8),
+        ("TFD711", 11),
+        ("TFD711", 13),
+    ]
     # Keras 2 (TF 2.15): fit_generator and SavedModel folders still work; lr= and
     # predict_classes do not (removed in 2.11 / 2.6)
     assert codes(lint(path, keras="2").findings) == [("TFD713", 3), ("TFD712", 5)]
 
 
 def test_tf1_names_under_tf2(write: Write, lint: Lint) -> None:
-    path = write("tf1.py", """
+    path = write(
+        "tf1.py",
+        """
         import tensorflow as tf
         import tensorflow.compat.v1 as v1
         sess = tf.Session()
         x = tf.placeholder(tf.float32)
         ok = v1.Session()
         tf.contrib.layers.flatten(x)
-    """)
+    """,
+    )
     assert codes(lint(path, tensorflow="2.15").findings) == [
-        ("TFD710", 3), ("TFD710", 4), ("TFD710", 6)]
+        ("TFD710", 3),
+        ("TFD710", 4),
+        ("TFD710", 6),
+    ]
 
 
 def test_variable_named_keras_is_not_keras(write: Write, lint: Lint) -> None:
-    path = write("v.py", """
+    path = write(
+        "v.py",
+        """
         import tensorflow as tf
 
         def build(keras):
@@ -151,12 +194,15 @@ def test_variable_named_keras_is_not_keras(write: Write, lint: Lint) -> None:
         keras = load_config()
         keras.utils.np_utils.to_categorical(y)
         model.fit_generator(data)
-    """)
+    """,
+    )
     assert codes(lint(path).findings) == []
 
 
 def test_keras_only_in_strings_and_comments(write: Write, lint: Lint) -> None:
-    a = write("a.py", '''
+    a = write(
+        "a.py",
+        '''
         """Example:
 
             from keras.utils import np_utils
@@ -166,25 +212,34 @@ def test_keras_only_in_strings_and_comments(write: Write, lint: Lint) -> None:
         import keras
         MESSAGE = "use tf.keras.layers.experimental and model.fit_generator"
         keras.layers.Dense(1)
-    ''')
-    b = write("b.py", """
+    ''',
+    )
+    b = write(
+        "b.py",
+        """
         import keras
         print("from tensorflow import keras")
-    """)
+    """,
+    )
     result = lint(a, b)
     assert codes(result.findings) == []
 
 
 def test_try_except_import_fallback(write: Write, lint: Lint) -> None:
-    compat = write("compat.py", """
+    compat = write(
+        "compat.py",
+        """
         try:
             import tf_keras as keras
         except ImportError:
             from tensorflow import keras
 
         model = keras.Sequential([keras.layers.Dense(1)])
-    """)
-    old_paths = write("old_paths.py", """
+    """,
+    )
+    old_paths = write(
+        "old_paths.py",
+        """
         import keras
         try:
             from keras.utils import np_utils
@@ -197,7 +252,8 @@ def test_try_except_import_fallback(write: Write, lint: Lint) -> None:
             from keras.engine import base_layer
 
         layer = keras.layers.Dense(1)
-    """)
+    """,
+    )
     assert codes(lint(compat).findings) == []
     assert codes(lint(old_paths).findings) == []
 
@@ -208,30 +264,39 @@ def test_mixed_file_and_project(write: Write, lint: Lint, tmp_path: Path) -> Non
     write("pkg/odd.py", "# odd one\n\nfrom tensorflow import keras\nkeras.layers.Dense(1)\n")
     write("pkg/both.py", "import keras\nimport tensorflow as tf\nx = tf.keras.layers.Dense(1)\n")
     result = lint(tmp_path / "pkg")
-    found = [(Path(f.location.path).name, f.code, f.location.line, f.location.column)
-             for f in result.findings if f.location]
+    found = [
+        (Path(f.location.path).name, f.code, f.location.line, f.location.column)
+        for f in result.findings
+        if f.location
+    ]
     assert found == [("both.py", "TFD701", 3, 5), ("odd.py", "TFD702", 3, 1)]
     odd = result.findings[1]
     assert "keras in 4 files" in odd.title and "tf.keras in 2 files" in odd.title
 
 
 def test_noqa(write: Write, lint: Lint) -> None:
-    path = write("n.py", """
+    path = write(
+        "n.py",
+        """
         from keras.utils import np_utils  # noqa: TFD710
         from keras.utils import generic_utils  # noqa: TFD701
         from keras.engine import topology  # noqa
         from keras.layers import merge  # NOQA:TFD999, tfd710
-    """)
+    """,
+    )
     assert codes(lint(path).findings) == [("TFD710", 2)]
 
 
 def test_select_and_ignore(write: Write, lint: Lint) -> None:
-    path = write("s.py", """
+    path = write(
+        "s.py",
+        """
         import keras
         import tensorflow as tf
         from keras.utils import np_utils
         m = keras.Sequential([tf.keras.layers.Dense(1)])
-    """)
+    """,
+    )
     assert {c for c, _ in codes(lint(path, select=["TFD70"]).findings)} == {"TFD701", "TFD703"}
     assert {c for c, _ in codes(lint(path, ignore=["TFD70"]).findings)} == {"TFD710"}
 
@@ -241,11 +306,15 @@ def test_syntax_error_does_not_stop_other_files(write: Write, lint: Lint, tmp_pa
     write("fine.py", "from keras.utils import np_utils\n")
     write("latin.py", "# -*- coding: latin-1 -*-\n")
     (tmp_path / "latin.py").write_bytes(
-        b"# -*- coding: latin-1 -*-\nimport tensorflow as tf\ns = '\xe9'; tf.Session()\n")
+        b"# -*- coding: latin-1 -*-\nimport tensorflow as tf\ns = '\xe9'; tf.Session()\n"
+    )
     result = lint()
     assert [(Path(p).name, m.split(":")[0]) for p, m in result.errors] == [
-        ("broken.py", "cannot parse (line 2")]
+        ("broken.py", "cannot parse (line 2")
+    ]
     assert [(Path(f.location.path).name, f.code) for f in result.findings if f.location] == [
-        ("fine.py", "TFD710"), ("latin.py", "TFD710")]
+        ("fine.py", "TFD710"),
+        ("latin.py", "TFD710"),
+    ]
     latin = result.findings[1]
     assert latin.location is not None and latin.location.column == 11  # characters, not bytes

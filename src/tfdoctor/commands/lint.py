@@ -17,25 +17,36 @@ JSON_SCHEMA = "tfdoctor/1"  # docs/json-schema.md: fields are only added within 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "lint", help="find Keras/TF incompatibilities in Python files and notebooks",
+        "lint",
+        help="find Keras/TF incompatibilities in Python files and notebooks",
         description="Read Python files and notebooks (never executing them) and report mixed "
-        "Keras implementations and APIs the target Keras/TensorFlow does not have.")
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or folders (default: [tool.tfdoctor] paths, else .)")
-    parser.add_argument("--python", metavar="PATH",
-                        help="interpreter whose installed Keras/TF is the target "
-                        "(default: this one)")
+        "Keras implementations and APIs the target Keras/TensorFlow does not have.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders (default: [tool.tfdoctor] paths, else .)",
+    )
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="interpreter whose installed Keras/TF is the target (default: this one)",
+    )
     parser.add_argument("--keras", metavar="VERSION", help="target Keras: 2, 3 or X.Y")
     parser.add_argument("--tensorflow", metavar="X.Y", help="target TensorFlow version")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    parser.add_argument("--select", metavar="CODES",
-                        help="comma-separated code prefixes to report (e.g. TFD71)")
+    parser.add_argument(
+        "--select", metavar="CODES", help="comma-separated code prefixes to report (e.g. TFD71)"
+    )
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
     parser.add_argument("--exclude", metavar="GLOBS", help="comma-separated glob patterns to skip")
-    parser.add_argument("--fix", action="store_true",
-                        help="apply the safe, mechanical rewrites (needs libcst)")
-    parser.add_argument("--jobs", type=int, metavar="N",
-                        help="worker processes (default: one per CPU)")
+    parser.add_argument(
+        "--fix", action="store_true", help="apply the safe, mechanical rewrites (needs libcst)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)"
+    )
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -64,12 +75,21 @@ def run(args: argparse.Namespace) -> int:
         paths = [str(root / p) for p in config.paths] if config.paths else ["."]
     select = _split(args.select) if args.select is not None else config.select
     ignore = _split(args.ignore) if args.ignore is not None else config.ignore
-    exclude = [p if config.root is None or Path(p).is_absolute() else str(config.root / p)
-               for p in config.exclude]
+    exclude = [
+        p if config.root is None or Path(p).is_absolute() else str(config.root / p)
+        for p in config.exclude
+    ]
     exclude.extend(_split(args.exclude) or [])
     target = resolve_target(args.python, args.keras, args.tensorflow)
-    result = lint_paths(paths, target, select=select, ignore=ignore or [], exclude=exclude,
-                        jobs=args.jobs, fix=args.fix)
+    result = lint_paths(
+        paths,
+        target,
+        select=select,
+        ignore=ignore or [],
+        exclude=exclude,
+        jobs=args.jobs,
+        fix=args.fix,
+    )
     out = sys.stdout
     if args.format == "json":
         counts = Counter(f.severity.value for f in result.findings)
@@ -78,8 +98,11 @@ def run(args: argparse.Namespace) -> int:
             "tool": {"name": "tfdoctor", "version": __version__},
             "command": "lint",
             "target": target.to_json(),
-            "summary": {"errors": counts["error"], "warnings": counts["warning"],
-                        "infos": counts["info"]},
+            "summary": {
+                "errors": counts["error"],
+                "warnings": counts["warning"],
+                "infos": counts["info"],
+            },
             "findings": [f.to_json() for f in result.findings],  # by path, line, column
             "files": result.files,
             "parsed": result.analyzed,

@@ -11,8 +11,9 @@ from tfdoctor.lint.runner import LintResult, lint_files
 from tfdoctor.lint.target import Target
 
 
-def resolve_target(python: str | None = None, keras: str | None = None,
-                   tensorflow: str | None = None) -> Target:
+def resolve_target(
+    python: str | None = None, keras: str | None = None, tensorflow: str | None = None
+) -> Target:
     """The Keras/TF to check against: the flags, else what ``python`` has installed."""
     from tfdoctor.lint.api_changes import load_api_data
     from tfdoctor.lint.target import resolve_target as _resolve
@@ -21,10 +22,15 @@ def resolve_target(python: str | None = None, keras: str | None = None,
     return _resolve(python, keras, tensorflow, data.newest_tensorflow, data.newest_keras)
 
 
-def lint_paths(paths: Sequence[str], target: Target | None = None,
-               select: Sequence[str] | None = None, ignore: Sequence[str] = (),
-               exclude: Sequence[str] = (), jobs: int | None = None,
-               fix: bool = False) -> LintResult:
+def lint_paths(
+    paths: Sequence[str],
+    target: Target | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    jobs: int | None = None,
+    fix: bool = False,
+) -> LintResult:
     """Lint the Python files and notebooks under ``paths``."""
     from tfdoctor.lint.rules import select_codes
     from tfdoctor.lint.sources import discover

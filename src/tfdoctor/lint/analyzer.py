@@ -27,8 +27,9 @@ from tfdoctor.lint.knowledge import (
 )
 from tfdoctor.lint.target import KERAS, TF_KERAS
 
-_GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "AttributeError",
-                               "Exception", "BaseException"})
+_GUARD_EXCEPTIONS = frozenset(
+    {"ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException"}
+)
 
 
 @dataclass
@@ -62,8 +63,14 @@ class Analysis:
 
 
 class Visitor(ast.NodeVisitor):
-    def __init__(self, path: str, lines: list[bytes], knowledge: Knowledge, codes: frozenset[str],
-                 want_edits: bool) -> None:
+    def __init__(
+        self,
+        path: str,
+        lines: list[bytes],
+        knowledge: Knowledge,
+        codes: frozenset[str],
+        want_edits: bool,
+    ) -> None:
         self.path = path
         self.lines = lines
         self.kb = knowledge
@@ -84,11 +91,20 @@ class Visitor(ast.NodeVisitor):
             return len(self.lines[line - 1][:byte_offset].decode("utf-8", "replace"))
         return byte_offset
 
-    def report(self, rule_code: str, node: ast.AST | None, title: str, *,
-               severity: Severity | None = None,
-               why: str = "", fix_note: str = "", evidence: tuple[str, ...] = (),
-               data: tuple[tuple[str, str], ...] = (), key: str = "",
-               at: tuple[int, int] | None = None) -> None:
+    def report(
+        self,
+        rule_code: str,
+        node: ast.AST | None,
+        title: str,
+        *,
+        severity: Severity | None = None,
+        why: str = "",
+        fix_note: str = "",
+        evidence: tuple[str, ...] = (),
+        data: tuple[tuple[str, str], ...] = (),
+        key: str = "",
+        at: tuple[int, int] | None = None,
+    ) -> None:
         if rule_code not in self.codes:
             return
         if at is not None:
@@ -103,14 +119,28 @@ class Visitor(ast.NodeVisitor):
         info = _RULES[rule_code]
         end_line = getattr(node, "end_lineno", None)
         end_col = getattr(node, "end_col_offset", None)
-        self.result.findings.append(Finding(
-            code=rule_code, cause=info.cause, severity=severity or info.severity, title=title,
-            group=Group.CODE, evidence=evidence, why=why, fix_note=fix_note,
-            location=Location(self.path, line, col + 1, end_line,
-                              None if end_col is None or end_line is None
-                              else self.column(end_line, end_col) + 1),
-            data=data,
-        ))
+        self.result.findings.append(
+            Finding(
+                code=rule_code,
+                cause=info.cause,
+                severity=severity or info.severity,
+                title=title,
+                group=Group.CODE,
+                evidence=evidence,
+                why=why,
+                fix_note=fix_note,
+                location=Location(
+                    self.path,
+                    line,
+                    col + 1,
+                    end_line,
+                    None
+                    if end_col is None or end_line is None
+                    else self.column(end_line, end_col) + 1,
+                ),
+                data=data,
+            )
+        )
 
     # ---- bindings ---------------------------------------------------------------------------
     def lookup(self, name: str) -> Binding | None:
@@ -167,8 +197,11 @@ class Visitor(ast.NodeVisitor):
             change = self.kb.find_name(impl, relative)
         else:
             impl = None
-            change = self.kb.find_name(None, tf2_name(qualified)) \
-                if qualified.startswith("tensorflow") else None
+            change = (
+                self.kb.find_name(None, tf2_name(qualified))
+                if qualified.startswith("tensorflow")
+                else None
+            )
         if change is None or self.guarded:
             return change  # a guarded use (try/except ImportError, version check) is deliberate
         if impl is not None:
@@ -181,13 +214,16 @@ class Visitor(ast.NodeVisitor):
         old = display_name(in_implementation(change.old, impl) if impl else change.old)
         verb = "fails when used" if change.still_importable else "does not exist"
         self.report(
-            rules.REMOVED_NAME.code, node,
+            rules.REMOVED_NAME.code,
+            node,
             f"`{spelled}`: {old} {verb} in {where}; use {replacement}",
-            why=change.note, evidence=(f"breaks: {change.package} {change.breaks}",
-                                       f"source: {change.source}"),
-            fix_note="tfdoctor lint --fix renames it" if change.renamable else
-            f"replace by hand with {replacement}",
-            data=(("change", change.id), ("replacement", replacement)), key=change.id,
+            why=change.note,
+            evidence=(f"breaks: {change.package} {change.breaks}", f"source: {change.source}"),
+            fix_note="tfdoctor lint --fix renames it"
+            if change.renamable
+            else f"replace by hand with {replacement}",
+            data=(("change", change.id), ("replacement", replacement)),
+            key=change.id,
         )
         return change
 
@@ -198,12 +234,24 @@ class Visitor(ast.NodeVisitor):
             change = self.check_name(alias.name, f"import {alias.name}", node)
             if change is not None:
                 flagged = True
-                if self.want_edits and change.renamable and alias.asname and len(node.names) == 1 \
-                        and not self.guarded:
+                if (
+                    self.want_edits
+                    and change.renamable
+                    and alias.asname
+                    and len(node.names) == 1
+                    and not self.guarded
+                ):
                     new = _renamed(alias.name, change, implementation_of(alias.name))
                     if new:
-                        self.add_edit(Edit("import_alias", node.lineno, self.col(node), text=new,
-                                           asname=alias.asname))
+                        self.add_edit(
+                            Edit(
+                                "import_alias",
+                                node.lineno,
+                                self.col(node),
+                                text=new,
+                                asname=alias.asname,
+                            )
+                        )
             self.note_implementation(alias.name, node, "import")
             if alias.asname:
                 self.bind(alias.asname, Binding(alias.name, flagged))
@@ -226,8 +274,12 @@ class Visitor(ast.NodeVisitor):
             self.note_implementation(qualified, node, "from")
             if alias.name != "*":
                 self.bind(alias.asname or alias.name, Binding(qualified, change is not None))
-        if self.want_edits and module_change is not None and module_change.renamable \
-                and not self.guarded:
+        if (
+            self.want_edits
+            and module_change is not None
+            and module_change.renamable
+            and not self.guarded
+        ):
             self.plan_from_rename(node, module_change)
 
     def col(self, node: ast.AST) -> int:
@@ -246,13 +298,22 @@ class Visitor(ast.NodeVisitor):
         if len(node.names) != 1 or node.names[0].name == "*":
             return
         alias = node.names[0]
-        new_full = _renamed(f"{module}.{alias.name}", change, implementation_of(
-            f"{module}.{alias.name}"))
+        new_full = _renamed(
+            f"{module}.{alias.name}", change, implementation_of(f"{module}.{alias.name}")
+        )
         if new_full is None or "." not in new_full:
             return
         parent, _, last = new_full.rpartition(".")
-        self.add_edit(Edit("from_single", node.lineno, self.col(node), text=parent, name=last,
-                           asname=alias.asname or alias.name))
+        self.add_edit(
+            Edit(
+                "from_single",
+                node.lineno,
+                self.col(node),
+                text=parent,
+                name=last,
+                asname=alias.asname or alias.name,
+            )
+        )
 
     # ---- control flow: guards and alternatives ------------------------------------------------
     def visit_Try(self, node: ast.Try) -> None:
@@ -393,17 +454,25 @@ class Visitor(ast.NodeVisitor):
         if change is not None and self.want_edits and change.renamable and not self.guarded:
             self.plan_chain_rename(node, root, attrs, binding, change)
 
-    def plan_chain_rename(self, node: ast.Attribute, root: str, attrs: list[str],
-                          binding: Binding, change: ApiChange) -> None:
+    def plan_chain_rename(
+        self, node: ast.Attribute, root: str, attrs: list[str], binding: Binding, change: ApiChange
+    ) -> None:
         qualified = ".".join([binding.qualified, *attrs])
         new = _renamed(qualified, change, implementation_of(qualified))
         prefix = binding.qualified + "."
         if new is None or not new.startswith(prefix):
             return
         end_line = node.end_lineno or node.lineno
-        self.add_edit(Edit("chain", node.lineno, self.col(node), end_line,
-                           self.column(end_line, node.end_col_offset or 0),
-                           text=".".join([root, new[len(prefix):]])))
+        self.add_edit(
+            Edit(
+                "chain",
+                node.lineno,
+                self.col(node),
+                end_line,
+                self.column(end_line, node.end_col_offset or 0),
+                text=".".join([root, new[len(prefix) :]]),
+            )
+        )
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -449,12 +518,10 @@ class Visitor(ast.NodeVisitor):
         calls.check_load_model(self, node)
 
 
-
 _RULES = {rule.code: rule for rule in rules.LINT_RULES}
 
 
-def _renamed(qualified: str, change: ApiChange,
-             found: tuple[str, str | None] | None) -> str | None:
+def _renamed(qualified: str, change: ApiChange, found: tuple[str, str | None] | None) -> str | None:
     """``qualified`` with the old prefix of ``change`` replaced; None if it does not apply."""
     if found is not None:
         impl, relative = found
@@ -463,10 +530,10 @@ def _renamed(qualified: str, change: ApiChange,
         old, new = change.old, change.replacement
         if relative != old and not relative.startswith(old + "."):
             return None
-        return in_implementation(new + relative[len(old):], impl)
+        return in_implementation(new + relative[len(old) :], impl)
     if qualified != change.old and not qualified.startswith(change.old + "."):
         return None
-    return change.replacement + qualified[len(change.old):]
+    return change.replacement + qualified[len(change.old) :]
 
 
 def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
@@ -489,8 +556,14 @@ def _is_version_check(test: ast.expr) -> bool:
     return False
 
 
-def analyze_tree(tree: ast.Module, path: str, lines: list[bytes], knowledge: Knowledge,
-                 codes: frozenset[str], want_edits: bool = False) -> Analysis:
+def analyze_tree(
+    tree: ast.Module,
+    path: str,
+    lines: list[bytes],
+    knowledge: Knowledge,
+    codes: frozenset[str],
+    want_edits: bool = False,
+) -> Analysis:
     visitor = Visitor(path, lines, knowledge, codes, want_edits)
     visitor.visit(tree)
     result = visitor.result
@@ -498,8 +571,11 @@ def analyze_tree(tree: ast.Module, path: str, lines: list[bytes], knowledge: Kno
     if want_edits:
         from tfdoctor.lint.consistency import plan_one_implementation
 
-        result.edits.extend(plan_one_implementation(visitor.refs, visitor.scopes[0].names,
-                                                    knowledge.target, visitor.column, tree))
+        result.edits.extend(
+            plan_one_implementation(
+                visitor.refs, visitor.scopes[0].names, knowledge.target, visitor.column, tree
+            )
+        )
     return result
 
 
@@ -514,12 +590,20 @@ def _report_mixed_file(visitor: Visitor) -> None:
     same = target.same_objects(first, second)
     listing = ", ".join(f"{DISPLAY[impl]} (line {used[impl][0]})" for impl in ordered)
     visitor.report(
-        rules.MIXED_IN_FILE.code, None,
+        rules.MIXED_IN_FILE.code,
+        None,
         f"this file uses {len(ordered)} Keras implementations: {listing}; use one",
-        why=(f"with {target.describe()} they are "
-             + ("the same Keras today, but not under other versions or TF_USE_LEGACY_KERAS=1"
-                if same else "different libraries whose objects do not mix")),
+        why=(
+            f"with {target.describe()} they are "
+            + (
+                "the same Keras today, but not under other versions or TF_USE_LEGACY_KERAS=1"
+                if same
+                else "different libraries whose objects do not mix"
+            )
+        ),
         fix_note="tfdoctor lint --fix rewrites keras/tf.keras imports to one of them"
-        if set(ordered) <= {KERAS, TF_KERAS} else "pick one implementation by hand",
-        data=(("implementations", ",".join(DISPLAY[i] for i in ordered)),), at=(line, column),
+        if set(ordered) <= {KERAS, TF_KERAS}
+        else "pick one implementation by hand",
+        data=(("implementations", ",".join(DISPLAY[i] for i in ordered)),),
+        at=(line, column),
     )

@@ -19,8 +19,10 @@ _KERAS3_SAVE_SUFFIXES = (".keras", ".h5", ".hdf5")
 _LOAD_MODEL = frozenset({"keras.models.load_model", "keras.saving.load_model"})
 _SAVE_MODEL = frozenset({"keras.models.save_model", "keras.saving.save_model"})
 _KERAS3_GUIDE = "https://keras.io/guides/migrating_to_keras_3/"
-_FORMAT_WHY = ("Keras 3 reads and writes the .keras format (and legacy .h5); the TF SavedModel "
-               "format is only exported (model.export) and reloaded for inference (TFSMLayer)")
+_FORMAT_WHY = (
+    "Keras 3 reads and writes the .keras format (and legacy .h5); the TF SavedModel "
+    "format is only exported (model.export) and reloaded for inference (TFSMLayer)"
+)
 
 
 def check_mixed_call(v: Visitor, node: ast.Call, callee_impl: str) -> None:
@@ -31,16 +33,20 @@ def check_mixed_call(v: Visitor, node: ast.Call, callee_impl: str) -> None:
                 continue
             same = v.kb.target.same_objects(impl, callee_impl)
             target = v.kb.target
-            why = (f"with {target.describe()} {DISPLAY[impl]} and {DISPLAY[callee_impl]} "
-                   + ("happen to be the same Keras, but not with other versions or with "
-                      "TF_USE_LEGACY_KERAS=1" if same else
-                      "are different Keras implementations: a model only accepts layers, "
-                      "tensors and optimizers of its own implementation"))
+            why = f"with {target.describe()} {DISPLAY[impl]} and {DISPLAY[callee_impl]} " + (
+                "happen to be the same Keras, but not with other versions or with "
+                "TF_USE_LEGACY_KERAS=1"
+                if same
+                else "are different Keras implementations: a model only accepts layers, "
+                "tensors and optimizers of its own implementation"
+            )
             v.report(
-                rules.MIXED_IN_CALL.code, expr,
+                rules.MIXED_IN_CALL.code,
+                expr,
                 f"a {DISPLAY[impl]} object is passed to {DISPLAY[callee_impl]}: "
                 "use one Keras implementation",
-                severity=Severity.WARNING if same else Severity.ERROR, why=why,
+                severity=Severity.WARNING if same else Severity.ERROR,
+                why=why,
                 fix_note=f"build everything with {DISPLAY[callee_impl]}",
                 data=(("implementations", f"{DISPLAY[callee_impl]},{DISPLAY[impl]}"),),
             )
@@ -64,17 +70,20 @@ def check_keywords(v: Visitor, node: ast.Call, callee_impl: str) -> None:
                 continue
             replacement = f"{change.replacement}=" if change.replacement else "nothing"
             v.report(
-                rules.REMOVED_KEYWORD.code, keyword,
+                rules.REMOVED_KEYWORD.code,
+                keyword,
                 f"{display_name(qualified)}({change.keyword}=...) is not accepted by "
                 f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
                 f"; use {replacement}",
-                why=change.note, evidence=(f"source: {change.source}",),
-                fix_note="tfdoctor lint --fix renames it" if change.renamable else
-                "remove or replace it by hand", data=(("change", change.id),),
+                why=change.note,
+                evidence=(f"source: {change.source}",),
+                fix_note="tfdoctor lint --fix renames it"
+                if change.renamable
+                else "remove or replace it by hand",
+                data=(("change", change.id),),
             )
             if v.want_edits and change.renamable and change.replacement:
-                v.add_edit(Edit("keyword", keyword.lineno, v.col(keyword),
-                                   text=change.replacement))
+                v.add_edit(Edit("keyword", keyword.lineno, v.col(keyword), text=change.replacement))
 
 
 def receiver_impl(v: Visitor, receiver: ast.expr) -> tuple[bool, str | None]:
@@ -97,10 +106,12 @@ def check_method(v: Visitor, node: ast.Call, func: ast.Attribute, callee_impl: s
     change = v.kb.methods.get(impl, {}).get(func.attr)
     if change is not None:
         v.report(
-            rules.REMOVED_METHOD.code, func,
+            rules.REMOVED_METHOD.code,
+            func,
             f".{func.attr}() is not a method of Keras {v.kb.target.keras_version(impl)} "
             f"models ({DISPLAY[impl]}); use {change.replacement}",
-            why=change.note, evidence=(f"source: {change.source}",),
+            why=change.note,
+            evidence=(f"source: {change.source}",),
             fix_note=f"replace by hand with {change.replacement}",
             data=(("change", change.id),),
         )
@@ -108,16 +119,21 @@ def check_method(v: Visitor, node: ast.Call, func: ast.Attribute, callee_impl: s
         check_save(v, node, func, impl, callee_impl)
 
 
-def check_save(v: Visitor, node: ast.Call, func: ast.Attribute, impl: str,
-               callee_impl: str | None) -> None:
+def check_save(
+    v: Visitor, node: ast.Call, func: ast.Attribute, impl: str, callee_impl: str | None
+) -> None:
     version = v.kb.target.keras_version(impl)
     for keyword in node.keywords:
         if keyword.arg == "save_format":
-            v.report(rules.MODEL_FORMAT.code, keyword,
-                        f"{func.attr}(save_format=...) is not accepted by Keras {version}: "
-                        "the file suffix picks the format (.keras or .h5); "
-                        "use model.export(path) for a SavedModel",
-                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+            v.report(
+                rules.MODEL_FORMAT.code,
+                keyword,
+                f"{func.attr}(save_format=...) is not accepted by Keras {version}: "
+                "the file suffix picks the format (.keras or .h5); "
+                "use model.export(path) for a SavedModel",
+                why=_FORMAT_WHY,
+                evidence=(f"source: {_KERAS3_GUIDE}",),
+            )
             return
     path = _literal_path(node.args[0]) if node.args else None
     if path is None:
@@ -126,18 +142,25 @@ def check_save(v: Visitor, node: ast.Call, func: ast.Attribute, impl: str,
     known_model = callee_impl is not None or v.expr_impl(func.value) is not None
     if func.attr == "save_weights":
         if not path.endswith(".weights.h5") and (known_model or suffix in (".h5", ".ckpt", "")):
-            v.report(rules.MODEL_FORMAT.code, node.args[0],
-                        f"save_weights({path!r}): Keras {version} writes weights only to a "
-                        "file ending in .weights.h5",
-                        why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+            v.report(
+                rules.MODEL_FORMAT.code,
+                node.args[0],
+                f"save_weights({path!r}): Keras {version} writes weights only to a "
+                "file ending in .weights.h5",
+                why=_FORMAT_WHY,
+                evidence=(f"source: {_KERAS3_GUIDE}",),
+            )
         return
-    if suffix in _SAVED_MODEL_SUFFIXES or (known_model and suffix not in
-                                            _KERAS3_SAVE_SUFFIXES):
-        v.report(rules.MODEL_FORMAT.code, node.args[0],
-                    f"save({path!r}): Keras {version} saves only .keras or .h5 files, not a "
-                    "SavedModel folder; use model.save('model.keras') or "
-                    "model.export('folder')",
-                    why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+    if suffix in _SAVED_MODEL_SUFFIXES or (known_model and suffix not in _KERAS3_SAVE_SUFFIXES):
+        v.report(
+            rules.MODEL_FORMAT.code,
+            node.args[0],
+            f"save({path!r}): Keras {version} saves only .keras or .h5 files, not a "
+            "SavedModel folder; use model.save('model.keras') or "
+            "model.export('folder')",
+            why=_FORMAT_WHY,
+            evidence=(f"source: {_KERAS3_GUIDE}",),
+        )
 
 
 def check_load_model(v: Visitor, node: ast.Call) -> None:
@@ -155,29 +178,41 @@ def check_load_model(v: Visitor, node: ast.Call) -> None:
     path = _literal_path(node.args[0]) if node.args else None
     if path is None or _suffix(path) not in _SAVED_MODEL_SUFFIXES:
         return
-    v.report(rules.MODEL_FORMAT.code, node.args[0],
-                f"load_model({path!r}): Keras {v.kb.target.keras_version(found[0])} loads "
-                ".keras and .h5 files, not SavedModel folders; use "
-                "keras.layers.TFSMLayer(path, call_endpoint='serving_default') or "
-                "tf.saved_model.load(path)",
-                why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+    v.report(
+        rules.MODEL_FORMAT.code,
+        node.args[0],
+        f"load_model({path!r}): Keras {v.kb.target.keras_version(found[0])} loads "
+        ".keras and .h5 files, not SavedModel folders; use "
+        "keras.layers.TFSMLayer(path, call_endpoint='serving_default') or "
+        "tf.saved_model.load(path)",
+        why=_FORMAT_WHY,
+        evidence=(f"source: {_KERAS3_GUIDE}",),
+    )
 
 
 def check_save_model(v: Visitor, node: ast.Call, impl: str) -> None:
     """keras.models.save_model(model, path): the same rules as model.save(path)."""
     version = v.kb.target.keras_version(impl)
     if any(keyword.arg == "save_format" for keyword in node.keywords):
-        v.report(rules.MODEL_FORMAT.code, node,
-                    f"save_model(save_format=...) is not accepted by Keras {version}: the "
-                    "file suffix picks the format; use model.export(path) for a SavedModel",
-                    why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+        v.report(
+            rules.MODEL_FORMAT.code,
+            node,
+            f"save_model(save_format=...) is not accepted by Keras {version}: the "
+            "file suffix picks the format; use model.export(path) for a SavedModel",
+            why=_FORMAT_WHY,
+            evidence=(f"source: {_KERAS3_GUIDE}",),
+        )
         return
     path = _literal_path(node.args[1]) if len(node.args) > 1 else None
     if path is not None and _suffix(path) not in _KERAS3_SAVE_SUFFIXES:
-        v.report(rules.MODEL_FORMAT.code, node.args[1],
-                    f"save_model(model, {path!r}): Keras {version} saves only .keras or .h5 "
-                    "files; use a .keras path, or model.export(path) for a SavedModel",
-                    why=_FORMAT_WHY, evidence=(f"source: {_KERAS3_GUIDE}",))
+        v.report(
+            rules.MODEL_FORMAT.code,
+            node.args[1],
+            f"save_model(model, {path!r}): Keras {version} saves only .keras or .h5 "
+            "files; use a .keras path, or model.export(path) for a SavedModel",
+            why=_FORMAT_WHY,
+            evidence=(f"source: {_KERAS3_GUIDE}",),
+        )
 
 
 def _literal_path(node: ast.expr) -> str | None:

@@ -21,9 +21,13 @@ if TYPE_CHECKING:
 _TF_KERAS_PREFIX = "tensorflow.keras"
 
 
-def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Binding | None],
-                            target: Target, column: Callable[[int, int], int],
-                            tree: ast.Module) -> list[Edit]:
+def plan_one_implementation(
+    refs: list[_ImplRef],
+    module_names: dict[str, Binding | None],
+    target: Target,
+    column: Callable[[int, int], int],
+    tree: ast.Module,
+) -> list[Edit]:
     primary = [ref for ref in refs if not ref.fallback]
     counts = Counter(ref.implementation for ref in primary)
     if set(counts) != {KERAS, TF_KERAS}:
@@ -38,8 +42,14 @@ def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Bindin
     def col(node: ast.AST) -> int:
         return column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
-    keras_name = next((name for name, binding in module_names.items()
-                       if binding is not None and binding.qualified == "keras"), None)
+    keras_name = next(
+        (
+            name
+            for name, binding in module_names.items()
+            if binding is not None and binding.qualified == "keras"
+        ),
+        None,
+    )
     chains: list[ast.Attribute] = []
     for ref in primary:
         if ref.implementation != loser:
@@ -49,28 +59,41 @@ def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Bindin
             if isinstance(node, ast.ImportFrom):
                 module = node.module or ""
                 if module.startswith(_TF_KERAS_PREFIX):
-                    edits.append(Edit("from_impl", node.lineno, col(node),
-                                      text=_TF_KERAS_PREFIX, name="keras"))
+                    edits.append(
+                        Edit(
+                            "from_impl", node.lineno, col(node), text=_TF_KERAS_PREFIX, name="keras"
+                        )
+                    )
                 elif module == "tensorflow" and len(node.names) == 1:
                     alias = node.names[0]
-                    edits.append(Edit("from_to_import", node.lineno, col(node), text="keras",
-                                      asname=alias.asname or ""))
+                    edits.append(
+                        Edit(
+                            "from_to_import",
+                            node.lineno,
+                            col(node),
+                            text="keras",
+                            asname=alias.asname or "",
+                        )
+                    )
                     if (alias.asname or "keras") == "keras":
                         keras_name = "keras"
                 else:
                     return []
             elif isinstance(node, ast.Import):
-                if len(node.names) != 1 or not node.names[0].asname or \
-                        not node.names[0].name.startswith(_TF_KERAS_PREFIX):
+                if (
+                    len(node.names) != 1
+                    or not node.names[0].asname
+                    or not node.names[0].name.startswith(_TF_KERAS_PREFIX)
+                ):
                     return []
-                edits.append(Edit("import_impl", node.lineno, col(node),
-                                  text=_TF_KERAS_PREFIX, name="keras"))
+                edits.append(
+                    Edit("import_impl", node.lineno, col(node), text=_TF_KERAS_PREFIX, name="keras")
+                )
             elif isinstance(node, ast.Attribute):
                 root = node
                 while isinstance(root.value, ast.Attribute):
                     root = root.value
-                base = module_names.get(root.value.id) if isinstance(root.value, ast.Name) \
-                    else None
+                base = module_names.get(root.value.id) if isinstance(root.value, ast.Name) else None
                 if base is None:
                     return []
                 if base.qualified == "tensorflow":
@@ -81,19 +104,38 @@ def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Bindin
                     return []
         else:
             if isinstance(node, ast.ImportFrom):
-                edits.append(Edit("from_impl", node.lineno, col(node), text="keras",
-                                  name=_TF_KERAS_PREFIX))
+                edits.append(
+                    Edit("from_impl", node.lineno, col(node), text="keras", name=_TF_KERAS_PREFIX)
+                )
             elif isinstance(node, ast.Import):
                 if len(node.names) != 1:
                     return []
                 alias = node.names[0]
                 if alias.name == "keras":
-                    edits.append(Edit("import_to_from", node.lineno, col(node),
-                                      text="tensorflow", name="keras", asname=alias.asname or ""))
+                    edits.append(
+                        Edit(
+                            "import_to_from",
+                            node.lineno,
+                            col(node),
+                            text="tensorflow",
+                            name="keras",
+                            asname=alias.asname or "",
+                        )
+                    )
                 elif alias.asname:
-                    parent, _, last = (_TF_KERAS_PREFIX + alias.name[len("keras"):]).rpartition(".")
-                    edits.append(Edit("import_to_from", node.lineno, col(node), text=parent,
-                                      name=last, asname=alias.asname))
+                    parent, _, last = (_TF_KERAS_PREFIX + alias.name[len("keras") :]).rpartition(
+                        "."
+                    )
+                    edits.append(
+                        Edit(
+                            "import_to_from",
+                            node.lineno,
+                            col(node),
+                            text=parent,
+                            name=last,
+                            asname=alias.asname,
+                        )
+                    )
                 else:
                     return []
     if chains:
@@ -110,9 +152,17 @@ def plan_one_implementation(refs: list[_ImplRef], module_names: dict[str, Bindin
             if not isinstance(root.value, ast.Name) or root.attr != "keras":
                 return []
             end_line = chain.end_lineno or chain.lineno
-            edits.append(Edit("chain_impl", chain.lineno, col(chain), end_line,
-                              column(end_line, chain.end_col_offset or 0),
-                              text=f"{root.value.id}.keras", name=keras_name))
+            edits.append(
+                Edit(
+                    "chain_impl",
+                    chain.lineno,
+                    col(chain),
+                    end_line,
+                    column(end_line, chain.end_col_offset or 0),
+                    text=f"{root.value.id}.keras",
+                    name=keras_name,
+                )
+            )
     return edits
 
 

@@ -42,7 +42,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
 
     def swap(text: str, edit: Edit | None) -> str:
         if edit is not None and (text == edit.text or text.startswith(edit.text + ".")):
-            return edit.name + text[len(edit.text):]
+            return edit.name + text[len(edit.text) :]
         return text
 
     def pick(found: list[Edit], kind: str) -> Edit | None:
@@ -57,11 +57,16 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
         def _edits(self, node: cst.CSTNode) -> list[Edit]:
             pos = self.get_metadata(PositionProvider, node)
             found = by_start.get((pos.start.line, pos.start.column), [])
-            return [e for e in found if e.kind not in ("chain", "chain_impl") or
-                    (e.end_line, e.end_column) == (pos.end.line, pos.end.column)]
+            return [
+                e
+                for e in found
+                if e.kind not in ("chain", "chain_impl")
+                or (e.end_line, e.end_column) == (pos.end.line, pos.end.column)
+            ]
 
-        def leave_Attribute(self, original: cst.Attribute,
-                            updated: cst.Attribute) -> cst.BaseExpression:
+        def leave_Attribute(
+            self, original: cst.Attribute, updated: cst.Attribute
+        ) -> cst.BaseExpression:
             found = self._edits(original)
             rename, impl = pick(found, "chain"), pick(found, "chain_impl")
             if rename is None and impl is None:
@@ -76,8 +81,9 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
                 return updated
             return updated.with_changes(keyword=cst.Name(keyword.text))
 
-        def leave_ImportFrom(self, original: cst.ImportFrom,
-                             updated: cst.ImportFrom) -> cst.BaseSmallStatement:
+        def leave_ImportFrom(
+            self, original: cst.ImportFrom, updated: cst.ImportFrom
+        ) -> cst.BaseSmallStatement:
             found = self._edits(original)
             if not found or updated.module is None:
                 return updated
@@ -89,20 +95,22 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
             renamed = pick(found, "from_module")
             impl = pick(found, "from_impl")
             if single is not None:
-                names = [_alias(cst, single.name, "" if single.asname == single.name
-                                else single.asname)]
-                return updated.with_changes(module=dotted(swap(single.text, impl)), names=names,
-                                            lpar=None, rpar=None)
+                names = [
+                    _alias(cst, single.name, "" if single.asname == single.name else single.asname)
+                ]
+                return updated.with_changes(
+                    module=dotted(swap(single.text, impl)), names=names, lpar=None, rpar=None
+                )
             text = swap(renamed.text if renamed else module_text, impl)
             return updated.with_changes(module=dotted(text)) if text != module_text else updated
 
-        def leave_Import(self, original: cst.Import,
-                         updated: cst.Import) -> cst.BaseSmallStatement:
+        def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.BaseSmallStatement:
             found = self._edits(original)
             to_from = pick(found, "import_to_from")
             if to_from is not None:
-                return cst.ImportFrom(module=dotted(to_from.text),
-                                      names=[_alias(cst, to_from.name, to_from.asname)])
+                return cst.ImportFrom(
+                    module=dotted(to_from.text), names=[_alias(cst, to_from.name, to_from.asname)]
+                )
             renamed, impl = pick(found, "import_alias"), pick(found, "import_impl")
             if (renamed is None and impl is None) or len(updated.names) != 1:
                 return updated

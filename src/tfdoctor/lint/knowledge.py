@@ -33,29 +33,29 @@ def implementation_of(qualified: str) -> tuple[str, str | None] | None:
         if qualified == prefix or qualified.startswith(prefix + "."):
             if prefix.startswith("tensorflow.compat.v1"):
                 return impl, None
-            return impl, "keras" + qualified[len(prefix):]
+            return impl, "keras" + qualified[len(prefix) :]
     return None
 
 
 def in_implementation(keras_name: str, implementation: str) -> str:
     """``keras.layers.X`` spelled as a dotted name of ``implementation``."""
     if keras_name == "keras" or keras_name.startswith("keras."):
-        return _CANONICAL_PREFIX[implementation] + keras_name[len("keras"):]
+        return _CANONICAL_PREFIX[implementation] + keras_name[len("keras") :]
     return keras_name
 
 
 def tf2_name(qualified: str) -> str:
     """``tensorflow.compat.v2.X`` is the TF 2 API ``tensorflow.X``."""
     if qualified.startswith("tensorflow.compat.v2"):
-        return "tensorflow" + qualified[len("tensorflow.compat.v2"):]
+        return "tensorflow" + qualified[len("tensorflow.compat.v2") :]
     return qualified
 
 
 def display_name(qualified: str) -> str:
     if qualified.startswith("tensorflow.keras"):
-        return "tf.keras" + qualified[len("tensorflow.keras"):]
+        return "tf.keras" + qualified[len("tensorflow.keras") :]
     if qualified == "tensorflow" or qualified.startswith("tensorflow."):
-        return "tf" + qualified[len("tensorflow"):]
+        return "tf" + qualified[len("tensorflow") :]
     return qualified
 
 
@@ -130,14 +130,18 @@ def knowledge_for(target: Target) -> Knowledge:
                 parts = callee.split(".")
                 for end in range(1, len(parts)):
                     below.setdefault(".".join(parts[:end]), set()).add(
-                        (tuple(parts[end:]), change.keyword))
+                        (tuple(parts[end:]), change.keyword)
+                    )
     keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
     return Knowledge(
-        target=target, keras_names=keras_names, tf_names=tf_names, methods=methods,
-        keywords={impl: tuple(found) for impl, found in keywords.items()}, keras3=keras3,
+        target=target,
+        keras_names=keras_names,
+        tf_names=tf_names,
+        methods=methods,
+        keywords={impl: tuple(found) for impl, found in keywords.items()},
+        keras3=keras3,
         paths=frozenset(paths),
         keyword_paths={path: tuple(sorted(words)) for path, words in keyword_paths.items()},
         below={prefix: tuple(sorted(rests)) for prefix, rests in below.items()},
         method_words=tuple(sorted(method_words)),
     )
-

@@ -23,14 +23,20 @@ _ROOTS = rb"(?:tensorflow|keras|tf_keras)"
 # counts, even one in a string: that only sends more files to the ast.
 _FROM = re.compile(
     rb"from(?:[ \t]|\\\r?\n)+(" + _ROOTS + rb"(?:[ \t]*\.[ \t]*\w+)*)(?:[ \t]|\\\r?\n)+import[ \t]*"
-    rb"(\([^)]*\)|(?:[^\n\\;]|\\\r?\n)*)")
-_IMPORT = re.compile(rb"import(?:[ \t]|\\\r?\n)+((?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*"
-                     + _ROOTS + rb"\b(?:[^\n\\;#]|\\\r?\n)*)")
+    rb"(\([^)]*\)|(?:[^\n\\;]|\\\r?\n)*)"
+)
+_IMPORT = re.compile(
+    rb"import(?:[ \t]|\\\r?\n)+((?:[\w.]+[ \t]*(?:as[ \t]+\w+[ \t]*)?,[ \t]*)*"
+    + _ROOTS
+    + rb"\b(?:[^\n\\;#]|\\\r?\n)*)"
+)
 _COMMENT = re.compile(rb"#[^\n]*")
 # Strings and comments, blanked before deciding which implementations a skipped file uses.
 _STRIP = re.compile(
     rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', re.S)
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*',
+    re.S,
+)
 
 Binding = tuple[str, str, int]  # (qualified name, bound name, offset of the statement)
 
@@ -39,8 +45,9 @@ def bindings(data: bytes) -> list[Binding]:
     """What the top-level-looking import statements of tensorflow/keras/tf_keras bind."""
     found: list[Binding] = []
     for match in _FROM.finditer(data):
-        if match.start() and (data[match.start() - 1:match.start()].isalnum() or
-                              data[match.start() - 1] == 95):  # 95: "_"
+        if match.start() and (
+            data[match.start() - 1 : match.start()].isalnum() or data[match.start() - 1] == 95
+        ):  # 95: "_"
             continue
         module = b"".join(match.group(1).split()).decode("ascii", "replace")
         names = match.group(2)
@@ -77,7 +84,7 @@ def bindings(data: bytes) -> list[Binding]:
 
 def _starts_statement(data: bytes, offset: int) -> bool:
     """True when only blanks (or ; or :) precede ``import`` on its line."""
-    before = data[max(0, offset - 200):offset].rstrip(b" \t")
+    before = data[max(0, offset - 200) : offset].rstrip(b" \t")
     return not before or before.endswith((b"\n", b";", b":", b"\r"))
 
 
@@ -99,8 +106,9 @@ def _chain_pattern(bound: str, rests: tuple[tuple[str, ...], ...]) -> re.Pattern
         options = b"|".join(ordered)
         name = re.escape(bound.encode())
         # the literal name comes first so that the regex engine can search for it quickly
-        pattern = re.compile(name + rb"(?<![\w.]" + name + rb")" + dot + rb"(?:" + options +
-                             rb")\b")
+        pattern = re.compile(
+            name + rb"(?<![\w.]" + name + rb")" + dot + rb"(?:" + options + rb")\b"
+        )
         if len(_CHAIN_CACHE) > 256:
             _CHAIN_CACHE.clear()
         _CHAIN_CACHE[key] = pattern
@@ -138,8 +146,9 @@ def _reaches_change(data: bytes, qualified: str, bound: str, kb: Knowledge) -> b
     if not below:
         return False
     if not bound:  # a star import: the names below are used bare
-        return any(all(w.encode() in data for w in (*rest, keyword) if w)
-                   for rest, keyword in below)
+        return any(
+            all(w.encode() in data for w in (*rest, keyword) if w) for rest, keyword in below
+        )
     names = tuple(rest for rest, keyword in below if not keyword)
     if names and _chain_pattern(bound, names).search(data):
         return True

@@ -22,8 +22,7 @@ from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, Target
 PARALLEL_THRESHOLD = 200
 CHUNKS_PER_WORKER = 4
 
-_NOQA = re.compile(rb"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*))?",
-                   re.I)
+_NOQA = re.compile(rb"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*))?", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,9 @@ def _parse(data: bytes, notebook_cells: tuple[tuple[int, int], ...] | None) -> a
                 raise
             bad_cell = notebook_cells[exc.lineno - 1][0]
             lines = data.split(b"\n")
-            data = b"\n".join(b"" if notebook_cells[i][0] == bad_cell else line
-                              for i, line in enumerate(lines))
+            data = b"\n".join(
+                b"" if notebook_cells[i][0] == bad_cell else line for i, line in enumerate(lines)
+            )
     raise SyntaxError("too many cells that do not parse")
 
 
@@ -112,8 +112,9 @@ def lint_file(path: str, options: LintOptions, force: bool = False) -> FileResul
             result.implementations = implementations
             first = min(implementations.values(), default=None)
             if first is not None:
-                result.suppressed_702 = _suppressed(rules.MIXED_IN_PROJECT.code,
-                                                    data.splitlines(), first[0])
+                result.suppressed_702 = _suppressed(
+                    rules.MIXED_IN_PROJECT.code, data.splitlines(), first[0]
+                )
             return result
     try:
         tree = _parse(data, cells)
@@ -123,8 +124,9 @@ def lint_file(path: str, options: LintOptions, force: bool = False) -> FileResul
         return result
     result.analyzed = True
     lines = data.splitlines()
-    analysis = analyze_tree(tree, path, lines, kb, options.codes,
-                            options.want_edits and cells is None)
+    analysis = analyze_tree(
+        tree, path, lines, kb, options.codes, options.want_edits and cells is None
+    )
     result.edits = analysis.edits
     for finding in analysis.findings:
         loc = finding.location
@@ -147,9 +149,11 @@ def _in_cell(finding: Finding, cells: tuple[tuple[int, int], ...]) -> Finding:
     end_line = None
     if loc.end_line is not None and 0 < loc.end_line <= len(cells):
         end_line = cells[loc.end_line - 1][1]
-    return replace(finding, location=Location(loc.path, line, loc.column, end_line,
-                                              loc.end_column),
-                   data=(*finding.data, ("cell", str(cell))))
+    return replace(
+        finding,
+        location=Location(loc.path, line, loc.column, end_line, loc.end_column),
+        data=(*finding.data, ("cell", str(cell))),
+    )
 
 
 _WORKER_OPTIONS: LintOptions | None = None
@@ -175,8 +179,9 @@ def _run(files: Sequence[str], options: LintOptions, jobs: int | None) -> list[F
     count = min(len(files) // 16, workers * CHUNKS_PER_WORKER)
     chunks = [list(files[start::count]) for start in range(count)]
     results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(options,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(options,)
+    ) as pool:
         for chunk in pool.map(_lint_chunk, chunks):
             results.extend(chunk)
     return results
@@ -198,8 +203,10 @@ def _project_mix(results: list[FileResult], options: LintOptions) -> list[Findin
     keras3 = options.target.keras_version(KERAS).major >= 3
     preference = (KERAS, TF_KERAS, TF_KERAS_PKG) if keras3 else (TF_KERAS, KERAS, TF_KERAS_PKG)
     main = max(counts, key=lambda impl: (counts[impl], -preference.index(impl)))
-    summary = ", ".join(f"{DISPLAY[i]} in {counts[i]} file{'s' * (counts[i] != 1)}"
-                        for i in sorted(counts, key=lambda i: -counts[i]))
+    summary = ", ".join(
+        f"{DISPLAY[i]} in {counts[i]} file{'s' * (counts[i] != 1)}"
+        for i in sorted(counts, key=lambda i: -counts[i])
+    )
     findings = []
     for result in results:
         if len(result.implementations) != 1:
@@ -210,18 +217,25 @@ def _project_mix(results: list[FileResult], options: LintOptions) -> list[Findin
         if result.suppressed_702:
             continue
         same = options.target.same_objects(impl, main)
-        findings.append(Finding(
-            code=rules.MIXED_IN_PROJECT.code, cause=rules.MIXED_IN_PROJECT.cause,
-            severity=Severity.WARNING, group=Group.CODE,
-            title=f"this file uses {DISPLAY[impl]}; the project mostly uses {DISPLAY[main]} "
-                  f"({summary})",
-            why=f"with {options.target.describe()} they are "
-                + ("the same Keras today, but not under other versions"
-                   if same else "different libraries whose objects do not mix"),
-            fix_note=f"import Keras the same way everywhere, e.g. as {DISPLAY[main]}",
-            location=Location(result.path, where[0], where[1]),
-            data=(("implementations", f"{DISPLAY[impl]},{DISPLAY[main]}"),),
-        ))
+        findings.append(
+            Finding(
+                code=rules.MIXED_IN_PROJECT.code,
+                cause=rules.MIXED_IN_PROJECT.cause,
+                severity=Severity.WARNING,
+                group=Group.CODE,
+                title=f"this file uses {DISPLAY[impl]}; the project mostly uses {DISPLAY[main]} "
+                f"({summary})",
+                why=f"with {options.target.describe()} they are "
+                + (
+                    "the same Keras today, but not under other versions"
+                    if same
+                    else "different libraries whose objects do not mix"
+                ),
+                fix_note=f"import Keras the same way everywhere, e.g. as {DISPLAY[main]}",
+                location=Location(result.path, where[0], where[1]),
+                data=(("implementations", f"{DISPLAY[impl]},{DISPLAY[main]}"),),
+            )
+        )
     return findings
 
 
@@ -233,8 +247,13 @@ def _report_order(finding: Finding) -> tuple[str, int, int, int, str]:
     return (loc.path, cell, loc.line, loc.column, finding.code)
 
 
-def lint_files(files: Sequence[str], target: Target, codes: frozenset[str],
-               jobs: int | None = None, fix: bool = False) -> LintResult:
+def lint_files(
+    files: Sequence[str],
+    target: Target,
+    codes: frozenset[str],
+    jobs: int | None = None,
+    fix: bool = False,
+) -> LintResult:
     options = LintOptions(target, codes, want_edits=fix)
     results = _run(files, options, jobs)
     fixed: dict[str, int] = {}
@@ -262,7 +281,11 @@ def lint_files(files: Sequence[str], target: Target, codes: frozenset[str],
     findings.extend(_project_mix(results, options))
     findings.sort(key=_report_order)
     return LintResult(
-        target=target, files=len(results), analyzed=sum(r.analyzed for r in results),
-        findings=findings, errors=[(r.path, r.error) for r in results if r.error],
-        fixed=fixed, fix_errors=fix_errors,
+        target=target,
+        files=len(results),
+        analyzed=sum(r.analyzed for r in results),
+        findings=findings,
+        errors=[(r.path, r.error) for r in results if r.error],
+        fixed=fixed,
+        fix_errors=fix_errors,
     )

@@ -16,11 +16,32 @@ from typing import Any
 
 from tfdoctor.errors import UsageError
 
-SKIPPED_DIRS = frozenset({
-    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pants.d", ".ruff_cache",
-    ".svn", ".tox", ".venv", "__pypackages__", "_build", "buck-out", "build", "dist",
-    "node_modules", "venv", "__pycache__", ".ipynb_checkpoints", ".pytest_cache",
-})
+SKIPPED_DIRS = frozenset(
+    {
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".hg",
+        ".mypy_cache",
+        ".nox",
+        ".pants.d",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        "__pypackages__",
+        "_build",
+        "buck-out",
+        "build",
+        "dist",
+        "node_modules",
+        "venv",
+        "__pycache__",
+        ".ipynb_checkpoints",
+        ".pytest_cache",
+    }
+)
 _MAGIC = re.compile(r"^\s*(?:[%!]|\?\w|\w+\?\s*$)")
 
 
@@ -85,8 +106,11 @@ def _warn_without_toml(start: Path) -> None:
     for folder in (start.resolve(), *start.resolve().parents):
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and "[tool.tfdoctor" in pyproject.read_text("utf-8", "replace"):
-            print(f"tfdoctor: ignoring [tool.tfdoctor] in {pyproject}: reading TOML on Python "
-                  "< 3.11 needs tomli (pip install tomli)", file=sys.stderr)
+            print(
+                f"tfdoctor: ignoring [tool.tfdoctor] in {pyproject}: reading TOML on Python "
+                "< 3.11 needs tomli (pip install tomli)",
+                file=sys.stderr,
+            )
             return
 
 
@@ -96,9 +120,11 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
         return False
     forms = {path.replace(os.sep, "/"), os.path.abspath(path).replace(os.sep, "/")}
     name = os.path.basename(path)
-    return any(fnmatch.fnmatch(form, p) or form.startswith(p.rstrip("/") + "/")
-               for p in patterns for form in forms) or any(fnmatch.fnmatch(name, p)
-                                                           for p in patterns)
+    return any(
+        fnmatch.fnmatch(form, p) or form.startswith(p.rstrip("/") + "/")
+        for p in patterns
+        for form in forms
+    ) or any(fnmatch.fnmatch(name, p) for p in patterns)
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
@@ -111,8 +137,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
         if not os.path.isdir(given):
             raise UsageError(f"no such file or folder: {given}")
         for folder, dirs, files in os.walk(given):
-            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
-                             and not _excluded(os.path.join(folder, d), exclude))
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if d not in SKIPPED_DIRS
+                and not d.startswith(".")
+                and not _excluded(os.path.join(folder, d), exclude)
+            )
             for name in sorted(files):
                 if name.endswith((".py", ".ipynb")):
                     path = os.path.normpath(os.path.join(folder, name))
@@ -148,4 +179,3 @@ def read_notebook(data: bytes) -> NotebookSource:
         lines.append("")
         cells.append((number, 0))
     return NotebookSource("\n".join(lines).encode("utf-8"), tuple(cells))
-

@@ -101,9 +101,14 @@ class Target:
         return ", ".join(parts) + f" ({self.origin})"
 
     def to_json(self) -> dict[str, object]:
-        return {"tensorflow": self.tensorflow, "keras": self.keras, "tf_keras": self.tf_keras,
-                "legacy_keras": self.legacy_keras, "origin": self.origin,
-                "assumed": self.assumed}
+        return {
+            "tensorflow": self.tensorflow,
+            "keras": self.keras,
+            "tf_keras": self.tf_keras,
+            "legacy_keras": self.legacy_keras,
+            "origin": self.origin,
+            "assumed": self.assumed,
+        }
 
 
 def _tf_major_minor(version: Version) -> str:
@@ -117,8 +122,13 @@ def _parse_flag(value: str, flag: str) -> Version:
     return parsed
 
 
-def resolve_target(python: str | None, keras: str | None, tensorflow: str | None,
-                   newest_tensorflow: str, newest_keras: str) -> Target:
+def resolve_target(
+    python: str | None,
+    keras: str | None,
+    tensorflow: str | None,
+    newest_tensorflow: str,
+    newest_keras: str,
+) -> Target:
     """Build the Target from the flags, else from what ``python`` has installed."""
     legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in LEGACY_TRUE
     if keras is not None or tensorflow is not None:
@@ -129,13 +139,25 @@ def resolve_target(python: str | None, keras: str | None, tensorflow: str | None
         if keras_version is not None and keras_version.major == 3 and keras == "3":
             keras_version = Version(newest_keras)
         if tf_version is None:
-            tf_version = Version(newest_tensorflow) if keras_version is None or \
-                keras_version.major >= 3 else keras_version
+            tf_version = (
+                Version(newest_tensorflow)
+                if keras_version is None or keras_version.major >= 3
+                else keras_version
+            )
         if keras_version is None:
-            keras_version = Version(newest_keras) if tf_version >= _FIRST_TF_WITH_KERAS3 \
+            keras_version = (
+                Version(newest_keras)
+                if tf_version >= _FIRST_TF_WITH_KERAS3
                 else Version(_tf_major_minor(tf_version))
-        given = " ".join(f for f in (f"--keras {keras}" if keras else "",
-                                     f"--tensorflow {tensorflow}" if tensorflow else "") if f)
+            )
+        given = " ".join(
+            f
+            for f in (
+                f"--keras {keras}" if keras else "",
+                f"--tensorflow {tensorflow}" if tensorflow else "",
+            )
+            if f
+        )
         return Target(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
     installed = _installed_versions(python)
     legacy = (installed.get("legacy") or "").strip().lower() in LEGACY_TRUE
@@ -144,12 +166,24 @@ def resolve_target(python: str | None, keras: str | None, tensorflow: str | None
     tfk_v = _version(installed.get("tf-keras"))
     where = f"installed in {python or sys.executable}"
     if tf_v is None and keras_v is None:
-        return Target(newest_tensorflow, newest_keras, None, legacy,
-                      f"assumed newest: no TensorFlow or Keras {where}", assumed=True)
+        return Target(
+            newest_tensorflow,
+            newest_keras,
+            None,
+            legacy,
+            f"assumed newest: no TensorFlow or Keras {where}",
+            assumed=True,
+        )
     if tf_v is None:
-        tf_v = Version(newest_tensorflow) if keras_v is None or keras_v.major >= 3 \
+        tf_v = (
+            Version(newest_tensorflow)
+            if keras_v is None or keras_v.major >= 3
             else Version(_tf_major_minor(keras_v))
+        )
     if keras_v is None:
-        keras_v = Version(newest_keras) if tf_v >= _FIRST_TF_WITH_KERAS3 \
+        keras_v = (
+            Version(newest_keras)
+            if tf_v >= _FIRST_TF_WITH_KERAS3
             else Version(_tf_major_minor(tf_v))
+        )
     return Target(str(tf_v), str(keras_v), str(tfk_v) if tfk_v else None, legacy, where)

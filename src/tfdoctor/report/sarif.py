@@ -53,15 +53,16 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, object]:
         result["ruleIndex"] = rule_index[finding.code]
     loc = finding.location
     if loc is not None:
-        region: dict[str, int] = {"startLine": max(loc.line, 1),
-                                  "startColumn": max(loc.column, 1)}
+        region: dict[str, int] = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
         if loc.end_line is not None and loc.end_line >= loc.line:
             region["endLine"] = loc.end_line
-            if loc.end_column is not None and (loc.end_line > loc.line or
-                                               loc.end_column > loc.column):
+            if loc.end_column is not None and (
+                loc.end_line > loc.line or loc.end_column > loc.column
+            ):
                 region["endColumn"] = loc.end_column
-        result["locations"] = [{"physicalLocation": {
-            "artifactLocation": {"uri": _uri(loc.path)}, "region": region}}]
+        result["locations"] = [
+            {"physicalLocation": {"artifactLocation": {"uri": _uri(loc.path)}, "region": region}}
+        ]
     return result
 
 
@@ -71,15 +72,19 @@ def render_sarif(findings: Sequence[Finding], rules: Sequence[RuleInfo], tool_ve
     log = {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": {
-                "name": "tfdoctor",
-                "version": tool_version,
-                "informationUri": "https://pypi.org/project/tfdoctor/",
-                "rules": [_rule(info) for info in rules],
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(finding, rule_index) for finding in findings],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tfdoctor",
+                        "version": tool_version,
+                        "informationUri": "https://pypi.org/project/tfdoctor/",
+                        "rules": [_rule(info) for info in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(finding, rule_index) for finding in findings],
+            }
+        ],
     }
     return json.dumps(log, indent=2)
