@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
+
+from tfdoctor.pep508 import Req, parse
 
 
 def canonical(name: str) -> str:
@@ -97,7 +98,7 @@ class Distribution:
             return tuple(t for t in self.record_top_level if not t.startswith("*"))
         return self.top_level_txt
 
-    def requirements(self, extra: str = "") -> list[Requirement]:
+    def requirements(self, extra: str = "") -> list[Req]:
         """Declared requirements; with ``extra``, only the lines that can belong to that extra.
 
         Parsing is the costly part of a check, so lines of other extras are skipped by text.
@@ -107,10 +108,9 @@ class Distribution:
             mentions_extra = "extra" in line.partition(";")[2]
             if mentions_extra and (not extra or canonical(extra) not in canonical(line)):
                 continue
-            try:
-                out.append(Requirement(line))
-            except InvalidRequirement:
-                continue
+            parsed = parse(line)
+            if parsed is not None:
+                out.append(parsed)
         return out
 
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-if TYPE_CHECKING:  # packaging.requirements/markers are imported on first use (start-up time)
-    from packaging.markers import Marker
-    from packaging.requirements import Requirement
+from tfdoctor import pep508
 
 _SEPARATORS = re.compile(r"[-_.]+")
 
@@ -22,14 +17,8 @@ def canonicalize_name(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-@lru_cache(maxsize=4096)
-def parse(line: str) -> Requirement | None:
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        return Requirement(line)
-    except InvalidRequirement:
-        return None
+def parse(line: str) -> pep508.Req | None:
+    return pep508.parse(line)
 
 
 def _environment(python: str, extra: str) -> dict[str, str]:
@@ -48,15 +37,10 @@ def _environment(python: str, extra: str) -> dict[str, str]:
     }
 
 
-def _marker_holds(marker: Marker | None, python: str, extra: str) -> bool:
-    from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
-
-    if marker is None:
+def _marker_holds(marker: str, python: str, extra: str) -> bool:
+    if not marker:
         return True
-    try:
-        return bool(marker.evaluate(_environment(python, extra)))
-    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
-        return False
+    return pep508.evaluate(marker, _environment(python, extra))
 
 
 def spec_for(lines: Iterable[str], name: str, python: str, extra: str = "") -> str:
@@ -71,31 +55,24 @@ def spec_for(lines: Iterable[str], name: str, python: str, extra: str = "") -> s
         if requirement is None or canonicalize_name(requirement.name) != wanted:
             continue
         if _marker_holds(requirement.marker, python, extra):
-            found.append(str(requirement.specifier))
+            found.append(requirement.specifier)
     return intersect(*found)
 
 
 def intersect(*specs: str) -> str:
     """The specifiers combined (``">=1.23.5,<2.0.0"`` & ``"<2"``); "" when all are empty."""
-    combined = SpecifierSet()
-    for spec in specs:
-        if spec:
-            combined &= SpecifierSet(spec)
-    return str(combined)
+    return pep508.combine(*specs)
 
 
 def allows(spec: str, version: str) -> bool:
     """Whether ``version`` satisfies ``spec`` (pre-releases included; "" allows anything)."""
-    if not spec:
-        return True
-    try:
-        return SpecifierSet(spec).contains(Version(version), prereleases=True)
-    except (InvalidSpecifier, InvalidVersion):
-        return False
+    return pep508.allows(spec, version)
 
 
 def valid_spec(spec: str) -> bool:
     """Whether ``spec`` is a version specifier ("" counts: it allows anything)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         SpecifierSet(spec)
     except InvalidSpecifier:

@@ -13,10 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from packaging.markers import UndefinedEnvironmentName, default_environment
-from packaging.requirements import Requirement
-from packaging.version import InvalidVersion, Version
-
+from tfdoctor.pep508 import Req
 from tfdoctor.snapshot import Distribution, Snapshot, canonical
 
 if TYPE_CHECKING:
@@ -26,7 +23,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Violation:
     requirer: Distribution
-    requirement: Requirement
+    requirement: Req
     installed: Distribution | None  # None: the requirement is not installed at all
     extra: str = ""  # set when the requirement comes from an extra another package asked for
     provided_by: str = ""  # the variant that stands in for the required name (tensorflow-cpu...)
@@ -90,28 +87,16 @@ def fold_consequences(
 
 
 def _environment(snapshot: Snapshot) -> dict[str, str]:
-    env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
-    env.update(snapshot.markers)
-    return env
+    """The target's marker environment, as its probe computed it."""
+    return dict(snapshot.markers)
 
 
-def _applies(req: Requirement, env: dict[str, str], extra: str) -> bool:
-    if req.marker is None:
-        return not extra
-    try:
-        with_extra = req.marker.evaluate({**env, "extra": extra})
-        if not extra:
-            return with_extra
-        return with_extra and not req.marker.evaluate({**env, "extra": ""})
-    except UndefinedEnvironmentName:
-        return False
+def _applies(req: Req, env: dict[str, str], extra: str) -> bool:
+    return req.applies(env, extra)
 
 
-def _contains(req: Requirement, version: str) -> bool:
-    try:
-        return req.specifier.contains(Version(version), prereleases=True)
-    except InvalidVersion:
-        return req.specifier.contains(version, prereleases=True)
+def _contains(req: Req, version: str) -> bool:
+    return req.allows(version)
 
 
 # Extras nobody declares a need for, but whose presence shows they were asked for: installed
@@ -143,7 +128,7 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
     checked = 0
     wanted_extras: list[tuple[Distribution, str, Distribution]] = []
 
-    def check_one(requirer: Distribution, req: Requirement, extra: str) -> None:
+    def check_one(requirer: Distribution, req: Req, extra: str) -> None:
         nonlocal checked
         checked += 1
         name = canonical(req.name)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.pep508 import allows, combine
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
@@ -41,13 +38,7 @@ DECLARED = RuleInfo(
 
 
 def _combined(violations: list[Violation], extra: str = "") -> str:
-    spec = SpecifierSet()
-    for v in violations:
-        spec &= v.requirement.specifier
-    if extra:
-        with contextlib.suppress(InvalidSpecifier):
-            spec &= SpecifierSet(extra)
-    return str(spec)
+    return combine(*(v.requirement.specifier for v in violations), extra)
 
 
 def _range_rule(
@@ -58,12 +49,7 @@ def _range_rule(
     tf = ctx.tensorflow
     outside_effective = False
     if dist is not None and effective and tf is not None:
-        try:
-            outside_effective = not SpecifierSet(effective).contains(
-                Version(dist.version), prereleases=True
-            )
-        except (InvalidSpecifier, InvalidVersion):
-            outside_effective = False
+        outside_effective = not allows(effective, dist.version)
     if not violations and not outside_effective:
         return
     if dist is None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from packaging.version import Version
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.pep508 import combine
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
@@ -60,7 +61,7 @@ def keras_line(ctx: Context) -> Iterator[Finding]:
     reported = False
     for v in claimed(ctx.declared.violations, ctx.kb, "TFD101"):
         reported = True
-        yield _keras_mismatch(ctx, tf, v.installed, str(v.requirement.specifier), v)
+        yield _keras_mismatch(ctx, tf, v.installed, v.requirement.specifier, v)
     if reported:
         return
     release = ctx.tf_release
@@ -174,12 +175,10 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
     by_name: dict[str, list[Violation]] = {}
     for v in missing:
         by_name.setdefault(v.name, []).append(v)
-    specs = []
-    for group in by_name.values():
-        spec = group[0].requirement.specifier
-        for v in group[1:]:
-            spec &= v.requirement.specifier
-        specs.append(f"{group[0].requirement.name}{spec}")
+    specs = [
+        f"{group[0].requirement.name}{combine(*(v.requirement.specifier for v in group))}"
+        for group in by_name.values()
+    ]
     names = [group[0].requirement.name for group in by_name.values()]
     requirers = sorted({f"{v.requirer.name} {v.requirer.version}" for v in missing})
     yield finding(

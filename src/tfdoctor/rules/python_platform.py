@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from packaging.tags import Tag, parse_tag
-
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.registry import RuleInfo
@@ -29,9 +27,16 @@ CPU = RuleInfo(
 )
 
 
-def _fits(tag: Tag, implementation: str, minor: int) -> bool:
+def _expand(tag: str) -> list[tuple[str, str]]:
+    """(interpreter, abi) pairs of a wheel tag; ``py2.py3-none-any`` gives two (PEP 425)."""
+    parts = tag.split("-")
+    if len(parts) != 3:
+        return []
+    return [(i, a) for i in parts[0].split(".") for a in parts[1].split(".")]
+
+
+def _fits(interpreter: str, abi: str, implementation: str, minor: int) -> bool:
     """Whether a wheel tag can be imported by this interpreter (Python part of the tag only)."""
-    interpreter = tag.interpreter
     if interpreter.startswith("py"):
         version = interpreter[2:]
         return version in ("3", f"3{minor}")
@@ -39,7 +44,7 @@ def _fits(tag: Tag, implementation: str, minor: int) -> bool:
         if implementation != "CPython" or not interpreter[2:].isdigit():
             return False
         built = int(interpreter[3:]) if interpreter[2] == "3" else -1
-        return built <= minor if tag.abi == "abi3" else built == minor
+        return built <= minor if abi == "abi3" else built == minor
     return True  # other implementations' tags: not judged here
 
 
@@ -54,13 +59,8 @@ def foreign_wheels(ctx: Context) -> list[Distribution]:
     for dist in snap.distributions:
         if not dist.wheel_tags:
             continue
-        tags: set[Tag] = set()
-        for text in dist.wheel_tags:
-            try:
-                tags |= parse_tag(text)
-            except ValueError:
-                continue
-        if tags and not any(_fits(t, snap.python.implementation, minor) for t in tags):
+        tags = [pair for text in dist.wheel_tags for pair in _expand(text)]
+        if tags and not any(_fits(i, a, snap.python.implementation, minor) for i, a in tags):
             out.append(dist)
     return out
 
