@@ -12,8 +12,16 @@ from types import ModuleType
 from tfdoctor import __version__
 from tfdoctor.errors import EXIT_INTERNAL, EXIT_USAGE, UsageError
 
-# Each command lives in tfdoctor.commands.<name> with add_parser() and run().
-COMMANDS: tuple[str, ...] = ("check", "explain", "lint", "fix", "new", "rules")
+# Each command lives in tfdoctor.commands.<name> with add_parser() and run(). Only the module of
+# the command asked for is imported (start-up time); the others are listed with this help line.
+COMMANDS: dict[str, str] = {
+    "check": "diagnose why TensorFlow and Keras do not work together in an environment",
+    "explain": "explain a TensorFlow/Keras error from a traceback, log or console session",
+    "lint": "find mixed Keras imports and APIs the target Keras/TensorFlow no longer has",
+    "fix": "plan and apply the repairs of an environment, as a transaction",
+    "new": "create a clean environment with a known-good TensorFlow/Keras set",
+    "rules": "list the rules, or explain one (tfdoctor rules TFD101)",
+}
 
 
 def _load(name: str) -> ModuleType | None:
@@ -31,28 +39,38 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"tfdoctor: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tfdoctor",
         description="Find out why TensorFlow and Keras do not work together, and fix it.",
     )
     parser.add_argument("--version", action="version", version=f"tfdoctor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        module = _load(name)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, summary in COMMANDS.items():
+        module = _load(name) if name == chosen else None
         if module is not None:
             module.add_parser(sub)
+        elif name != chosen or chosen is None:
+            sub.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
     module = _load(args.command)
-    assert module is not None
+    if module is None:
+        print(
+            f"tfdoctor: the {args.command} command is not part of this installation",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         result: int = module.run(args)
         return result
