@@ -84,3 +84,12 @@ def test_index_lists_every_check_rule() -> None:
         )
         assert row in index, f"docs/rules.md has no up-to-date row for {info.code}"
         assert (INDEX.parent / f"../src/tfdoctor/docs/rules/{info.code}.md").resolve().is_file()
+
+
+def test_every_rule_of_every_kind_has_a_page() -> None:
+    """check, lint, explain and runtime rules alike: `tfdoctor rules CODE` always has a page."""
+    from tfdoctor.rules import runtime  # noqa: F401  (registers the runtime rules)
+    from tfdoctor.rules.registry import all_rules, rule_doc
+
+    missing = [r.code for r in all_rules() if "## What it does" not in rule_doc(r.code)]
+    assert missing == []

@@ -34,6 +34,7 @@ _RULES: dict[str, RuleInfo] = {}
 # Modules whose import registers rules; kept as names so that start-up imports only what it uses.
 RULE_MODULES: tuple[str, ...] = (
     "tfdoctor.rules.checks",
+    "tfdoctor.rules.runtime",
     "tfdoctor.lint.rules",
     "tfdoctor.explain.rules",
 )
