@@ -164,8 +164,8 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
     old = data.get("unsupported_python")
     if old:
         raise UsageError(
-            f"{label} is Python {old}; tfdoctor examines Python 3.7 or newer "
-            "(TensorFlow 2 has no release for it): point --python at a Python 3.9+ environment"
+            f"{label} is Python {old}; tfdoctor examines Python 3.7 or newer: point --python "
+            "at an environment with Python 3.9 or newer (what current TensorFlow releases need)"
         )
     return data
 
