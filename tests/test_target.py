@@ -79,3 +79,16 @@ def test_python37_target_without_tensorflow(tfdoctor: Runner) -> None:
     assert data["target"]["python"].startswith("3.7.")
     assert result.codes() == [("TFD103", "not-installed")]
     assert "tensorflow==2.11" in data["findings"][0]["fix"][0]
+
+
+def test_hint_when_another_environment_is_active(tfdoctor: Runner, tmp_path: Path) -> None:
+    """tfdoctor run from pipx or another venv: the active one is suggested."""
+    python = interpreter("3.9")
+    if not Path(python).exists():
+        pytest.skip("no Python 3.9 on this machine")
+    result = tfdoctor(
+        "check", "--python", python, "--format", "json", env={"VIRTUAL_ENV": str(tmp_path)}
+    )
+    (finding,) = result.json()["findings"]
+    assert finding["code"] == "TFD103"
+    assert finding["fix_note"].endswith(f"tfdoctor check --python {tmp_path}")

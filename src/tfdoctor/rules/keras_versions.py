@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from packaging.version import Version
@@ -166,7 +167,8 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
             ),
             why="`import tensorflow` fails with ModuleNotFoundError.",
             fix=(ctx.installer.install(f"tensorflow=={newest.version}"),),
-            fix_note=f"TensorFlow {newest.version} is the newest release for Python {snap.python.minor}.",
+            fix_note=f"TensorFlow {newest.version} is the newest release for Python "
+            f"{snap.python.minor}." + _other_environment_hint(snap.environ, snap.python.prefix),
         )
         return
     missing = claimed(ctx.declared.violations, ctx.kb, "TFD103")
@@ -196,3 +198,12 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
         + " (typically after an install with --no-deps, an interrupted install or an uninstall).",
         fix=(ctx.for_dist(missing[0].requirer).install(*specs),),
     )
+
+
+def _other_environment_hint(environ: dict[str, str], prefix: str) -> str:
+    """tfdoctor may run from pipx or another venv than the one the user works in."""
+    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        other = environ.get(variable, "")
+        if other and os.path.realpath(other) != os.path.realpath(prefix):
+            return f" Or did you mean the active environment: tfdoctor check --python {other}"
+    return ""
