@@ -100,20 +100,23 @@ def _why(package: str, version: str) -> str:
     )
 
 
+def _effective(ctx: Context, package: str) -> tuple[str, str]:
+    """The range the knowledge base verified for the installed TensorFlow, and its source."""
+    release = ctx.tf_release
+    if release is None:
+        return "", ""
+    spec = release.spec(package, python=ctx.snapshot.python.minor)
+    return spec, release.sources.get(package, "curated")
+
+
 @check(NUMPY)
 def numpy_range(ctx: Context) -> Iterator[Finding]:
-    release = ctx.tf_release
-    spec = release.spec("numpy", python=ctx.snapshot.python.minor) if release is not None else ""
-    source = release.sources.get("numpy", "curated") if release is not None else ""
-    yield from _range_rule(ctx, NUMPY, "numpy", spec, source, "NumPy")
+    yield from _range_rule(ctx, NUMPY, "numpy", *_effective(ctx, "numpy"), "NumPy")
 
 
 @check(PROTOBUF)
 def protobuf_range(ctx: Context) -> Iterator[Finding]:
-    release = ctx.tf_release
-    spec = release.spec("protobuf", python=ctx.snapshot.python.minor) if release is not None else ""
-    source = release.sources.get("protobuf", "curated") if release is not None else ""
-    yield from _range_rule(ctx, PROTOBUF, "protobuf", spec, source, "protobuf")
+    yield from _range_rule(ctx, PROTOBUF, "protobuf", *_effective(ctx, "protobuf"), "protobuf")
 
 
 @check(DECLARED)
