@@ -160,3 +160,5 @@ PY312_TF215_FOR_311 = EnvSpec(
 TF221_CUDA_RUNTIME = EnvSpec(
     "tf221-cuda-runtime", base=TF221, no_deps=("nvidia-cuda-runtime-cu12==12.1.105",)
 )
+# transformers 4.38+ imports tf_keras for its TensorFlow models and refuses Keras 3.
+TF221_TRANSFORMERS = EnvSpec("tf221-transformers", base=TF221, with_deps=("transformers==4.46.3",))

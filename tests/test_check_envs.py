@@ -104,6 +104,12 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         [("TFD601", "cuda-mismatch")],
     ),
     (
+        "transformers 4.46 beside TF 2.21 without tf-keras",
+        specs.TF221_TRANSFORMERS,
+        {},
+        [("TFD110", "dependent-package-incompatible")],
+    ),
+    (
         "conda env with pip-installed TensorFlow",
         specs.TF215_CONDA,
         {},

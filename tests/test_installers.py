@@ -73,3 +73,16 @@ def test_conda_env_gets_conda_or_pip_commands(
     assert data["target"]["installer"] == "conda"
     (finding,) = data["findings"]
     assert finding["fix"] == [f"conda remove -p {env} numpy"]
+
+
+@pytest.mark.realenv
+def test_tf_keras_goes_in_without_dependencies_beside_a_variant(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """tf-keras declares `tensorflow`: with its dependencies it would add a second TensorFlow
+    beside tensorflow-cpu (what specs.TF221_TFKERAS_PULLS_TF shows)."""
+    env = real_env(specs.TF221_TRANSFORMERS)
+    (finding,) = tfdoctor("check", "--python", str(env), "--format", "json").json()["findings"]
+    assert finding["fix"] == [
+        f"uv pip install --python {env}/bin/python --no-deps 'tf-keras~=2.21.0'"
+    ]

@@ -57,6 +57,17 @@ class Context:
         tf = self.tensorflow
         return self.kb.tensorflow(tf.version) if tf is not None else None
 
+    def install_command(self, *requirements: str, dist: Distribution | None = None) -> str:
+        """An install command; tf-keras goes in without its dependencies beside a TensorFlow
+        variant, because it declares `tensorflow` and would pull a second TensorFlow in."""
+        tf = self.tensorflow
+        no_deps = (
+            tf is not None
+            and tf.key != "tensorflow"
+            and any(r.startswith(("tf-keras", "tf_keras")) for r in requirements)
+        )
+        return self.for_dist(dist).install(*requirements, no_deps=no_deps)
+
     def for_dist(self, dist: Distribution | None) -> Installer:
         return self.installer.for_distribution(dist.installer) if dist else self.installer
 

@@ -68,15 +68,19 @@ def _curated(ctx: Context) -> Iterator[Finding]:
             problem = fact.check(dist.version, installed, tf.version)
             if problem is None:
                 continue
+            # A package without TensorFlow support beside TensorFlow is a fact, not a fault: it
+            # may well be used with another backend.
+            severity = Severity.ERROR if fact.supports_tensorflow else Severity.INFO
             yield finding(
                 DEPENDENT,
                 problem.title,
+                severity=severity,
                 evidence=(
                     f"{dist.name} {dist.version} in {dist.location}",
                     *problem.evidence,
                     f"source: {fact.source}",
                 ),
                 why=fact.why,
-                fix=(ctx.for_dist(dist).install(*problem.install),) if problem.install else (),
+                fix=(ctx.install_command(*problem.install, dist=dist),) if problem.install else (),
                 fix_note=problem.note,
             )

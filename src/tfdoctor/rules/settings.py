@@ -131,7 +131,7 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
         "'Your environment has TF_USE_LEGACY_KERAS set to True, but you do not have the "
         "tf_keras package installed' and the first use of tf.keras raises 'ImportError: Keras "
         "cannot be imported. Check that it is installed.'",
-        fix=(ctx.installer.install(wanted),),
+        fix=(ctx.install_command(wanted),),
         fix_note="Or drop the setting to use Keras 3: unset TF_USE_LEGACY_KERAS",
     )
 
