@@ -162,3 +162,16 @@ TF221_CUDA_RUNTIME = EnvSpec(
 )
 # transformers 4.38+ imports tf_keras for its TensorFlow models and refuses Keras 3.
 TF221_TRANSFORMERS = EnvSpec("tf221-transformers", base=TF221, with_deps=("transformers==4.46.3",))
+
+
+def _unreadable_numpy_metadata(env: Path) -> None:
+    # A METADATA that cannot be read (a disk error, a botched manual copy): no installer makes
+    # this, so the file is replaced by a folder of the same name, which no read can open.
+    meta = next(site_packages(env).glob("numpy-*.dist-info")) / "METADATA"
+    meta.unlink()
+    meta.mkdir()
+
+
+TF215_UNREADABLE_METADATA = EnvSpec(
+    "tf215-unreadable-metadata", base=TF215, mutations=(("numpy-metadata-dir", _unreadable_numpy_metadata),)
+)

@@ -110,6 +110,12 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         [("TFD110", "dependent-package-incompatible")],
     ),
     (
+        "numpy's METADATA cannot be read",
+        specs.TF215_UNREADABLE_METADATA,
+        {},
+        [("TFD304", "broken-install")],
+    ),
+    (
         "conda env with pip-installed TensorFlow",
         specs.TF215_CONDA,
         {},

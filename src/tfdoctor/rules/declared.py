@@ -119,6 +119,8 @@ def _implied_extras(
 def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
     env = _environment(snapshot)
     installed = {name: dists[0] for name, dists in snapshot.by_name.items() if not dists[0].error}
+    # Present but unreadable (TFD304 reports it): its version is unknown, so nothing is claimed.
+    unreadable = {name for name, dists in snapshot.by_name.items() if dists[0].error}
     # Distributions that stand in for a required one because they provide the same import package.
     substitutes = {
         "tensorflow": kb.providers("tensorflow") - {"tensorflow"},
@@ -132,6 +134,8 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
         nonlocal checked
         checked += 1
         name = canonical(req.name)
+        if name in unreadable:
+            return
         dist = installed.get(name)
         provided_by = ""
         if dist is None:
