@@ -168,8 +168,9 @@ class Snapshot:
         return out
 
     def get(self, name: str) -> Distribution | None:
+        """The distribution that imports first; one whose metadata cannot be read is unknown."""
         found = self.by_name.get(canonical(name))
-        return found[0] if found else None
+        return found[0] if found and not found[0].error else None
 
     def version_of(self, name: str) -> str | None:
         dist = self.get(name)
