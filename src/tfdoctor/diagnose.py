@@ -128,11 +128,17 @@ def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
             Group.TENSORFLOW,
             f"{tf.name} {tf.version}" if tf else "not installed",
         ),
-        GroupSummary(Group.KERAS, ", ".join(keras_bits)),
         GroupSummary(
-            Group.DEPENDENCIES, ", ".join(_v(ctx, n) for n in ("numpy", "protobuf", "ml-dtypes"))
+            Group.KERAS,
+            ", ".join(keras_bits),
+            present=tf is not None or bool(snap.get("keras") or snap.get("tf-keras")),
         ),
-        GroupSummary(Group.GPU, gpu),
+        GroupSummary(
+            Group.DEPENDENCIES,
+            ", ".join(_v(ctx, n) for n in ("numpy", "protobuf", "ml-dtypes")),
+            present=tf is not None,
+        ),
+        GroupSummary(Group.GPU, gpu, present=tf is not None or bool(snap.platform.nvidia_driver)),
         GroupSummary(
             Group.ENVIRONMENT,
             f"{snap.python.prefix}, {len(snap.distributions)} distributions, "

@@ -28,6 +28,7 @@ class GroupSummary:
 
     group: Group
     label: str
+    present: bool = True  # False: nothing of this group is installed, so nothing was checked
 
 
 @dataclass(frozen=True)

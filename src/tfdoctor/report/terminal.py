@@ -54,6 +54,12 @@ def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool
         by_group.setdefault(f.group, []).append(f)
     for summary in report.groups:
         items = by_group.pop(summary.group, [])
+        if not items and not summary.present:
+            console.print(
+                f"[dim][-] {escape(TITLES[summary.group])} ({escape(summary.label)})[/]",
+                soft_wrap=True,
+            )
+            continue
         _section(console, TITLES[summary.group], summary.label, items, verbose)
     deep = report.extra.get("deep")
     runtime = by_group.pop(Group.RUNTIME, [])
