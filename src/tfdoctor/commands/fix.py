@@ -25,14 +25,27 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-y", "--yes", action="store_true", help="apply without asking")
     p.add_argument("--tensorflow", metavar="X.Y", help="move TensorFlow to the newest X.Y.*")
     p.add_argument("--latest", action="store_true", help="move TensorFlow to the newest release")
-    p.add_argument("--keras", type=int, choices=(2, 3), help="2: keep Keras 2 code (tf-keras); "
-                   "3: move to Keras 3")
-    p.add_argument("--into", metavar="DIR", help="build the repaired environment as a new venv "
-                   "in DIR and leave the original untouched")
-    p.add_argument("--rename-shadowing", action="store_true",
-                   help="consent to rename files in the working directory that shadow a package")
-    p.add_argument("--rollback", action="store_true",
-                   help="restore the state recorded by the last fix of this environment")
+    p.add_argument(
+        "--keras",
+        type=int,
+        choices=(2, 3),
+        help="2: keep Keras 2 code (tf-keras); 3: move to Keras 3",
+    )
+    p.add_argument(
+        "--into",
+        metavar="DIR",
+        help="build the repaired environment as a new venv in DIR and leave the original untouched",
+    )
+    p.add_argument(
+        "--rename-shadowing",
+        action="store_true",
+        help="consent to rename files in the working directory that shadow a package",
+    )
+    p.add_argument(
+        "--rollback",
+        action="store_true",
+        help="restore the state recorded by the last fix of this environment",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,8 +72,12 @@ def _prefix_of(python: str | None) -> str:
     from tfdoctor.target import resolve
 
     target = resolve(python)
-    proc = subprocess.run([target.executable, "-c", "import sys; print(sys.prefix)"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [target.executable, "-c", "import sys; print(sys.prefix)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise UsageError(f"{target.label} is not a working Python interpreter")
     return proc.stdout.strip()
@@ -96,8 +113,12 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
             f"{snap.python.executable} is not a virtual or conda environment; repair it into a "
             "new one with --into DIR (the system installation is never changed in place)"
         )
-    intent = Intent(tensorflow=args.tensorflow, latest=args.latest, keras=args.keras,
-                    rename_shadowing=args.rename_shadowing)
+    intent = Intent(
+        tensorflow=args.tensorflow,
+        latest=args.latest,
+        keras=args.keras,
+        rename_shadowing=args.rename_shadowing,
+    )
     stamp = stamp_now()
     tool = pick_tool(snap.python.executable)
     plan = make_plan(ctx, list(report.findings), intent, tool, stamp)
@@ -105,10 +126,8 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
     if plan.unresolved:
         _emit(args, plan, {"status": "unresolved", "message": "; ".join(plan.unresolved)})
         return EXIT_FINDINGS
-    work = plan.changes if not args.into else plan.changes or plan.steps
-    if not work and not args.into:
-        _emit(args, plan, {"status": "nothing-to-do",
-                           "message": _nothing_message(plan)})
+    if not plan.changes and not args.into:
+        _emit(args, plan, {"status": "nothing-to-do", "message": _nothing_message(plan)})
         return EXIT_FINDINGS if plan.manual else EXIT_OK
     if args.dry_run:
         _emit(args, plan, {"status": "planned", "message": "dry run: nothing was changed"})
@@ -143,8 +162,11 @@ def _show_plan(args: argparse.Namespace, plan: Any) -> None:
         return
     out = sys.stdout
     print(f"Plan for {plan.prefix} ({plan.intent.describe()})", file=out)
-    print(f"  TensorFlow: {plan.tensorflow}; versions chosen by {plan.tool or 'no resolver'}; "
-          f"commands for {plan.installer}", file=out)
+    print(
+        f"  TensorFlow: {plan.tensorflow}; versions chosen by {plan.tool or 'no resolver'}; "
+        f"commands for {plan.installer}",
+        file=out,
+    )
     for i, step in enumerate(plan.steps, 1):
         why = ", ".join(step.reason_codes) or "-"
         shown = ", ".join(step.targets) if step.targets else ""
@@ -165,8 +187,12 @@ def _show_plan(args: argparse.Namespace, plan: Any) -> None:
 
 def _emit(args: argparse.Namespace, plan: Any, result: dict[str, Any]) -> None:
     if args.format == "json":
-        doc = {"schema": "tfdoctor/1", "command": "fix",
-               "plan": plan.to_json() if plan is not None else None, "result": result}
+        doc = {
+            "schema": "tfdoctor/1",
+            "command": "fix",
+            "plan": plan.to_json() if plan is not None else None,
+            "result": result,
+        }
         print(json.dumps(doc, indent=2))
         return
     status = result.get("status", "")

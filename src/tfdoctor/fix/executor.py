@@ -102,7 +102,9 @@ def _run(cmd: list[str], say: Say) -> str:
     return ""
 
 
-def verify(python: str, environ: dict[str, str], manual_codes: set[str]) -> tuple[bool, dict[str, Any]]:
+def verify(
+    python: str, environ: dict[str, str], manual_codes: set[str]
+) -> tuple[bool, dict[str, Any]]:
     """``check --deep`` of the repaired environment, with the variables the plan sets."""
     from tfdoctor.deep import RunningDeep
     from tfdoctor.diagnose import diagnose_probe
@@ -144,8 +146,14 @@ def apply(plan: Plan, snapshot: Snapshot, tool: Tool, stamp: str, say: Say) -> O
             journal.set_state("applying")
             for step in plan.changes:
                 error = run_step(step, tool, say, journal)
-                outcome.steps.append({"kind": step.kind, "targets": list(step.targets),
-                                      "ok": not error, "error": error})
+                outcome.steps.append(
+                    {
+                        "kind": step.kind,
+                        "targets": list(step.targets),
+                        "ok": not error,
+                        "error": error,
+                    }
+                )
                 journal.record("done", outcome.steps[-1])
                 if error:
                     raise StepFailed(error)
@@ -187,7 +195,9 @@ def rollback(prefix: str, say: Say) -> Outcome:
         )
     say(f"restoring {prefix} to the state recorded in {last.path.name} ({last.state}) ...")
     journal_mod.restore(last)
-    return Outcome(status="rolled-back", message="restored the recorded state", journal=str(last.path))
+    return Outcome(
+        status="rolled-back", message="restored the recorded state", journal=str(last.path)
+    )
 
 
 def print_line(stream: Any = sys.stderr) -> Say:

@@ -43,8 +43,9 @@ def build_into(plan: Plan, tool: Tool, folder: Path, say: Say) -> Outcome:
     into_tool = Tool(tool.kind, new_python, tool.uv)
     outcome = Outcome(status="failed")
     error = _run(into_tool.install(list(plan.final_pins)), say)
-    outcome.steps.append({"kind": "install", "targets": list(plan.final_pins), "ok": not error,
-                          "error": error})
+    outcome.steps.append(
+        {"kind": "install", "targets": list(plan.final_pins), "ok": not error, "error": error}
+    )
     if error:
         outcome.message = f"{error}; {folder} is incomplete, the original is unchanged"
         return outcome
@@ -53,10 +54,15 @@ def build_into(plan: Plan, tool: Tool, folder: Path, say: Say) -> Outcome:
     ok, summary = verify(new_python, plan.environ, manual)
     outcome.verification = summary
     if not ok:
-        outcome.message = ("the new environment fails its check: " + "; ".join(summary["blocking"])
-                           + f"; {folder} is kept for inspection, the original is unchanged")
+        outcome.message = (
+            "the new environment fails its check: "
+            + "; ".join(summary["blocking"])
+            + f"; {folder} is kept for inspection, the original is unchanged"
+        )
         return outcome
     outcome.status = "verified"
-    outcome.message = (f"built and verified {folder}; switch with `source {folder}/bin/activate` "
-                       f"(the old environment {plan.prefix} is unchanged)")
+    outcome.message = (
+        f"built and verified {folder}; switch with `source {folder}/bin/activate` "
+        f"(the old environment {plan.prefix} is unchanged)"
+    )
     return outcome

@@ -50,7 +50,9 @@ class _Draft:
 
     requirements: list[str] = field(default_factory=list)
     uninstall: dict[str, list[str]] = field(default_factory=dict)  # name -> reason codes
-    reinstall: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # name -> (pin, codes)
+    reinstall: dict[str, tuple[str, list[str]]] = field(
+        default_factory=dict
+    )  # name -> (pin, codes)
     moves: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, code)
     renames: list[tuple[str, str, str]] = field(default_factory=list)
     setenv: list[tuple[str, str, str]] = field(default_factory=list)  # (name, value, code)
@@ -115,8 +117,9 @@ def make_plan(
     else:
         resolution = _resolve(ctx, tool, target, draft)
         if not resolution.ok:
-            unresolved.append(f"the resolver found no versions for {draft.requirements}: "
-                              f"{resolution.error}")
+            unresolved.append(
+                f"the resolver found no versions for {draft.requirements}: {resolution.error}"
+            )
         elif resolution.offline:
             draft.notes.append("the package index was unreachable: versions come from uv's cache")
     installer = _shown_installer(ctx)
@@ -166,8 +169,11 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
         release = newest_of_minor(kb, intent.tensorflow, py)
         if release is None:
             minors = sorted(
-                {r.minor for v in kb.tensorflow_versions() if (r := kb.tensorflow(v))
-                 and r.supports_python(py)},
+                {
+                    r.minor
+                    for v in kb.tensorflow_versions()
+                    if (r := kb.tensorflow(v)) and r.supports_python(py)
+                },
                 key=kbreq.minor_key,
             )
             raise UsageError(
@@ -181,7 +187,9 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
             )
         return Target(variant, release.version, release, True)
     if tf is None:
-        draft.notes.append(f"TensorFlow is not installed: {newest.version} is the newest for Python {py}")
+        draft.notes.append(
+            f"TensorFlow is not installed: {newest.version} is the newest for Python {py}"
+        )
         return Target(variant, newest.version, newest, True)
     release = kb.tensorflow(tf.version)
     if release is None or "TFD120" in codes or not release.supports_python(py):
@@ -299,7 +307,12 @@ def keep_of(ctx: Context, group: list[Distribution]) -> Distribution:
         declared = {canonical(kbreq_name(r)) for r in ctx.tf_release.requires_dist}
     return max(
         group,
-        key=lambda d: (d.key in declared, d.requested, d.parsed_version or 0, d.key != "tensorflow"),
+        key=lambda d: (
+            d.key in declared,
+            d.requested,
+            d.parsed_version or 0,
+            d.key != "tensorflow",
+        ),
     )
 
 
@@ -409,18 +422,22 @@ def _resolve(ctx: Context, tool: Tool, target: Target, draft: _Draft) -> Resolut
     # A dependent declares `tensorflow` while the environment uses another variant: keep the
     # versions the resolver chose, without pulling in a second TensorFlow.
     pins = [f"{n}=={v}" for n, v in first.installs if n not in variants]
-    wanted = [r for r in draft.requirements if canonical(kbreq_name(r)) not in
-              {n for n, _ in first.installs}]
+    wanted = [
+        r
+        for r in draft.requirements
+        if canonical(kbreq_name(r)) not in {n for n, _ in first.installs}
+    ]
     if tool.kind == "uv":
         second = resolve(tool, wanted + pins, overrides=tuple(f"{o} ; {NEVER}" for o in others))
     else:
         second = Resolution(
             tuple((n, v) for n, v in first.installs if n not in others), first.removes
         )
-    draft.notes.append(
-        f"{', '.join(others)} would come in as a requirement of another package; "
-        f"{target.variant} provides the same `import tensorflow`, so it is left out"
-    )
+    if second.installs:
+        draft.notes.append(
+            f"{', '.join(others)} would come in as a requirement of another package; "
+            f"{target.variant} provides the same `import tensorflow`, so it is left out"
+        )
     return second
 
 
@@ -453,8 +470,11 @@ def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> lis
                 "move",
                 tuple(a for a, _ in pairs),
                 _codes(c for *_, c in draft.moves),
-                tuple(f"mkdir -p {shlex.quote(os.path.dirname(b))} && mv {shlex.quote(a)} "
-                      f"{shlex.quote(b)}" for a, b in pairs),
+                tuple(
+                    f"mkdir -p {shlex.quote(os.path.dirname(b))} && mv {shlex.quote(a)} "
+                    f"{shlex.quote(b)}"
+                    for a, b in pairs
+                ),
                 note="moved into a backup folder inside the environment, never deleted",
                 moves=pairs,
             )
@@ -474,8 +494,9 @@ def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> lis
                 note=("replaces " + ", ".join(was)) if was else "",
             )
         )
-    redo = [(n, pin, codes) for n, (pin, codes) in sorted(draft.reinstall.items())
-            if n not in changed]
+    redo = [
+        (n, pin, codes) for n, (pin, codes) in sorted(draft.reinstall.items()) if n not in changed
+    ]
     if redo:
         pins = [pin for _, pin, _ in redo]
         steps.append(
@@ -488,8 +509,14 @@ def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> lis
         )
     for src, dst, code in draft.renames:
         steps.append(
-            Step("rename", (src,), (code,), (f"mv {shlex.quote(src)} {shlex.quote(dst)}",),
-                 moves=((src, dst),), note="renamed with your consent (--rename-shadowing)")
+            Step(
+                "rename",
+                (src,),
+                (code,),
+                (f"mv {shlex.quote(src)} {shlex.quote(dst)}",),
+                moves=((src, dst),),
+                note="renamed with your consent (--rename-shadowing)",
+            )
         )
     for name, value, code in draft.setenv:
         line = f"export {name}={shlex.quote(value)}" if value else f"unset {name}"
@@ -506,8 +533,13 @@ def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> lis
         )
     for f in draft.manual:
         steps.append(
-            Step("manual", (f.title,), (f.code,), f.fix, note=f.fix_note or "not repaired "
-                 "automatically: run the command(s) yourself")
+            Step(
+                "manual",
+                (f.title,),
+                (f.code,),
+                f.fix,
+                note=f.fix_note or "not repaired automatically: run the command(s) yourself",
+            )
         )
     return steps
 

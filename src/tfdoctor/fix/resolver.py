@@ -18,7 +18,16 @@ from tfdoctor.snapshot import canonical
 
 RESOLVE_TIMEOUT_S = 300.0
 _CHANGE = re.compile(r"^\s*([+-])\s+([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
-_NETWORK_WORDS = ("network", "dns", "connect", "timed out", "offline", "fetch", "tls", "resolve host")
+_NETWORK_WORDS = (
+    "network",
+    "dns",
+    "connect",
+    "timed out",
+    "offline",
+    "fetch",
+    "tls",
+    "resolve host",
+)
 
 
 def find_uv() -> str | None:
