@@ -117,7 +117,10 @@ def main() -> int:
                 samples.append(result)
             print(f"{label} run {i}: {result}", file=sys.stderr)
         rows.append(
-            (label, *(statistics.median(s[k] for s in samples) for k in ("build", "smoke", "total")))
+            (
+                label,
+                *(statistics.median(s[k] for s in samples) for k in ("build", "smoke", "total")),
+            )
         )
     base = rows[1][3]
     lines = [

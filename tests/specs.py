@@ -160,3 +160,7 @@ PY312_TF215_FOR_311 = EnvSpec(
 TF221_CUDA_RUNTIME = EnvSpec(
     "tf221-cuda-runtime", base=TF221, no_deps=("nvidia-cuda-runtime-cu12==12.1.105",)
 )
+
+# -- for tfdoctor fix ---------------------------------------------------------------------------
+# pip in the environment, for the fallback when uv is absent.
+TF215_NUMPY2_PIP = EnvSpec("tf215-numpy2-pip", base=TF215_NUMPY2, no_deps=("pip==24.3.1",))

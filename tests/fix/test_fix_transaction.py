@@ -71,7 +71,7 @@ def test_into_leaves_the_original_unchanged(
     assert not (env / ".tfdoctor").exists()
     check = tfdoctor("check", "--python", str(new), "--format", "json").json()
     assert check["summary"]["errors"] == 0, check["findings"]
-    versions = {p["name"]: p["version"] for p in check["packages"].values() if p}
+    versions = {p["distribution"]: p["version"] for p in check["packages"].values() if p}
     assert versions["numpy"].startswith("1.") and versions["tensorflow-cpu"] == "2.15.1"
 
 
@@ -146,3 +146,41 @@ def test_sigterm_during_install_rolls_back(
     assert proc.returncode == 1, err
     assert "rolled-back" in out and "interrupted (SIGTERM)" in out
     assert differences(before, tree_hash(env)) == []
+
+
+def test_pip_fallback_repairs_and_rolls_back_by_hand(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    env = copy_env(real_env(specs.TF215_NUMPY2_PIP), tmp_path / "env")
+    before = tree_hash(env)
+    no_uv = {"TFDOCTOR_UV": "none"}
+    result = tfdoctor("fix", "--yes", "--python", str(env), "--format", "json", env=no_uv)
+    doc = result.json()
+    assert result.returncode == 0, (doc["result"], result.stderr)
+    assert doc["plan"]["tool"] == "pip"
+    assert [s["targets"] for s in doc["plan"]["steps"]] == [["numpy==1.26.4"]]
+    assert doc["result"]["status"] == "verified"
+    # pip replaced files, never wrote into them: the snapshot gives back the exact bytes.
+    undo = tfdoctor("fix", "--rollback", "--python", str(env), env=no_uv)
+    assert undo.returncode == 0, undo.stderr
+    assert differences(before, tree_hash(env)) == []
+
+
+def test_shadowing_file_renamed_only_with_consent(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    env = copy_env(real_env(specs.TF221), tmp_path / "env")
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / "keras.py").write_text("print('my experiment')\n", encoding="utf-8")
+    asked = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json", cwd=work).json()
+    assert [(s["kind"], s["reasons"]) for s in asked["plan"]["steps"]] == [("manual", ["TFD401"])]
+    result = tfdoctor(
+        "fix", "--yes", "--rename-shadowing", "--python", str(env), "--format", "json", cwd=work
+    )
+    doc = result.json()
+    assert result.returncode == 0, (doc["result"], result.stderr)
+    assert not (work / "keras.py").exists()
+    assert (work / "my_keras.py").read_text(encoding="utf-8") == "print('my experiment')\n"
+    undo = tfdoctor("fix", "--rollback", "--python", str(env), cwd=work)
+    assert undo.returncode == 0 and (work / "keras.py").exists()

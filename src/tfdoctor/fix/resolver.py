@@ -31,7 +31,8 @@ _NETWORK_WORDS = (
 
 
 def find_uv() -> str | None:
-    """uv from TFDOCTOR_UV, PATH, or beside this interpreter (a venv that has uv installed)."""
+    """uv from TFDOCTOR_UV, PATH, or beside this interpreter (a venv that has uv installed).
+    ``TFDOCTOR_UV=none`` (or any path that is not an executable) means: do without uv."""
     given = os.environ.get("TFDOCTOR_UV")
     if given:
         return given if os.access(given, os.X_OK) else None
