@@ -186,7 +186,7 @@ def rollback(prefix: str, say: Say) -> Outcome:
     last = journal_mod.latest(prefix)
     if last is None:
         return Outcome(status="failed", message=f"no tfdoctor journal in {prefix}/.tfdoctor")
-    if last.state == "rolled-back" or not last.snapshot_dir.is_dir():
+    if last.state == "rolled-back" or (last.state != "planned" and not last.snapshot_dir.is_dir()):
         return Outcome(
             status="failed",
             message=f"the last fix ({last.path.name}, state {last.state}) has no snapshot left "

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,8 +105,9 @@ def start(prefix: str, stamp: str, snapshot: Snapshot, plan: dict[str, Any]) -> 
             "renames": [],
         },
     )
+    journal.data["top_level"] = sorted(e.name for e in Path(prefix).iterdir() if e.name != FOLDER)
     journal.save()
-    link_tree(Path(prefix), snap_dir)
+    journal.data["copied_files"] = link_tree(Path(prefix), snap_dir)
     journal.data["snapshot_complete"] = True
     journal.save()
     return journal
@@ -123,7 +126,8 @@ def latest(prefix: str) -> Journal | None:
 
 
 def link_tree(src: Path, dst: Path) -> int:
-    """Hardlink copy of ``src`` into ``dst`` (without the .tfdoctor folder); returns file count."""
+    """Hardlink copy of ``src`` into ``dst`` (without the .tfdoctor folder); files that cannot be
+    linked are copied. Returns how many were copied."""
     count = 0
     dst.mkdir(parents=True)
     for root, dirs, files in os.walk(src):
@@ -144,24 +148,49 @@ def link_tree(src: Path, dst: Path) -> int:
             if s.is_symlink():
                 os.symlink(os.readlink(s), target / name)
             elif stat.S_ISREG(s.lstat().st_mode):
-                os.link(s, target / name)
-                count += 1
+                try:
+                    os.link(s, target / name)
+                except OSError:  # no hardlinks here (another file system, a read-only file...)
+                    shutil.copy2(s, target / name)
+                    count += 1
     return count
 
 
 def restore(journal: Journal) -> None:
-    """Put the environment back to the snapshot: move what is there now aside, rename the snapshot
-    entries into place, reverse the renames done outside the environment, drop the leftovers."""
+    """Put the environment back to the snapshot: each recorded top-level entry is renamed back into
+    place (what is there now is moved aside first), entries that were not there are moved aside,
+    renames outside the environment are reversed. Idempotent: a restore that was itself killed
+    can simply be run again. Signals are held off while the renames run (they take a moment)."""
     prefix, snap = journal.prefix, journal.snapshot_dir
+    if journal.state == "planned":
+        # Killed while the snapshot was being made: nothing had been changed yet.
+        shutil.rmtree(snap, ignore_errors=True)
+        journal.set_state("rolled-back")
+        return
     if not snap.is_dir() or not journal.data.get("snapshot_complete"):
         raise RuntimeError(f"the snapshot {snap} is missing or incomplete: cannot restore")
-    aside = journal_dir(str(prefix)) / f"failed-{journal.data['stamp']}"
-    aside.mkdir(parents=True, exist_ok=True)
+    held = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _swap_back(journal, prefix, snap)
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
+    journal.set_state("rolled-back")
+
+
+def _swap_back(journal: Journal, prefix: Path, snap: Path) -> None:
+    aside = Path(tempfile.mkdtemp(prefix="failed-", dir=journal_dir(str(prefix))))
+    recorded = [str(n) for n in journal.data.get("top_level", [])]
+    for name in recorded:
+        saved = snap / name
+        if not os.path.lexists(saved):
+            continue  # renamed back by an earlier, interrupted restore
+        if os.path.lexists(prefix / name):
+            os.rename(prefix / name, aside / name)
+        os.rename(saved, prefix / name)
     for entry in list(prefix.iterdir()):
-        if entry.name != FOLDER:
+        if entry.name != FOLDER and entry.name not in recorded:
             os.rename(entry, aside / entry.name)
-    for entry in list(snap.iterdir()):
-        os.rename(entry, prefix / entry.name)
     for src, dst in reversed(journal.data.get("renames", [])):
         if os.path.lexists(dst) and not os.path.lexists(src):
             os.rename(dst, src)
@@ -169,4 +198,3 @@ def restore(journal: Journal) -> None:
     shutil.rmtree(snap, ignore_errors=True)
     backup = journal_dir(str(prefix)) / "backup" / str(journal.data["stamp"])
     shutil.rmtree(backup, ignore_errors=True)  # the moved folders are back in place
-    journal.set_state("rolled-back")
