@@ -115,7 +115,7 @@ def test_dry_run_changes_nothing_and_keras_choice_is_explained(
     env = real_env(specs.TF221_KERAS2)
     result = tfdoctor("fix", "--dry-run", "--python", str(env))
     assert result.returncode == 0, result.stderr
-    assert "install keras==3." in result.stdout and "[TFD101]" in result.stdout
+    assert "install keras==3." in result.stdout and "(TFD101)" in result.stdout
     assert "--keras 2: keep Keras 2 code working" in result.stdout
     assert not (env / ".tfdoctor").exists()
 
@@ -158,3 +158,25 @@ def test_unresolvable_offline_says_why(
     assert result.returncode == 1
     assert doc["result"]["status"] == "unresolved"
     assert "numpy" in doc["plan"]["unresolved"][0]
+
+
+def test_healthy_environment_has_nothing_to_fix(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.TF215)
+    result = tfdoctor("fix", "--yes", "--python", str(env), "--format", "json")
+    doc = result.json()
+    assert result.returncode == 0, result.stderr
+    assert doc["plan"]["steps"] == [] and doc["result"]["status"] == "nothing-to-do"
+    assert not (env / ".tfdoctor").exists()
+
+
+def test_keras3_over_tf215_names_both_choices(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    doc = tfdoctor(
+        "fix", "--dry-run", "--python", str(real_env(specs.TF215_KERAS3)), "--format", "json"
+    ).json()
+    assert doc["plan"]["tensorflow"] == "tensorflow-cpu==2.15.1"
+    assert [o["flag"] for o in doc["plan"]["options"]] == ["--keras 3"]
+    assert "move TensorFlow from 2.15.1 to 2.21." in doc["plan"]["options"][0]["effect"]

@@ -160,29 +160,9 @@ def _confirm(args: argparse.Namespace) -> bool:
 def _show_plan(args: argparse.Namespace, plan: Any) -> None:
     if args.format == "json":
         return
-    out = sys.stdout
-    print(f"Plan for {plan.prefix} ({plan.intent.describe()})", file=out)
-    print(
-        f"  TensorFlow: {plan.tensorflow}; versions chosen by {plan.tool or 'no resolver'}; "
-        f"commands for {plan.installer}",
-        file=out,
-    )
-    for i, step in enumerate(plan.steps, 1):
-        why = ", ".join(step.reason_codes) or "-"
-        shown = ", ".join(step.targets) if step.targets else ""
-        print(f"  {i}. {step.kind} {shown}  [{why}]", file=out)
-        if step.note:
-            print(f"     {step.note}", file=out)
-        for cmd in step.commands:
-            print(f"     $ {cmd}", file=out)
-    for note in plan.notes:
-        print(f"  note: {note}", file=out)
-    if plan.options:
-        print("  Other choices:", file=out)
-        for opt in plan.options:
-            print(f"    {opt.flag}: {opt.effect}", file=out)
-    for why in plan.unresolved:
-        print(f"  cannot resolve: {why}", file=out)
+    from tfdoctor.fix.report import render_plan
+
+    render_plan(plan, sys.stdout)
 
 
 def _emit(args: argparse.Namespace, plan: Any, result: dict[str, Any]) -> None:
@@ -195,8 +175,6 @@ def _emit(args: argparse.Namespace, plan: Any, result: dict[str, Any]) -> None:
         }
         print(json.dumps(doc, indent=2))
         return
-    status = result.get("status", "")
-    print(f"{status}: {result.get('message', '')}")
-    verification = result.get("verification") or {}
-    for line in verification.get("errors", []):
-        print(f"  remaining: {line}")
+    from tfdoctor.fix.report import render_result
+
+    render_result(result, sys.stdout)

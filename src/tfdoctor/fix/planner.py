@@ -203,6 +203,17 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
                 )
             )
         return Target(variant, newest.version, newest, True)
+    keras = snap.get("keras")
+    keras3 = keras is not None and keras.version.startswith("3.")
+    if intent.keras is None and keras3 and release.keras_line == 2 and newest.keras_line == 3:
+        draft.options.append(
+            Option(
+                "--keras 3",
+                f"keep Keras 3: move TensorFlow from {tf.version} to {newest.version} (tf.keras "
+                "becomes Keras 3: Keras 2 code may need changes, see `tfdoctor lint`); this plan "
+                f"keeps TensorFlow {tf.version} and moves keras back to its Keras 2 instead",
+            )
+        )
     if intent.keras == 3 and release.keras_line == 2:
         draft.notes.append(
             f"Keras 3 needs TensorFlow 2.16 or newer: TensorFlow moves from {tf.version} to "

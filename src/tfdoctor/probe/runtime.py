@@ -25,15 +25,28 @@ def step(name, function):
     try:
         detail = function() or {}
     except BaseException as exc:  # report every failure, SystemExit from a broken import too
-        emit({
-            "event": "end", "step": name, "status": "fail",
-            "seconds": round(time.perf_counter() - start, 3),
-            "error": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-20000:],
-            "error_type": type(exc).__name__,
-        })
+        emit(
+            {
+                "event": "end",
+                "step": name,
+                "status": "fail",
+                "seconds": round(time.perf_counter() - start, 3),
+                "error": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[
+                    -20000:
+                ],
+                "error_type": type(exc).__name__,
+            }
+        )
         return False
-    emit({"event": "end", "step": name, "status": "ok",
-          "seconds": round(time.perf_counter() - start, 3), "detail": detail})
+    emit(
+        {
+            "event": "end",
+            "step": name,
+            "status": "ok",
+            "seconds": round(time.perf_counter() - start, 3),
+            "detail": detail,
+        }
+    )
     return True
 
 
@@ -44,17 +57,25 @@ def root_version(module_name):
 
 def implementation(obj):
     """Which Keras implementation an object comes from: (package, version)."""
-    root = type(obj).__module__.split(".")[0] if not isinstance(obj, type) else obj.__module__.split(".")[0]
+    root = (
+        type(obj).__module__.split(".")[0]
+        if not isinstance(obj, type)
+        else obj.__module__.split(".")[0]
+    )
     return root, root_version(root)
 
 
 def import_tensorflow():
     import tensorflow as tf
+
     STATE["tf"] = tf
     info = {}
     try:
-        info = {k: v for k, v in tf.sysconfig.get_build_info().items()
-                if k in ("cuda_version", "cudnn_version", "is_cuda_build", "is_rocm_build")}
+        info = {
+            k: v
+            for k, v in tf.sysconfig.get_build_info().items()
+            if k in ("cuda_version", "cudnn_version", "is_cuda_build", "is_rocm_build")
+        }
     except Exception as exc:
         info = {"error": str(exc)[:200]}
     try:
@@ -71,12 +92,17 @@ def resolve_tf_keras():
     STATE["tf_keras"] = k
     root = dense.__module__.split(".")[0]
     version = getattr(k, "__version__", None) or root_version(root)
-    kind = "tf_keras" if root == "tf_keras" else ("keras 3" if (version or "").startswith("3") else "keras 2")
+    kind = (
+        "tf_keras"
+        if root == "tf_keras"
+        else ("keras 3" if (version or "").startswith("3") else "keras 2")
+    )
     return {"module": k.__name__, "implementation": root, "version": version, "kind": kind}
 
 
 def import_keras():
     import keras
+
     STATE["keras"] = keras
     backend = None
     try:
@@ -88,18 +114,22 @@ def import_keras():
 
 def import_tf_keras():
     import tf_keras
+
     STATE["tf_keras_pkg"] = tf_keras
     return {"version": getattr(tf_keras, "__version__", None), "file": tf_keras.__file__}
 
 
 def smoke(k):
     import numpy as np
+
     rng = np.random.default_rng(0)
-    model = k.Sequential([
-        k.Input(shape=(784,)),
-        k.layers.Dense(128, activation="relu"),
-        k.layers.Dense(10, activation="softmax"),
-    ])
+    model = k.Sequential(
+        [
+            k.Input(shape=(784,)),
+            k.layers.Dense(128, activation="relu"),
+            k.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     x = rng.random((64, 784), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, 64)]
@@ -120,8 +150,11 @@ def smoke(k):
             raise AssertionError("the loaded model predicts differently from the saved one")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return {"format": suffix, "loss": float(history.history["loss"][-1]),
-            "implementation": implementation(model)[0]}
+    return {
+        "format": suffix,
+        "loss": float(history.history["loss"][-1]),
+        "implementation": implementation(model)[0],
+    }
 
 
 def consistent_objects():
@@ -135,13 +168,18 @@ def consistent_objects():
     }
     found = sorted({"%s %s" % item for item in parts.values()})
     if len(found) > 1:
-        raise AssertionError("tf.keras mixes Keras implementations: " + "; ".join(
-            "%s from %s %s" % (name, impl[0], impl[1]) for name, impl in sorted(parts.items())))
+        raise AssertionError(
+            "tf.keras mixes Keras implementations: "
+            + "; ".join(
+                "%s from %s %s" % (name, impl[0], impl[1]) for name, impl in sorted(parts.items())
+            )
+        )
     return {"implementation": found[0]}
 
 
 def installed(name):
     import importlib.util
+
     try:
         return importlib.util.find_spec(name) is not None
     except Exception:
