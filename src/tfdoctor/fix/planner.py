@@ -123,7 +123,7 @@ def make_plan(
         elif resolution.offline:
             draft.notes.append("the package index was unreachable: versions come from uv's cache")
     installer = _shown_installer(ctx)
-    steps = _steps(ctx, draft, resolution, installer)
+    steps = _steps(ctx, draft, resolution, installer, codes)
     return Plan(
         python=snap.python.executable,
         prefix=snap.python.prefix,
@@ -250,7 +250,7 @@ def _wants_legacy(
         )
         return True
     keras = snap.get("keras")
-    if keras is not None and keras.version.startswith("2.") and "TFD101" in codes:
+    if keras is not None and keras.version.startswith("2.") and ("TFD101" in codes or target.moved):
         draft.options.append(
             Option(
                 "--keras 2",
@@ -461,7 +461,9 @@ def _shown_installer(ctx: Context) -> Installer:
 
 
 # -- steps -----------------------------------------------------------------------------------------
-def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> list[Step]:
+def _steps(
+    ctx: Context, draft: _Draft, res: Resolution, inst: Installer, present: set[str]
+) -> list[Step]:
     steps: list[Step] = []
     if draft.uninstall:
         names = sorted(draft.uninstall)
@@ -494,7 +496,7 @@ def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> lis
     replaced = dict(res.removes)
     installs = [f"{n}=={v}" for n, v in res.installs]
     if installs:
-        reasons = _reasons_for_install(ctx, changed)
+        reasons = _reasons_for_install(ctx, changed, present)
         was = [f"{n} {replaced[n]} -> {v}" for n, v in res.installs if n in replaced]
         steps.append(
             Step(
@@ -555,15 +557,27 @@ def _steps(ctx: Context, draft: _Draft, res: Resolution, inst: Installer) -> lis
     return steps
 
 
-def _reasons_for_install(ctx: Context, changed: set[str]) -> tuple[str, ...]:
-    codes = {
-        "keras": "TFD101", "tf-keras": "TFD102", "numpy": "TFD201", "protobuf": "TFD202",
-    }  # fmt: skip
-    out = {codes[n] for n in changed if n in codes}
-    if changed & ctx.kb.tf_variants():
-        out.add("TFD120" if ctx.tensorflow is not None else "TFD103")
-    if changed - set(codes) - ctx.kb.tf_variants():
-        out.add("TFD210")
+# Which findings a changed distribution answers (the first present one is named), in order.
+_ANSWERS = {
+    "keras": ("TFD101", "TFD103"),
+    "tf-keras": ("TFD102", "TFD502", "TFD103"),
+    "numpy": ("TFD201", "TFD210"),
+    "protobuf": ("TFD202", "TFD210"),
+}
+
+
+def _reasons_for_install(ctx: Context, changed: set[str], present: set[str]) -> tuple[str, ...]:
+    """The finding codes an install answers; ``intent`` where it follows only the user's choice
+    (--tensorflow, --latest, --keras) or comes with the TensorFlow that moves."""
+    out: set[str] = set()
+    variants = ctx.kb.tf_variants()
+    for name in changed:
+        if name in variants:
+            candidates: tuple[str, ...] = ("TFD120", "TFD103")
+        else:
+            candidates = _ANSWERS.get(name, ("TFD210", "TFD110", "TFD103"))
+        found = [c for c in candidates if c in present]
+        out.add(found[0] if found else "intent")
     return tuple(sorted(out))
 
 
