@@ -4,6 +4,7 @@ any failure (an install step, the verification, Ctrl-C, SIGTERM) restores the re
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,7 +138,22 @@ def verify(
 def apply(plan: Plan, snapshot: Snapshot, tool: Tool, stamp: str, say: Say) -> Outcome:
     """Journal, snapshot, apply, verify; restore on any failure."""
     prefix = plan.prefix
-    journal = journal_mod.start(prefix, stamp, snapshot, plan.to_json())
+    try:
+        journal = journal_mod.start(prefix, stamp, snapshot, plan.to_json())
+    except OSError as exc:
+        folder = journal_mod.journal_dir(prefix)
+        shutil.rmtree(folder / f"snapshot-{stamp}", ignore_errors=True)
+        try:
+            last = journal_mod.latest(prefix)
+            if last is not None and last.data.get("stamp") == stamp:
+                last.set_state("failed", str(exc))
+        except (OSError, ValueError):
+            pass
+        return Outcome(
+            status="failed",
+            message=f"could not record the environment in {folder} ({exc}); nothing was changed "
+            "(use --into DIR to build a repaired copy elsewhere)",
+        )
     say(f"recorded the environment in {journal.path}")
     outcome = Outcome(status="failed", journal=str(journal.path))
     manual_codes = {c for s in plan.manual for c in s.reason_codes}
