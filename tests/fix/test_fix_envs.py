@@ -3,6 +3,8 @@ by `fix --yes` and then has no error left, in check --deep (fix's verification) 
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +50,7 @@ REPAIRED: list[tuple[str, EnvSpec, dict[str, str], set[str]]] = [
     ("tensorflow-text 2.15 beside TF 2.21", specs.TF221_TEXT215, {}, {"install"}),
     ("TF 2.15 for Python 3.11 in a 3.12 env", specs.PY312_TF215_FOR_311, {}, {"install"}),
     ("a CUDA wheel of another release", specs.TF221_CUDA_RUNTIME, {}, {"uninstall"}),
+    ("Keras without TensorFlow", specs.KERAS_ONLY, {}, {"install"}),
 ]
 
 
@@ -180,3 +183,48 @@ def test_keras3_over_tf215_names_both_choices(
     assert doc["plan"]["tensorflow"] == "tensorflow-cpu==2.15.1"
     assert [o["flag"] for o in doc["plan"]["options"]] == ["--keras 3"]
     assert "move TensorFlow from 2.15.1 to 2.21." in doc["plan"]["options"][0]["effect"]
+
+
+def test_conda_mix_is_a_manual_step(tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]) -> None:
+    env = real_env(specs.TF215_CONDA)
+    result = tfdoctor("fix", "--yes", "--python", str(env), "--format", "json")
+    doc = result.json()
+    assert result.returncode == 1 and doc["result"]["status"] == "nothing-to-do"
+    steps = doc["plan"]["steps"]
+    assert [(s["kind"], s["reasons"]) for s in steps] == [("manual", ["TFD310"])]
+    assert steps[0]["commands"][0].startswith("conda remove -p ")
+    assert not (env / ".tfdoctor").exists()
+
+
+def test_without_a_terminal_yes_is_required(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.TF215_NUMPY2)
+    result = tfdoctor("fix", "--python", str(env), stdin="y\n")
+    assert result.returncode == 2 and "pass --yes" in result.stderr
+    assert "install numpy==1.26.4" in result.stdout
+    assert not (env / ".tfdoctor").exists()
+
+
+def test_in_a_terminal_it_asks_once(
+    real_env: Callable[[EnvSpec], Path], clean_environ: dict[str, str]
+) -> None:
+    env = real_env(specs.TF215_NUMPY2)
+    leader, follower = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tfdoctor", "fix", "--python", str(env)],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_environ,
+        )
+        os.write(leader, b"n\n")
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert proc.returncode == 1, err
+    assert out.count("Apply this plan? [y/N]") == 1 and "cancelled: nothing was changed" in out
+    assert not (env / ".tfdoctor").exists()
