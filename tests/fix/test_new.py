@@ -78,3 +78,27 @@ def test_new_keras2_on_tf221_uses_tf_keras(tfdoctor: Runner, tmp_path: Path) -> 
     assert "export TF_USE_LEGACY_KERAS=1" in (env / "bin" / "activate").read_text()
     resolution = doc["verification"]["deep"]["steps"]
     assert all(s["status"] == "ok" for s in resolution)
+
+
+@pytest.mark.parametrize(
+    ("gpu", "system", "variant"),
+    [
+        (False, "Linux", "tensorflow-cpu"),
+        (True, "Linux", "tensorflow[and-cuda]"),
+        (False, "Darwin", "tensorflow"),
+    ],
+)
+def test_the_set_comes_from_the_knowledge_base(gpu: bool, system: str, variant: str) -> None:
+    from tfdoctor.fix.new import choose
+    from tfdoctor.kb import load
+
+    kb = load()
+    choice = choose(kb, "3.12", None, None, gpu, system=system)
+    newest = kb.newest_tensorflow_for_python("3.12")
+    assert newest is not None and choice.release.version == newest.version
+    assert choice.requirements[0] == f"{variant}=={newest.version}"
+    assert f"keras{newest.keras_requirement}" in choice.requirements
+    assert f"numpy{newest.spec('numpy', python='3.12')}" in choice.requirements
+    legacy = choose(kb, "3.12", "2.21", 2, gpu, system=system)
+    assert legacy.legacy and any(r.startswith("tf-keras") for r in legacy.requirements)
+    assert bool(legacy.overrides) == (variant == "tensorflow-cpu")
