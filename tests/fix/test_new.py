@@ -102,3 +102,19 @@ def test_the_set_comes_from_the_knowledge_base(gpu: bool, system: str, variant: 
     legacy = choose(kb, "3.12", "2.21", 2, gpu, system=system)
     assert legacy.legacy and any(r.startswith("tf-keras") for r in legacy.requirements)
     assert bool(legacy.overrides) == (variant == "tensorflow-cpu")
+
+
+@pytest.mark.realenv
+def test_new_without_uv_uses_venv_and_pip(tfdoctor: Runner, tmp_path: Path) -> None:
+    env = tmp_path / "pip-built"
+    result = tfdoctor(
+        "new", str(env), "--python", interpreter("3.11"), "--format", "json",
+        env={"TFDOCTOR_UV": "none"},
+    )  # fmt: skip
+    doc = result.json()["result"]
+    assert result.returncode == 0, (doc, result.stderr)
+    assert doc["status"] == "verified"
+    assert (env / "bin" / "pip").exists()  # made by `python -m venv`, not uv
+    lock = (env / "requirements.lock").read_text(encoding="utf-8")
+    assert "pip install --no-deps -r requirements.lock" in lock
+    assert "tensorflow-cpu==2.21.0" in lock.splitlines()

@@ -18,6 +18,7 @@ from tfdoctor.fix.planner import NEVER, newest_of_minor
 from tfdoctor.fix.resolver import find_uv
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
+from tfdoctor.snapshot import canonical
 
 LOCK = "requirements.lock"
 
@@ -241,7 +242,8 @@ def write_lock(uv: str | None, python: str, choice: Choice, folder: Path) -> Pat
     else:
         cmd = [python, "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
         rebuild = "python{py} -m venv NEWDIR && NEWDIR/bin/python -m pip install --no-deps -r requirements.lock"
-    pins = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    frozen = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    pins = "".join(_normalised(line) + "\n" for line in frozen.splitlines() if line.strip())
     lines = [
         f"# made by `tfdoctor new` for Python {choice.python} on {platform.system()} "
         f"{platform.machine()}: {choice.variant}=={choice.release.version}",
@@ -254,3 +256,11 @@ def write_lock(uv: str | None, python: str, choice: Choice, folder: Path) -> Pat
     path = folder / LOCK
     path.write_text("\n".join(lines) + "\n" + pins, encoding="utf-8")
     return path
+
+
+def _normalised(line: str) -> str:
+    """``tensorflow_cpu==2.21.0`` (pip) -> ``tensorflow-cpu==2.21.0`` (uv, PEP 503)."""
+    name, sep, version = line.partition("==")
+    if sep and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name.strip()):
+        return f"{canonical(name.strip())}=={version.strip()}"
+    return line
