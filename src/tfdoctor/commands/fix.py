@@ -123,6 +123,12 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
     tool = pick_tool(snap.python.executable)
     plan = make_plan(ctx, list(report.findings), intent, tool, stamp)
     _show_plan(args, plan)
+    if args.into and args.format == "text":
+        print(
+            f"--into {args.into}: the original stays as it is; the new environment gets the "
+            f"repaired set of {len(plan.final_pins)} distributions (the uninstalls, moves and "
+            "renames above only describe what differs from the original)"
+        )
     if plan.unresolved:
         _emit(args, plan, {"status": "unresolved", "message": "; ".join(plan.unresolved)})
         return EXIT_FINDINGS
