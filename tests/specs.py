@@ -175,3 +175,7 @@ def _unreadable_numpy_metadata(env: Path) -> None:
 TF215_UNREADABLE_METADATA = EnvSpec(
     "tf215-unreadable-metadata", base=TF215, mutations=(("numpy-metadata-dir", _unreadable_numpy_metadata),)
 )
+
+# -- for tfdoctor fix ---------------------------------------------------------------------------
+# pip in the environment, for the fallback when uv is absent.
+TF215_NUMPY2_PIP = EnvSpec("tf215-numpy2-pip", base=TF215_NUMPY2, no_deps=("pip==24.3.1",))

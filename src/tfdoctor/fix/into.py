@@ -1,0 +1,68 @@
+"""``fix --into DIR``: build the repaired environment as a new venv; the old one is never touched."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tfdoctor.errors import UsageError
+from tfdoctor.fix.executor import Outcome, Say, _run, verify
+from tfdoctor.fix.plan import Plan
+from tfdoctor.fix.resolver import Tool
+
+
+def base_interpreter(python: str) -> str:
+    """The interpreter a venv was made from (so the new venv has the same Python)."""
+    proc = subprocess.run(
+        [python, "-c", "import sys; print(getattr(sys, '_base_executable', sys.executable))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return proc.stdout.strip() or python
+
+
+def create_venv(tool: Tool, python: str, folder: Path, say: Say) -> str:
+    """Create ``folder`` as a venv of ``python``'s base interpreter; returns its interpreter."""
+    base = base_interpreter(python)
+    if tool.kind == "uv":
+        error = _run([tool.uv, "venv", "--quiet", "--python", base, str(folder)], say)
+    else:
+        error = _run([base, "-m", "venv", str(folder)], say)
+    if error:
+        raise UsageError(f"could not create {folder}: {error}")
+    return str(folder / "bin" / "python")
+
+
+def build_into(plan: Plan, tool: Tool, folder: Path, say: Say) -> Outcome:
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} exists and is not empty; --into needs a new folder")
+    if Path(plan.prefix).resolve() == folder.resolve():
+        raise UsageError("--into must name a new folder, not the environment itself")
+    new_python = create_venv(tool, plan.python, folder, say)
+    into_tool = Tool(tool.kind, new_python, tool.uv)
+    outcome = Outcome(status="failed")
+    error = _run(into_tool.install(list(plan.final_pins)), say)
+    outcome.steps.append(
+        {"kind": "install", "targets": list(plan.final_pins), "ok": not error, "error": error}
+    )
+    if error:
+        outcome.message = f"{error}; {folder} is incomplete, the original is unchanged"
+        return outcome
+    say("verifying the new environment with check --deep ...")
+    manual = {c for s in plan.manual for c in s.reason_codes}
+    ok, summary = verify(new_python, plan.environ, manual)
+    outcome.verification = summary
+    if not ok:
+        outcome.message = (
+            "the new environment fails its check: "
+            + "; ".join(summary["blocking"])
+            + f"; {folder} is kept for inspection, the original is unchanged"
+        )
+        return outcome
+    outcome.status = "verified"
+    outcome.message = (
+        f"built and verified {folder}; switch with `source {folder}/bin/activate` "
+        f"(the old environment {plan.prefix} is unchanged)"
+    )
+    return outcome

@@ -1,0 +1,266 @@
+"""``tfdoctor new``: a clean environment with a known-good set, proven by the smoke test, and a
+pinned ``requirements.lock`` so the same set can be rebuilt anywhere."""
+
+from __future__ import annotations
+
+import platform
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tfdoctor.errors import UsageError
+from tfdoctor.fix.executor import Say, _run, verify
+from tfdoctor.fix.planner import NEVER, newest_of_minor
+from tfdoctor.fix.resolver import find_uv
+from tfdoctor.kb import KnowledgeBase, TFRelease
+from tfdoctor.kb import requirements as kbreq
+from tfdoctor.snapshot import canonical
+
+LOCK = "requirements.lock"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the new environment will hold."""
+
+    python: str  # "3.12"
+    interpreter: str  # what to hand to uv venv / to run -m venv with
+    release: TFRelease
+    variant: str  # tensorflow-cpu | tensorflow | tensorflow[and-cuda]
+    requirements: tuple[str, ...]
+    legacy: bool  # Keras 2 code through tf-keras + TF_USE_LEGACY_KERAS=1
+    overrides: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "python": self.python,
+            "tensorflow": f"{self.variant}=={self.release.version}",
+            "requirements": list(self.requirements),
+            "legacy_keras": self.legacy,
+        }
+
+
+@dataclass
+class NewResult:
+    status: str  # verified | failed
+    folder: str
+    choice: Choice
+    lock: str = ""
+    message: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    verification: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "folder": self.folder,
+            **self.choice.to_json(),
+            "lock": self.lock,
+            "message": self.message,
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "verification": self.verification,
+        }
+
+
+def python_version(python: str | None) -> tuple[str, str]:
+    """(minor version, what to create the venv from) for --python VERSION|PATH|None."""
+    if python is None:
+        return f"{sys.version_info[0]}.{sys.version_info[1]}", sys.executable
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", python):
+        return ".".join(python.split(".")[:2]), python
+    proc = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not proc.stdout.strip():
+        raise UsageError(f"--python {python}: not a Python version (3.12) or a working interpreter")
+    return proc.stdout.strip(), python
+
+
+def _nearest(options: list[str], wanted: str) -> str:
+    key = kbreq.minor_key(wanted)
+    return min(options, key=lambda p: (abs(kbreq.minor_key(p)[1] - key[1]), -kbreq.minor_key(p)[1]))
+
+
+def choose(
+    kb: KnowledgeBase,
+    python: str | None,
+    tensorflow: str | None,
+    keras: int | None,
+    gpu: bool,
+    system: str | None = None,
+) -> Choice:
+    py, interpreter = python_version(python)
+    pythons = [p for p in kb.supported_pythons() if p.startswith("3.")]
+    if tensorflow:
+        release = newest_of_minor(kb, tensorflow, py)
+        if release is None:
+            minor_release = newest_of_minor_any(kb, tensorflow)
+            if minor_release is None:
+                raise UsageError(
+                    f"TensorFlow {tensorflow} is not a known release "
+                    f"(known: {', '.join(kb.tensorflow_minors())})"
+                )
+            near = _nearest(list(minor_release.pythons), py)
+            other = kb.newest_tensorflow_for_python(py)
+            alt = f", or --tensorflow {other.minor} for Python {py}" if other else ""
+            raise UsageError(
+                f"TensorFlow {tensorflow} supports Python {', '.join(minor_release.pythons)}, not "
+                f"{py}; nearest working choice: --python {near}{alt}"
+            )
+    else:
+        found = kb.newest_tensorflow_for_python(py)
+        if found is None:
+            near = _nearest(pythons, py)
+            best = kb.newest_tensorflow_for_python(near)
+            raise UsageError(
+                f"no TensorFlow release supports Python {py}; nearest working choice: "
+                f"--python {near}" + (f" (TensorFlow {best.version})" if best else "")
+            )
+        release = found
+    if keras == 3 and release.keras_line == 2:
+        raise UsageError(
+            f"Keras 3 needs TensorFlow 2.16 or newer; TensorFlow {release.minor} uses Keras 2 "
+            "(drop --keras 3, or pick --tensorflow 2.16 or newer)"
+        )
+    legacy = keras == 2 and release.keras_line == 3
+    system = system or platform.system()
+    if gpu and system == "Linux":
+        variant = "tensorflow[and-cuda]"
+    elif system == "Linux":
+        variant = "tensorflow-cpu"
+    else:
+        variant = "tensorflow"
+    reqs = [f"{variant}=={release.version}"]
+    if release.keras_requirement:
+        reqs.append(f"keras{release.keras_requirement}")
+    for name in ("numpy", "protobuf"):
+        spec = release.spec(name, python=py)
+        if spec:
+            reqs.append(f"{name}{spec}")
+    overrides: tuple[str, ...] = ()
+    if legacy:
+        reqs.append(f"tf-keras{release.tf_keras_spec}")
+        if not variant.startswith("tensorflow[") and variant != "tensorflow":
+            overrides = (f"tensorflow ; {NEVER}",)  # tf-keras declares `tensorflow`
+    return Choice(py, interpreter, release, variant, tuple(reqs), legacy, overrides)
+
+
+def newest_of_minor_any(kb: KnowledgeBase, minor: str) -> TFRelease | None:
+    for version in reversed(kb.tensorflow_versions()):
+        if version == minor or version.startswith(minor + "."):
+            return kb.tensorflow(version)
+    return None
+
+
+def create(choice: Choice, folder: Path, say: Say, smoke: bool = True) -> NewResult:
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} exists and is not empty; `tfdoctor new` needs a new folder")
+    result = NewResult(status="failed", folder=str(folder), choice=choice)
+    uv = find_uv()
+    python = str(folder / "bin" / "python")
+    t0 = time.perf_counter()
+    if uv:
+        error = _run([uv, "venv", "--quiet", "--python", choice.interpreter, str(folder)], say)
+    else:
+        error = _run([_interpreter_for_venv(choice), "-m", "venv", str(folder)], say)
+    result.timings["create"] = time.perf_counter() - t0
+    if error:
+        result.message = f"could not create the environment: {error}"
+        return result
+    t0 = time.perf_counter()
+    error = _install(uv, python, choice, folder, say)
+    result.timings["install"] = time.perf_counter() - t0
+    if error:
+        result.message = f"the install failed: {error}"
+        return result
+    if choice.legacy:
+        with (folder / "bin" / "activate").open("a", encoding="utf-8") as handle:
+            handle.write(
+                "\n# tfdoctor new --keras 2: tf.keras is tf-keras (Keras 2)\n"
+                "export TF_USE_LEGACY_KERAS=1\n"
+            )
+    result.lock = str(write_lock(uv, python, choice, folder))
+    if smoke:
+        t0 = time.perf_counter()
+        env = {"TF_USE_LEGACY_KERAS": "1"} if choice.legacy else {}
+        ok, summary = verify(python, env, set())
+        result.timings["smoke"] = time.perf_counter() - t0
+        result.verification = summary
+        if not ok:
+            result.message = "the smoke test failed: " + "; ".join(summary["blocking"])
+            return result
+    result.status = "verified"
+    activate = f"source {folder}/bin/activate"
+    result.message = f"created {folder}; use it with `{activate}`" + (
+        " (the activate script sets TF_USE_LEGACY_KERAS=1)" if choice.legacy else ""
+    )
+    return result
+
+
+def _interpreter_for_venv(choice: Choice) -> str:
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?", choice.interpreter):
+        return choice.interpreter
+    import shutil
+
+    found = shutil.which(f"python{choice.python}")
+    if found is None:
+        raise UsageError(f"no python{choice.python} on PATH (and uv is not installed to find one)")
+    return found
+
+
+def _install(uv: str | None, python: str, choice: Choice, folder: Path, say: Say) -> str:
+    reqs = list(choice.requirements)
+    if uv:
+        cmd = [uv, "pip", "install", "--python", python]
+        if choice.overrides:
+            path = folder / ".tfdoctor-overrides.txt"
+            path.write_text("\n".join(choice.overrides) + "\n", encoding="utf-8")
+            cmd += ["--override", str(path)]
+        error = _run(cmd + reqs, say)
+        if choice.overrides:
+            (folder / ".tfdoctor-overrides.txt").unlink()
+        return error
+    pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    later = [r for r in reqs if r.startswith("tf-keras")] if choice.overrides else []
+    error = _run(pip + [r for r in reqs if r not in later], say)
+    if not error and later:
+        error = _run([*pip, "--no-deps", *later], say)
+    return error
+
+
+def write_lock(uv: str | None, python: str, choice: Choice, folder: Path) -> Path:
+    if uv:
+        cmd = [uv, "pip", "freeze", "--python", python]
+        rebuild = "uv venv --python {py} NEWDIR && uv pip install --python NEWDIR/bin/python --no-deps -r requirements.lock"
+    else:
+        cmd = [python, "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
+        rebuild = "python{py} -m venv NEWDIR && NEWDIR/bin/python -m pip install --no-deps -r requirements.lock"
+    frozen = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    pins = "".join(_normalised(line) + "\n" for line in frozen.splitlines() if line.strip())
+    lines = [
+        f"# made by `tfdoctor new` for Python {choice.python} on {platform.system()} "
+        f"{platform.machine()}: {choice.variant}=={choice.release.version}",
+        f"# asked the resolver for: {' '.join(choice.requirements)}",
+        "# the exact set (no resolution needed) can be rebuilt anywhere with:",
+        "#   " + rebuild.format(py=choice.python),
+    ]
+    if choice.legacy:
+        lines.append("# and run with TF_USE_LEGACY_KERAS=1 (Keras 2 through tf-keras)")
+    path = folder / LOCK
+    path.write_text("\n".join(lines) + "\n" + pins, encoding="utf-8")
+    return path
+
+
+def _normalised(line: str) -> str:
+    """``tensorflow_cpu==2.21.0`` (pip) -> ``tensorflow-cpu==2.21.0`` (uv, PEP 503)."""
+    name, sep, version = line.partition("==")
+    if sep and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name.strip()):
+        return f"{canonical(name.strip())}=={version.strip()}"
+    return line

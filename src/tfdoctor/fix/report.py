@@ -1,0 +1,70 @@
+"""Terminal output of ``fix``: the plan (each step, its reason and its commands), then the result."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from tfdoctor.fix.plan import Plan
+
+KIND_MARK = {
+    "uninstall": "[red]-[/]",
+    "install": "[green]+[/]",
+    "reinstall": "[green]↻[/]",
+    "move": "[yellow]→[/]",
+    "rename": "[yellow]→[/]",
+    "setenv": "[blue]$[/]",
+    "manual": "[yellow]![/]",
+}
+STATUS = {
+    "verified": "[green]✓[/]",
+    "nothing-to-do": "[green]✓[/]",
+    "planned": "[blue]•[/]",
+    "rolled-back": "[red]✗[/]",
+    "failed": "[red]✗[/]",
+    "unresolved": "[red]✗[/]",
+    "cancelled": "[yellow]![/]",
+}
+
+
+def render_plan(plan: Plan, stream: IO[str]) -> None:
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    console.print(f"[bold]tfdoctor[/] fix · {escape(plan.prefix)}")
+    console.print(f"  intent: {escape(plan.intent.describe())}")
+    console.print(
+        f"  TensorFlow: {escape(plan.tensorflow)} · versions chosen by "
+        f"{plan.tool or 'no resolver'} · commands for {plan.installer}"
+    )
+    console.print()
+    if not plan.steps:
+        console.print("  nothing to change")
+    for i, step in enumerate(plan.steps, 1):
+        why = ", ".join(step.reason_codes) or "-"
+        shown = escape(", ".join(step.targets))
+        console.print(
+            f"  {i}. {KIND_MARK[step.kind]} [bold]{step.kind}[/] {shown}  [dim]({why})[/]"
+        )
+        if step.note:
+            console.print(f"     [dim]{escape(step.note)}[/]")
+        for cmd in step.commands:
+            console.print(f"     [cyan]{escape(cmd)}[/]")
+    for note in plan.notes:
+        console.print(f"  [blue]•[/] {escape(note)}")
+    if plan.options:
+        console.print("\n  Other choices:")
+        for opt in plan.options:
+            console.print(f"    [bold]{escape(opt.flag)}[/]: {escape(opt.effect)}")
+    for why in plan.unresolved:
+        console.print(f"  [red]cannot resolve:[/] {escape(why)}")
+    console.print()
+
+
+def render_result(result: dict[str, Any], stream: IO[str]) -> None:
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    status = str(result.get("status", ""))
+    console.print(f"{STATUS.get(status, '•')} {status}: {escape(str(result.get('message', '')))}")
+    verification = result.get("verification") or {}
+    for line in verification.get("errors", []):
+        console.print(f"  remaining: {escape(str(line))}")

@@ -1,0 +1,120 @@
+"""tfdoctor new: a clean environment from the knowledge base, proven by the smoke test, with a lock
+file that rebuilds the same set; Pythons without a TensorFlow are refused with the nearest choice."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import Runner
+from envs import interpreter, uv
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--python", "3.14"), "nearest working choice: --python 3.13"),
+        (("--python", "3.12", "--tensorflow", "2.15"), "nearest working choice: --python 3.11"),
+        (("--tensorflow", "2.15", "--keras", "3"), "Keras 3 needs TensorFlow 2.16"),
+        (("--tensorflow", "1.15"), "not a known release"),
+    ],
+)
+def test_refused_with_the_nearest_choice(
+    tfdoctor: Runner, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = tfdoctor("new", str(tmp_path / "env"), *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "env").exists()
+
+
+def _freeze(python: Path) -> list[str]:
+    out = subprocess.run(
+        [uv(), "pip", "freeze", "--python", str(python)], capture_output=True, text=True, check=True
+    ).stdout
+    return sorted(out.split())
+
+
+@pytest.mark.realenv
+def test_new_tf215_is_proven_and_rebuildable(tfdoctor: Runner, tmp_path: Path) -> None:
+    env = tmp_path / "tf215"
+    result = tfdoctor(
+        "new", str(env), "--tensorflow", "2.15", "--python", interpreter("3.11"), "--format", "json"
+    )
+    doc = result.json()["result"]
+    assert result.returncode == 0, (doc, result.stderr)
+    assert doc["status"] == "verified" and doc["verification"]["errors"] == []
+    assert all(s["status"] == "ok" for s in doc["verification"]["deep"]["steps"])
+    lock = (env / "requirements.lock").read_text(encoding="utf-8")
+    pins = [line for line in lock.splitlines() if line and not line.startswith("#")]
+    assert "tensorflow-cpu==2.15.1" in pins and "keras==2.15.0" in pins
+    assert any(p.startswith("numpy==1.") for p in pins)
+    # The lock file rebuilds the same set elsewhere, without a resolver.
+    again = tmp_path / "again"
+    subprocess.run([uv(), "venv", "-q", "--python", interpreter("3.11"), str(again)], check=True)
+    subprocess.run(
+        [uv(), "pip", "install", "-q", "--python", str(again / "bin" / "python"), "--no-deps",
+         "-r", str(env / "requirements.lock")],
+        check=True,
+    )  # fmt: skip
+    assert _freeze(again / "bin" / "python") == _freeze(env / "bin" / "python") == sorted(pins)
+    check = tfdoctor("check", "--python", str(again), "--format", "json").json()
+    assert check["summary"]["errors"] == 0
+
+
+@pytest.mark.realenv
+def test_new_keras2_on_tf221_uses_tf_keras(tfdoctor: Runner, tmp_path: Path) -> None:
+    env = tmp_path / "legacy"
+    result = tfdoctor(
+        "new", str(env), "--keras", "2", "--python", interpreter("3.11"), "--format", "json"
+    )
+    doc = result.json()["result"]
+    assert result.returncode == 0, (doc, result.stderr)
+    assert doc["legacy_keras"] and doc["status"] == "verified"
+    lock = (env / "requirements.lock").read_text(encoding="utf-8")
+    assert "tf-keras==2.21." in lock and "\ntensorflow==" not in lock
+    assert "export TF_USE_LEGACY_KERAS=1" in (env / "bin" / "activate").read_text()
+    resolution = doc["verification"]["deep"]["steps"]
+    assert all(s["status"] == "ok" for s in resolution)
+
+
+@pytest.mark.parametrize(
+    ("gpu", "system", "variant"),
+    [
+        (False, "Linux", "tensorflow-cpu"),
+        (True, "Linux", "tensorflow[and-cuda]"),
+        (False, "Darwin", "tensorflow"),
+    ],
+)
+def test_the_set_comes_from_the_knowledge_base(gpu: bool, system: str, variant: str) -> None:
+    from tfdoctor.fix.new import choose
+    from tfdoctor.kb import load
+
+    kb = load()
+    choice = choose(kb, "3.12", None, None, gpu, system=system)
+    newest = kb.newest_tensorflow_for_python("3.12")
+    assert newest is not None and choice.release.version == newest.version
+    assert choice.requirements[0] == f"{variant}=={newest.version}"
+    assert f"keras{newest.keras_requirement}" in choice.requirements
+    assert f"numpy{newest.spec('numpy', python='3.12')}" in choice.requirements
+    legacy = choose(kb, "3.12", "2.21", 2, gpu, system=system)
+    assert legacy.legacy and any(r.startswith("tf-keras") for r in legacy.requirements)
+    assert bool(legacy.overrides) == (variant == "tensorflow-cpu")
+
+
+@pytest.mark.realenv
+def test_new_without_uv_uses_venv_and_pip(tfdoctor: Runner, tmp_path: Path) -> None:
+    env = tmp_path / "pip-built"
+    result = tfdoctor(
+        "new", str(env), "--python", interpreter("3.11"), "--format", "json",
+        env={"TFDOCTOR_UV": "none"},
+    )  # fmt: skip
+    doc = result.json()["result"]
+    assert result.returncode == 0, (doc, result.stderr)
+    assert doc["status"] == "verified"
+    assert (env / "bin" / "pip").exists()  # made by `python -m venv`, not uv
+    lock = (env / "requirements.lock").read_text(encoding="utf-8")
+    assert "pip install --no-deps -r requirements.lock" in lock
+    assert "tensorflow-cpu==2.21.0" in lock.splitlines()
