@@ -6,6 +6,7 @@ frozen dataclasses and ``Snapshot.to_json`` gives it back for ``-v``/JSON output
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -200,7 +201,7 @@ class Snapshot:
                     namespace=bool(spec.get("namespace")),
                     error=spec.get("error", ""),
                 )
-        kc = data.get("keras_config") or {}
+        kc = _keras_config(data.get("keras_config") or {})
         conda = data.get("conda_meta")
         return cls(
             python=PythonInfo(
@@ -286,3 +287,20 @@ def _distribution(d: dict[str, Any]) -> Distribution:
         wheel_tags=tuple(d.get("wheel_tags", ())),
         error=d.get("error", ""),
     )
+
+
+def _keras_config(raw: dict[str, Any]) -> dict[str, Any]:
+    """The probe sends keras.json as text; it is parsed here (the probe imports no json)."""
+    if "text" not in raw or raw.get("error"):
+        return raw
+    out = {k: v for k, v in raw.items() if k != "text"}
+    try:
+        content = json.loads(raw["text"])
+    except ValueError as exc:
+        out["error"] = f"invalid JSON: {exc}"
+        return out
+    if isinstance(content, dict):
+        out["content"] = content
+    else:
+        out["error"] = "invalid: not a JSON object"
+    return out

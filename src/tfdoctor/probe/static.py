@@ -1,15 +1,29 @@
 # Runs INSIDE the target interpreter: standard library only, Python 3.7+, no annotations,
 # never imports an installed package of the target. Prints one JSON document between markers.
-import json
+# Start-up time matters (the probe is most of `tfdoctor check`): `json` and `re` cost ~14 ms to
+# import, so the output is written by dump() below and json is imported only to read JSON files.
 import os
-import re
 import site
 import sys
 import sysconfig
 
-STACK = re.compile(
-    r"^(tensorflow.*|tf-.*|tf_.*|intel-tensorflow.*|keras.*|numpy|protobuf|ml-dtypes|h5py|"
-    r"jax|jaxlib|torch|nvidia-.*|tensorboard.*|transformers|optree|namex|wrapt|absl-py)$"
+# Distributions whose files are checked one folder at a time (the TensorFlow stack).
+STACK_PREFIXES = ("tensorflow", "tf-", "intel-tensorflow", "keras", "nvidia-", "tensorboard")
+STACK_NAMES = frozenset(
+    (
+        "numpy",
+        "protobuf",
+        "ml-dtypes",
+        "h5py",
+        "jax",
+        "jaxlib",
+        "torch",
+        "transformers",
+        "optree",
+        "namex",
+        "wrapt",
+        "absl-py",
+    )
 )
 FULL_SCAN = os.environ.get("TFDOCTOR_FULL_SCAN") == "1"
 IMPORT_NAMES = ("tensorflow", "keras", "tf_keras", "numpy", "google.protobuf")
@@ -33,7 +47,75 @@ ENV_VARS = (
 
 
 def norm(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
+    name = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name
+
+
+def is_stack(name):
+    return name in STACK_NAMES or name.startswith(STACK_PREFIXES)
+
+
+_ESCAPES = {i: "\\u%04x" % i for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", 10: "\\n", 13: "\\r", 9: "\\t"})
+
+
+def quote(text):
+    text = text.translate(_ESCAPES)
+    if not text.isascii():
+        out = []
+        for char in text:
+            code = ord(char)
+            if code < 128:
+                out.append(char)
+            elif code <= 0xFFFF:
+                out.append("\\u%04x" % code)
+            else:
+                code -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
+        text = "".join(out)
+    return '"' + text + '"'
+
+
+def dump(value, out):
+    """JSON without the json module (ASCII only, like json.dumps)."""
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(quote(value))
+    elif isinstance(value, (int, float)):
+        out.append(repr(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(quote(str(key)))
+            out.append(":")
+            dump(item, out)
+        out.append("}")
+    else:
+        out.append("[")
+        first = True
+        for item in value:
+            if not first:
+                out.append(",")
+            first = False
+            dump(item, out)
+        out.append("]")
+
+
+def load_json(text):
+    import json
+
+    return json.loads(text)
 
 
 def read_text(path, limit=None):
@@ -123,7 +205,7 @@ def pth_files(site_dirs):
 SKIP_TOP = (".dist-info", ".egg-info", ".data")
 
 
-def record_facts(meta_dir, location, is_stack, full=False):
+def record_facts(meta_dir, location, stack, full=False):
     """Top-level names written according to RECORD, and for stack packages what is missing.
 
     By default every folder and every top-level file of a stack package is checked: what an
@@ -174,7 +256,7 @@ def record_facts(meta_dir, location, is_stack, full=False):
     missing = []
     missing_count = 0
     checked = 0
-    if is_stack:
+    if stack:
         if full:
             candidates = [p for p in all_files if p and not p.endswith(".pyc")]
         else:
@@ -251,14 +333,14 @@ def distributions(entries):
                 direct = read_text(os.path.join(meta_dir, "direct_url.json"), 65536)
                 if direct:
                     try:
-                        record["direct_url"] = json.loads(direct)
+                        record["direct_url"] = load_json(direct)
                     except ValueError:
                         record["direct_url"] = {"unparsed": direct[:200]}
                 requested = os.path.exists(os.path.join(meta_dir, "REQUESTED"))
                 record["requested"] = requested
-                is_stack = bool(STACK.match(norm(dist_name)))
+                stack = is_stack(norm(dist_name))
                 tops, packages, missing, missing_count, checked = record_facts(
-                    meta_dir, location, is_stack, FULL_SCAN
+                    meta_dir, location, stack, FULL_SCAN
                 )
                 record["record_top_level"] = tops
                 record["record_packages"] = packages
@@ -320,11 +402,11 @@ def keras_config(environ):
     path = os.path.join(home, "keras.json")
     out = {"path": path, "exists": os.path.isfile(path)}
     if out["exists"]:
+        # Parsed by tfdoctor, not here: importing json would cost the probe ~14 ms.
         text = read_text(path, 65536)
-        try:
-            out["content"] = json.loads(text or "")
-        except ValueError as exc:
-            out["error"] = "invalid JSON: " + str(exc)[:200]
+        out["text"] = text if text is not None else ""
+        if text is None:
+            out["error"] = "cannot be read"
     return out
 
 
@@ -338,7 +420,7 @@ def conda_records(prefix):
             continue
         try:
             with open(os.path.join(meta, name), "r", encoding="utf-8") as handle:
-                data = json.load(handle)
+                data = load_json(handle.read())
         except (OSError, ValueError):
             records.append({"file": name, "error": "unreadable"})
             continue
@@ -368,8 +450,11 @@ def nvidia_driver():
     text = read_text("/proc/driver/nvidia/version", 4096)
     if not text:
         return None
-    match = re.search(r"Kernel Module\s+([0-9.]+)", text)
-    return match.group(1) if match else text.splitlines()[0][:200]
+    words = text.split()
+    for i, word in enumerate(words[:-2]):
+        if word == "Kernel" and words[i + 1] == "Module":
+            return words[i + 2]
+    return text.splitlines()[0][:200]
 
 
 class Platform(object):
@@ -380,6 +465,7 @@ class Platform(object):
         self.uname = os.uname() if hasattr(os, "uname") else None
         if self.uname is None:
             import platform
+
             self.module = platform
 
     def get(self, name):
@@ -403,13 +489,20 @@ def python_version():
     info = sys.version_info
     version = "%d.%d.%d" % info[:3]
     if info.releaselevel != "final":
-        version += {"alpha": "a", "beta": "b", "candidate": "rc"}.get(info.releaselevel, "") + str(info.serial)
+        version += {"alpha": "a", "beta": "b", "candidate": "rc"}.get(info.releaselevel, "") + str(
+            info.serial
+        )
     return version
 
 
 def python_implementation():
     name = sys.implementation.name
-    return {"cpython": "CPython", "pypy": "PyPy", "ironpython": "IronPython", "jython": "Jython"}.get(name, name)
+    return {
+        "cpython": "CPython",
+        "pypy": "PyPy",
+        "ironpython": "IronPython",
+        "jython": "Jython",
+    }.get(name, name)
 
 
 def libc():
@@ -420,6 +513,7 @@ def libc():
     if found and " " in found:
         return found.split(" ", 1)
     import platform
+
     return list(platform.libc_ver())
 
 
@@ -442,6 +536,12 @@ def marker_environment():
         "python_version": "%d.%d" % sys.version_info[:2],
         "sys_platform": sys.platform,
     }
+
+
+def dump_all(data):
+    out = []
+    dump(data, out)
+    return out
 
 
 def main():
@@ -537,7 +637,7 @@ def main():
         "conda_meta": conda_records(prefix),
     }
     sys.stdout.write(
-        "\n@@TFDOCTOR-PROBE-BEGIN@@\n" + json.dumps(data) + "\n@@TFDOCTOR-PROBE-END@@\n"
+        "\n@@TFDOCTOR-PROBE-BEGIN@@\n" + "".join(dump_all(data)) + "\n@@TFDOCTOR-PROBE-END@@\n"
     )
 
 
