@@ -227,11 +227,14 @@ def record_facts(meta_dir, location, stack, full=False):
             line[1:].partition('"')[0] if line[:1] == '"' else line.partition(",")[0]
             for line in lines
         ]
+        folders = {path.rpartition("/")[0] for path in paths}
+        top_files = [path for path in paths if path and "/" not in path]
     else:
-        paths = [line.partition(",")[0] for line in lines]
-    folders = {path.rpartition("/")[0] for path in paths}
+        # The hash and size fields hold no "/", so the folder is what precedes the last one.
+        folders = {line.rpartition("/")[0] for line in lines}
+        top_files = [line.partition(",")[0] for line in lines if line and "/" not in line]
+        paths = [line.partition(",")[0] for line in lines] if full else []
     folders.discard("")
-    top_files = [path for path in paths if path and "/" not in path]
     all_files = paths if full else []
     tops = set()
     packages = set()
@@ -262,9 +265,10 @@ def record_facts(meta_dir, location, stack, full=False):
         else:
             # Folders down to four levels (keras/src/layers/core): what deletions and interrupted
             # installs remove; deeper ones only with the full scan.
-            candidates = [
-                f for f in folders if f.count("/") < 4 and not f.endswith("__pycache__")
-            ] + top_files
+            candidates = (
+                sorted(f for f in folders if f.count("/") < 4 and not f.endswith("__pycache__"))
+                + top_files
+            )
         for candidate in candidates:
             first = candidate.partition("/")[0]
             if first == ".." or first.endswith(SKIP_TOP):
