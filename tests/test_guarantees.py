@@ -112,3 +112,16 @@ def test_keras_backend_ignored_by_keras_2(
         env={"KERAS_BACKEND": "jax"},
     )
     assert result.codes() == []
+
+
+def test_keras_json_naming_tensorflow_without_tensorflow(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """Keras writes keras.json with the TensorFlow backend on first import: with TensorFlow
+    missing, that is the not-installed finding alone, not a second one about the backend."""
+    (tmp_path / "keras.json").write_text(json.dumps({"backend": "tensorflow"}))
+    env = real_env(specs.KERAS_ONLY)
+    result = tfdoctor(
+        "check", "--python", str(env), "--format", "json", env={"KERAS_HOME": str(tmp_path)}
+    )
+    assert result.codes() == [("TFD103", "not-installed")]

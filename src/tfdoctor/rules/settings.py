@@ -90,10 +90,8 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
         return
     needed = BACKEND_NEEDS[backend]
     if backend == "tensorflow":
-        installed = ctx.tensorflow is not None
-    else:
-        installed = not needed or ctx.snapshot.get(needed) is not None
-    if installed:
+        return  # the default backend: a missing TensorFlow is TFD103's finding
+    if not needed or ctx.snapshot.get(needed) is not None:
         return
     yield finding(
         BACKEND,
