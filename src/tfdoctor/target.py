@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
-from pathlib import Path
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 from tfdoctor.errors import UsageError
@@ -30,9 +28,11 @@ else:
 """
 
 
-@dataclass(frozen=True)
-class Target:
-    """The interpreter to examine and how the user named it."""
+class Target(namedtuple("Target", "executable given")):
+    """The interpreter to examine (``executable``) and how the user named it (``given``).
+
+    Everything this module imports is light on purpose: the probe should start before anything
+    slow (dataclasses, typing, pathlib) is imported."""
 
     executable: str
     given: str | None
@@ -43,7 +43,9 @@ class Target:
 
 
 def probe_source(name: str) -> str:
-    return (Path(__file__).parent / "probe" / f"{name}.py").read_text(encoding="utf-8")
+    path = os.path.join(os.path.dirname(__file__), "probe", f"{name}.py")
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def probe_program(name: str) -> bytes:
@@ -57,44 +59,46 @@ def resolve(python: str | None) -> Target:
     """Turn ``--python`` (interpreter, venv folder or conda env folder) into an interpreter path."""
     if python is None:
         return Target(executable=sys.executable, given=None)
-    path = Path(python).expanduser()
-    if not path.exists() and not path.is_symlink():
+    path = os.path.expanduser(python)
+    islink = os.path.islink
+    if not os.path.exists(path) and not islink(path):
         raise UsageError(
             f"{python}: no such file or folder; pass a Python interpreter, a venv folder "
             "or a conda env folder"
         )
-    if path.is_dir():
+    if os.path.isdir(path):
         candidates = [
-            path / "bin" / "python",
-            path / "bin" / "python3",
-            path / "Scripts" / "python.exe",
-            path / "python.exe",
+            os.path.join(path, "bin", "python"),
+            os.path.join(path, "bin", "python3"),
+            os.path.join(path, "Scripts", "python.exe"),
+            os.path.join(path, "python.exe"),
         ]
         for candidate in candidates:
-            if candidate.is_symlink() and not candidate.exists():
+            if islink(candidate) and not os.path.exists(candidate):
                 raise UsageError(_broken_venv_message(path, candidate))
-            if candidate.is_file():
-                return Target(executable=str(candidate), given=python)
+            if os.path.isfile(candidate):
+                return Target(executable=candidate, given=python)
         raise UsageError(
             f"{python} is a folder but not a Python environment (no bin/python in it); "
             "pass a venv or conda env folder, or the interpreter itself"
         )
-    if path.is_symlink() and not path.exists():
-        venv = path.parent.parent
+    if islink(path) and not os.path.exists(path):
+        venv = os.path.dirname(os.path.dirname(path))
         raise UsageError(_broken_venv_message(venv, path))
     if not os.access(path, os.X_OK):
         raise UsageError(f"{python} is not an executable file; pass a Python interpreter")
-    return Target(executable=str(path), given=python)
+    return Target(executable=path, given=python)
 
 
-def _broken_venv_message(venv: Path, interpreter: Path) -> str:
+def _broken_venv_message(venv: str, interpreter: str) -> str:
     home = ""
-    cfg = venv / "pyvenv.cfg"
-    if cfg.is_file():
-        for line in cfg.read_text(errors="replace").splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "home":
-                home = value.strip()
+    cfg = os.path.join(venv, "pyvenv.cfg")
+    if os.path.isfile(cfg):
+        with open(cfg, encoding="utf-8", errors="replace") as handle:
+            for line in handle.read().splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "home":
+                    home = value.strip()
     gone = f"its base interpreter in {home} is gone" if home else "its interpreter link is broken"
     return (
         f"the virtual environment {venv} is broken: {gone} ({interpreter} points nowhere); "
@@ -157,6 +161,8 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
         stderr = err.decode("utf-8", errors="replace").strip().splitlines()
         detail = stderr[-1][:200] if stderr else f"exit status {returncode}"
         raise UsageError(f"{label} is not a working Python interpreter ({detail})")
+    import json
+
     try:
         data: dict[str, object] = json.loads(stdout[start + len(BEGIN) : stop])
     except ValueError as exc:
