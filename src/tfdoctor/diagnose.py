@@ -8,7 +8,7 @@ from tfdoctor.deep import Progress, RunningDeep
 from tfdoctor.finding import Finding, Group
 from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
-from tfdoctor.rules.base import Context, run_checks
+from tfdoctor.rules.base import Context, check_rules, run_checks
 from tfdoctor.snapshot import Snapshot
 from tfdoctor.target import RunningProbe, resolve
 
@@ -26,8 +26,10 @@ def diagnose_probe(
 ) -> Report:
     """Finish a probe that was started early (so that it ran while this module was imported),
     and, with ``deep``, the runtime run that was started beside it."""
+    kb = load_kb()  # read while the probe still runs
+    check_rules()
     snapshot = Snapshot.from_probe(probe.result())
-    ctx = Context(snapshot=snapshot, kb=load_kb())
+    ctx = Context(snapshot=snapshot, kb=kb)
     findings = run_checks(ctx, select=set(select) or None)
     extra: dict[str, object] = {}
     if deep is not None:
