@@ -106,6 +106,22 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
+def _install(env: Path, packages: tuple[str, ...], *flags: str) -> None:
+    _run(
+        [
+            uv(),
+            "pip",
+            "install",
+            "--quiet",
+            "--compile-bytecode",
+            *flags,
+            "--python",
+            python_of(env),
+            *packages,
+        ]
+    )
+
+
 def build(spec: EnvSpec) -> Path:
     path = spec.path
     if (path / MARKER).exists():
@@ -120,48 +136,13 @@ def build(spec: EnvSpec) -> Path:
     else:
         _run([uv(), "venv", "--quiet", "--python", interpreter(spec.python), str(path)])
         if spec.packages:
-            _run(
-                [
-                    uv(),
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--compile-bytecode",
-                    "--python",
-                    python_of(path),
-                    *spec.packages,
-                ]
-            )
-    py = python_of(path)
+            _install(path, spec.packages)
     if spec.uninstall:
-        _run([uv(), "pip", "uninstall", "--quiet", "--python", py, *spec.uninstall])
+        _run([uv(), "pip", "uninstall", "--quiet", "--python", python_of(path), *spec.uninstall])
     if spec.no_deps:
-        _run(
-            [
-                uv(),
-                "pip",
-                "install",
-                "--quiet",
-                "--compile-bytecode",
-                "--no-deps",
-                "--python",
-                py,
-                *spec.no_deps,
-            ]
-        )
+        _install(path, spec.no_deps, "--no-deps")
     if spec.with_deps:
-        _run(
-            [
-                uv(),
-                "pip",
-                "install",
-                "--quiet",
-                "--compile-bytecode",
-                "--python",
-                py,
-                *spec.with_deps,
-            ]
-        )
+        _install(path, spec.with_deps)
     for _, mutate in spec.mutations:
         mutate(path)
     (path / MARKER).write_text(json.dumps({"name": spec.name}))
