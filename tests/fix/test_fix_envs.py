@@ -51,6 +51,7 @@ REPAIRED: list[tuple[str, EnvSpec, dict[str, str], set[str]]] = [
     ("TF 2.15 for Python 3.11 in a 3.12 env", specs.PY312_TF215_FOR_311, {}, {"install"}),
     ("a CUDA wheel of another release", specs.TF221_CUDA_RUNTIME, {}, {"uninstall"}),
     ("Keras without TensorFlow", specs.KERAS_ONLY, {}, {"install"}),
+    ("transformers without tf-keras", specs.TF221_TRANSFORMERS, {}, {"install"}),
 ]
 
 

@@ -285,8 +285,8 @@ def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draf
         draft.require(dist.key)
         for fact in kb.dependent_facts(package=dist.key):
             problem = fact.check(dist.version, installed, target.version)
-            if problem is not None and fact.fix:
-                for req in fact.fix:
+            if problem is not None:
+                for req in fact.fix or problem.install:
                     draft.require(req)
     for violation in ctx.declared.violations:
         requirer = violation.requirer
@@ -560,7 +560,7 @@ def _steps(
 # Which findings a changed distribution answers (the first present one is named), in order.
 _ANSWERS = {
     "keras": ("TFD101", "TFD103"),
-    "tf-keras": ("TFD102", "TFD502", "TFD103"),
+    "tf-keras": ("TFD102", "TFD502", "TFD110", "TFD103"),
     "numpy": ("TFD201", "TFD210"),
     "protobuf": ("TFD202", "TFD210"),
 }
