@@ -106,7 +106,8 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
 
 
-def _install(env: Path, packages: tuple[str, ...], *flags: str) -> None:
+def install(env: Path, packages: tuple[str, ...] | list[str], *flags: str) -> None:
+    """`uv pip install --compile-bytecode` into a test environment (for builds and mutations)."""
     _run(
         [
             uv(),
@@ -136,13 +137,13 @@ def build(spec: EnvSpec) -> Path:
     else:
         _run([uv(), "venv", "--quiet", "--python", interpreter(spec.python), str(path)])
         if spec.packages:
-            _install(path, spec.packages)
+            install(path, spec.packages)
     if spec.uninstall:
         _run([uv(), "pip", "uninstall", "--quiet", "--python", python_of(path), *spec.uninstall])
     if spec.no_deps:
-        _install(path, spec.no_deps, "--no-deps")
+        install(path, spec.no_deps, "--no-deps")
     if spec.with_deps:
-        _install(path, spec.with_deps)
+        install(path, spec.with_deps)
     for _, mutate in spec.mutations:
         mutate(path)
     (path / MARKER).write_text(json.dumps({"name": spec.name}))

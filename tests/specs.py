@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from envs import EnvSpec, python_of, replace_text, site_packages, uv
+from envs import EnvSpec, install, python_of, replace_text, site_packages, uv
 
 # -- healthy bases ----------------------------------------------------------------------------
 TF215 = EnvSpec("tf215", packages=("tensorflow-cpu==2.15.1",))
@@ -135,19 +135,7 @@ def _tf215_for_python311(env: Path) -> None:
         for line in meta.read_text(encoding="utf-8").splitlines()
         if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]
-    subprocess.run(
-        [
-            uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--compile-bytecode",
-            "--python",
-            python_of(env),
-            *requires,
-        ],
-        check=True,
-    )
+    install(env, requires)
 
 
 PY312_NUMPY = EnvSpec("py312-numpy", python="3.12", packages=("numpy==1.26.4",))
@@ -173,7 +161,9 @@ def _unreadable_numpy_metadata(env: Path) -> None:
 
 
 TF215_UNREADABLE_METADATA = EnvSpec(
-    "tf215-unreadable-metadata", base=TF215, mutations=(("numpy-metadata-dir", _unreadable_numpy_metadata),)
+    "tf215-unreadable-metadata",
+    base=TF215,
+    mutations=(("numpy-metadata-dir", _unreadable_numpy_metadata),),
 )
 
 # -- for tfdoctor fix ---------------------------------------------------------------------------
