@@ -1,5 +1,3 @@
-import sys
+from tfdoctor.cli import entry
 
-from tfdoctor.cli import main
-
-sys.exit(main())
+entry()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from tfdoctor import __version__
 from tfdoctor.errors import EXIT_INTERNAL, EXIT_USAGE, UsageError
@@ -93,5 +95,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> NoReturn:
+    """The console script: ``main`` and then an immediate exit.
+
+    Everything tfdoctor writes is closed by then, so the interpreter's teardown (freeing every
+    module and object one by one, ~20 ms of a ~150 ms check) is skipped; only the standard streams
+    still need flushing."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (`tfdoctor check | head`) or a closed stream has nothing left to flush.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from tfdoctor.deep import Progress, RunningDeep
 from tfdoctor.finding import Finding, Group
 from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, check_rules, run_checks
 from tfdoctor.snapshot import Snapshot
 from tfdoctor.target import RunningProbe, resolve
+
+if TYPE_CHECKING:  # only --deep needs it, and it is not light
+    from tfdoctor.deep import Progress, RunningDeep
 
 
 def diagnose(python: str | None, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Report:

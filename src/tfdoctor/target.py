@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections import namedtuple
 from typing import TYPE_CHECKING
 
@@ -140,16 +141,26 @@ class RunningProbe:
                 f"{target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
             ) from exc
 
+        # The program goes in and the answer comes out on a thread from now on: written only in
+        # result(), the probe would wait on its standard input (or on a full output pipe) while
+        # this process imports its rules, and not run in parallel with them at all.
+        self._answer: tuple[bytes, bytes] = (b"", b"")
+        self._exchange = threading.Thread(target=self._communicate, daemon=True)
+        self._exchange.start()
+
+    def _communicate(self) -> None:
+        self._answer = self._proc.communicate(self._input)
+
     def result(self) -> dict[str, object]:
         label = self.target.label
-        try:
-            out, err = self._proc.communicate(self._input, timeout=self.timeout)
-        except subprocess.TimeoutExpired as exc:
+        self._exchange.join(self.timeout)
+        if self._exchange.is_alive():
             self._proc.kill()
-            self._proc.communicate()
+            self._exchange.join()
             raise UsageError(
                 f"{label} did not answer within {self.timeout:.0f} s; is it a Python interpreter?"
-            ) from exc
+            )
+        out, err = self._answer
         return _parse(label, out, err, self._proc.returncode)
 
 

@@ -36,7 +36,7 @@ def test_check_reports_a_fact_without_source(kb: KnowledgeBase, tmp_path: Path) 
     curated = copy.deepcopy(dict(kb.curated_data))
     del curated["tensorflow"]["2.15"]["cuda"]["source"]
     (tmp_path / "curated.json").write_text(json.dumps(curated))
-    shutil.copy(DATA_DIR / "declared.json", tmp_path / "declared.json")
+    shutil.copy(Path(DATA_DIR) / "declared.json", tmp_path / "declared.json")
     problems = check(tmp_path)
     assert problems == ["curated.tensorflow.2.15.cuda: source is not a URL: None"]
 
@@ -78,8 +78,8 @@ def test_declared_keeps_only_relevant_extras(kb: KnowledgeBase) -> None:
 
 
 def test_data_files_stay_small() -> None:
-    assert (DATA_DIR / "declared.json").stat().st_size < 2_000_000
-    assert (DATA_DIR / "curated.json").stat().st_size < 500_000
+    assert (Path(DATA_DIR) / "declared.json").stat().st_size < 2_000_000
+    assert (Path(DATA_DIR) / "curated.json").stat().st_size < 500_000
 
 
 def test_observations_keep_the_errors_verbatim(kb: KnowledgeBase) -> None:

@@ -14,7 +14,7 @@ from packaging.specifiers import SpecifierSet
 from tfdoctor.kb import DATA_DIR
 from tfdoctor.kb.refresh import Selection, refresh_package
 
-CURATED = DATA_DIR / "curated.json"
+CURATED = Path(DATA_DIR) / "curated.json"
 
 
 def _registry_reachable() -> bool:

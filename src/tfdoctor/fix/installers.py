@@ -6,9 +6,9 @@ requirements, remove these distributions) and get back the exact command for the
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
 
 from tfdoctor.snapshot import Snapshot, canonical
 
@@ -62,7 +62,7 @@ def detect_installer(snapshot: Snapshot) -> Installer:
     python = snapshot.python.executable
     if snapshot.is_conda:
         return Installer(kind="conda", python=python, conda_prefix=snapshot.python.prefix)
-    if _is_poetry_project(Path(snapshot.cwd), snapshot):
+    if _is_poetry_project(snapshot.cwd, snapshot):
         return Installer(kind="poetry", python=python)
     cfg = snapshot.python.pyvenv_cfg or ""
     if any(line.split("=")[0].strip() == "uv" for line in cfg.splitlines()):
@@ -73,12 +73,13 @@ def detect_installer(snapshot: Snapshot) -> Installer:
     return Installer(kind="pip", python=python)
 
 
-def _is_poetry_project(cwd: Path, snapshot: Snapshot) -> bool:
-    pyproject = cwd / "pyproject.toml"
-    if not (pyproject.is_file() and (cwd / "poetry.lock").is_file()):
+def _is_poetry_project(cwd: str, snapshot: Snapshot) -> bool:
+    pyproject = os.path.join(cwd, "pyproject.toml")
+    if not (os.path.isfile(pyproject) and os.path.isfile(os.path.join(cwd, "poetry.lock"))):
         return False
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        with open(pyproject, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError:
         return False
     if "[tool.poetry" not in text:

@@ -19,13 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     refresh = sub.add_parser("refresh", help="regenerate declared.json from the registry")
-    refresh.add_argument("--output", type=Path, default=DATA_DIR, help="folder to write into")
+    refresh.add_argument("--output", type=Path, default=Path(DATA_DIR), help="folder to write into")
     refresh.add_argument("--index", default=pypi.DEFAULT_INDEX, help="JSON API base URL")
     refresh.add_argument(
         "--only", action="append", metavar="NAME", help="refresh only this distribution"
     )
     check = sub.add_parser("check", help="validate curated.json against declared.json")
-    check.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding the data")
+    check.add_argument("--data", type=Path, default=Path(DATA_DIR), help="folder holding the data")
     return parser
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Optional
 
 from packaging.version import InvalidVersion, Version
@@ -22,7 +22,7 @@ from tfdoctor.kb.model import (
     TFRelease,
 )
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 STACK_LIBRARIES = (
     "numpy",
     "protobuf",
@@ -43,9 +43,10 @@ class KnowledgeBaseError(Exception):
     """A data file is missing or malformed."""
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: str) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
     except FileNotFoundError as exc:
         raise KnowledgeBaseError(f"knowledge base file missing: {path}") from exc
     except json.JSONDecodeError as exc:
@@ -430,7 +431,9 @@ def _with_specs(release: TFRelease) -> TFRelease:
 
 
 @lru_cache(maxsize=8)
-def load(directory: Optional[Path] = None) -> KnowledgeBase:
+def load(directory: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """The knowledge base shipped with tfdoctor (or the one in ``directory``), read once."""
     folder = directory or DATA_DIR
-    return KnowledgeBase(_read(folder / DECLARED_FILE), _read(folder / CURATED_FILE))
+    return KnowledgeBase(
+        _read(os.path.join(folder, DECLARED_FILE)), _read(os.path.join(folder, CURATED_FILE))
+    )

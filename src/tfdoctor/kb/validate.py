@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -83,9 +84,9 @@ def agreement_problems(declared: Mapping[str, Any], curated: Mapping[str, Any]) 
     return problems
 
 
-def check(directory: Path) -> list[str]:
-    declared = _read(directory / DECLARED_FILE)
-    curated = _read(directory / CURATED_FILE)
+def check(directory: str | os.PathLike[str]) -> list[str]:
+    declared = _read(os.path.join(directory, DECLARED_FILE))
+    curated = _read(os.path.join(directory, CURATED_FILE))
     return source_problems(curated) + agreement_problems(declared, curated)
 
 

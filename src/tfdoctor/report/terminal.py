@@ -1,28 +1,29 @@
-"""Terminal output in the style of ``flutter doctor``: a mark per section, then what to do."""
+"""Terminal output in the style of ``flutter doctor``: a mark per section, then what to do.
+
+The report is laid out once as lines of styled pieces; :mod:`tfdoctor.report.styled` writes them
+with rich on a terminal (colours, styles) and as plain text to a pipe or file."""
 
 from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Sequence
 from typing import IO, Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.report.model import Report
+from tfdoctor.report.styled import Line, Piece, open_sink
 
-MARKS = {
-    None: "[green][✓][/]",
-    Severity.INFO: "[green][✓][/]",
-    Severity.WARNING: "[yellow][!][/]",
-    Severity.ERROR: "[red][✗][/]",
+MARKS: dict[Severity | None, Piece] = {
+    None: ("[✓]", "green"),
+    Severity.INFO: ("[✓]", "green"),
+    Severity.WARNING: ("[!]", "yellow"),
+    Severity.ERROR: ("[✗]", "red"),
 }
-BULLET = {
-    Severity.ERROR: "[red]✗[/]",
-    Severity.WARNING: "[yellow]![/]",
-    Severity.INFO: "[blue]•[/]",
+BULLET: dict[Severity, Piece] = {
+    Severity.ERROR: ("✗", "red"),
+    Severity.WARNING: ("!", "yellow"),
+    Severity.INFO: ("•", "blue"),
 }
 TITLES = {
     Group.PYTHON: "Python",
@@ -43,74 +44,87 @@ def _worst(findings: list[Finding]) -> Severity | None:
 
 
 def render_terminal(report: Report, stream: IO[str] | None = None, verbose: bool = False) -> None:
-    console = Console(file=stream, highlight=False, soft_wrap=False)
+    sink = open_sink(stream)
+    sink.write(terminal_lines(report, verbose, sink.width))
+
+
+def terminal_lines(report: Report, verbose: bool = False, width: int = 80) -> list[Line]:
+    """The whole report as lines; ``width`` is where prose is wrapped (commands never are)."""
+    out: list[Line] = []
     target = report.target
-    console.print(
-        f"[bold]tfdoctor[/] {escape(report.command)} · {escape(str(target.get('prefix')))}"
-    )
-    console.print()
+    out.append([("tfdoctor", "bold"), (f" {report.command} · {target.get('prefix')}", "")])
+    out.append([])
     by_group: dict[Group, list[Finding]] = {}
     for f in report.sorted_findings():
         by_group.setdefault(f.group, []).append(f)
     for summary in report.groups:
         items = by_group.pop(summary.group, [])
         if not items and not summary.present:
-            console.print(
-                f"[dim][-] {escape(TITLES[summary.group])} ({escape(summary.label)})[/]",
-                soft_wrap=True,
-            )
+            out.append([(f"[-] {TITLES[summary.group]} ({summary.label})", "dim")])
             continue
-        _section(console, TITLES[summary.group], summary.label, items, verbose)
+        _section(out, TITLES[summary.group], summary.label, items, verbose, width)
     deep = report.extra.get("deep")
     runtime = by_group.pop(Group.RUNTIME, [])
     if deep is not None:
-        _deep_section(console, deep, runtime, verbose)
+        _deep_section(out, deep, runtime, verbose, width)
     elif runtime:
-        _section(console, TITLES[Group.RUNTIME], "", runtime, verbose)
+        _section(out, TITLES[Group.RUNTIME], "", runtime, verbose, width)
     for group, items in by_group.items():  # groups without a summary line (code)
-        _section(console, TITLES[group], "", items, verbose)
-    console.print()
+        _section(out, TITLES[group], "", items, verbose, width)
+    out.append([])
     if verbose and report.facts is not None:
-        console.print("[bold]Facts[/]")
-        console.print(escape(json.dumps(report.facts(), indent=2)), soft_wrap=True)
-        console.print()
+        out.append([("Facts", "bold")])
+        out.extend([(line, "")] for line in json.dumps(report.facts(), indent=2).splitlines())
+        out.append([])
     if report.errors or report.warnings:
-        console.print(
-            f"[bold]{'[red]✗[/]' if report.errors else '[yellow]![/]'} Found {report.errors} "
-            f"error{'s' * (report.errors != 1)} and {report.warnings} "
-            f"warning{'s' * (report.warnings != 1)}.[/] Run the fix commands above, or "
-            "[bold]tfdoctor fix[/] to plan all of them. Explain a rule: tfdoctor rules CODE",
-            soft_wrap=True,
+        mark = BULLET[Severity.ERROR] if report.errors else BULLET[Severity.WARNING]
+        out.append(
+            [
+                (mark[0], f"bold {mark[1]}"),
+                (
+                    f" Found {report.errors} error{'s' * (report.errors != 1)} and "
+                    f"{report.warnings} warning{'s' * (report.warnings != 1)}.",
+                    "bold",
+                ),
+                (" Run the fix commands above, or ", ""),
+                ("tfdoctor fix", "bold"),
+                (" to plan all of them. Explain a rule: tfdoctor rules CODE", ""),
+            ]
         )
     else:
-        console.print("[green]•[/] No issues found.")
+        out.append([("•", "green"), (" No issues found.", "")])
+    return out
 
 
-def _section(console: Console, title: str, label: str, items: list[Finding], verbose: bool) -> None:
-    worst = _worst(items)
-    suffix = f" [dim]({escape(label)})[/]" if label else ""
-    console.print(f"{MARKS[worst]} [bold]{escape(title)}[/]{suffix}", soft_wrap=True)
+def _section(
+    out: list[Line], title: str, label: str, items: list[Finding], verbose: bool, width: int
+) -> None:
+    line: Line = [MARKS[_worst(items)], (" ", ""), (title, "bold")]
+    if label:
+        line.append((f" ({label})", "dim"))
+    out.append(line)
     for f in items:
-        _finding(console, f, verbose)
+        _finding(out, f, verbose, width)
 
 
-def _finding(console: Console, f: Finding, verbose: bool) -> None:
-    mark = BULLET[f.severity]
-    _indent(console, f"{f.code} {f.title}", 4, first=f"{mark} ", style="bold")
+def _finding(out: list[Line], f: Finding, verbose: bool, width: int) -> None:
+    _indent(
+        out, f"{f.code} {f.title}", 4, width, first=[BULLET[f.severity], (" ", "")], style="bold"
+    )
     for line in f.evidence:
         if line:
-            _indent(console, line, 8, first="• ", style="dim")
+            _indent(out, line, 8, width, first=[("• ", "dim")], style="dim")
     if f.why and (verbose or f.severity is not Severity.INFO):
-        _indent(console, f"Why: {f.why}", 8)
+        _indent(out, f"Why: {f.why}", 8, width)
     for cmd in f.fix:
         # Commands are never wrapped, so that they can be copied whole.
-        console.print(f"        [cyan]$ {escape(cmd)}[/]", soft_wrap=True)
+        out.append([(" " * 8, ""), (f"$ {cmd}", "cyan")])
     if f.fix_note:
-        _indent(console, f.fix_note, 8)
+        _indent(out, f.fix_note, 8, width)
 
 
 def _deep_section(
-    console: Console, deep: dict[str, Any], items: list[Finding], verbose: bool
+    out: list[Line], deep: dict[str, Any], items: list[Finding], verbose: bool, width: int
 ) -> None:
     steps = deep.get("steps", [])
     failed = [s for s in steps if s.get("status") != "ok"]
@@ -120,7 +134,7 @@ def _deep_section(
         f"{len(steps) - len(failed)} of {total} steps passed in {deep.get('wall_seconds', 0):.1f} s"
     )
     mark = MARKS[Severity.ERROR] if broken or items else MARKS[None]
-    console.print(f"{mark} [bold]Runtime (--deep)[/] [dim]({escape(label)})[/]", soft_wrap=True)
+    out.append([mark, (" ", ""), ("Runtime (--deep)", "bold"), (f" ({label})", "dim")])
     for s in steps:
         ok = s.get("status") == "ok"
         detail = s.get("detail") or {}
@@ -131,26 +145,35 @@ def _deep_section(
             extra = f" → {detail.get('module')} (Keras {detail.get('version')})"
         elif s.get("step") == "import keras" and ok:
             extra = f" → Keras {detail.get('version')}, backend {detail.get('backend')}"
-        mark = "[green]✓[/]" if ok else "[red]✗[/]"
-        console.print(
-            f"    {mark} {escape(str(s.get('step')))} [dim]{s.get('seconds', 0):.1f} s{escape(extra)}[/]",
-            soft_wrap=True,
+        out.append(
+            [
+                ("    ", ""),
+                ("✓", "green") if ok else ("✗", "red"),
+                (f" {s.get('step')} ", ""),
+                (f"{s.get('seconds', 0):.1f} s{extra}", "dim"),
+            ]
         )
     if deep.get("timed_out"):
-        console.print(
-            f"    [red]✗[/] {escape(str(deep.get('unfinished') or 'the run'))}: time limit reached"
-        )
+        what = deep.get("unfinished") or "the run"
+        out.append([("    ", ""), ("✗", "red"), (f" {what}: time limit reached", "")])
     elif deep.get("crashed"):
-        console.print(f"    [red]✗[/] interpreter {escape(str(deep.get('crashed')))}")
+        out.append([("    ", ""), ("✗", "red"), (f" interpreter {deep.get('crashed')}", "")])
     for f in items:
-        _finding(console, f, verbose)
+        _finding(out, f, verbose, width)
 
 
-def _indent(console: Console, text: str, width: int, first: str = "", style: str = "") -> None:
-    """Print plain text wrapped to the terminal, every line indented (no trailing blanks)."""
-    room = max(console.width - width - 2, 40)
+def _indent(
+    out: list[Line],
+    text: str,
+    indent: int,
+    width: int,
+    first: Sequence[Piece] = (),
+    style: str = "",
+) -> None:
+    """Plain text wrapped to ``width``, every line indented (no trailing blanks)."""
+    room = max(width - indent - 2, 40)
     lines = textwrap.wrap(text, room, break_on_hyphens=False, break_long_words=False) or [""]
+    lead = sum(len(piece[0]) for piece in first)
     for i, line in enumerate(lines):
-        lead = first if i == 0 else " " * len(Text.from_markup(first).plain)
-        body = f"[{style}]{escape(line)}[/]" if style else escape(line)
-        console.print(" " * width + lead + body, soft_wrap=True)
+        head: Line = list(first) if i == 0 else [(" " * lead, "")]
+        out.append([(" " * indent, ""), *head, (line, style)])

@@ -8,8 +8,8 @@ it belongs to and a documentation page in ``tfdoctor/docs/rules/<CODE>.md``
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
-from importlib import resources
 
 from tfdoctor.causes import check_cause
 from tfdoctor.finding import Group, Severity
@@ -69,13 +69,10 @@ def get_rule(code: str) -> RuleInfo | None:
 
 def rule_doc(code: str) -> str:
     """The Markdown documentation page of a rule; empty when it has none."""
-    page = (
-        resources.files("tfdoctor")
-        .joinpath("docs")
-        .joinpath("rules")
-        .joinpath(f"{code.upper()}.md")
-    )
+    package = os.path.dirname(os.path.dirname(__file__))
+    page = os.path.join(package, "docs", "rules", f"{code.upper()}.md")
     try:
-        return page.read_text(encoding="utf-8")
+        with open(page, encoding="utf-8") as handle:
+            return handle.read()
     except FileNotFoundError:
         return ""
