@@ -99,7 +99,7 @@ class RunningDeep:
             start_new_session=True,  # so that a time-out kills TensorFlow's threads and children
         )
         assert self._proc.stdin is not None
-        self._proc.stdin.write(probe_program("runtime"))
+        self._proc.stdin.write(probe_program("runtime").encode("ascii"))
         self._proc.stdin.close()
         self._events: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._stderr: list[bytes] = []

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
-
-from tfdoctor.causes import check_cause
+from typing import Any, NamedTuple
 
 
 class Severity(str, Enum):
@@ -35,8 +32,7 @@ class Group(str, Enum):
     RUNTIME = "runtime"
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A place in a source file (lint findings, SARIF)."""
 
     path: str
@@ -46,8 +42,10 @@ class Location:
     end_column: int | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One problem. ``cause`` is from the vocabulary in causes.py, checked where causes enter
+    (rule registration, error signatures), not on each of the many findings made."""
+
     code: str
     cause: str
     severity: Severity
@@ -59,10 +57,7 @@ class Finding:
     fix_note: str = ""
     location: Location | None = None
     confidence: float | None = None
-    data: tuple[tuple[str, str], ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        check_cause(self.cause)
+    data: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

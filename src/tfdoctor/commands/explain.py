@@ -82,8 +82,7 @@ def _join(findings: tuple[Finding, ...], env: _Environment) -> tuple[Finding, ..
     for finding in findings:
         static = next((f for f in env.report.sorted_findings() if f.cause == finding.cause), None)
         if static is not None:
-            finding = dataclasses.replace(
-                finding,
+            finding = finding._replace(
                 evidence=(*finding.evidence, f"in this environment: {static.code} {static.title}"),
                 fix=static.fix or finding.fix,
                 fix_note=static.fix_note or finding.fix_note,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tfdoctor.snapshot import Snapshot, canonical
 
@@ -17,8 +17,7 @@ def _quote_all(items: tuple[str, ...] | list[str]) -> str:
     return " ".join(shlex.quote(i) for i in items)
 
 
-@dataclass(frozen=True)
-class Installer:
+class Installer(NamedTuple):
     """``kind`` is pip | uv | poetry | conda; ``python`` is the target interpreter."""
 
     kind: str

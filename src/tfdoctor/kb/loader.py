@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -73,13 +72,13 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-@dataclass(frozen=True)
 class KnowledgeBase:
     """Declared metadata of the TensorFlow stack plus curated facts, queried by version."""
 
-    declared_data: Mapping[str, Any] = field(repr=False)
-    curated_data: Mapping[str, Any] = field(repr=False)
-    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    def __init__(self, declared_data: Mapping[str, Any], curated_data: Mapping[str, Any]):
+        self.declared_data = declared_data
+        self.curated_data = curated_data
+        self._cache: dict[str, Any] = {}
 
     # ----- declared data ---------------------------------------------------------------------
     @property
@@ -417,10 +416,7 @@ _NO = TFRelease(
 
 
 def _with_specs(release: TFRelease) -> TFRelease:
-    from dataclasses import replace
-
-    return replace(
-        release,
+    return release._replace(
         keras_requirement=release.declared_spec("keras"),
         numpy_declared=release.declared_spec("numpy"),
         numpy_spec=release.spec("numpy"),

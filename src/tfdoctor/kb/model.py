@@ -1,16 +1,16 @@
-"""The knowledge base's values: frozen dataclasses, no I/O."""
+"""The knowledge base's values: immutable records (``typing.NamedTuple``, cheap to define at
+start-up, see :mod:`tfdoctor.snapshot`), no I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Optional
+from types import MappingProxyType
+from typing import NamedTuple, Optional
 
 from tfdoctor.kb import requirements
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One curated fact: its value, the public URL it came from, and how it was checked."""
 
     value: object
@@ -18,8 +18,7 @@ class Fact:
     verified: str
 
 
-@dataclass(frozen=True)
-class TFRelease:
+class TFRelease(NamedTuple):
     """What tfdoctor knows about one TensorFlow release (declared metadata + curated facts).
 
     ``version`` is the release the facts belong to; ``requested`` is what was asked for. When they
@@ -54,9 +53,9 @@ class TFRelease:
     cudnn: str
     facts_minor: str
     notes: tuple[str, ...] = ()
-    constraints: Mapping[str, str] = field(default_factory=dict)
-    sources: Mapping[str, str] = field(default_factory=dict)
-    verified: Mapping[str, str] = field(default_factory=dict)
+    constraints: Mapping[str, str] = MappingProxyType({})
+    sources: Mapping[str, str] = MappingProxyType({})
+    verified: Mapping[str, str] = MappingProxyType({})
 
     def declared_spec(self, name: str, python: Optional[str] = None) -> str:
         """The declared specifier on ``name`` for a Python version ("" if none is declared).
@@ -81,8 +80,7 @@ class TFRelease:
         return short in self.pythons and requirements.allows(self.requires_python, python)
 
 
-@dataclass(frozen=True)
-class KerasRelease:
+class KerasRelease(NamedTuple):
     """One release of the ``keras`` distribution."""
 
     version: str
@@ -93,8 +91,7 @@ class KerasRelease:
     source: str
 
 
-@dataclass(frozen=True)
-class TfKerasRelease:
+class TfKerasRelease(NamedTuple):
     """One release of ``tf-keras`` (Keras 2 packaged for TF >= 2.16)."""
 
     version: str
@@ -107,8 +104,7 @@ class TfKerasRelease:
     source: str
 
 
-@dataclass(frozen=True)
-class DeclaredRelease:
+class DeclaredRelease(NamedTuple):
     """A release of any distribution in declared.json (dependents, variants, nightlies)."""
 
     name: str
@@ -123,8 +119,7 @@ class DeclaredRelease:
         return requirements.spec_for(self.requires_dist, name, python, extra)
 
 
-@dataclass(frozen=True)
-class DependentProblem:
+class DependentProblem(NamedTuple):
     """What a DependentFact finds wrong in one environment, with the installs that fix it."""
 
     title: str
@@ -133,8 +128,7 @@ class DependentProblem:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class DependentFact:
+class DependentFact(NamedTuple):
     """An undeclared requirement of a package that builds on TensorFlow or Keras.
 
     ``versions`` selects the dependent's releases it is about (a specifier on ``package``, ""
@@ -214,8 +208,7 @@ def _default_spec(name: str, tensorflow: str) -> str:
     return f"~={minor}.0" if name == "tf-keras" and minor else ""
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     """What happened when a real environment was built and run (kept verbatim)."""
 
     case: str

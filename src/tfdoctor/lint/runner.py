@@ -8,7 +8,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import rules
@@ -149,8 +149,7 @@ def _in_cell(finding: Finding, cells: tuple[tuple[int, int], ...]) -> Finding:
     end_line = None
     if loc.end_line is not None and 0 < loc.end_line <= len(cells):
         end_line = cells[loc.end_line - 1][1]
-    return replace(
-        finding,
+    return finding._replace(
         location=Location(loc.path, line, loc.column, end_line, loc.end_column),
         data=(*finding.data, ("cell", str(cell))),
     )

@@ -118,12 +118,24 @@ def load_json(text):
     return json.loads(text)
 
 
-def read_text(path, limit=None):
+def read_text(path, limit=-1):
+    """The file decoded as UTF-8 with universal newlines (as open(path, "r") would give it, at
+    a fraction of the cost: no text layer), or None when it cannot be read."""
     try:
-        with open(path, "r", encoding="utf-8", errors="replace") as handle:
-            return handle.read() if limit is None else handle.read(limit)
+        with open(path, "rb") as handle:
+            data = handle.read(limit)
     except OSError:
         return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data.decode("utf-8", "replace")
+
+
+def read_listed(folder, listing, name, limit=-1):
+    """read_text() of a file known to be absent when it is not in the folder's listing."""
+    if name not in listing:
+        return None
+    return read_text(os.path.join(folder, name), limit)
 
 
 def parse_headers(text):
@@ -221,7 +233,7 @@ def record_facts(meta_dir, location, stack, full=False):
         return None, None, [], 0, 0
     if "\\" in text:
         text = text.replace("\\", "/")
-    lines = text.splitlines()
+    lines = text.split("\n")
     if '"' in text:  # paths with commas are quoted (rare): the slow, careful way
         paths = [
             line[1:].partition('"')[0] if line[:1] == '"' else line.partition(",")[0]
@@ -324,24 +336,28 @@ def distributions(entries):
             record["requires_python"] = (headers.get("requires-python") or [""])[0]
             record["provides_extra"] = headers.get("provides-extra", [])
             if os.path.isdir(meta_dir):
-                installer = read_text(os.path.join(meta_dir, "INSTALLER"), 200)
+                try:  # one listing instead of trying to open files most folders lack
+                    present = frozenset(os.listdir(meta_dir))
+                except OSError:
+                    present = frozenset()
+
+                installer = read_listed(meta_dir, present, "INSTALLER", 200)
                 record["installer"] = (installer or "").strip()
-                top = read_text(os.path.join(meta_dir, "top_level.txt"), 65536)
+                top = read_listed(meta_dir, present, "top_level.txt", 65536)
                 record["top_level_txt"] = [t.strip() for t in (top or "").splitlines() if t.strip()]
-                wheel = read_text(os.path.join(meta_dir, "WHEEL"), 8192) or ""
+                wheel = read_listed(meta_dir, present, "WHEEL", 8192) or ""
                 record["wheel_tags"] = [
                     line.split(":", 1)[1].strip()
                     for line in wheel.splitlines()
                     if line.startswith("Tag:")
                 ]
-                direct = read_text(os.path.join(meta_dir, "direct_url.json"), 65536)
+                direct = read_listed(meta_dir, present, "direct_url.json", 65536)
                 if direct:
                     try:
                         record["direct_url"] = load_json(direct)
                     except ValueError:
                         record["direct_url"] = {"unparsed": direct[:200]}
-                requested = os.path.exists(os.path.join(meta_dir, "REQUESTED"))
-                record["requested"] = requested
+                record["requested"] = "REQUESTED" in present
                 stack = is_stack(norm(dist_name))
                 tops, packages, missing, missing_count, checked = record_facts(
                     meta_dir, location, stack, FULL_SCAN
@@ -552,9 +568,10 @@ def main():
     environ = os.environ
     cwd = os.getcwd()
     try:
-        stdlib = {real(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}
+        paths = sysconfig.get_paths()
     except Exception:
-        stdlib = set()
+        paths = {}
+    stdlib = {real(paths[k]) for k in ("stdlib", "platstdlib") if k in paths}
     stdlib.add(
         real(
             os.path.join(
@@ -568,12 +585,9 @@ def main():
     except AttributeError:
         pass
     for key in ("purelib", "platlib"):
-        try:
-            path = sysconfig.get_paths()[key]
-            if path not in site_dirs:
-                site_dirs.append(path)
-        except Exception:
-            pass
+        path = paths.get(key)
+        if path and path not in site_dirs:
+            site_dirs.append(path)
     user_site = getattr(site, "USER_SITE", None)
     user_enabled = bool(getattr(site, "ENABLE_USER_SITE", False))
     pythonpath = [real(p) for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]

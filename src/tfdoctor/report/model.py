@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from tfdoctor import __version__
 from tfdoctor.finding import Finding, Group, Severity, sort_findings
@@ -14,16 +14,14 @@ SCHEMA = "tfdoctor/1"
 KEY_PACKAGES = ("tensorflow", "keras", "tf-keras", "numpy", "protobuf", "ml-dtypes", "jax", "torch")
 
 
-@dataclass(frozen=True)
-class PackageFact:
+class PackageFact(NamedTuple):
     name: str  # the distribution actually installed (tensorflow-cpu for "tensorflow")
     version: str
     location: str
     installer: str
 
 
-@dataclass(frozen=True)
-class GroupSummary:
+class GroupSummary(NamedTuple):
     """One line per report section: what was found there, shown next to its mark."""
 
     group: Group
@@ -31,15 +29,14 @@ class GroupSummary:
     present: bool = True  # False: nothing of this group is installed, so nothing was checked
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     command: str
     target: dict[str, Any]
     packages: dict[str, PackageFact | None]
     findings: tuple[Finding, ...]
     groups: tuple[GroupSummary, ...] = ()
     facts: Callable[[], dict[str, Any]] | None = None  # -v: everything the probe saw
-    extra: dict[str, Any] = field(default_factory=dict)  # command-specific (deep run steps...)
+    extra: Mapping[str, Any] = MappingProxyType({})  # command-specific (deep run steps...)
 
     @property
     def errors(self) -> int:

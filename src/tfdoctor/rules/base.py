@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tfdoctor.finding import Finding, Severity
 from tfdoctor.fix.installers import Installer, detect_installer
@@ -23,14 +22,14 @@ if TYPE_CHECKING:
     from tfdoctor.rules.declared import DeclaredAnalysis
 
 
-@dataclass
 class Context:
-    snapshot: Snapshot
-    kb: KnowledgeBase
-    installer: Installer = field(init=False)
+    """What every rule reads: the snapshot, the knowledge base and what is derived from them
+    once (the installer that manages the env, the TensorFlow that imports, declared analysis)."""
 
-    def __post_init__(self) -> None:
-        self.installer = detect_installer(self.snapshot)
+    def __init__(self, snapshot: Snapshot, kb: KnowledgeBase):
+        self.snapshot = snapshot
+        self.kb = kb
+        self.installer: Installer = detect_installer(snapshot)
 
     @cached_property
     def declared(self) -> DeclaredAnalysis:
@@ -75,8 +74,7 @@ class Context:
 CheckFunction = Callable[[Context], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class CheckRule:
+class CheckRule(NamedTuple):
     info: RuleInfo
     function: CheckFunction
 

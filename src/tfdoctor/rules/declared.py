@@ -10,8 +10,9 @@ Differences from ``pip check``, each deliberate:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from tfdoctor.pep508 import Req
 from tfdoctor.snapshot import Distribution, Snapshot, canonical
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from tfdoctor.kb import KnowledgeBase
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     requirer: Distribution
     requirement: Req
     installed: Distribution | None  # None: the requirement is not installed at all
@@ -45,15 +45,14 @@ class Violation:
         return f"{who}, but {shown} {self.installed.version} is installed"
 
 
-@dataclass(frozen=True)
-class DeclaredAnalysis:
+class DeclaredAnalysis(NamedTuple):
     """``violations`` are the independent problems; ``consequences`` maps a distribution that is
     itself the problem (the wrong version, or one that does not fit the installed TensorFlow) to
     its own unmet requirements, which go away once it is fixed (one problem, one finding)."""
 
     violations: tuple[Violation, ...]
     checked: int
-    consequences: dict[str, tuple[Violation, ...]] = field(default_factory=dict)
+    consequences: Mapping[str, tuple[Violation, ...]] = MappingProxyType({})
 
     def followups(self, *dists: Distribution | None) -> list[str]:
         lines: list[str] = []

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tfdoctor.causes import check_cause
 from tfdoctor.finding import Group, Severity
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     code: str
     name: str
     cause: str
@@ -24,9 +23,6 @@ class RuleInfo:
     group: Group
     summary: str
     kind: str = "check"  # check | lint | explain | runtime
-
-    def __post_init__(self) -> None:
-        check_cause(self.cause)
 
 
 _RULES: dict[str, RuleInfo] = {}
@@ -41,6 +37,7 @@ RULE_MODULES: tuple[str, ...] = (
 
 
 def register(info: RuleInfo) -> RuleInfo:
+    check_cause(info.cause)
     existing = _RULES.get(info.code)
     if existing is not None and existing != info:
         raise ValueError(f"rule code {info.code} registered twice")

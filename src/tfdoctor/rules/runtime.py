@@ -7,7 +7,6 @@ failure becomes its proof (evidence, severity error) instead of a second finding
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from packaging.version import Version
@@ -190,8 +189,8 @@ def _add(
     proof = tuple(f"verified at runtime: {line}" for line in evidence if line)
     for i, existing in enumerate(findings):
         if existing.cause == cause and existing.group is not Group.RUNTIME:
-            findings[i] = dataclasses.replace(
-                existing, severity=Severity.ERROR, evidence=existing.evidence + proof
+            findings[i] = existing._replace(
+                severity=Severity.ERROR, evidence=existing.evidence + proof
             )
             return
     static_errors = [
@@ -206,7 +205,7 @@ def _add(
         seen = tuple(
             f"seen at runtime (most likely a consequence): {line}" for line in evidence if line
         )
-        findings[i] = dataclasses.replace(findings[i], evidence=findings[i].evidence + seen)
+        findings[i] = findings[i]._replace(evidence=findings[i].evidence + seen)
         return
     recognised = diagnosis is not None
     findings.append(
@@ -255,7 +254,7 @@ def _merge_or_add(findings: list[Finding], info: RuleInfo, line: str, step: Step
     proof = (f"verified at runtime: {line}",)
     for i, existing in enumerate(findings):
         if existing.cause == info.cause and existing.group is not Group.RUNTIME:
-            findings[i] = dataclasses.replace(existing, evidence=existing.evidence + proof)
+            findings[i] = existing._replace(evidence=existing.evidence + proof)
             return
     findings.append(
         Finding(
