@@ -1,8 +1,10 @@
 """Benchmark: `tfdoctor check` against pip check, uv pip check and pipdeptree on the same envs.
 
 Builds (or reuses) real environments with the test suite's builder, runs every tool on each one
-several times in the same run, and prints a Markdown table of median wall times and of what each
-tool detected. Usage: python bench/check_bench.py [--runs N] [--output FILE]
+several times in the same run (round robin: a burst of load on the shared machine hits every
+tool alike; one unmeasured warm-up run each), and prints a Markdown table of median wall times,
+of what each tool detected, and of tfdoctor's time relative to the fastest Python alternative.
+Usage: python bench/check_bench.py [--runs N] [--output FILE]
 """
 
 from __future__ import annotations
@@ -69,11 +71,20 @@ def _tfdoctor_detected(proc: subprocess.CompletedProcess[str]) -> str:
     return ", ".join(causes) if causes else "no"
 
 
+def _text_detected(proc: subprocess.CompletedProcess[str]) -> str:
+    return "yes" if proc.returncode != 0 or "Found " in proc.stdout else "no"
+
+
 TOOLS = [
     Tool(
         "tfdoctor check",
         lambda env: [str(BIN / "tfdoctor"), "check", "--python", str(env), "--format", "json"],
         _tfdoctor_detected,
+    ),
+    Tool(
+        "tfdoctor check (text)",
+        lambda env: [str(BIN / "tfdoctor"), "check", "--python", str(env)],
+        _text_detected,
     ),
     Tool(
         "pip check",
@@ -93,15 +104,18 @@ TOOLS = [
 ]
 
 
-def measure(tool: Tool, env: Path, cwd: Path, runs: int) -> tuple[float, str]:
-    times = []
-    detected = ""
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(tool.command(env), cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        detected = tool.detected(proc)
-    return statistics.median(times), detected
+def measure(env: Path, cwd: Path, runs: int) -> list[tuple[float, str]]:
+    """Median seconds and what was detected, per tool, all tools taking turns."""
+    times: list[list[float]] = [[] for _ in TOOLS]
+    detected = [""] * len(TOOLS)
+    for run in range(runs + 1):
+        for i, tool in enumerate(TOOLS):
+            start = time.perf_counter()
+            proc = subprocess.run(tool.command(env), cwd=cwd, capture_output=True, text=True)
+            if run:  # the first round only warms the caches
+                times[i].append(time.perf_counter() - start)
+            detected[i] = tool.detected(proc)
+    return [(statistics.median(t), d) for t, d in zip(times, detected)]
 
 
 def main() -> int:
@@ -116,13 +130,16 @@ def main() -> int:
         if case.setup:
             case.setup(cwd)
         cells = [case.label, case.problem]
-        for tool in TOOLS:
-            seconds, detected = measure(tool, env, cwd, args.runs)
+        results = measure(env, cwd, args.runs)
+        for seconds, detected in results:
             cells.append(f"{seconds * 1000:.0f} ms · {detected}")
+        ours = results[0][0]
+        rival = min(results[2][0], results[4][0])  # pip check, pipdeptree (uv is Rust)
+        cells.append(f"{ours / rival:.2f}x")
         shutil.rmtree(cwd)
         rows.append(cells)
         print(" | ".join(cells), file=sys.stderr)
-    header = ["environment", "problem", *[t.name for t in TOOLS]]
+    header = ["environment", "problem", *[t.name for t in TOOLS], "tfdoctor / fastest Python tool"]
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     table += ["| " + " | ".join(r) + " |" for r in rows]
     text = "\n".join(table) + "\n"

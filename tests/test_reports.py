@@ -93,6 +93,37 @@ def test_healthy_terminal_says_no_issues(
     assert "No issues found." in result.stdout
 
 
+def test_terminal_styles_only_where_asked(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """A pipe gets plain text (rich is not even imported); FORCE_COLOR gets rich's styles,
+    with the same characters once the escape codes are removed."""
+    env = str(real_env(specs.TF221_KERAS2))
+    plain = tfdoctor("check", "--python", env, env={"COLUMNS": "120"})
+    styled = tfdoctor("check", "--python", env, env={"COLUMNS": "120", "FORCE_COLOR": "1"})
+    assert "\x1b[" not in plain.stdout
+    assert "\x1b[1m" in styled.stdout and "\x1b[31m" in styled.stdout  # bold, red
+    assert re.sub(r"\x1b\[[0-9;]*m", "", styled.stdout) == plain.stdout
+    assert plain.returncode == styled.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [("--python", "{env}"), ("--python={env}",), ("--pyth", "{env}"), ("-v", "--python", "{env}")],
+)
+def test_every_spelling_of_python_checks_that_env(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], spelling: tuple[str, ...]
+) -> None:
+    """The probe is started before argparse runs, from the plain spellings; whatever argparse
+    then reads (an abbreviation, -v) is what gets checked."""
+    env = str(real_env(specs.TF221_KERAS2))
+    args = [a.format(env=env) for a in spelling]
+    result = tfdoctor("check", *args, "--format", "json")
+    assert result.json()["target"]["prefix"] == env
+    assert ("TFD101", "keras-version-mismatch") in result.codes()
+    assert ("facts" in result.json()) == ("-v" in args)
+
+
 def _tree_state(root: Path) -> str:
     digest = hashlib.sha256()
     for dirpath, dirnames, filenames in sorted(os.walk(root)):

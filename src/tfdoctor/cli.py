@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from types import ModuleType
-from typing import NoReturn
 
 from tfdoctor import __version__
 from tfdoctor.errors import EXIT_INTERNAL, EXIT_USAGE, UsageError
 
-# Each command lives in tfdoctor.commands.<name> with add_parser() and run(). Only the module of
-# the command asked for is imported (start-up time); the others are listed with this help line.
+# Nothing is imported for annotations only: `tfdoctor check` starts its probe before argparse
+# (and typing) are even imported. mypy treats any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from types import ModuleType
+    from typing import NoReturn
+
+# Each command lives in tfdoctor.commands.<name> with add_parser() and run(), and may have
+# start_early(argv), called before the arguments are parsed, to start slow work in the
+# background. Only the module of the command asked for is imported (start-up time); the others
+# are listed with this help line.
 COMMANDS: dict[str, str] = {
     "check": "diagnose why TensorFlow and Keras do not work together in an environment",
     "explain": "explain a TensorFlow/Keras error from a traceback, log or console session",
@@ -35,20 +41,20 @@ def _load(name: str) -> ModuleType | None:
         raise
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"tfdoctor: error: {message}\n")
+def _chosen(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    parser = _Parser(
+    from tfdoctor.parsing import Parser
+
+    parser = Parser(
         prog="tfdoctor",
         description="Find out why TensorFlow and Keras do not work together, and fix it.",
     )
     parser.add_argument("--version", action="version", version=f"tfdoctor {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    chosen = next((a for a in argv if not a.startswith("-")), None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    chosen = _chosen(argv)
     for name, summary in COMMANDS.items():
         module = _load(name) if name == chosen else None
         if module is not None:
@@ -61,6 +67,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    chosen = _chosen(argv)
+    early = _load(chosen) if chosen in COMMANDS else None
+    if early is not None and hasattr(early, "start_early"):
+        early.start_early(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -102,6 +112,8 @@ def entry() -> NoReturn:
     module and object one by one, ~20 ms of a ~150 ms check) is skipped; only the standard streams
     still need flushing."""
     code = main()
+    import contextlib
+
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe (`tfdoctor check | head`) or a closed stream has nothing left to flush.
         with contextlib.suppress(OSError, ValueError):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import threading
 from collections import namedtuple
-from typing import TYPE_CHECKING
 
 from tfdoctor.errors import UsageError
+from tfdoctor.spawn import Child
 
+TYPE_CHECKING = False  # not typing's: the probe starts before typing is imported
 if TYPE_CHECKING:
     from tfdoctor.snapshot import Snapshot
 
@@ -136,11 +135,8 @@ class RunningProbe:
         self.target = target
         self.timeout = timeout
         try:
-            self._proc = subprocess.Popen(
+            self._child = Child(
                 [target.executable, "-c", probe_program(name, from_file=True)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
                 env={
                     **os.environ,
                     "PYTHONDONTWRITEBYTECODE": "1",
@@ -152,26 +148,19 @@ class RunningProbe:
                 f"{target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
             ) from exc
 
-        # The answer is read on a thread from now on: read only in result(), a large answer would
-        # fill the pipe and stop the probe while this process imports its rules.
-        self._answer: tuple[bytes, bytes] = (b"", b"")
-        self._exchange = threading.Thread(target=self._communicate, daemon=True)
-        self._exchange.start()
-
-    def _communicate(self) -> None:
-        self._answer = self._proc.communicate()
+    def close(self) -> None:
+        """Stop a probe whose answer is no longer wanted."""
+        self._child.kill()
 
     def result(self) -> dict[str, object]:
         label = self.target.label
-        self._exchange.join(self.timeout)
-        if self._exchange.is_alive():
-            self._proc.kill()
-            self._exchange.join()
+        answer = self._child.wait(self.timeout)
+        if answer is None:
+            self._child.kill()
             raise UsageError(
                 f"{label} did not answer within {self.timeout:.0f} s; is it a Python interpreter?"
             )
-        out, err = self._answer
-        return _parse(label, out, err, self._proc.returncode)
+        return _parse(label, *answer)
 
 
 def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, object]:

@@ -2,11 +2,62 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import Any
 
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+
+TYPE_CHECKING = False  # not typing's: start_early() runs before typing is imported
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
+
+    from tfdoctor.target import RunningProbe
+
+# The probe started by start_early(), with the (--python, --verbose) it was started for.
+_early: tuple[tuple[str | None, bool], RunningProbe] | None = None
+
+
+def start_early(argv: Sequence[str]) -> None:
+    """Start the probe before the arguments are parsed: argparse and the rules are then imported
+    while the target is read (the probe is most of a check's time). Only the plain spellings are
+    recognised here; run() starts a new probe when the parsed arguments say otherwise."""
+    global _early
+    python: str | None = None
+    verbose = False
+    words = iter(argv)
+    for word in words:
+        if word == "--python":
+            python = next(words, None)
+        elif word.startswith("--python="):
+            python = word.partition("=")[2]
+        elif word in ("-v", "--verbose"):
+            verbose = True
+        elif word in ("-h", "--help"):
+            return
+    from tfdoctor.target import RunningProbe, resolve
+
+    if _early is not None:  # left by an earlier main() in this process that did not run
+        _early[1].close()
+    try:
+        _early = ((python, verbose), RunningProbe(resolve(python), full_scan=verbose))
+    except Exception:  # a bad target is reported by run(), with the parsed arguments
+        _early = None
+
+
+def _probe_for(python: str | None, verbose: bool) -> RunningProbe:
+    """The early probe if it was started for these arguments, else a new one."""
+    global _early
+    from tfdoctor.target import RunningProbe, resolve
+
+    target = resolve(python)  # raises the usage error for a bad --python
+    early, _early = _early, None
+    if early is not None:
+        key, probe = early
+        if key == (python, verbose):
+            return probe
+        probe.close()
+    return RunningProbe(target, full_scan=verbose)
 
 
 def add_parser(sub: Any) -> None:
@@ -50,11 +101,9 @@ def _codes(value: str | None) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfdoctor.target import RunningProbe, resolve
-
     # Start the probes in the target first: they run while the rules are imported here.
-    target = resolve(args.python)
-    probe = RunningProbe(target, full_scan=args.verbose)
+    probe = _probe_for(args.python, args.verbose)
+    target = probe.target
     deep = None
     if args.deep:
         from tfdoctor.deep import RunningDeep
