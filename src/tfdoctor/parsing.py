@@ -3,13 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import Any
 
 from tfdoctor.errors import EXIT_USAGE
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help formatter with the width worked out here: argparse asks shutil, whose
+    import (bz2, lzma, zlib) costs ~3 ms of every run, help or not."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ):
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    """What shutil.get_terminal_size().columns says: COLUMNS, the terminal, or 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    stdout = sys.__stdout__
+    try:
+        return (os.get_terminal_size(stdout.fileno()).columns if stdout else 0) or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse's parser, but a usage error exits with tfdoctor's status 2 and names tfdoctor."""
+    """argparse's parser, but a usage error exits with tfdoctor's status 2 and names tfdoctor,
+    and help is formatted by Formatter."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

@@ -7,7 +7,6 @@ rules (the declared-requirement analysis), computed once.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
@@ -109,6 +108,8 @@ def run_checks(ctx: Context, select: Iterable[str] | None = None) -> list[Findin
         try:
             findings.extend(rule.function(ctx))
         except Exception as exc:  # flutter doctor: a crashed check is reported, never fatal
+            import traceback  # only for a rule that crashed
+
             last = traceback.extract_tb(exc.__traceback__)[-1]
             findings.append(
                 Finding(
