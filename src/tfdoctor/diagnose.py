@@ -29,7 +29,8 @@ def diagnose_probe(
 ) -> Report:
     """Finish a probe that was started early (so that it ran while this module was imported),
     and, with ``deep``, the runtime run that was started beside it."""
-    kb = load_kb()  # read while the probe still runs
+    kb = load_kb()  # read and indexed while the probe still runs
+    kb.prepare()
     check_rules()
     snapshot = Snapshot.from_probe(probe.result())
     ctx = Context(snapshot=snapshot, kb=kb)

@@ -60,7 +60,11 @@ class Defer(Exception):
 
 
 def canonical(name: str) -> str:
-    return _SEPARATORS.sub("-", name).lower()
+    """PEP 503 normalised distribution name."""
+    lowered = name.lower()
+    if "_" in lowered or "." in lowered or "--" in lowered:  # the regex only where it matters
+        return _SEPARATORS.sub("-", lowered)
+    return lowered
 
 
 class Req:

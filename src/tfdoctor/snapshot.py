@@ -11,7 +11,6 @@ methods), a NamedTuple ~0.25 ms, and this module alone defined eight of them.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType
@@ -20,11 +19,7 @@ from typing import Any, NamedTuple
 from packaging.version import InvalidVersion, Version
 
 from tfdoctor.pep508 import Req, parse
-
-
-def canonical(name: str) -> str:
-    """PEP 503 normalised distribution name."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+from tfdoctor.pep508 import canonical as canonical  # re-exported: the rules use it with the records
 
 
 class PythonInfo(NamedTuple):

@@ -92,8 +92,16 @@ class KnowledgeBase:
 
     def declared_versions(self, name: str) -> tuple[str, ...]:
         """Versions of ``name`` in declared.json, oldest first."""
-        releases = self._package(name).get("releases", {})
-        return tuple(sorted(releases, key=lambda v: _version(v) or Version("0")))
+        key = f"versions:{name}"
+        if key not in self._cache:
+            releases = self._package(name).get("releases", {})
+            self._cache[key] = tuple(sorted(releases, key=lambda v: _version(v) or Version("0")))
+        result: tuple[str, ...] = self._cache[key]
+        return result
+
+    def prepare(self) -> None:
+        """Build the indexes every check with TensorFlow uses (while the probe still runs)."""
+        self.tensorflow_versions()
 
     def declared(self, name: str, version: str) -> Optional[DeclaredRelease]:
         """The declared metadata of one release of any distribution in declared.json."""
