@@ -50,6 +50,9 @@ CASES = [
     Case("tensorflow + tensorflow-cpu", specs.TF221_PLUS_TENSORFLOW, "duplicate-distribution"),
     Case("~ensorflow leftover", specs.TF215_TILDE, "broken-install"),
     Case("keras.py in the working dir", specs.TF221, "shadowed-module", _keras_py),
+    # The probe's byte-code cached at install time is for tfdoctor's own Python (3.11 here):
+    # a target of another version compiles it first.
+    Case("healthy TF 2.21 on Python 3.13", specs.TF221_PY313, "none"),
 ]
 
 
