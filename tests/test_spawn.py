@@ -74,3 +74,20 @@ def test_probe_that_does_not_answer_in_time_is_killed(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="did not answer within"):
         probe.result()
     assert probe._child.returncode is not None  # killed and reaped, not left behind
+
+
+def test_time_limit_holds_for_a_child_that_closed_its_outputs() -> None:
+    child = Child(["/bin/sh", "-c", "exec >&- 2>&-; sleep 30"], dict(os.environ))
+    started = time.monotonic()
+    assert child.wait(0.5) is None
+    assert time.monotonic() - started < 5
+    child.kill()
+    assert child.returncode == -9
+
+
+def test_kill_does_not_wait_for_a_grandchild_holding_the_pipes() -> None:
+    child = Child(["/bin/sh", "-c", "sleep 6 & sleep 30"], dict(os.environ))
+    started = time.monotonic()
+    child.kill()
+    assert child.returncode == -9
+    assert time.monotonic() - started < 4  # the grandchild (6 s) still holds the pipes

@@ -72,7 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if early is not None and hasattr(early, "start_early"):
         early.start_early(argv)
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:  # a usage error, --help: nothing will be run
+        if early is not None and hasattr(early, "cancel_early"):
+            early.cancel_early()
+        raise
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 from tfdoctor.errors import EXIT_USAGE
+from tfdoctor.report.styled import terminal_width
 
 
 class Formatter(argparse.HelpFormatter):
@@ -22,20 +22,8 @@ class Formatter(argparse.HelpFormatter):
         width: int | None = None,
     ):
         if width is None:
-            width = _terminal_columns() - 2
+            width = terminal_width() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
-
-
-def _terminal_columns() -> int:
-    """What shutil.get_terminal_size().columns says: COLUMNS, the terminal, or 80."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    stdout = sys.__stdout__
-    try:
-        return (os.get_terminal_size(stdout.fileno()).columns if stdout else 0) or 80
-    except (AttributeError, ValueError, OSError):
-        return 80
 
 
 class Parser(argparse.ArgumentParser):

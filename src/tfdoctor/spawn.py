@@ -95,13 +95,21 @@ class Child:
             reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
             if reader.is_alive():
                 return None
-        if self.returncode is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
+        # A child may close its outputs and go on running: the time limit holds for it too.
+        flags = 0 if deadline is None else os.WNOHANG
+        while self.returncode is None:
+            pid, status = os.waitpid(self.pid, flags)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+            elif deadline is not None and time.monotonic() >= deadline:
+                return None
+            else:
+                time.sleep(0.005)
         return b"".join(self._chunks[0]), b"".join(self._chunks[1]), self.returncode
 
     def kill(self) -> None:
-        """Kill the child (if it still runs) and wait for it."""
+        """Kill the child (if it still runs) and reap it. A grandchild that keeps the pipes
+        open is not waited for: the reader threads are daemons and end with it."""
         if self.returncode is None:
             import contextlib
 
@@ -110,4 +118,10 @@ class Child:
                     self._proc.kill()
                 else:
                     os.kill(self.pid, _SIGKILL)
-        self.wait()
+            if self._proc is not None:
+                self.returncode = self._proc.wait()
+            else:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+        for reader in self._readers:
+            reader.join(1.0)

@@ -61,12 +61,11 @@ def probe_source(name: str) -> str:
 
 
 def probe_program(name: str, from_file: bool = False) -> str:
-    """The probe ``name`` behind the version guard: the probe's whole source, or with
-    ``from_file`` a few lines that load the probe file (for ``python -c``)."""
-    path = probe_path(name)
-    if from_file and os.path.isfile(path):
-        load = _LOAD_FILE.format(path=ascii(path))
-    else:  # also where tfdoctor itself is not a plain folder (a zip application)
+    """The probe ``name`` behind the version guard: the probe's whole source (for ``python -``
+    on standard input), or with ``from_file`` a few lines that load the probe file (``-c``)."""
+    if from_file:
+        load = _LOAD_FILE.format(path=ascii(probe_path(name)))
+    else:
         load = _LOAD_SOURCE.format(source=ascii(probe_source(name)), name=name)
     return _GUARD.format(min=MIN_TARGET, begin=BEGIN, end=END, load=load)
 

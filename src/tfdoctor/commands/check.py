@@ -45,6 +45,14 @@ def start_early(argv: Sequence[str]) -> None:
         _early = None
 
 
+def cancel_early() -> None:
+    """Stop the early probe: the arguments turned out to be wrong (or asked for help)."""
+    global _early
+    if _early is not None:
+        _early[1].close()
+        _early = None
+
+
 def _probe_for(python: str | None, verbose: bool) -> RunningProbe:
     """The early probe if it was started for these arguments, else a new one."""
     global _early
@@ -101,8 +109,17 @@ def _codes(value: str | None) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Start the probes in the target first: they run while the rules are imported here.
+    # The static probe usually runs already (start_early); --deep starts the runtime one beside
+    # it, and both run while the rules are imported here.
     probe = _probe_for(args.python, args.verbose)
+    try:
+        return _check(args, probe)
+    except BaseException:
+        probe.close()  # no answer is wanted any more: do not leave the probe running
+        raise
+
+
+def _check(args: argparse.Namespace, probe: RunningProbe) -> int:
     target = probe.target
     deep = None
     if args.deep:

@@ -24,7 +24,7 @@ class Sink(Protocol):
 class PlainSink:
     def __init__(self, stream: IO[str]):
         self.stream = stream
-        self.width = _plain_width()
+        self.width = terminal_width()
 
     def write(self, lines: Sequence[Line]) -> None:
         self.stream.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
@@ -61,9 +61,9 @@ def wants_styles(stream: IO[str]) -> bool:
         return False
 
 
-def _plain_width() -> int:
-    """The width rich uses when it does not write to a terminal: ``COLUMNS``, else the size of
-    a terminal on standard input/output/error, else 80."""
+def terminal_width() -> int:
+    """The width rich uses when it does not write to a terminal (and argparse's help): ``COLUMNS``,
+    else the size of a terminal on standard input/output/error, else 80."""
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)

@@ -101,7 +101,7 @@ def _section(
 ) -> None:
     line: Line = [MARKS[_worst(items)], (" ", ""), (title, "bold")]
     if label:
-        line.append((f" ({label})", "dim"))
+        line += [(" ", ""), (f"({label})", "dim")]
     out.append(line)
     for f in items:
         _finding(out, f, verbose, width)
@@ -113,7 +113,7 @@ def _finding(out: list[Line], f: Finding, verbose: bool, width: int) -> None:
     )
     for line in f.evidence:
         if line:
-            _indent(out, line, 8, width, first=[("• ", "dim")], style="dim")
+            _indent(out, line, 8, width, first=[("• ", "")], style="dim")
     if f.why and (verbose or f.severity is not Severity.INFO):
         _indent(out, f"Why: {f.why}", 8, width)
     for cmd in f.fix:
@@ -134,7 +134,7 @@ def _deep_section(
         f"{len(steps) - len(failed)} of {total} steps passed in {deep.get('wall_seconds', 0):.1f} s"
     )
     mark = MARKS[Severity.ERROR] if broken or items else MARKS[None]
-    out.append([mark, (" ", ""), ("Runtime (--deep)", "bold"), (f" ({label})", "dim")])
+    out.append([mark, (" ", ""), ("Runtime (--deep)", "bold"), (" ", ""), (f"({label})", "dim")])
     for s in steps:
         ok = s.get("status") == "ok"
         detail = s.get("detail") or {}

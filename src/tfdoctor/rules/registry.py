@@ -71,5 +71,5 @@ def rule_doc(code: str) -> str:
     try:
         with open(page, encoding="utf-8") as handle:
             return handle.read()
-    except FileNotFoundError:
+    except OSError:  # no page (or tfdoctor is not installed as plain files)
         return ""
