@@ -97,6 +97,7 @@ class Child:
                 return None
         # A child may close its outputs and go on running: the time limit holds for it too.
         flags = 0 if deadline is None else os.WNOHANG
+        pause = 0.0002  # it is usually exiting already: look again soon, then less often
         while self.returncode is None:
             pid, status = os.waitpid(self.pid, flags)
             if pid:
@@ -104,7 +105,8 @@ class Child:
             elif deadline is not None and time.monotonic() >= deadline:
                 return None
             else:
-                time.sleep(0.005)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
         return b"".join(self._chunks[0]), b"".join(self._chunks[1]), self.returncode
 
     def kill(self) -> None:
