@@ -37,8 +37,7 @@ def start_early(argv: Sequence[str]) -> None:
             return
     from tfdoctor.target import RunningProbe, resolve
 
-    if _early is not None:  # left by an earlier main() in this process that did not run
-        _early[1].close()
+    cancel_early()  # one left by an earlier main() in this process that did not run
     try:
         _early = ((python, verbose), RunningProbe(resolve(python), full_scan=verbose))
     except Exception:  # a bad target is reported by run(), with the parsed arguments
@@ -58,14 +57,13 @@ def _probe_for(python: str | None, verbose: bool) -> RunningProbe:
     global _early
     from tfdoctor.target import RunningProbe, resolve
 
-    target = resolve(python)  # raises the usage error for a bad --python
     early, _early = _early, None
     if early is not None:
         key, probe = early
         if key == (python, verbose):
-            return probe
+            return probe  # its --python resolved already
         probe.close()
-    return RunningProbe(target, full_scan=verbose)
+    return RunningProbe(resolve(python), full_scan=verbose)  # a bad --python: the usage error
 
 
 def add_parser(sub: Any) -> None:
