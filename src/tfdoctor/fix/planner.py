@@ -23,9 +23,9 @@ from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.rules.base import Context
+from tfdoctor.rules.install_state import stray_stack_folders
 from tfdoctor.snapshot import Distribution, canonical
 
-STACK_IMPORTS = ("tensorflow", "keras", "tf_keras")
 # Codes the planner repairs from the state of the environment (others become manual steps).
 HANDLED = frozenset(
     {
@@ -348,17 +348,8 @@ def _install_state(ctx: Context, target: Target, draft: _Draft, backup: str) -> 
             draft.redo(name, f"{name}=={keep.version}", "TFD302")
     for path in snap.leftovers:
         draft.moves.append((path, _into(backup, path), "TFD303"))
-    site = {os.path.realpath(p) for p in snap.site_packages}
-    for name in STACK_IMPORTS:
-        origin = snap.importable(name)
-        if origin is None or not origin.locations:
-            continue
-        folder = origin.locations[0]
-        if os.path.realpath(os.path.dirname(folder)) not in site:
-            continue
-        owners = [d for d in snap.distributions if name in (d.record_packages or d.top_level)]
-        if origin.namespace or not owners:
-            draft.moves.append((folder, _into(backup, folder), "TFD304"))
+    for _, folder, _ in stray_stack_folders(snap):
+        draft.moves.append((folder, _into(backup, folder), "TFD304"))
     for dist in snap.distributions:
         if dist.error:
             draft.redo(dist.key, dist.key, "TFD304")

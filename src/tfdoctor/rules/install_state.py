@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.registry import RuleInfo
-from tfdoctor.snapshot import Distribution
+from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot
 
 OVERLAP = RuleInfo(
     "TFD301",
@@ -191,18 +191,24 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
     yield from _packages_without_metadata(ctx)
 
 
-def _packages_without_metadata(ctx: Context) -> Iterator[Finding]:
-    snap = ctx.snapshot
+def stray_stack_folders(snap: Snapshot) -> Iterator[tuple[str, str, ImportOrigin]]:
+    """(import name, folder, origin) of each stack package in site-packages that is a leftover
+    without __init__.py or that no installed distribution owns (the rule and fix both use it)."""
     site = {os.path.realpath(p) for p in snap.site_packages}
     for name in STACK_IMPORTS:
         origin = snap.importable(name)
         if origin is None or not origin.locations:
             continue
         folder = origin.locations[0]
-        parent = os.path.realpath(os.path.dirname(folder))
-        if parent not in site:
+        if os.path.realpath(os.path.dirname(folder)) not in site:
             continue  # outside site-packages: a shadow, TFD401's business
         owners = [d for d in snap.distributions if name in (d.record_packages or d.top_level)]
+        if origin.namespace or not owners:
+            yield name, folder, origin
+
+
+def _packages_without_metadata(ctx: Context) -> Iterator[Finding]:
+    for name, folder, origin in stray_stack_folders(ctx.snapshot):
         if origin.namespace:
             yield finding(
                 BROKEN,
@@ -212,7 +218,7 @@ def _packages_without_metadata(ctx: Context) -> Iterator[Finding]:
                 "removed and only stray files remain.",
                 fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(folder)} {BACKUP}/",),
             )
-        elif not owners:
+        else:
             yield finding(
                 BROKEN,
                 f"{folder} belongs to no installed distribution",
