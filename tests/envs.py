@@ -9,6 +9,7 @@ Set TFDOCTOR_TEST_ENVS to choose where they live.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -127,6 +128,16 @@ def build(spec: EnvSpec) -> Path:
     path = spec.path
     if (path / MARKER).exists():
         return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Several test runs (worktrees, helpers) may share ROOT: one builds, the others wait for it.
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (path / MARKER).exists():
+            return path
+        return _build_unlocked(spec, path)
+
+
+def _build_unlocked(spec: EnvSpec, path: Path) -> Path:
     if path.exists():
         shutil.rmtree(path)
     path.parent.mkdir(parents=True, exist_ok=True)
