@@ -15,11 +15,9 @@ def resolve_target(
     python: str | None = None, keras: str | None = None, tensorflow: str | None = None
 ) -> Target:
     """The Keras/TF to check against: the flags, else what ``python`` has installed."""
-    from tfdoctor.lint.api_changes import load_api_data
     from tfdoctor.lint.target import resolve_target as _resolve
 
-    data = load_api_data()
-    return _resolve(python, keras, tensorflow, data.newest_tensorflow, data.newest_keras)
+    return _resolve(python, keras, tensorflow)
 
 
 def lint_paths(

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import calls, rules
 from tfdoctor.lint.api_changes import ApiChange
-from tfdoctor.lint.edits import Edit
+from tfdoctor.lint.consistency import ImplRef, plan_one_implementation
+from tfdoctor.lint.edits import (
+    ChainRename,
+    Edit,
+    FromRename,
+    FromRenameName,
+    ImportRename,
+    Position,
+)
 from tfdoctor.lint.knowledge import (
     DISPLAY,
     Knowledge,
@@ -44,17 +52,6 @@ class _Scope:
     variables: dict[str, str] = field(default_factory=dict)  # variable -> implementation
 
 
-@dataclass(frozen=True)
-class _ImplRef:
-    """A place where the file names a Keras implementation, for the one-implementation fix."""
-
-    implementation: str
-    kind: str  # import | from | chain
-    node: ast.AST
-    fallback: bool
-    keras_name_free: bool = True  # `keras` here is unbound or the keras module
-
-
 @dataclass
 class Analysis:
     findings: list[Finding] = field(default_factory=list)
@@ -80,7 +77,7 @@ class Visitor(ast.NodeVisitor):
         self.guarded = 0  # inside try/except ImportError (or a version check): no TFD710
         self.fallback = 0  # inside an except branch / else branch: alternatives
         self.result = Analysis()
-        self.refs: list[_ImplRef] = []
+        self.refs: list[ImplRef] = []
         self.reported: set[tuple[int, int, str]] = set()
         self.uses_keras: set[str] = set()  # implementations used anywhere (fallback included)
 
@@ -169,19 +166,19 @@ class Visitor(ast.NodeVisitor):
         if name in scope.names or self.lookup(name) is not None:
             scope.names[name] = None
 
-    def note_implementation(self, qualified: str, node: ast.AST, kind: str) -> str | None:
+    def note_implementation(self, qualified: str, node: ast.AST, is_chain: bool = False) -> str | None:
         found = implementation_of(qualified)
         if found is None:
             return None
         impl = found[0]
         self.uses_keras.add(impl)
         free = True
-        if kind == "chain":
+        if is_chain:
             scope = self.scopes[-1]
             local = scope.names.get("keras", False) is None or "keras" in scope.variables
             bound = self.lookup("keras")
             free = not local and (bound is None or bound.qualified == "keras")
-        self.refs.append(_ImplRef(impl, kind, node, bool(self.fallback), free))
+        self.refs.append(ImplRef(impl, node, bool(self.fallback), free))
         if not self.fallback and impl not in self.result.implementations:
             line = getattr(node, "lineno", 1)
             self.result.implementations[impl] = (line, self.col(node))
@@ -243,16 +240,8 @@ class Visitor(ast.NodeVisitor):
                 ):
                     new = _renamed(alias.name, change, implementation_of(alias.name))
                     if new:
-                        self.add_edit(
-                            Edit(
-                                "import_alias",
-                                node.lineno,
-                                self.col(node),
-                                text=new,
-                                asname=alias.asname,
-                            )
-                        )
-            self.note_implementation(alias.name, node, "import")
+                        self.add_edit(ImportRename(self.start(node), new))
+            self.note_implementation(alias.name, node)
             if alias.asname:
                 self.bind(alias.asname, Binding(alias.name, flagged))
             else:
@@ -271,7 +260,7 @@ class Visitor(ast.NodeVisitor):
             change = self.check_name(qualified, spelled, node)
             if change is not None and module_change is None:
                 module_change = change
-            self.note_implementation(qualified, node, "from")
+            self.note_implementation(qualified, node)
             if alias.name != "*":
                 self.bind(alias.asname or alias.name, Binding(qualified, change is not None))
         if (
@@ -285,6 +274,9 @@ class Visitor(ast.NodeVisitor):
     def col(self, node: ast.AST) -> int:
         return self.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
+    def start(self, node: ast.AST) -> Position:
+        return Position(node.lineno, self.col(node))  # type: ignore[attr-defined]
+
     def add_edit(self, edit: Edit) -> None:
         self.result.edits.append(edit)
 
@@ -293,7 +285,7 @@ class Visitor(ast.NodeVisitor):
         found = implementation_of(module)
         new_module = _renamed(module, change, found)
         if new_module is not None:
-            self.add_edit(Edit("from_module", node.lineno, self.col(node), text=new_module))
+            self.add_edit(FromRename(self.start(node), new_module))
             return
         if len(node.names) != 1 or node.names[0].name == "*":
             return
@@ -304,16 +296,7 @@ class Visitor(ast.NodeVisitor):
         if new_full is None or "." not in new_full:
             return
         parent, _, last = new_full.rpartition(".")
-        self.add_edit(
-            Edit(
-                "from_single",
-                node.lineno,
-                self.col(node),
-                text=parent,
-                name=last,
-                asname=alias.asname or alias.name,
-            )
-        )
+        self.add_edit(FromRenameName(self.start(node), parent, last, alias.asname or alias.name))
 
     # ---- control flow: guards and alternatives ------------------------------------------------
     def visit_Try(self, node: ast.Try) -> None:
@@ -438,6 +421,14 @@ class Visitor(ast.NodeVisitor):
             return None
         return ".".join([chain[2].qualified, *chain[1]])
 
+    def names_module(self, node: ast.expr) -> bool:
+        chain = self.resolve_chain(node)
+        return chain is not None and chain[2] is not None
+
+    def first_implementation(self) -> str | None:
+        used = self.result.implementations
+        return min(used, key=lambda impl: used[impl]) if used else None
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         chain = self.resolve_chain(node)
         if chain is None:
@@ -447,7 +438,7 @@ class Visitor(ast.NodeVisitor):
         if binding is None or not isinstance(node.ctx, ast.Load):
             return
         qualified = ".".join([binding.qualified, *attrs])
-        self.note_implementation(qualified, node, "chain")
+        self.note_implementation(qualified, node, is_chain=True)
         if binding.flagged:
             return
         change = self.check_name(qualified, ".".join([root, *attrs]), node)
@@ -463,22 +454,14 @@ class Visitor(ast.NodeVisitor):
         if new is None or not new.startswith(prefix):
             return
         end_line = node.end_lineno or node.lineno
-        self.add_edit(
-            Edit(
-                "chain",
-                node.lineno,
-                self.col(node),
-                end_line,
-                self.column(end_line, node.end_col_offset or 0),
-                text=".".join([root, new[len(prefix) :]]),
-            )
-        )
+        end = Position(end_line, self.column(end_line, node.end_col_offset or 0))
+        self.add_edit(ChainRename(self.start(node), end, ".".join([root, new[len(prefix) :]])))
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             binding = self.lookup(node.id)
             if binding is not None:
-                self.note_implementation(binding.qualified, node, "name")
+                self.note_implementation(binding.qualified, node)
 
     # ---- calls: mixed objects, methods, keywords, model formats -------------------------------
     def expr_impl(self, node: ast.expr) -> str | None:
@@ -569,11 +552,13 @@ def analyze_tree(
     result = visitor.result
     _report_mixed_file(visitor)
     if want_edits:
-        from tfdoctor.lint.consistency import plan_one_implementation
-
+        module_names = {
+            name: None if binding is None else binding.qualified
+            for name, binding in visitor.scopes[0].names.items()
+        }
         result.edits.extend(
             plan_one_implementation(
-                visitor.refs, visitor.scopes[0].names, knowledge.target, visitor.column, tree
+                visitor.refs, module_names, knowledge.target, visitor.column, tree
             )
         )
     return result

@@ -38,8 +38,6 @@ class ApiChange:
 @dataclass(frozen=True)
 class ApiData:
     changes: tuple[ApiChange, ...]
-    newest_tensorflow: str
-    newest_keras: str
 
 
 def parse_api_data(raw: dict[str, object]) -> ApiData:
@@ -56,10 +54,7 @@ def parse_api_data(raw: dict[str, object]) -> ApiData:
         if not change.source.startswith("https://"):
             raise ValueError(f"api_changes.json: {change.id} has no source URL")
         changes.append(change)
-    newest = raw.get("assumed_newest")
-    if not isinstance(newest, dict):
-        raise ValueError("api_changes.json: 'assumed_newest' must be an object")
-    return ApiData(tuple(changes), str(newest["tensorflow"]), str(newest["keras"]))
+    return ApiData(tuple(changes))
 
 
 @lru_cache(maxsize=1)
