@@ -28,14 +28,18 @@ def lint_paths(
     exclude: Sequence[str] = (),
     jobs: int | None = None,
     fix: bool = False,
+    diff: bool = False,
 ) -> LintResult:
-    """Lint the Python files and notebooks under ``paths``."""
+    """Lint the Python files and notebooks under ``paths``; ``fix`` writes the safe rewrites,
+    ``diff`` only works them out (``LintResult.changes``)."""
     from tfdoctor.lint.rules import select_codes
     from tfdoctor.lint.sources import discover
 
     files = discover(paths, exclude)
     codes = select_codes(list(select) if select is not None else None, list(ignore))
-    return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix)
+    return lint_files(
+        files, target or resolve_target(), codes, jobs=jobs, fix=fix, diff=diff
+    )
 
 
 __all__ = ["LintResult", "Target", "lint_paths", "resolve_target"]

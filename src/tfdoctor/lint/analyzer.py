@@ -57,6 +57,8 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     implementations: dict[str, tuple[int, int]] = field(default_factory=dict)
     edits: list[Edit] = field(default_factory=list)
+    # first and last line of each top-level statement, for a fix statement by statement
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 class Visitor(ast.NodeVisitor):
@@ -80,13 +82,20 @@ class Visitor(ast.NodeVisitor):
         self.refs: list[ImplRef] = []
         self.reported: set[tuple[int, int, str]] = set()
         self.uses_keras: set[str] = set()  # implementations used anywhere (fallback included)
+        self._columns: tuple[int, list[int] | None] = (0, None)  # line -> byte -> character
 
     # ---- positions and findings -----------------------------------------------------------
     def column(self, line: int, byte_offset: int) -> int:
-        """0-based character column of a UTF-8 byte offset."""
-        if 0 < line <= len(self.lines):
-            return len(self.lines[line - 1][:byte_offset].decode("utf-8", "replace"))
-        return byte_offset
+        """0-based character column of a UTF-8 byte offset (constant time on a long line)."""
+        if not 0 < line <= len(self.lines):
+            return byte_offset
+        cached_line, table = self._columns
+        if cached_line != line:
+            table = _character_columns(self.lines[line - 1])
+            self._columns = (line, table)
+        if table is None:  # an ASCII line: bytes are characters
+            return byte_offset
+        return table[min(byte_offset, len(table) - 1)]
 
     def report(
         self,
@@ -455,7 +464,8 @@ class Visitor(ast.NodeVisitor):
             return
         end_line = node.end_lineno or node.lineno
         end = Position(end_line, self.column(end_line, node.end_col_offset or 0))
-        self.add_edit(ChainRename(self.start(node), end, ".".join([root, new[len(prefix) :]])))
+        dotted = ".".join([root, new[len(prefix) :]])
+        self.add_edit(ChainRename(self.start(node), end, dotted, ".".join([root, *attrs])))
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -501,7 +511,36 @@ class Visitor(ast.NodeVisitor):
         calls.check_load_model(self, node)
 
 
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        """``a + b + c + ...`` nests to the left: walk it in a loop, not by recursion (a sum of
+        thousands of terms is valid code)."""
+        rights: list[ast.expr] = []
+        left: ast.expr = node
+        while isinstance(left, ast.BinOp):
+            rights.append(left.right)
+            left = left.left
+        self.visit(left)
+        for right in reversed(rights):
+            self.visit(right)
+
+
 _RULES = {rule.code: rule for rule in rules.LINT_RULES}
+
+
+def _character_columns(line: bytes) -> list[int] | None:
+    """For each byte offset of a UTF-8 line, the character column; None for an ASCII line (and
+    for bytes that are not UTF-8, where no exact answer exists)."""
+    if line.isascii():
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    table: list[int] = []
+    for column, char in enumerate(text):
+        table.extend([column] * len(char.encode("utf-8")))
+    table.append(len(text))
+    return table
 
 
 def _renamed(qualified: str, change: ApiChange, found: tuple[str, str | None] | None) -> str | None:
@@ -552,6 +591,8 @@ def analyze_tree(
     result = visitor.result
     _report_mixed_file(visitor)
     if want_edits:
+        result.spans = [_span(stmt) for stmt in tree.body]
+    if want_edits:
         module_names = {
             name: None if binding is None else binding.qualified
             for name, binding in visitor.scopes[0].names.items()
@@ -562,6 +603,12 @@ def analyze_tree(
             )
         )
     return result
+
+
+def _span(stmt: ast.stmt) -> tuple[int, int]:
+    decorators = getattr(stmt, "decorator_list", ())
+    start = min([stmt.lineno, *(d.lineno for d in decorators)])
+    return start, stmt.end_lineno or stmt.lineno
 
 
 def _report_mixed_file(visitor: Visitor) -> None:

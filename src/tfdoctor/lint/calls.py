@@ -141,7 +141,7 @@ def check_keywords(v: CallScope, node: ast.Call, callee_impl: str) -> None:
             )
             if v.want_edits and change.renamable and change.replacement:
                 start = Position(keyword.lineno, v.col(keyword))
-                v.add_edit(KeywordRename(start, change.replacement))
+                v.add_edit(KeywordRename(start, change.replacement, change.keyword))
 
 
 def receiver_impl(v: CallScope, receiver: ast.expr) -> tuple[bool, str | None]:

@@ -7,7 +7,7 @@ end, so the fixer finds the very node the analyzer saw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Union
 
 
@@ -37,6 +37,7 @@ class ChainRename:
     start: Position
     end: Position
     dotted: str
+    old: str = ""  # the chain as written, when it has no blanks or comments inside
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class KeywordRename:
 
     start: Position
     keyword: str
+    old: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,18 @@ Edit = Union[
     KeywordRename,
     ImportInsert,
 ]
+
+
+def moved(edit: Edit, lines: int) -> Edit:
+    """The same edit with every line number moved by ``lines`` (for a part of a file)."""
+    if isinstance(edit, ImportInsert):
+        return replace(edit, after_line=edit.after_line + lines)
+    start = Position(edit.start.line + lines, edit.start.column)
+    if isinstance(edit, (ChainRename, ChainSwap)):
+        return replace(edit, start=start, end=Position(edit.end.line + lines, edit.end.column))
+    return replace(edit, start=start)
+
+
+def edit_line(edit: Edit) -> int:
+    """The line an edit is anchored at (an insert: the line it goes after)."""
+    return edit.after_line if isinstance(edit, ImportInsert) else edit.start.line
