@@ -153,9 +153,7 @@ def test_text_edits_equal_libcst_edits(write: Write) -> None:
         sess = tf.Session()
         """,
     )
-    result = lint_file(
-        str(path), LintOptions(resolve_target(None, "3", "2.16"), LINT_CODES, True)
-    )
+    result = lint_file(str(path), LintOptions(resolve_target(None, "3", "2.16"), LINT_CODES, True))
     source = path.read_text()
     fast = fixer.fix_source(source, result.edits, result.spans)
     assert fast == fixer.apply_edits(source, result.edits) != source

@@ -413,7 +413,9 @@ class KnowledgeBase:
     def newest_keras_line(self, major: int) -> str:
         """The newest known ``keras`` release of one major ("2.15.0" for 2); "" when none."""
         matching = [
-            v for v in self.declared_versions("keras") if (_version(v) or Version("0")).major == major
+            v
+            for v in self.declared_versions("keras")
+            if (_version(v) or Version("0")).major == major
         ]
         return matching[-1] if matching else ""
 

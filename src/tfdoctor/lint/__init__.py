@@ -37,9 +37,7 @@ def lint_paths(
 
     files = discover(paths, exclude)
     codes = select_codes(list(select) if select is not None else None, list(ignore))
-    return lint_files(
-        files, target or resolve_target(), codes, jobs=jobs, fix=fix, diff=diff
-    )
+    return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix, diff=diff)
 
 
 __all__ = ["LintResult", "Target", "lint_paths", "resolve_target"]

@@ -175,7 +175,9 @@ class Visitor(ast.NodeVisitor):
         if name in scope.names or self.lookup(name) is not None:
             scope.names[name] = None
 
-    def note_implementation(self, qualified: str, node: ast.AST, is_chain: bool = False) -> str | None:
+    def note_implementation(
+        self, qualified: str, node: ast.AST, is_chain: bool = False
+    ) -> str | None:
         found = implementation_of(qualified)
         if found is None:
             return None
@@ -213,7 +215,10 @@ class Visitor(ast.NodeVisitor):
         if impl is not None:
             version = self.kb.target.keras_version(impl)
             where = f"{DISPLAY[impl]} (Keras {version})"
-            replacement = display_name(in_implementation(change.replacement, impl))
+            spelled_in = (
+                self.kb.target.package_behind(impl) if change.replacement_from_package else impl
+            )
+            replacement = display_name(in_implementation(change.replacement, spelled_in))
         else:
             where = f"TensorFlow {self.kb.target.tensorflow}"
             replacement = display_name(change.replacement)
@@ -475,15 +480,27 @@ class Visitor(ast.NodeVisitor):
 
     # ---- calls: mixed objects, methods, keywords, model formats -------------------------------
     def expr_impl(self, node: ast.expr) -> str | None:
-        while isinstance(node, (ast.Call, ast.Subscript, ast.Starred, ast.Await)):
-            node = node.func if isinstance(node, ast.Call) else node.value
+        """The Keras implementation whose object ``node`` gives: a layer, model, optimizer... or a
+        Keras tensor. None for anything else, NumPy arrays from keras.utils included."""
+        while isinstance(node, (ast.Subscript, ast.Starred, ast.Await)):
+            node = node.value
+        called = isinstance(node, ast.Call)
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, (ast.Call, ast.Subscript)):
+                return self.expr_impl(node.func)  # Dense(4)(x): a layer applied, a tensor
+            node = node.func
         chain = self.resolve_chain(node)
         if chain is None:
             return None
         root, attrs, binding = chain
         if binding is not None:
             found = implementation_of(".".join([binding.qualified, *attrs]))
-            return found[0] if found else None
+            if found is None:
+                return None
+            impl, relative = found
+            return impl if relative is None or self.kb.creates_keras_object(relative) else None
+        if called and attrs:
+            return None  # a method's result (model.predict gives NumPy) is not known
         return self.variable_impl(root)
 
     def argument_impls(self, node: ast.expr) -> Iterator[tuple[ast.expr, str]]:
@@ -505,11 +522,10 @@ class Visitor(ast.NodeVisitor):
         callee_impl = self.expr_impl(node.func)
         if callee_impl is not None:
             calls.check_mixed_call(self, node, callee_impl)
-            calls.check_keywords(self, node, callee_impl)
+        calls.check_keywords(self, node)
         if isinstance(node.func, ast.Attribute):
             calls.check_method(self, node, node.func, callee_impl)
         calls.check_load_model(self, node)
-
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         """``a + b + c + ...`` nests to the left: walk it in a loop, not by recursion (a sum of

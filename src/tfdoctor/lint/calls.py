@@ -110,15 +110,19 @@ def check_mixed_call(v: CallScope, node: ast.Call, callee_impl: str) -> None:
             return
 
 
-def check_keywords(v: CallScope, node: ast.Call, callee_impl: str) -> None:
-    changes = v.kb.keywords.get(callee_impl)
-    qualified = v.qualified(node.func)
-    if not changes or qualified is None or v.guarded:
+def check_keywords(v: CallScope, node: ast.Call) -> None:
+    qualified = v.qualified(node.func) if node.keywords else None
+    if qualified is None or v.guarded:
         return
     found = implementation_of(qualified)
-    if found is None or found[1] is None:
+    if found is None:
         return
-    relative = found[1]
+    callee_impl, relative = found
+    changes = v.kb.keywords.get(callee_impl)
+    if relative is None:
+        return
+    if not changes:
+        return
     for keyword in node.keywords:
         for change in changes:
             if keyword.arg != change.keyword:
@@ -126,12 +130,19 @@ def check_keywords(v: CallScope, node: ast.Call, callee_impl: str) -> None:
             if relative != change.old and not relative.startswith(change.old + "."):
                 continue
             replacement = f"{change.replacement}=" if change.replacement else "nothing"
+            keras = f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
+            ignored = change.outcome == "ignored"
+            verdict = (
+                "is accepted with a deprecation warning and silently ignored by"
+                if ignored
+                else "is not accepted by"
+            )
             v.report(
                 rules.REMOVED_KEYWORD.code,
                 keyword,
-                f"{display_name(qualified)}({change.keyword}=...) is not accepted by "
-                f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
+                f"{display_name(qualified)}({change.keyword}=...) {verdict} {keras}"
                 f"; use {replacement}",
+                severity=Severity.WARNING if ignored else None,
                 why=change.note,
                 evidence=(f"source: {change.source}",),
                 fix_note="tfdoctor lint --fix renames it"
@@ -151,7 +162,9 @@ def receiver_impl(v: CallScope, receiver: ast.expr) -> tuple[bool, str | None]:
     return False, v.expr_impl(receiver) or v.first_implementation()
 
 
-def check_method(v: CallScope, node: ast.Call, func: ast.Attribute, callee_impl: str | None) -> None:
+def check_method(
+    v: CallScope, node: ast.Call, func: ast.Attribute, callee_impl: str | None
+) -> None:
     if not v.uses_keras or v.guarded:
         return
     is_module, impl = receiver_impl(v, func.value)

@@ -177,7 +177,9 @@ class _Planner:
             raise _CannotRewrite
         alias = node.names[0]
         if alias.name == "keras":  # import keras [as k] -> from tensorflow import keras [as k]
-            self.edits.append(ImportToFrom(self.start(node), "tensorflow", "keras", alias.asname or ""))
+            self.edits.append(
+                ImportToFrom(self.start(node), "tensorflow", "keras", alias.asname or "")
+            )
         elif alias.asname:  # import keras.layers as L -> from tensorflow.keras import layers as L
             parent, _, last = _TO_TF_KERAS.apply(alias.name).rpartition(".")
             self.edits.append(ImportToFrom(self.start(node), parent, last, alias.asname))

@@ -96,7 +96,11 @@ def _apply_as_text(lines: Sequence[str], edits: Sequence[Edit]) -> str | None:
         if isinstance(edit, KeywordRename):
             line = lines[edit.start.line - 1] if 0 < edit.start.line <= len(lines) else ""
             column, end = edit.start.column, edit.start.column + len(edit.old)
-            if not edit.old or line[column:end] != edit.old or not line[end:].lstrip().startswith("="):
+            if (
+                not edit.old
+                or line[column:end] != edit.old
+                or not line[end:].lstrip().startswith("=")
+            ):
                 return None
             per_line[edit.start.line][column] = (end, edit.keyword)
         elif isinstance(edit, (ChainRename, ChainSwap)) and edit.start.line == edit.end.line:

@@ -72,7 +72,9 @@ def _layout(notebook: Any, text: str) -> dict[str, Any]:
     )
 
 
-def _edits_per_cell(edits: Sequence[Edit], cells: Sequence[tuple[int, int]]) -> dict[int, list[Edit]]:
+def _edits_per_cell(
+    edits: Sequence[Edit], cells: Sequence[tuple[int, int]]
+) -> dict[int, list[Edit]]:
     per_cell: dict[int, list[Edit]] = defaultdict(list)
     for edit in edits:
         line = edit_line(edit)

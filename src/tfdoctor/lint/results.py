@@ -33,3 +33,16 @@ class FileChange:
     data: bytes  # the new file
     fixes: int
     digest: str  # of the file as read: it must not change before the write
+
+
+def unified_diff(change: FileChange) -> str:
+    """The change as ``diff -u`` shows it (a notebook: its changed code cells)."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        change.before.splitlines(keepends=True),
+        change.after.splitlines(keepends=True),
+        fromfile=f"a/{change.path}",
+        tofile=f"b/{change.path}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
