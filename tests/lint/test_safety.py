@@ -101,9 +101,12 @@ def test_read_only_file_means_no_file_is_written(tmp_path: Path, lint: Lint) -> 
     assert result.fixed == {}
     assert {p.read_text() for p in (first, locked, last)} == {source}
     problems = dict(result.fix_errors)
-    assert problems[str(locked)] == "not fixed: it is read-only"
+    assert problems[str(locked)] == "it is read-only"
     assert "another one cannot be" in problems[str(first)]
     assert codes(result.findings) == [("TFD710", 2)] * 3
+    out = run_cli("lint", "--fix", "--tensorflow", "2.16", ".", cwd=tmp_path)
+    assert "b.py: not fixed, it is read-only\n" in out.stdout
+    assert {p.read_text() for p in (first, locked, last)} == {source}
 
 
 def _no_room_to_write() -> None:

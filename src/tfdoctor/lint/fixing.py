@@ -80,10 +80,10 @@ def write_changes(changes: Sequence[FileChange]) -> tuple[dict[str, int], list[P
         if reason is None and _digest_now(change.path) != change.digest:
             reason = "it changed while it was linted"
         if reason is not None:
-            blocked.append((change.path, f"not fixed: {reason}"))
+            blocked.append((change.path, reason))
     if blocked:
         others = [
-            (c.path, "not fixed: no file was written because another one cannot be (see above)")
+            (c.path, "no file was written because another one cannot be (see above)")
             for c in changes
             if c.path not in dict(blocked)
         ]
