@@ -2,6 +2,12 @@
 tf-keras as installed from the registry (thousands of files).
 
 Usage: python bench/lint_bench.py [--env PATH] [--runs 3]
+       python bench/lint_bench.py --large [--sizes 0.5,1,2,4] [--baseline-src DIR]
+
+--large generates single large files (Keras code with findings in every function, "dense", or
+in one function of 50, "sparse") and reports ``lint`` and ``lint --fix`` MB/s of CPU time and
+peak memory; --baseline-src runs another tfdoctor source tree (``git archive`` of an older
+commit) on the same files, for the figures of before and after.
 
 The environment (tensorflow-cpu, keras, tf-keras) is reused when it exists, else built with uv
 at --env (default /work/envs/lint-bench, or $TFDOCTOR_LINT_ENV). Each configuration runs the real
@@ -19,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,6 +71,105 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+_HEAD = """import numpy as np
+import tensorflow as tf
+import keras
+from keras.utils import np_utils
+from tensorflow.keras.layers.experimental import preprocessing
+"""
+# A function with a finding of every kind: two Keras, removed names, lr=, fit_generator, save.
+_DENSE = '''
+
+def build_{i}(x_train, y_train):
+    """Model {i}: a small classifier."""
+    aug = tf.keras.layers.experimental.preprocessing.RandomFlip("horizontal")
+    model = keras.Sequential([keras.Input((32,)), keras.layers.Dense(64, activation="relu")])
+    model.add(tf.keras.layers.Dense(10))
+    model.compile(optimizer=keras.optimizers.Adam(lr=1e-3), loss="mse")
+    y = np_utils.to_categorical(y_train, 10)
+    total = sum(v * 2 for v in range({i}))
+    model.fit_generator(zip(x_train, y), epochs=2)
+    model.save("saved_{i}")
+    return model, aug, total
+'''
+_PLAIN = '''
+
+def helper_{i}(values, scale=1.5):
+    """Helper {i}: plain Python, nothing Keras."""
+    result = {{}}
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        result[index] = (value * scale + {i}) % 97
+    return sorted(result.items(), key=lambda item: item[1])
+'''
+
+
+def generate(path: Path, megabytes: float, dense: bool) -> None:
+    """Keras code of about ``megabytes`` MB: a finding in every function (dense) or in one
+    function of 50 (sparse)."""
+    size = int(megabytes * 1e6)
+    parts, written, i = [_HEAD], len(_HEAD), 0
+    while written < size:
+        template = _DENSE if dense or i % 50 == 0 else _PLAIN
+        part = template.format(i=i)
+        parts.append(part)
+        written += len(part)
+        i += 1
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak memory MB) of one run of ``command``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited {code}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def large(sizes: list[float], runs: int, baseline: Path | None, limit_s: float) -> None:
+    """``lint`` and ``lint --fix`` of one generated file per size, this tree and a baseline."""
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print("| code | shape | MB | command | median wall s | CPU s | MB/s (CPU) | peak MB |")
+    print("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |")
+    trees = [("this tree", Path(__file__).resolve().parents[1] / "src")]
+    if baseline is not None:
+        trees.append(("baseline", baseline.resolve()))
+    with tempfile.TemporaryDirectory(prefix="lint-bench-") as folder:
+        work = Path(folder)
+        for dense in (True, False):
+            shape = "dense" if dense else "sparse"
+            for megabytes in sizes:
+                source = work / f"{shape}-{megabytes}.py"
+                generate(source, megabytes, dense)
+                for label, src in trees:
+                    env = {**os.environ, "PYTHONPATH": str(src)}
+                    for command in ("lint", "lint --fix"):
+                        results = []
+                        for _ in range(runs):
+                            target = work / "target.py"
+                            shutil.copyfile(source, target)
+                            args = [sys.executable, "-m", "tfdoctor", *command.split()]
+                            args += ["--keras", "3", "--format", "json", "--jobs", "1", "target.py"]
+                            results.append(measure(args, work, env))
+                            if results[-1][0] > limit_s:
+                                break  # one run of a slow case is enough
+                        wall = statistics.median(r[0] for r in results)
+                        cpu = statistics.median(r[1] for r in results)
+                        peak = max(r[2] for r in results)
+                        print(
+                            f"| {label} | {shape} | {megabytes:g} | `{command}` | {wall:.2f} | "
+                            f"{cpu:.2f} | {megabytes / cpu:.2f} | {peak:.0f} |",
+                            flush=True,
+                        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -72,7 +178,17 @@ def main() -> None:
         default=Path(os.environ.get("TFDOCTOR_LINT_ENV", "/work/envs/lint-bench")),
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--large", action="store_true", help="single large generated files")
+    parser.add_argument("--sizes", default="0.5,1,2,4", help="MB of each generated file")
+    parser.add_argument("--baseline-src", type=Path, help="another tfdoctor src folder to compare")
+    parser.add_argument(
+        "--limit", type=float, default=120.0, help="do not repeat a run slower than this (s)"
+    )
     args = parser.parse_args()
+    if args.large:
+        sizes = [float(size) for size in args.sizes.split(",")]
+        large(sizes, args.runs, args.baseline_src, args.limit)
+        return
     python = ensure_env(args.env)
     site, versions = describe(python)
     files = sum(1 for d in SOURCES for _ in (site / d).rglob("*.py"))

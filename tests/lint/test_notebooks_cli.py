@@ -55,20 +55,28 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
     ]
     assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1), ("TFD711", "6", 1)]
     text = run_cli("lint", "--keras", "3", str(path))
-    assert f"{path}:cell 3:2:27: TFD703 " in text.stdout
+    assert f"{path}:cell 3:2:27: warning: TFD703 " in text.stdout
 
 
 def test_text_format_and_exit_status(write: Write, tmp_path: Path) -> None:
     write("bad.py", "import tensorflow as tf\nsess = tf.Session()\n")
     write("good.py", "import keras\nkeras.layers.Dense(1)\n")
+    write(
+        "same.py",
+        "import keras\nimport tensorflow as tf\nx = [keras.layers.Dense(1), tf.keras.layers.Dense(1)]\n",
+    )
     out = run_cli("lint", "--tensorflow", "2.15", ".", cwd=tmp_path)
     assert out.returncode == 1
     lines = out.stdout.splitlines()
+    # the severity is shown as gcc, mypy and editors' problem matchers read it
     assert lines[0] == (
-        "bad.py:2:8: TFD710 `tf.Session`: tf.Session does not exist in "
+        "bad.py:2:8: error: TFD710 `tf.Session`: tf.Session does not exist in "
         "TensorFlow 2.15; use tf.compat.v1.Session"
     )
-    assert lines[-1].startswith("Found 1 finding in 2 files. Target: TensorFlow 2.15, Keras 2.15")
+    assert lines[1].startswith("same.py:3:29: warning: TFD701 this file uses 2 Keras")
+    assert lines[-1].startswith(
+        "Found 2 findings (1 error, 1 warning) in 3 files. Target: TensorFlow 2.15, Keras 2.15"
+    )
     clean = run_cli("lint", "--keras", "3", "good.py", cwd=tmp_path)
     assert clean.returncode == 0, clean.stdout
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lint_helpers import run_json
@@ -12,6 +15,8 @@ from lintenv import env_python, site_packages
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from envs import build, python_of
+from specs import TF215
 from tfdoctor.lint import lint_paths, resolve_target
 from tfdoctor.lint.api_changes import load_api_data
 from tfdoctor.lint.knowledge import in_implementation
@@ -36,9 +41,14 @@ def test_data_matches_the_real_libraries(python: Path) -> None:
             continue
         spec = SpecifierSet(change.breaks)
         if change.package == "keras":
-            for root, version in (("keras", "3.15"), ("tf_keras", "2.21")):
+            # tf.keras of TF 2.21 is Keras 3's keras._tf_keras, which keeps some Keras 2 names
+            for impl, root, version in (
+                ("keras", "keras", "3.15"),
+                ("tf_keras", "tf_keras", "2.21"),
+                ("tf.keras", "tensorflow.keras", "3.15"),
+            ):
                 name = root + change.old[len("keras") :]
-                plan.append((change, name, Version(version) in spec))
+                plan.append((change, name, change.applies_to(impl) and Version(version) in spec))
         else:
             plan.append((change, change.old, Version("2.21") in spec))
     out = subprocess.run(
@@ -109,3 +119,140 @@ def test_whole_packages_in_parallel(python: Path) -> None:
     assert parallel.findings == serial.findings
     # Keras 3's own sources re-export the legacy optimizer stubs
     assert any(f.code == "TFD710" and "optimizers.legacy" in f.title for f in parallel.findings)
+
+
+def _run_in(python: Path, code: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a real environment (TensorFlow's start-up noise silenced)."""
+    env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", **environ}
+    return subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def _lint_json(python: Path, path: Path, **environ: str) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
+    env.update(environ)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tfdoctor",
+            "lint",
+            "--python",
+            str(python),
+            "--format",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert out.returncode in (0, 1), out.stderr
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
+
+
+def test_image_data_generator_of_tf_keras_works_on_tf221(python: Path, tmp_path: Path) -> None:
+    code = (
+        "import numpy as np\n"
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "flow = ImageDataGenerator(rescale=1 / 255).flow(np.zeros((2, 4, 4, 3)), batch_size=2)\n"
+        "print(next(flow).shape)\n"
+    )
+    ran = _run_in(python, code)
+    assert ran.returncode == 0 and ran.stdout.strip() == "(2, 4, 4, 3)", ran.stderr
+    (tmp_path / "aug.py").write_text(code)
+    assert _lint_json(python, tmp_path / "aug.py")["findings"] == []
+    keras3 = "from keras.preprocessing.image import ImageDataGenerator\n"
+    assert "cannot import name 'ImageDataGenerator'" in _run_in(python, keras3).stderr
+    (tmp_path / "k3.py").write_text(keras3)
+    assert [f["code"] for f in _lint_json(python, tmp_path / "k3.py")["findings"]] == ["TFD710"]
+
+
+def test_labels_from_to_categorical_are_not_keras_objects(python: Path, tmp_path: Path) -> None:
+    """With TF_USE_LEGACY_KERAS=1 tf.keras is tf-keras (Keras 2), keras is Keras 3: a keras model
+    trains on labels made by tf.keras.utils.to_categorical (a NumPy array)."""
+    code = (
+        "import numpy as np\n"
+        "import keras\n"
+        "import tensorflow as tf\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+        "model.compile(optimizer='sgd', loss='categorical_crossentropy')\n"
+        "y = tf.keras.utils.to_categorical([0, 1, 2, 1], 3)\n"
+        "history = model.fit(np.zeros((4, 4)), y, epochs=1, verbose=0)\n"
+        "print(type(y).__name__, tf.keras.__name__, len(history.history['loss']))\n"
+    )
+    ran = _run_in(python, code, TF_USE_LEGACY_KERAS="1")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["ndarray", "tf_keras.api._v2.keras", "1"]
+    (tmp_path / "fit.py").write_text(code)
+    data = _lint_json(python, tmp_path / "fit.py", TF_USE_LEGACY_KERAS="1")
+    assert data["target"]["legacy_keras"] is True
+    assert [f["code"] for f in data["findings"]] == ["TFD701"]  # two Keras in one file, no TFD703
+
+
+def test_lr_is_ignored_by_keras2_and_tf_keras(python: Path, tmp_path: Path) -> None:
+    keras215 = python_of(build(TF215))
+    code = (
+        "import tensorflow as tf\n"
+        "opt = tf.keras.optimizers.Adam(lr=0.1)\n"
+        "print(round(float(opt.learning_rate.numpy()), 4))\n"
+    )
+    (tmp_path / "opt.py").write_text(code)
+    for interpreter, environ in ((Path(keras215), {}), (python, {"TF_USE_LEGACY_KERAS": "1"})):
+        ran = _run_in(interpreter, code, **environ)
+        assert ran.returncode == 0 and ran.stdout.strip() == "0.001", ran.stderr
+        assert "`lr` is deprecated" in ran.stderr
+        (finding,) = _lint_json(interpreter, tmp_path / "opt.py", **environ)["findings"]
+        assert finding["code"] == "TFD713" and finding["severity"] == "warning"
+        assert "accepted with a deprecation warning and silently ignored" in finding["title"]
+    # Keras 3 refuses it
+    ran = _run_in(python, code)
+    assert "Argument(s) not recognized: {'lr': 0.1}" in ran.stderr
+    (finding,) = _lint_json(python, tmp_path / "opt.py")["findings"]
+    assert finding["severity"] == "error" and "is not accepted by" in finding["title"]
+
+
+def test_tf_keras_version_attribute(python: Path, tmp_path: Path) -> None:
+    keras215 = Path(python_of(build(TF215)))
+    (tmp_path / "v.py").write_text("import tensorflow as tf\nprint(tf.keras.__version__)\n")
+    cases = (
+        (keras215, {}, "keras.__version__", "import keras; print(keras.__version__)", "2.15.0"),
+        (
+            python,
+            {"TF_USE_LEGACY_KERAS": "1"},
+            "tf_keras.__version__",
+            "import tf_keras; print(tf_keras.__version__)",
+            "2.21.0",
+        ),
+    )
+    for interpreter, environ, portable, check, version in cases:
+        ran = _run_in(interpreter, (tmp_path / "v.py").read_text(), **environ)
+        assert "has no attribute '__version__'" in ran.stderr
+        (finding,) = _lint_json(interpreter, tmp_path / "v.py", **environ)["findings"]
+        assert finding["code"] == "TFD710" and finding["title"].endswith(f"use {portable}")
+        assert _run_in(interpreter, check, **environ).stdout.strip() == version
+    # Keras 3's tf.keras has it: nothing to say
+    assert _run_in(python, (tmp_path / "v.py").read_text()).stdout.strip() == "3.15.1"
+    assert _lint_json(python, tmp_path / "v.py")["findings"] == []
+
+
+def test_legacy_switch_is_read_as_tensorflow_reads_it(python: Path, tmp_path: Path) -> None:
+    code = "import tensorflow as tf; print(tf.keras.__name__)"
+    assert (
+        _run_in(python, code, TF_USE_LEGACY_KERAS="yes").stdout.strip() == "keras._tf_keras.keras"
+    )
+    assert (
+        _run_in(python, code, TF_USE_LEGACY_KERAS="True").stdout.strip() == "tf_keras.api._v2.keras"
+    )
+    (tmp_path / "a.py").write_text("import keras\n")
+    assert (
+        _lint_json(python, tmp_path / "a.py", TF_USE_LEGACY_KERAS="yes")["target"]["legacy_keras"]
+        is False
+    )
+    assert (
+        _lint_json(python, tmp_path / "a.py", TF_USE_LEGACY_KERAS="True")["target"]["legacy_keras"]
+        is True
+    )

@@ -42,7 +42,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated code prefixes to skip")
     parser.add_argument("--exclude", metavar="GLOBS", help="comma-separated glob patterns to skip")
     parser.add_argument(
-        "--fix", action="store_true", help="apply the safe, mechanical rewrites (needs libcst)"
+        "--fix",
+        action="store_true",
+        help="apply the safe, mechanical rewrites and show them as a diff (needs libcst)",
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="only show the rewrites --fix would make, as a unified diff; change no file",
     )
     parser.add_argument(
         "--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)"
@@ -62,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.fix:
+    if args.diff and args.format != "text":
+        raise UsageError("--diff prints a unified diff: it cannot be combined with --format")
+    if args.fix or args.diff:
         try:
             import libcst  # noqa: F401
         except ImportError:
@@ -88,9 +97,12 @@ def run(args: argparse.Namespace) -> int:
         ignore=ignore or [],
         exclude=exclude,
         jobs=args.jobs,
-        fix=args.fix,
+        fix=args.fix and not args.diff,
+        diff=args.diff,
     )
     out = sys.stdout
+    if args.diff:
+        return _print_diff(result, out)
     if args.format == "json":
         counts = Counter(f.severity.value for f in result.findings)
         payload = {
@@ -123,19 +135,53 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.findings else EXIT_OK
 
 
+def _print_diff(result: Any, out: Any) -> int:
+    """``--diff`` (as ruff's): the rewrites as a unified diff on stdout, nothing written."""
+    from tfdoctor.lint.results import unified_diff
+
+    for change in result.changes:
+        out.write(unified_diff(change))
+    for path, message in result.fix_errors:
+        print(f"tfdoctor: {path}: not fixed, {message}", file=sys.stderr)
+    fixes = sum(change.fixes for change in result.changes)
+    files = len(result.changes)
+    print(
+        f"Would apply {fixes} fix{'es' * (fixes != 1)} to {files} file{'s' * (files != 1)}"
+        + (" (tfdoctor lint --fix writes them)." if fixes else "."),
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if result.changes else EXIT_OK
+
+
 def _print_text(result: Any, out: Any) -> None:
+    from tfdoctor.lint.results import unified_diff
+
+    for change in result.changes if result.fixed else ():
+        if change.path in result.fixed:
+            out.write(unified_diff(change))
     for finding in result.findings:
         loc = finding.location
         cell = dict(finding.data).get("cell")
         where = f"{loc.path}:cell {cell}:" if cell else f"{loc.path}:"
-        out.write(f"{where}{loc.line}:{loc.column}: {finding.code} {finding.title}\n")
+        out.write(
+            f"{where}{loc.line}:{loc.column}: {finding.severity.value}: "
+            f"{finding.code} {finding.title}\n"
+        )
     for path, message in result.errors:
         out.write(f"{path}: skipped, {message}\n")
     for path, message in result.fix_errors:
         out.write(f"{path}: not fixed, {message}\n")
     count = len(result.findings)
     fixed = sum(result.fixed.values())
-    summary = f"Found {count} finding{'s' * (count != 1)} in {result.files} files"
+    severities = Counter(f.severity.value for f in result.findings)
+    kinds = ", ".join(
+        f"{severities[s]} {s}{'s' * (severities[s] != 1)}"
+        for s in ("error", "warning", "info")
+        if severities[s]
+    )
+    summary = f"Found {count} finding{'s' * (count != 1)}"
+    summary += f" ({kinds})" if kinds else ""
+    summary += f" in {result.files} files"
     if result.fixed:
         summary += f" after {fixed} fix{'es' * (fixed != 1)} in {len(result.fixed)} files"
     out.write(f"{summary}. Target: {result.target.describe()}.\n")

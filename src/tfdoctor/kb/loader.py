@@ -393,6 +393,32 @@ class KnowledgeBase:
             for raw in self.curated_data.get("observations", ())
         )
 
+    # ----- small queries (one home per version fact) ----------------------------------------------
+    def keras_line(self, tensorflow_version: str) -> int:
+        """The Keras major (2 or 3) that ``tf.keras`` is under a TensorFlow version; 0: unknown."""
+        release = self.tensorflow(tensorflow_version)
+        return release.keras_line if release else 0
+
+    def tf_keras_from_keras_package(self, tensorflow_version: str) -> bool:
+        """True when ``tf.keras`` is served by the ``keras`` distribution (TF 2.6 and later)."""
+        release = self.tensorflow(tensorflow_version)
+        return bool(release and release.tf_keras_module.startswith("keras."))
+
+    def legacy_keras_switch(self, environ: Mapping[str, str]) -> bool:
+        """True when ``environ`` turns TF_USE_LEGACY_KERAS on, exactly as TensorFlow reads it."""
+        fact = _fact(self.curated_data.get("legacy_keras_switch"))
+        values = fact.value if fact and isinstance(fact.value, list) else []
+        return environ.get("TF_USE_LEGACY_KERAS") in values
+
+    def newest_keras_line(self, major: int) -> str:
+        """The newest known ``keras`` release of one major ("2.15.0" for 2); "" when none."""
+        matching = [
+            v
+            for v in self.declared_versions("keras")
+            if (_version(v) or Version("0")).major == major
+        ]
+        return matching[-1] if matching else ""
+
 
 _NO = TFRelease(
     version="",

@@ -15,11 +15,9 @@ def resolve_target(
     python: str | None = None, keras: str | None = None, tensorflow: str | None = None
 ) -> Target:
     """The Keras/TF to check against: the flags, else what ``python`` has installed."""
-    from tfdoctor.lint.api_changes import load_api_data
     from tfdoctor.lint.target import resolve_target as _resolve
 
-    data = load_api_data()
-    return _resolve(python, keras, tensorflow, data.newest_tensorflow, data.newest_keras)
+    return _resolve(python, keras, tensorflow)
 
 
 def lint_paths(
@@ -30,14 +28,16 @@ def lint_paths(
     exclude: Sequence[str] = (),
     jobs: int | None = None,
     fix: bool = False,
+    diff: bool = False,
 ) -> LintResult:
-    """Lint the Python files and notebooks under ``paths``."""
+    """Lint the Python files and notebooks under ``paths``; ``fix`` writes the safe rewrites,
+    ``diff`` only works them out (``LintResult.changes``)."""
     from tfdoctor.lint.rules import select_codes
     from tfdoctor.lint.sources import discover
 
     files = discover(paths, exclude)
     codes = select_codes(list(select) if select is not None else None, list(ignore))
-    return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix)
+    return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix, diff=diff)
 
 
 __all__ = ["LintResult", "Target", "lint_paths", "resolve_target"]

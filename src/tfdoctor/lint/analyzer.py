@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import calls, rules
 from tfdoctor.lint.api_changes import ApiChange
-from tfdoctor.lint.edits import Edit
+from tfdoctor.lint.consistency import ImplRef, plan_one_implementation
+from tfdoctor.lint.edits import (
+    ChainRename,
+    Edit,
+    FromRename,
+    FromRenameName,
+    ImportRename,
+    Position,
+)
 from tfdoctor.lint.knowledge import (
     DISPLAY,
     Knowledge,
@@ -44,22 +52,13 @@ class _Scope:
     variables: dict[str, str] = field(default_factory=dict)  # variable -> implementation
 
 
-@dataclass(frozen=True)
-class _ImplRef:
-    """A place where the file names a Keras implementation, for the one-implementation fix."""
-
-    implementation: str
-    kind: str  # import | from | chain
-    node: ast.AST
-    fallback: bool
-    keras_name_free: bool = True  # `keras` here is unbound or the keras module
-
-
 @dataclass
 class Analysis:
     findings: list[Finding] = field(default_factory=list)
     implementations: dict[str, tuple[int, int]] = field(default_factory=dict)
     edits: list[Edit] = field(default_factory=list)
+    # first and last line of each top-level statement, for a fix statement by statement
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 class Visitor(ast.NodeVisitor):
@@ -80,16 +79,23 @@ class Visitor(ast.NodeVisitor):
         self.guarded = 0  # inside try/except ImportError (or a version check): no TFD710
         self.fallback = 0  # inside an except branch / else branch: alternatives
         self.result = Analysis()
-        self.refs: list[_ImplRef] = []
+        self.refs: list[ImplRef] = []
         self.reported: set[tuple[int, int, str]] = set()
         self.uses_keras: set[str] = set()  # implementations used anywhere (fallback included)
+        self._columns: tuple[int, list[int] | None] = (0, None)  # line -> byte -> character
 
     # ---- positions and findings -----------------------------------------------------------
     def column(self, line: int, byte_offset: int) -> int:
-        """0-based character column of a UTF-8 byte offset."""
-        if 0 < line <= len(self.lines):
-            return len(self.lines[line - 1][:byte_offset].decode("utf-8", "replace"))
-        return byte_offset
+        """0-based character column of a UTF-8 byte offset (constant time on a long line)."""
+        if not 0 < line <= len(self.lines):
+            return byte_offset
+        cached_line, table = self._columns
+        if cached_line != line:
+            table = _character_columns(self.lines[line - 1])
+            self._columns = (line, table)
+        if table is None:  # an ASCII line: bytes are characters
+            return byte_offset
+        return table[min(byte_offset, len(table) - 1)]
 
     def report(
         self,
@@ -169,19 +175,21 @@ class Visitor(ast.NodeVisitor):
         if name in scope.names or self.lookup(name) is not None:
             scope.names[name] = None
 
-    def note_implementation(self, qualified: str, node: ast.AST, kind: str) -> str | None:
+    def note_implementation(
+        self, qualified: str, node: ast.AST, is_chain: bool = False
+    ) -> str | None:
         found = implementation_of(qualified)
         if found is None:
             return None
         impl = found[0]
         self.uses_keras.add(impl)
         free = True
-        if kind == "chain":
+        if is_chain:
             scope = self.scopes[-1]
             local = scope.names.get("keras", False) is None or "keras" in scope.variables
             bound = self.lookup("keras")
             free = not local and (bound is None or bound.qualified == "keras")
-        self.refs.append(_ImplRef(impl, kind, node, bool(self.fallback), free))
+        self.refs.append(ImplRef(impl, node, bool(self.fallback), free))
         if not self.fallback and impl not in self.result.implementations:
             line = getattr(node, "lineno", 1)
             self.result.implementations[impl] = (line, self.col(node))
@@ -207,7 +215,10 @@ class Visitor(ast.NodeVisitor):
         if impl is not None:
             version = self.kb.target.keras_version(impl)
             where = f"{DISPLAY[impl]} (Keras {version})"
-            replacement = display_name(in_implementation(change.replacement, impl))
+            spelled_in = (
+                self.kb.target.package_behind(impl) if change.replacement_from_package else impl
+            )
+            replacement = display_name(in_implementation(change.replacement, spelled_in))
         else:
             where = f"TensorFlow {self.kb.target.tensorflow}"
             replacement = display_name(change.replacement)
@@ -243,16 +254,8 @@ class Visitor(ast.NodeVisitor):
                 ):
                     new = _renamed(alias.name, change, implementation_of(alias.name))
                     if new:
-                        self.add_edit(
-                            Edit(
-                                "import_alias",
-                                node.lineno,
-                                self.col(node),
-                                text=new,
-                                asname=alias.asname,
-                            )
-                        )
-            self.note_implementation(alias.name, node, "import")
+                        self.add_edit(ImportRename(self.start(node), new))
+            self.note_implementation(alias.name, node)
             if alias.asname:
                 self.bind(alias.asname, Binding(alias.name, flagged))
             else:
@@ -271,7 +274,7 @@ class Visitor(ast.NodeVisitor):
             change = self.check_name(qualified, spelled, node)
             if change is not None and module_change is None:
                 module_change = change
-            self.note_implementation(qualified, node, "from")
+            self.note_implementation(qualified, node)
             if alias.name != "*":
                 self.bind(alias.asname or alias.name, Binding(qualified, change is not None))
         if (
@@ -285,6 +288,9 @@ class Visitor(ast.NodeVisitor):
     def col(self, node: ast.AST) -> int:
         return self.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
+    def start(self, node: ast.AST) -> Position:
+        return Position(node.lineno, self.col(node))  # type: ignore[attr-defined]
+
     def add_edit(self, edit: Edit) -> None:
         self.result.edits.append(edit)
 
@@ -293,7 +299,7 @@ class Visitor(ast.NodeVisitor):
         found = implementation_of(module)
         new_module = _renamed(module, change, found)
         if new_module is not None:
-            self.add_edit(Edit("from_module", node.lineno, self.col(node), text=new_module))
+            self.add_edit(FromRename(self.start(node), new_module))
             return
         if len(node.names) != 1 or node.names[0].name == "*":
             return
@@ -304,16 +310,7 @@ class Visitor(ast.NodeVisitor):
         if new_full is None or "." not in new_full:
             return
         parent, _, last = new_full.rpartition(".")
-        self.add_edit(
-            Edit(
-                "from_single",
-                node.lineno,
-                self.col(node),
-                text=parent,
-                name=last,
-                asname=alias.asname or alias.name,
-            )
-        )
+        self.add_edit(FromRenameName(self.start(node), parent, last, alias.asname or alias.name))
 
     # ---- control flow: guards and alternatives ------------------------------------------------
     def visit_Try(self, node: ast.Try) -> None:
@@ -438,6 +435,14 @@ class Visitor(ast.NodeVisitor):
             return None
         return ".".join([chain[2].qualified, *chain[1]])
 
+    def names_module(self, node: ast.expr) -> bool:
+        chain = self.resolve_chain(node)
+        return chain is not None and chain[2] is not None
+
+    def first_implementation(self) -> str | None:
+        used = self.result.implementations
+        return min(used, key=lambda impl: used[impl]) if used else None
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         chain = self.resolve_chain(node)
         if chain is None:
@@ -447,7 +452,7 @@ class Visitor(ast.NodeVisitor):
         if binding is None or not isinstance(node.ctx, ast.Load):
             return
         qualified = ".".join([binding.qualified, *attrs])
-        self.note_implementation(qualified, node, "chain")
+        self.note_implementation(qualified, node, is_chain=True)
         if binding.flagged:
             return
         change = self.check_name(qualified, ".".join([root, *attrs]), node)
@@ -463,34 +468,39 @@ class Visitor(ast.NodeVisitor):
         if new is None or not new.startswith(prefix):
             return
         end_line = node.end_lineno or node.lineno
-        self.add_edit(
-            Edit(
-                "chain",
-                node.lineno,
-                self.col(node),
-                end_line,
-                self.column(end_line, node.end_col_offset or 0),
-                text=".".join([root, new[len(prefix) :]]),
-            )
-        )
+        end = Position(end_line, self.column(end_line, node.end_col_offset or 0))
+        dotted = ".".join([root, new[len(prefix) :]])
+        self.add_edit(ChainRename(self.start(node), end, dotted, ".".join([root, *attrs])))
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             binding = self.lookup(node.id)
             if binding is not None:
-                self.note_implementation(binding.qualified, node, "name")
+                self.note_implementation(binding.qualified, node)
 
     # ---- calls: mixed objects, methods, keywords, model formats -------------------------------
     def expr_impl(self, node: ast.expr) -> str | None:
-        while isinstance(node, (ast.Call, ast.Subscript, ast.Starred, ast.Await)):
-            node = node.func if isinstance(node, ast.Call) else node.value
+        """The Keras implementation whose object ``node`` gives: a layer, model, optimizer... or a
+        Keras tensor. None for anything else, NumPy arrays from keras.utils included."""
+        while isinstance(node, (ast.Subscript, ast.Starred, ast.Await)):
+            node = node.value
+        called = isinstance(node, ast.Call)
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, (ast.Call, ast.Subscript)):
+                return self.expr_impl(node.func)  # Dense(4)(x): a layer applied, a tensor
+            node = node.func
         chain = self.resolve_chain(node)
         if chain is None:
             return None
         root, attrs, binding = chain
         if binding is not None:
             found = implementation_of(".".join([binding.qualified, *attrs]))
-            return found[0] if found else None
+            if found is None:
+                return None
+            impl, relative = found
+            return impl if relative is None or self.kb.creates_keras_object(relative) else None
+        if called and attrs:
+            return None  # a method's result (model.predict gives NumPy) is not known
         return self.variable_impl(root)
 
     def argument_impls(self, node: ast.expr) -> Iterator[tuple[ast.expr, str]]:
@@ -512,13 +522,41 @@ class Visitor(ast.NodeVisitor):
         callee_impl = self.expr_impl(node.func)
         if callee_impl is not None:
             calls.check_mixed_call(self, node, callee_impl)
-            calls.check_keywords(self, node, callee_impl)
+        calls.check_keywords(self, node)
         if isinstance(node.func, ast.Attribute):
             calls.check_method(self, node, node.func, callee_impl)
         calls.check_load_model(self, node)
 
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        """``a + b + c + ...`` nests to the left: walk it in a loop, not by recursion (a sum of
+        thousands of terms is valid code)."""
+        rights: list[ast.expr] = []
+        left: ast.expr = node
+        while isinstance(left, ast.BinOp):
+            rights.append(left.right)
+            left = left.left
+        self.visit(left)
+        for right in reversed(rights):
+            self.visit(right)
+
 
 _RULES = {rule.code: rule for rule in rules.LINT_RULES}
+
+
+def _character_columns(line: bytes) -> list[int] | None:
+    """For each byte offset of a UTF-8 line, the character column; None for an ASCII line (and
+    for bytes that are not UTF-8, where no exact answer exists)."""
+    if line.isascii():
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    table: list[int] = []
+    for column, char in enumerate(text):
+        table.extend([column] * len(char.encode("utf-8")))
+    table.append(len(text))
+    return table
 
 
 def _renamed(qualified: str, change: ApiChange, found: tuple[str, str | None] | None) -> str | None:
@@ -569,14 +607,24 @@ def analyze_tree(
     result = visitor.result
     _report_mixed_file(visitor)
     if want_edits:
-        from tfdoctor.lint.consistency import plan_one_implementation
-
+        result.spans = [_span(stmt) for stmt in tree.body]
+    if want_edits:
+        module_names = {
+            name: None if binding is None else binding.qualified
+            for name, binding in visitor.scopes[0].names.items()
+        }
         result.edits.extend(
             plan_one_implementation(
-                visitor.refs, visitor.scopes[0].names, knowledge.target, visitor.column, tree
+                visitor.refs, module_names, knowledge.target, visitor.column, tree
             )
         )
     return result
+
+
+def _span(stmt: ast.stmt) -> tuple[int, int]:
+    decorators = getattr(stmt, "decorator_list", ())
+    start = min([stmt.lineno, *(d.lineno for d in decorators)])
+    return start, stmt.end_lineno or stmt.lineno
 
 
 def _report_mixed_file(visitor: Visitor) -> None:

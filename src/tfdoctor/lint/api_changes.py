@@ -14,6 +14,8 @@ from importlib import resources
 
 KINDS = ("name", "method", "keyword")
 PACKAGES = ("keras", "tensorflow")
+OUTCOMES = ("error", "ignored")
+_IMPLEMENTATIONS = ("keras", "tf.keras", "tf_keras")
 
 
 @dataclass(frozen=True)
@@ -29,17 +31,26 @@ class ApiChange:
     source: str
     keyword: str = ""
     still_importable: bool = False  # the name exists but raises when used
+    # error: using it fails; ignored: accepted with a deprecation warning, without effect
+    outcome: str = "error"
+    implementations: tuple[str, ...] = ()  # only these (keras, tf.keras, tf_keras); () = all
+    # the replacement is spelled in the package that serves tf.keras under the target
+    # (keras or tf_keras), not through tf.keras
+    replacement_from_package: bool = False
 
     @property
     def renamable(self) -> bool:
         return self.fix == "rename"
 
+    def applies_to(self, implementation: str) -> bool:
+        return not self.implementations or implementation in self.implementations
+
 
 @dataclass(frozen=True)
 class ApiData:
     changes: tuple[ApiChange, ...]
-    newest_tensorflow: str
-    newest_keras: str
+    # dotted prefixes (as keras.*) of what creates Keras objects: layers, models, optimizers...
+    keras_objects: tuple[str, ...]
 
 
 def parse_api_data(raw: dict[str, object]) -> ApiData:
@@ -48,18 +59,23 @@ def parse_api_data(raw: dict[str, object]) -> ApiData:
     if not isinstance(entries, list):
         raise ValueError("api_changes.json: 'changes' must be a list")
     for entry in entries:
-        change = ApiChange(**entry)
+        change = ApiChange(**{**entry, "implementations": tuple(entry.get("implementations", ()))})
         if change.kind not in KINDS or change.package not in PACKAGES:
             raise ValueError(f"api_changes.json: bad kind/package in {change.id}")
+        if change.outcome not in OUTCOMES:
+            raise ValueError(f"api_changes.json: bad outcome in {change.id}")
+        if not set(change.implementations) <= set(_IMPLEMENTATIONS):
+            raise ValueError(f"api_changes.json: bad implementations in {change.id}")
         if change.fix not in ("rename", "manual"):
             raise ValueError(f"api_changes.json: bad fix in {change.id}")
         if not change.source.startswith("https://"):
             raise ValueError(f"api_changes.json: {change.id} has no source URL")
         changes.append(change)
-    newest = raw.get("assumed_newest")
-    if not isinstance(newest, dict):
-        raise ValueError("api_changes.json: 'assumed_newest' must be an object")
-    return ApiData(tuple(changes), str(newest["tensorflow"]), str(newest["keras"]))
+    objects = raw.get("keras_objects")
+    values = objects.get("value") if isinstance(objects, dict) else None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError("api_changes.json: 'keras_objects' must have a list of dotted names")
+    return ApiData(tuple(changes), tuple(values))
 
 
 @lru_cache(maxsize=1)

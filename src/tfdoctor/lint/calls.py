@@ -1,18 +1,75 @@
 """Checks of calls for the analyzer: objects of two Keras implementations in one call, removed
-methods and keyword arguments, and Keras 3 model formats (save / save_weights / load_model)."""
+methods and keyword arguments, and Keras 3 model formats (save / save_weights / load_model).
+
+The checks see the file through :class:`CallScope`, the few questions the analyzer answers
+about names and values, not the analyzer itself.
+"""
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import Protocol
 
 from tfdoctor.finding import Severity
 from tfdoctor.lint import rules
-from tfdoctor.lint.edits import Edit
-from tfdoctor.lint.knowledge import DISPLAY, display_name, implementation_of
+from tfdoctor.lint.edits import Edit, KeywordRename, Position
+from tfdoctor.lint.knowledge import DISPLAY, Knowledge, display_name, implementation_of
 
-if TYPE_CHECKING:
-    from tfdoctor.lint.analyzer import Visitor
+
+class CallScope(Protocol):
+    """What the call checks need to know about the file being analyzed."""
+
+    @property
+    def kb(self) -> Knowledge: ...
+
+    @property
+    def guarded(self) -> int:
+        """Above 0 inside try/except ImportError or a version check: the code is deliberate."""
+        ...
+
+    @property
+    def want_edits(self) -> bool: ...
+
+    @property
+    def uses_keras(self) -> set[str]: ...
+
+    def report(
+        self,
+        rule_code: str,
+        node: ast.AST | None,
+        title: str,
+        *,
+        severity: Severity | None = None,
+        why: str = "",
+        fix_note: str = "",
+        evidence: tuple[str, ...] = (),
+        data: tuple[tuple[str, str], ...] = (),
+    ) -> None: ...
+
+    def add_edit(self, edit: Edit) -> None: ...
+
+    def col(self, node: ast.AST) -> int: ...
+
+    def qualified(self, node: ast.expr) -> str | None:
+        """The dotted name an expression stands for (``tf.keras.layers`` ->
+        ``tensorflow.keras.layers``), when its root is an imported name."""
+        ...
+
+    def names_module(self, node: ast.expr) -> bool:
+        """True when ``node`` is a name chain rooted at an import (a module, not a value)."""
+        ...
+
+    def expr_impl(self, node: ast.expr) -> str | None:
+        """The Keras implementation whose object ``node`` evaluates to, when known."""
+        ...
+
+    def argument_impls(self, node: ast.expr) -> Iterator[tuple[ast.expr, str]]: ...
+
+    def first_implementation(self) -> str | None:
+        """The implementation the file imports first (outside fallbacks)."""
+        ...
+
 
 _SAVED_MODEL_SUFFIXES = frozenset({"", ".tf", ".pb"})
 _KERAS3_SAVE_SUFFIXES = (".keras", ".h5", ".hdf5")
@@ -25,7 +82,7 @@ _FORMAT_WHY = (
 )
 
 
-def check_mixed_call(v: Visitor, node: ast.Call, callee_impl: str) -> None:
+def check_mixed_call(v: CallScope, node: ast.Call, callee_impl: str) -> None:
     arguments = [*node.args, *(kw.value for kw in node.keywords)]
     for argument in arguments:
         for expr, impl in v.argument_impls(argument):
@@ -53,15 +110,19 @@ def check_mixed_call(v: Visitor, node: ast.Call, callee_impl: str) -> None:
             return
 
 
-def check_keywords(v: Visitor, node: ast.Call, callee_impl: str) -> None:
-    changes = v.kb.keywords.get(callee_impl)
-    qualified = v.qualified(node.func)
-    if not changes or qualified is None or v.guarded:
+def check_keywords(v: CallScope, node: ast.Call) -> None:
+    qualified = v.qualified(node.func) if node.keywords else None
+    if qualified is None or v.guarded:
         return
     found = implementation_of(qualified)
-    if found is None or found[1] is None:
+    if found is None:
         return
-    relative = found[1]
+    callee_impl, relative = found
+    changes = v.kb.keywords.get(callee_impl)
+    if relative is None:
+        return
+    if not changes:
+        return
     for keyword in node.keywords:
         for change in changes:
             if keyword.arg != change.keyword:
@@ -69,12 +130,19 @@ def check_keywords(v: Visitor, node: ast.Call, callee_impl: str) -> None:
             if relative != change.old and not relative.startswith(change.old + "."):
                 continue
             replacement = f"{change.replacement}=" if change.replacement else "nothing"
+            keras = f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
+            ignored = change.outcome == "ignored"
+            verdict = (
+                "is accepted with a deprecation warning and silently ignored by"
+                if ignored
+                else "is not accepted by"
+            )
             v.report(
                 rules.REMOVED_KEYWORD.code,
                 keyword,
-                f"{display_name(qualified)}({change.keyword}=...) is not accepted by "
-                f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
+                f"{display_name(qualified)}({change.keyword}=...) {verdict} {keras}"
                 f"; use {replacement}",
+                severity=Severity.WARNING if ignored else None,
                 why=change.note,
                 evidence=(f"source: {change.source}",),
                 fix_note="tfdoctor lint --fix renames it"
@@ -83,21 +151,20 @@ def check_keywords(v: Visitor, node: ast.Call, callee_impl: str) -> None:
                 data=(("change", change.id),),
             )
             if v.want_edits and change.renamable and change.replacement:
-                v.add_edit(Edit("keyword", keyword.lineno, v.col(keyword), text=change.replacement))
+                start = Position(keyword.lineno, v.col(keyword))
+                v.add_edit(KeywordRename(start, change.replacement, change.keyword))
 
 
-def receiver_impl(v: Visitor, receiver: ast.expr) -> tuple[bool, str | None]:
+def receiver_impl(v: CallScope, receiver: ast.expr) -> tuple[bool, str | None]:
     """(is a module, implementation) of the object a method is called on."""
-    chain = v.resolve_chain(receiver)
-    if chain is not None and chain[2] is not None:
+    if v.names_module(receiver):
         return True, None
-    impl = v.expr_impl(receiver)
-    if impl is None and v.result.implementations:
-        impl = min(v.result.implementations, key=lambda i: v.result.implementations[i])
-    return False, impl
+    return False, v.expr_impl(receiver) or v.first_implementation()
 
 
-def check_method(v: Visitor, node: ast.Call, func: ast.Attribute, callee_impl: str | None) -> None:
+def check_method(
+    v: CallScope, node: ast.Call, func: ast.Attribute, callee_impl: str | None
+) -> None:
     if not v.uses_keras or v.guarded:
         return
     is_module, impl = receiver_impl(v, func.value)
@@ -120,7 +187,7 @@ def check_method(v: Visitor, node: ast.Call, func: ast.Attribute, callee_impl: s
 
 
 def check_save(
-    v: Visitor, node: ast.Call, func: ast.Attribute, impl: str, callee_impl: str | None
+    v: CallScope, node: ast.Call, func: ast.Attribute, impl: str, callee_impl: str | None
 ) -> None:
     version = v.kb.target.keras_version(impl)
     for keyword in node.keywords:
@@ -163,7 +230,7 @@ def check_save(
         )
 
 
-def check_load_model(v: Visitor, node: ast.Call) -> None:
+def check_load_model(v: CallScope, node: ast.Call) -> None:
     qualified = v.qualified(node.func)
     if qualified is None:
         return
@@ -190,7 +257,7 @@ def check_load_model(v: Visitor, node: ast.Call) -> None:
     )
 
 
-def check_save_model(v: Visitor, node: ast.Call, impl: str) -> None:
+def check_save_model(v: CallScope, node: ast.Call, impl: str) -> None:
     """keras.models.save_model(model, path): the same rules as model.save(path)."""
     version = v.kb.target.keras_version(impl)
     if any(keyword.arg == "save_format" for keyword in node.keywords):

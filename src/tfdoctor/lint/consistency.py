@@ -3,170 +3,198 @@
 Only keras <-> tf.keras is rewritten: their public paths are the same (``keras.layers.Dense`` and
 ``tf.keras.layers.Dense``). tf_keras is Keras 2 and keras 3 is not, so that pair is left to the
 user. The implementation used most in the file wins; on a tie the target decides (Keras 3: keras).
+Any place the plan cannot rewrite safely drops the whole plan: half a rewrite mixes again.
 """
 
 from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from tfdoctor.lint.edits import Edit
-from tfdoctor.lint.target import KERAS, TF_KERAS, Target
-
-if TYPE_CHECKING:
-    from tfdoctor.lint.analyzer import Binding, _ImplRef
+from tfdoctor.lint.edits import (
+    ChainSwap,
+    Edit,
+    FromSwap,
+    FromToImport,
+    ImportInsert,
+    ImportSwap,
+    ImportToFrom,
+    Position,
+    PrefixSwap,
+)
+from tfdoctor.lint.target import KERAS, KERAS_3, TF_KERAS, Target
 
 _TF_KERAS_PREFIX = "tensorflow.keras"
+_TO_KERAS = PrefixSwap(_TF_KERAS_PREFIX, "keras")
+_TO_TF_KERAS = PrefixSwap("keras", _TF_KERAS_PREFIX)
+
+Column = Callable[[int, int], int]  # (line, UTF-8 byte offset) -> character column
+
+
+@dataclass(frozen=True)
+class ImplRef:
+    """A place where the file names a Keras implementation, for the one-implementation fix."""
+
+    implementation: str
+    node: ast.AST  # an Import, an ImportFrom, an Attribute chain or a Name
+    fallback: bool  # in an except / else branch: an alternative, not a second implementation
+    keras_name_free: bool = True  # `keras` here is unbound or the keras module
+
+
+class _CannotRewrite(Exception):
+    """One place of the file has no safe rewrite: the file keeps both implementations."""
 
 
 def plan_one_implementation(
-    refs: list[_ImplRef],
-    module_names: dict[str, Binding | None],
+    refs: Sequence[ImplRef],
+    module_names: Mapping[str, str | None],
     target: Target,
-    column: Callable[[int, int], int],
+    column: Column,
     tree: ast.Module,
 ) -> list[Edit]:
+    """Edits that make the file use one of keras / tf.keras; none when it cannot be done safely.
+
+    ``module_names``: what each module-level name is bound to (its dotted name, None when it is
+    a local value).
+    """
     primary = [ref for ref in refs if not ref.fallback]
+    winner = _winner(primary, target)
+    if winner is None:
+        return []
+    planner = _Planner(module_names, column)
+    try:
+        for ref in primary:
+            if ref.implementation == winner:
+                continue
+            if winner == KERAS:
+                planner.to_keras(ref)
+            else:
+                planner.to_tf_keras(ref)
+        planner.rewrite_chains(tree)
+    except _CannotRewrite:
+        return []
+    return planner.edits
+
+
+def _winner(primary: Sequence[ImplRef], target: Target) -> str | None:
     counts = Counter(ref.implementation for ref in primary)
     if set(counts) != {KERAS, TF_KERAS}:
-        return []
+        return None
     if counts[KERAS] != counts[TF_KERAS]:
-        winner = KERAS if counts[KERAS] > counts[TF_KERAS] else TF_KERAS
-    else:
-        winner = KERAS if target.keras_version(KERAS).major >= 3 else TF_KERAS
-    loser = TF_KERAS if winner == KERAS else KERAS
-    edits: list[Edit] = []
+        return KERAS if counts[KERAS] > counts[TF_KERAS] else TF_KERAS
+    return KERAS if target.keras_version(KERAS).major >= KERAS_3 else TF_KERAS
 
-    def col(node: ast.AST) -> int:
-        return column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
-    keras_name = next(
-        (
-            name
-            for name, binding in module_names.items()
-            if binding is not None and binding.qualified == "keras"
-        ),
-        None,
-    )
-    chains: list[ast.Attribute] = []
-    for ref in primary:
-        if ref.implementation != loser:
-            continue
+class _Planner:
+    def __init__(self, module_names: Mapping[str, str | None], column: Column) -> None:
+        self.module_names = module_names
+        self.column = column
+        self.edits: list[Edit] = []
+        self.chains: list[ast.Attribute] = []  # tf.keras chains to spell as keras
+        self.keras_name = next(
+            (name for name, bound in module_names.items() if bound == "keras"), None
+        )
+
+    def start(self, node: ast.AST) -> Position:
+        line: int = node.lineno  # type: ignore[attr-defined]
+        return Position(line, self.column(line, node.col_offset))  # type: ignore[attr-defined]
+
+    def end(self, node: ast.expr) -> Position:
+        line = node.end_lineno or node.lineno
+        return Position(line, self.column(line, node.end_col_offset or 0))
+
+    # ---- tf.keras -> keras ---------------------------------------------------------------------
+    def to_keras(self, ref: ImplRef) -> None:
         node = ref.node
-        if winner == KERAS:
-            if isinstance(node, ast.ImportFrom):
-                module = node.module or ""
-                if module.startswith(_TF_KERAS_PREFIX):
-                    edits.append(
-                        Edit(
-                            "from_impl", node.lineno, col(node), text=_TF_KERAS_PREFIX, name="keras"
-                        )
-                    )
-                elif module == "tensorflow" and len(node.names) == 1:
-                    alias = node.names[0]
-                    edits.append(
-                        Edit(
-                            "from_to_import",
-                            node.lineno,
-                            col(node),
-                            text="keras",
-                            asname=alias.asname or "",
-                        )
-                    )
-                    if (alias.asname or "keras") == "keras":
-                        keras_name = "keras"
-                else:
-                    return []
-            elif isinstance(node, ast.Import):
-                if (
-                    len(node.names) != 1
-                    or not node.names[0].asname
-                    or not node.names[0].name.startswith(_TF_KERAS_PREFIX)
-                ):
-                    return []
-                edits.append(
-                    Edit("import_impl", node.lineno, col(node), text=_TF_KERAS_PREFIX, name="keras")
-                )
-            elif isinstance(node, ast.Attribute):
-                root = node
-                while isinstance(root.value, ast.Attribute):
-                    root = root.value
-                base = module_names.get(root.value.id) if isinstance(root.value, ast.Name) else None
-                if base is None:
-                    return []
-                if base.qualified == "tensorflow":
-                    if not ref.keras_name_free:
-                        return []  # `keras` means something else where this chain is
-                    chains.append(node)
-                elif not base.qualified.startswith(_TF_KERAS_PREFIX):
-                    return []
+        if isinstance(node, ast.ImportFrom):
+            self.from_to_keras(node)
+        elif isinstance(node, ast.Import):
+            self.import_to_keras(node)
+        elif isinstance(node, ast.Attribute):
+            self.chain_to_keras(node, ref.keras_name_free)
+
+    def from_to_keras(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if module.startswith(_TF_KERAS_PREFIX):
+            self.edits.append(FromSwap(self.start(node), _TO_KERAS))
+        elif module == "tensorflow" and len(node.names) == 1:
+            alias = node.names[0]  # from tensorflow import keras [as k]
+            self.edits.append(FromToImport(self.start(node), "keras", alias.asname or ""))
+            if (alias.asname or "keras") == "keras":
+                self.keras_name = "keras"
         else:
-            if isinstance(node, ast.ImportFrom):
-                edits.append(
-                    Edit("from_impl", node.lineno, col(node), text="keras", name=_TF_KERAS_PREFIX)
-                )
-            elif isinstance(node, ast.Import):
-                if len(node.names) != 1:
-                    return []
-                alias = node.names[0]
-                if alias.name == "keras":
-                    edits.append(
-                        Edit(
-                            "import_to_from",
-                            node.lineno,
-                            col(node),
-                            text="tensorflow",
-                            name="keras",
-                            asname=alias.asname or "",
-                        )
-                    )
-                elif alias.asname:
-                    parent, _, last = (_TF_KERAS_PREFIX + alias.name[len("keras") :]).rpartition(
-                        "."
-                    )
-                    edits.append(
-                        Edit(
-                            "import_to_from",
-                            node.lineno,
-                            col(node),
-                            text=parent,
-                            name=last,
-                            asname=alias.asname,
-                        )
-                    )
-                else:
-                    return []
-    if chains:
-        if keras_name is None:
-            if "keras" in module_names:
-                return []
-            keras_name = "keras"
-            anchor = _first_keras_import(tree)
-            edits.append(Edit("insert_import", anchor, 0, text="keras"))
-        for chain in chains:
-            root = chain
-            while isinstance(root.value, ast.Attribute):
-                root = root.value
+            raise _CannotRewrite
+
+    def import_to_keras(self, node: ast.Import) -> None:
+        if (
+            len(node.names) != 1
+            or not node.names[0].asname
+            or not node.names[0].name.startswith(_TF_KERAS_PREFIX)
+        ):
+            raise _CannotRewrite
+        self.edits.append(ImportSwap(self.start(node), _TO_KERAS))
+
+    def chain_to_keras(self, node: ast.Attribute, keras_name_free: bool) -> None:
+        root = _root_attribute(node)
+        bound = self.module_names.get(root.value.id) if isinstance(root.value, ast.Name) else None
+        if bound is None:
+            raise _CannotRewrite
+        if bound == "tensorflow":
+            if not keras_name_free:
+                raise _CannotRewrite  # `keras` means something else where this chain is
+            self.chains.append(node)
+        elif not bound.startswith(_TF_KERAS_PREFIX):
+            raise _CannotRewrite
+
+    def rewrite_chains(self, tree: ast.Module) -> None:
+        """``tf.keras.X`` -> ``keras.X``, importing keras when the file has no name for it."""
+        if not self.chains:
+            return
+        if self.keras_name is None:
+            if "keras" in self.module_names:
+                raise _CannotRewrite
+            self.keras_name = "keras"
+            self.edits.append(ImportInsert(_end_of_first_import_block(tree), "keras"))
+        for chain in self.chains:
+            root = _root_attribute(chain)
             if not isinstance(root.value, ast.Name) or root.attr != "keras":
-                return []
-            end_line = chain.end_lineno or chain.lineno
-            edits.append(
-                Edit(
-                    "chain_impl",
-                    chain.lineno,
-                    col(chain),
-                    end_line,
-                    column(end_line, chain.end_col_offset or 0),
-                    text=f"{root.value.id}.keras",
-                    name=keras_name,
-                )
+                raise _CannotRewrite
+            swap = PrefixSwap(f"{root.value.id}.keras", self.keras_name)
+            self.edits.append(ChainSwap(self.start(chain), self.end(chain), swap))
+
+    # ---- keras -> tf.keras ---------------------------------------------------------------------
+    def to_tf_keras(self, ref: ImplRef) -> None:
+        node = ref.node
+        if isinstance(node, ast.ImportFrom):
+            self.edits.append(FromSwap(self.start(node), _TO_TF_KERAS))
+        elif isinstance(node, ast.Import):
+            self.import_to_tf_keras(node)
+
+    def import_to_tf_keras(self, node: ast.Import) -> None:
+        if len(node.names) != 1:
+            raise _CannotRewrite
+        alias = node.names[0]
+        if alias.name == "keras":  # import keras [as k] -> from tensorflow import keras [as k]
+            self.edits.append(
+                ImportToFrom(self.start(node), "tensorflow", "keras", alias.asname or "")
             )
-    return edits
+        elif alias.asname:  # import keras.layers as L -> from tensorflow.keras import layers as L
+            parent, _, last = _TO_TF_KERAS.apply(alias.name).rpartition(".")
+            self.edits.append(ImportToFrom(self.start(node), parent, last, alias.asname))
+        else:
+            raise _CannotRewrite
 
 
-def _first_keras_import(tree: ast.Module) -> int:
+def _root_attribute(node: ast.Attribute) -> ast.Attribute:
+    """``tf.keras`` of ``tf.keras.layers.Dense``: the innermost attribute of a chain."""
+    while isinstance(node.value, ast.Attribute):
+        node = node.value
+    return node
+
+
+def _end_of_first_import_block(tree: ast.Module) -> int:
     """Line of the last top-level import statement of the first import block."""
     line = 0
     for stmt in tree.body:

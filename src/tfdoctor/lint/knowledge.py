@@ -67,6 +67,7 @@ class Knowledge:
     methods: dict[str, dict[str, ApiChange]]  # implementation -> method -> change
     keywords: dict[str, tuple[ApiChange, ...]]  # implementation -> keyword changes
     keras3: frozenset[str]  # implementations that are Keras 3 under the target
+    keras_objects: tuple[str, ...]  # keras.* prefixes of what creates Keras objects
     # For the pre-filter, in the dotted names of each implementation (keras.*, tensorflow.keras.*,
     # tf_keras.*, tensorflow.*): the changed names, and for each proper prefix the words that a
     # file importing that prefix must also contain to reach a change below it.
@@ -74,6 +75,11 @@ class Knowledge:
     below: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # prefix -> (rest, keyword or "")
     keyword_paths: dict[str, tuple[bytes, ...]]  # callee path -> keywords that changed
     method_words: tuple[bytes, ...]
+
+    def creates_keras_object(self, relative: str) -> bool:
+        """True for ``keras.layers.Dense`` (a layer), False for ``keras.utils.to_categorical``
+        (a NumPy array): only Keras objects mix badly between implementations."""
+        return any(relative == p or relative.startswith(p + ".") for p in self.keras_objects)
 
     def find_name(self, implementation: str | None, name: str) -> ApiChange | None:
         """The change for the longest dotted prefix of ``name`` that is active."""
@@ -115,6 +121,8 @@ def knowledge_for(target: Target) -> Knowledge:
                 index(change.old)
             continue
         for impl in IMPLEMENTATIONS:
+            if not change.applies_to(impl):
+                continue
             if not spec.contains(target.keras_version(impl), prereleases=True):
                 continue
             if change.kind == "name":
@@ -140,6 +148,7 @@ def knowledge_for(target: Target) -> Knowledge:
         methods=methods,
         keywords={impl: tuple(found) for impl, found in keywords.items()},
         keras3=keras3,
+        keras_objects=data.keras_objects,
         paths=frozenset(paths),
         keyword_paths={path: tuple(sorted(words)) for path, words in keyword_paths.items()},
         below={prefix: tuple(sorted(rests)) for prefix, rests in below.items()},

@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,65 @@ SKIPPED_DIRS = frozenset(
     }
 )
 _MAGIC = re.compile(r"^\s*(?:[%!]|\?\w|\w+\?\s*$)")
+# The largest Python file in TensorFlow 2.21 is 0.7 MB; ast needs ~150 bytes per byte of source.
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # outputs (images) make notebooks large; code stays capped
+
+
+class SourceError(Exception):
+    """A file that cannot be linted; the message says why, for the report's per-file errors."""
+
+
+def read_source(path: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    FIFOs, devices and other special files (also behind a symlink) are refused without reading
+    them: a FIFO would block for ever, ``/dev/zero`` never ends.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(f"not a regular file ({_file_kind(info.st_mode)}), not read")
+        if info.st_size > limit:
+            raise SourceError(_too_large(info.st_size, limit))
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # bounded even if the file grows while it is read
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise SourceError(_too_large(size, limit))
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"too large to lint ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB "
+        "per file); exclude generated files with --exclude"
+    )
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 @dataclass(frozen=True)
@@ -131,11 +191,11 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
     """Python files and notebooks under ``paths`` (files given by name are always included)."""
     found: list[str] = []
     for given in paths:
-        if os.path.isfile(given):
-            found.append(given)
-            continue
         if not os.path.isdir(given):
-            raise UsageError(f"no such file or folder: {given}")
+            if not os.path.lexists(given):
+                raise UsageError(f"no such file or folder: {given}")
+            found.append(given)  # a special file named here is reported as a per-file error
+            continue
         for folder, dirs, files in os.walk(given):
             dirs[:] = sorted(
                 d
@@ -165,17 +225,37 @@ def read_notebook(data: bytes) -> NotebookSource:
         notebook = json.loads(data)
     except ValueError as exc:
         raise SyntaxError(f"not a JSON notebook: {exc}") from exc
+    except RecursionError as exc:
+        raise SyntaxError("not a notebook: its JSON is nested too deeply") from exc
     lines: list[str] = []
     cells: list[tuple[int, int]] = []
     raw_cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
     for number, cell in enumerate(raw_cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        text = cell.get("source", "")
-        text = "".join(text) if isinstance(text, list) else str(text)
+        text = cell_text(cell)
         for index, line in enumerate(text.splitlines(), start=1):
-            lines.append("" if _MAGIC.match(line) else line)
+            lines.append("" if is_magic(line) else line)
             cells.append((number, index))
         lines.append("")
         cells.append((number, 0))
-    return NotebookSource("\n".join(lines).encode("utf-8"), tuple(cells))
+    source = "\n".join(lines).encode("utf-8", "replace")
+    if len(source) > MAX_SOURCE_BYTES:
+        raise SyntaxError(
+            f"its code cells are too large to lint ({len(source) / 1e6:.1f} MB; the limit is "
+            f"{MAX_SOURCE_BYTES / 1e6:.1f} MB of code per notebook)"
+        )
+    return NotebookSource(source, tuple(cells))
+
+
+def is_magic(line: str) -> bool:
+    """An IPython line (``%magic``, ``!shell``, ``name?``): not Python."""
+    return _MAGIC.match(line) is not None
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    """A cell's source: nbformat stores it as one string or as a list of lines."""
+    text = cell.get("source", "")
+    if isinstance(text, list):
+        return "".join(str(part) for part in text)
+    return str(text)

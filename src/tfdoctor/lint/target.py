@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packaging.version import InvalidVersion, Version
 
@@ -18,10 +19,29 @@ KERAS = "keras"
 TF_KERAS = "tf.keras"
 TF_KERAS_PKG = "tf_keras"
 IMPLEMENTATIONS = (KERAS, TF_KERAS, TF_KERAS_PKG)
-_FIRST_TF_WITH_KERAS3 = Version("2.16")
-_NEWEST_KERAS2 = "2.15"
+KERAS_3 = 3  # the major of the Keras line that is not Keras 2
 
-LEGACY_TRUE = ("1", "true", "yes")
+
+@lru_cache(maxsize=64)
+def _keras_line(tensorflow: str) -> int:
+    """The Keras major that tf.keras is under this TensorFlow (knowledge base)."""
+    from tfdoctor.kb import load
+
+    return load().keras_line(tensorflow)
+
+
+@lru_cache(maxsize=64)
+def _tf_keras_from_keras_package(tensorflow: str) -> bool:
+    from tfdoctor.kb import load
+
+    return load().tf_keras_from_keras_package(tensorflow)
+
+
+def legacy_keras_on(environ: dict[str, str] | os._Environ[str]) -> bool:
+    """TF_USE_LEGACY_KERAS as TensorFlow reads it (knowledge base)."""
+    from tfdoctor.kb import load
+
+    return load().legacy_keras_switch(environ)
 
 
 def _installed_versions(python: str | None) -> dict[str, str | None]:
@@ -37,7 +57,7 @@ def _installed_versions(python: str | None) -> dict[str, str | None]:
         "tensorflow": tensorflow,
         "keras": snapshot.version_of("keras") or snapshot.version_of("keras-nightly"),
         "tf-keras": snapshot.version_of("tf-keras") or snapshot.version_of("tf-keras-nightly"),
-        "legacy": snapshot.environ.get("TF_USE_LEGACY_KERAS", ""),
+        "legacy": "1" if legacy_keras_on(snapshot.environ) else "",
     }
 
 
@@ -57,13 +77,23 @@ class Target:
     tensorflow: str
     keras: str
     tf_keras: str | None
-    legacy_keras: bool  # TF_USE_LEGACY_KERAS=1: tf.keras is tf_keras on TF >= 2.16
+    legacy_keras: bool  # TF_USE_LEGACY_KERAS is on: tf.keras is tf_keras where TF reads it
     origin: str  # human-readable: where the versions come from
     assumed: bool = False  # nothing installed and nothing given: newest assumed
 
     @property
     def tensorflow_version(self) -> Version:
         return Version(self.tensorflow)
+
+    @property
+    def keras_line(self) -> int:
+        """The Keras major that this TensorFlow's tf.keras is built for."""
+        return _keras_line(self.tensorflow)
+
+    @property
+    def tf_keras_is_tf_keras_package(self) -> bool:
+        """tf.keras is the tf-keras distribution: TF_USE_LEGACY_KERAS on a TF that reads it."""
+        return self.legacy_keras and self.keras_line >= KERAS_3
 
     def keras_version(self, implementation: str) -> Version:
         """The Keras version behind ``keras``, ``tf.keras`` or ``tf_keras`` for this target."""
@@ -72,24 +102,33 @@ class Target:
             return Version(self.keras)
         if implementation == TF_KERAS_PKG:
             return Version(self.tf_keras or _tf_major_minor(tf))
-        if tf < _FIRST_TF_WITH_KERAS3:
+        if self.keras_line < KERAS_3:
             return Version(_tf_major_minor(tf))
-        if self.legacy_keras:
+        if self.tf_keras_is_tf_keras_package:
             return Version(self.tf_keras or _tf_major_minor(tf))
         return Version(self.keras)
+
+    def package_behind(self, implementation: str) -> str:
+        """The implementation whose package serves ``implementation`` under this target: tf.keras
+        is the keras package (TF 2.6 to 2.15, and Keras 3 on TF 2.16+) or tf_keras (legacy)."""
+        if implementation != TF_KERAS:
+            return implementation
+        if self.tf_keras_is_tf_keras_package:
+            return TF_KERAS_PKG
+        return KERAS if _tf_keras_from_keras_package(self.tensorflow) else TF_KERAS
 
     def same_objects(self, first: str, second: str) -> bool:
         """True when two implementations give the very same classes under this target."""
         if first == second:
             return True
         pair = {first, second}
-        tf = self.tensorflow_version
+        keras_major = Version(self.keras).major
         if pair == {KERAS, TF_KERAS}:
-            if tf >= _FIRST_TF_WITH_KERAS3:
-                return not self.legacy_keras and Version(self.keras).major >= 3
-            return Version("2.6") <= tf and Version(self.keras).major == 2
+            if not _tf_keras_from_keras_package(self.tensorflow):
+                return False
+            return not self.tf_keras_is_tf_keras_package and keras_major == self.keras_line
         if pair == {TF_KERAS_PKG, TF_KERAS}:
-            return tf >= _FIRST_TF_WITH_KERAS3 and self.legacy_keras
+            return self.tf_keras_is_tf_keras_package
         return False
 
     def describe(self) -> str:
@@ -115,6 +154,33 @@ def _tf_major_minor(version: Version) -> str:
     return f"{version.major}.{version.minor}"
 
 
+@lru_cache(maxsize=1)
+def _newest_tensorflow() -> Version:
+    """The newest TensorFlow minor the knowledge base knows (assumed when nothing says)."""
+    from tfdoctor.kb import load
+
+    return Version(_tf_major_minor(Version(load().tensorflow_versions()[-1])))
+
+
+@lru_cache(maxsize=4)
+def _newest_keras(major: int) -> Version:
+    """``--keras 2`` / ``--keras 3``: the newest minor of that line (knowledge base)."""
+    from tfdoctor.kb import load
+
+    newest = _version(load().newest_keras_line(major))
+    if newest is None:
+        raise UsageError(f"--keras {major}: no Keras {major} release is known")
+    return Version(_tf_major_minor(newest))
+
+
+def _keras_for(tensorflow: Version) -> Version:
+    """The Keras that goes with a TensorFlow when none is named: its own Keras 2 minor, or the
+    newest Keras 3."""
+    if _keras_line(str(tensorflow)) >= KERAS_3:
+        return _newest_keras(KERAS_3)
+    return Version(_tf_major_minor(tensorflow))
+
+
 def _parse_flag(value: str, flag: str) -> Version:
     parsed = _version(value)
     if parsed is None or parsed.major not in (2, 3):
@@ -126,30 +192,22 @@ def resolve_target(
     python: str | None,
     keras: str | None,
     tensorflow: str | None,
-    newest_tensorflow: str,
-    newest_keras: str,
 ) -> Target:
     """Build the Target from the flags, else from what ``python`` has installed."""
-    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in LEGACY_TRUE
+    legacy = legacy_keras_on(os.environ)
     if keras is not None or tensorflow is not None:
         tf_version = _parse_flag(tensorflow, "--tensorflow") if tensorflow else None
         keras_version = _parse_flag(keras, "--keras") if keras else None
-        if keras_version is not None and keras_version.major == 2 and keras == "2":
-            keras_version = Version(_NEWEST_KERAS2)
-        if keras_version is not None and keras_version.major == 3 and keras == "3":
-            keras_version = Version(newest_keras)
+        if keras_version is not None and keras == str(keras_version.major):
+            keras_version = _newest_keras(keras_version.major)
         if tf_version is None:
             tf_version = (
-                Version(newest_tensorflow)
-                if keras_version is None or keras_version.major >= 3
+                _newest_tensorflow()
+                if keras_version is None or keras_version.major >= KERAS_3
                 else keras_version
             )
         if keras_version is None:
-            keras_version = (
-                Version(newest_keras)
-                if tf_version >= _FIRST_TF_WITH_KERAS3
-                else Version(_tf_major_minor(tf_version))
-            )
+            keras_version = _keras_for(tf_version)
         given = " ".join(
             f
             for f in (
@@ -160,15 +218,15 @@ def resolve_target(
         )
         return Target(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
     installed = _installed_versions(python)
-    legacy = (installed.get("legacy") or "").strip().lower() in LEGACY_TRUE
+    legacy = bool(installed.get("legacy"))
     tf_v = _version(installed.get("tensorflow"))
     keras_v = _version(installed.get("keras"))
     tfk_v = _version(installed.get("tf-keras"))
     where = f"installed in {python or sys.executable}"
     if tf_v is None and keras_v is None:
         return Target(
-            newest_tensorflow,
-            newest_keras,
+            str(_newest_tensorflow()),
+            str(_newest_keras(KERAS_3)),
             None,
             legacy,
             f"assumed newest: no TensorFlow or Keras {where}",
@@ -176,14 +234,10 @@ def resolve_target(
         )
     if tf_v is None:
         tf_v = (
-            Version(newest_tensorflow)
-            if keras_v is None or keras_v.major >= 3
+            _newest_tensorflow()
+            if keras_v is None or keras_v.major >= KERAS_3
             else Version(_tf_major_minor(keras_v))
         )
     if keras_v is None:
-        keras_v = (
-            Version(newest_keras)
-            if tf_v >= _FIRST_TF_WITH_KERAS3
-            else Version(_tf_major_minor(tf_v))
-        )
+        keras_v = _keras_for(tf_v)
     return Target(str(tf_v), str(keras_v), str(tfk_v) if tfk_v else None, legacy, where)
