@@ -49,3 +49,23 @@ def records(env: Path) -> dict[str, str]:
         str(p.relative_to(env)): p.read_text(encoding="utf-8")
         for p in sorted(env.glob("lib/python3*/site-packages/*.dist-info/RECORD"))
     }
+
+
+def executable(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie has ended: nobody may have reaped it in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in (b"Z", b"X")
+
+
+def pids_in(path: Path) -> list[int]:
+    return [int(p) for p in path.read_text().split()] if path.exists() else []

@@ -51,31 +51,47 @@ def test_new_tf215_is_proven_and_rebuildable(tfdoctor: Runner, tmp_path: Path) -
     pins = [line for line in lock.splitlines() if line and not line.startswith("#")]
     assert "tensorflow-cpu==2.15.1" in pins and "keras==2.15.0" in pins
     assert any(p.startswith("numpy==1.") for p in pins)
-    # The lock file rebuilds the same set elsewhere, without a resolver.
-    again = tmp_path / "again"
-    subprocess.run([uv(), "venv", "-q", "--python", interpreter("3.11"), str(again)], check=True)
-    subprocess.run(
-        [uv(), "pip", "install", "-q", "--python", str(again / "bin" / "python"), "--no-deps",
-         "-r", str(env / "requirements.lock")],
-        check=True,
+    # pip is there, as after `python -m venv`: `pip install` after `activate` goes into it.
+    assert any(p.startswith("pip==") for p in pins)
+    pip = subprocess.run(
+        ["bash", "-c", f"source {env}/bin/activate && command -v pip && pip --version"],
+        capture_output=True, text=True,
     )  # fmt: skip
-    assert _freeze(again / "bin" / "python") == _freeze(env / "bin" / "python") == sorted(pins)
-    check = tfdoctor("check", "--python", str(again), "--format", "json").json()
-    assert check["summary"]["errors"] == 0
+    assert pip.returncode == 0 and pip.stdout.startswith(f"{env}/bin/pip\n"), pip
+    assert f"from {env}/lib/python3.11/site-packages/pip" in pip.stdout
+    # The lock file rebuilds the same set elsewhere, without a resolver, as its header says.
+    recipes = [line[4:] for line in lock.splitlines() if line.startswith("#   ")]
+    assert len(recipes) == 2, lock
+    for recipe, folder in zip(recipes, ("with-uv", "with-pip")):
+        command = recipe.replace("NEWDIR", str(tmp_path / folder))
+        command = command.replace("python3.11 -m venv", f"{interpreter('3.11')} -m venv")
+        command = command.replace("uv venv", f"{uv()} venv").replace("&& uv pip", f"&& {uv()} pip")
+        subprocess.run(["bash", "-c", command], cwd=env, check=True, capture_output=True)
+        rebuilt = _freeze(tmp_path / folder / "bin" / "python")
+        assert rebuilt == sorted(pins), folder
+        check = tfdoctor("check", "--python", str(tmp_path / folder), "--format", "json").json()
+        assert check["summary"]["errors"] == 0
 
 
 @pytest.mark.realenv
 def test_new_keras2_on_tf221_uses_tf_keras(tfdoctor: Runner, tmp_path: Path) -> None:
     env = tmp_path / "legacy"
     result = tfdoctor(
-        "new", str(env), "--keras", "2", "--python", interpreter("3.11"), "--format", "json"
-    )
+        "new", str(env), "--keras", "2", "--no-pip", "--python", interpreter("3.11"),
+        "--format", "json",
+    )  # fmt: skip
     doc = result.json()["result"]
     assert result.returncode == 0, (doc, result.stderr)
     assert doc["legacy_keras"] and doc["status"] == "verified"
     lock = (env / "requirements.lock").read_text(encoding="utf-8")
     assert "tf-keras==2.21." in lock and "\ntensorflow==" not in lock
-    assert "export TF_USE_LEGACY_KERAS=1" in (env / "bin" / "activate").read_text()
+    assert "\npip==" not in lock and not (env / "bin" / "pip").exists()  # --no-pip
+    for script, line in (
+        ("activate", "export TF_USE_LEGACY_KERAS=1"),
+        ("activate.fish", "set -gx TF_USE_LEGACY_KERAS 1"),
+        ("activate.csh", "setenv TF_USE_LEGACY_KERAS 1"),
+    ):
+        assert line in (env / "bin" / script).read_text()
     resolution = doc["verification"]["deep"]["steps"]
     assert all(s["status"] == "ok" for s in resolution)
 

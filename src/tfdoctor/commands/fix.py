@@ -44,7 +44,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--rollback",
         action="store_true",
-        help="restore the state recorded by the last fix of this environment",
+        help="put back what the last fix of this environment changed (nothing else)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --rollback: move files changed since the fix to ENV/.tfdoctor/kept-STAMP/ "
+        "instead of refusing",
     )
 
 
@@ -55,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--latest and --tensorflow exclude each other")
     if args.tensorflow and not _is_minor(args.tensorflow):
         raise UsageError(f"--tensorflow takes a version like 2.15, not {args.tensorflow!r}")
+    if args.force and not args.rollback:
+        raise UsageError("--force goes with --rollback only")
+    if args.into:
+        into = Path(args.into).expanduser()
+        if into.exists() and not into.is_dir():
+            raise UsageError(f"--into {args.into}: that is a file; name a new folder")
     say = print_line(sys.stderr)
     if args.rollback:
         return _rollback(args, say)
@@ -84,16 +96,64 @@ def _prefix_of(python: str | None) -> str:
 
 
 def _rollback(args: argparse.Namespace, say: Any) -> int:
-    from tfdoctor.fix.executor import rollback
+    from tfdoctor.fix import envlock, journal
+    from tfdoctor.fix.executor import Outcome, rollback
 
-    outcome = rollback(_prefix_of(args.python), say)
-    _emit(args, None, outcome.to_json())
+    prefix = _prefix_of(args.python)
+    if not journal.journal_dir(prefix).is_dir():
+        outcome = Outcome(status="failed", message=f"no tfdoctor journal in {prefix}/.tfdoctor")
+    else:
+        with envlock.hold(prefix, "fix --rollback"):
+            outcome = rollback(prefix, say, force=args.force)
+    _emit(args, None, outcome.to_json(), succeeded=outcome.status == "rolled-back")
     return EXIT_OK if outcome.status == "rolled-back" else EXIT_FINDINGS
+
+
+def _journal_seen(prefix: str) -> tuple[str, int, int] | None:
+    """The newest journal as a file (name, size, mtime): any change by another fix alters it."""
+    from tfdoctor.fix import journal
+
+    found = sorted(journal.journal_dir(prefix).glob("journal-*.json"))
+    if not found:
+        return None
+    st = found[-1].stat()
+    return (found[-1].name, st.st_size, st.st_mtime_ns)
+
+
+def _earlier_fix(args: argparse.Namespace, prefix: str, say: Any) -> None:
+    """Refuse to start while another tfdoctor changes the environment, or while the last fix is
+    unfinished or unreadable; a dry run (or --into) only says so."""
+    from tfdoctor.fix import envlock, journal
+    from tfdoctor.fix.shell import word as shell_word
+
+    only_note = bool(args.dry_run or args.into)
+    busy = envlock.holder(prefix)
+    if busy:
+        message = f"{prefix} is being changed by {busy}"
+        if not only_note:
+            raise UsageError(f"{message}; wait until it ends, then run this again")
+        say(f"note: {message}; this plan may be out of date")
+    try:
+        last = journal.latest(prefix)
+    except journal.JournalError as exc:
+        if not only_note:
+            raise
+        say(f"note: {exc}")
+        return
+    if last is not None and last.state in journal.UNFINISHED:
+        message = (
+            f"an earlier fix of {prefix} did not finish ({last.path.name}, state {last.state}); "
+            f"run `tfdoctor fix --rollback --python {shell_word(prefix)}` first"
+        )
+        if not only_note:
+            raise UsageError(message)
+        if not args.into:
+            say(f"note: {message}")
 
 
 def _fix(args: argparse.Namespace, say: Any) -> int:
     from tfdoctor.diagnose import diagnose_context
-    from tfdoctor.fix import journal
+    from tfdoctor.fix import activate, envlock
     from tfdoctor.fix.executor import apply
     from tfdoctor.fix.into import build_into
     from tfdoctor.fix.plan import Intent
@@ -102,12 +162,9 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
 
     ctx, report = diagnose_context(args.python)
     snap = ctx.snapshot
-    last = journal.latest(snap.python.prefix)
-    if last is not None and last.state in journal.UNFINISHED and not args.into:
-        raise UsageError(
-            f"an earlier fix of {snap.python.prefix} did not finish ({last.path.name}, state "
-            f"{last.state}); run `tfdoctor fix --rollback --python {snap.python.prefix}` first"
-        )
+    prefix = snap.python.prefix
+    seen = _journal_seen(prefix)
+    _earlier_fix(args, prefix, say)
     if not args.into and not args.dry_run and not (snap.python.is_venv or snap.is_conda):
         raise UsageError(
             f"{snap.python.executable} is not a virtual or conda environment; repair it into a "
@@ -132,7 +189,8 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
     if plan.unresolved:
         _emit(args, plan, {"status": "unresolved", "message": "; ".join(plan.unresolved)})
         return EXIT_FINDINGS
-    if not plan.changes and not args.into:
+    scripts = activate.wants_legacy(plan) and bool(activate.missing(prefix, snap.is_conda))
+    if not plan.changes and not scripts and not args.into:
         _emit(args, plan, {"status": "nothing-to-do", "message": _nothing_message(plan)})
         return EXIT_FINDINGS if plan.manual else EXIT_OK
     if args.dry_run:
@@ -145,7 +203,13 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
     if args.into:
         outcome = build_into(plan, tool, Path(args.into).expanduser().absolute(), say)
     else:
-        outcome = apply(plan, snap, tool, stamp, say)
+        with envlock.hold(prefix, "fix"):
+            if _journal_seen(prefix) != seen:
+                raise UsageError(
+                    f"another tfdoctor fix changed {prefix} while this one was planning; "
+                    "run this again to plan from what is there now"
+                )
+            outcome = apply(plan, snap, tool, stamp, say)
     _emit(args, plan, outcome.to_json())
     return EXIT_OK if outcome.status == "verified" else EXIT_FINDINGS
 
@@ -171,7 +235,9 @@ def _show_plan(args: argparse.Namespace, plan: Any) -> None:
     render_plan(plan, sys.stdout)
 
 
-def _emit(args: argparse.Namespace, plan: Any, result: dict[str, Any]) -> None:
+def _emit(
+    args: argparse.Namespace, plan: Any, result: dict[str, Any], succeeded: bool | None = None
+) -> None:
     if args.format == "json":
         doc = {
             "schema": "tfdoctor/1",
@@ -183,4 +249,4 @@ def _emit(args: argparse.Namespace, plan: Any, result: dict[str, Any]) -> None:
         return
     from tfdoctor.fix.report import render_result
 
-    render_result(result, sys.stdout)
+    render_result(result, sys.stdout, succeeded=succeeded)

@@ -38,21 +38,29 @@ def add_parser(sub: Any) -> None:
         "--gpu", action="store_true", help="the CUDA build (Linux: tensorflow[and-cuda])"
     )
     p.add_argument("--no-smoke", action="store_true", help="skip the smoke test")
+    p.add_argument(
+        "--no-pip",
+        action="store_true",
+        help="do not install pip into the environment (it is installed by default, as "
+        "`python -m venv` does)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
 
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.fix.executor import print_line
+    from tfdoctor.fix.into import check_new_folder
     from tfdoctor.fix.new import choose, create
     from tfdoctor.kb import load
 
     if args.tensorflow and not all(p.isdigit() for p in args.tensorflow.split(".")):
         raise UsageError(f"--tensorflow takes a version like 2.15, not {args.tensorflow!r}")
-    choice = choose(load(), args.python, args.tensorflow, args.keras, args.gpu)
     folder = Path(args.dir).expanduser().absolute()
+    check_new_folder(folder, "`tfdoctor new`")
+    choice = choose(load(), args.python, args.tensorflow, args.keras, args.gpu)
     say = print_line(sys.stderr)
     say(f"creating {folder}: Python {choice.python}, {' '.join(choice.requirements)}")
-    result = create(choice, folder, say, smoke=not args.no_smoke)
+    result = create(choice, folder, say, smoke=not args.no_smoke, pip=not args.no_pip)
     if args.format == "json":
         doc = {"schema": "tfdoctor/1", "command": "new", "result": result.to_json()}
         print(json.dumps(doc, indent=2))

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tfdoctor.errors import UsageError
+from tfdoctor.fix import activate, envlock, shell
 from tfdoctor.fix.executor import Say, _run, verify
+from tfdoctor.fix.into import check_new_folder
 from tfdoctor.fix.planner import NEVER, newest_of_minor
 from tfdoctor.fix.resolver import find_uv
 from tfdoctor.kb import KnowledgeBase, TFRelease
@@ -21,6 +23,13 @@ from tfdoctor.kb import requirements as kbreq
 from tfdoctor.snapshot import canonical
 
 LOCK = "requirements.lock"
+REBUILD_UV = (
+    "uv venv --python {py} NEWDIR && "
+    "uv pip install --python NEWDIR/bin/python --no-deps -r requirements.lock"
+)
+REBUILD_PIP = (
+    "python{py} -m venv NEWDIR && NEWDIR/bin/python -m pip install --no-deps -r requirements.lock"
+)
 
 
 @dataclass(frozen=True)
@@ -159,15 +168,29 @@ def newest_of_minor_any(kb: KnowledgeBase, minor: str) -> TFRelease | None:
     return None
 
 
-def create(choice: Choice, folder: Path, say: Say, smoke: bool = True) -> NewResult:
-    if folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"{folder} exists and is not empty; `tfdoctor new` needs a new folder")
-    result = NewResult(status="failed", folder=str(folder), choice=choice)
+def create(
+    choice: Choice, folder: Path, say: Say, smoke: bool = True, pip: bool = True
+) -> NewResult:
+    """Build the environment in ``folder`` (new or empty) under its lock; ``pip``: give it pip,
+    as ``python -m venv`` does, so that `pip install` after `activate` goes into it."""
+    check_new_folder(folder, "`tfdoctor new`")
     uv = find_uv()
+    if not pip and not uv:
+        raise UsageError("--no-pip needs uv to install into the environment (uv was not found)")
+    with envlock.hold(folder, "new"):
+        check_new_folder(folder, "`tfdoctor new`", locked=True)  # again, now that no one else can
+        return _create(choice, folder, say, smoke, pip, uv)
+
+
+def _create(
+    choice: Choice, folder: Path, say: Say, smoke: bool, pip: bool, uv: str | None
+) -> NewResult:
+    result = NewResult(status="failed", folder=str(folder), choice=choice)
     python = str(folder / "bin" / "python")
     t0 = time.perf_counter()
     if uv:
-        error = _run([uv, "venv", "--quiet", "--python", choice.interpreter, str(folder)], say)
+        cmd = [uv, "venv", "--quiet", "--allow-existing", "--python", choice.interpreter]
+        error = _run([*cmd, str(folder)], say)
     else:
         error = _run([_interpreter_for_venv(choice), "-m", "venv", str(folder)], say)
     result.timings["create"] = time.perf_counter() - t0
@@ -175,17 +198,13 @@ def create(choice: Choice, folder: Path, say: Say, smoke: bool = True) -> NewRes
         result.message = f"could not create the environment: {error}"
         return result
     t0 = time.perf_counter()
-    error = _install(uv, python, choice, folder, say)
+    error = _install(uv, python, choice, folder, say, pip)
     result.timings["install"] = time.perf_counter() - t0
     if error:
         result.message = f"the install failed: {error}"
         return result
     if choice.legacy:
-        with (folder / "bin" / "activate").open("a", encoding="utf-8") as handle:
-            handle.write(
-                "\n# tfdoctor new --keras 2: tf.keras is tf-keras (Keras 2)\n"
-                "export TF_USE_LEGACY_KERAS=1\n"
-            )
+        activate.persist_legacy_keras(str(folder), conda=False)
     result.lock = str(write_lock(uv, python, choice, folder))
     if smoke:
         t0 = time.perf_counter()
@@ -197,9 +216,9 @@ def create(choice: Choice, folder: Path, say: Say, smoke: bool = True) -> NewRes
             result.message = "the smoke test failed: " + "; ".join(summary["blocking"])
             return result
     result.status = "verified"
-    activate = f"source {folder}/bin/activate"
-    result.message = f"created {folder}; use it with `{activate}`" + (
-        " (the activate script sets TF_USE_LEGACY_KERAS=1)" if choice.legacy else ""
+    line = shell.source_line(str(folder / "bin" / "activate"))
+    result.message = f"created {folder}; use it with `{line}`" + (
+        " (the activate scripts set TF_USE_LEGACY_KERAS=1)" if choice.legacy else ""
     )
     return result
 
@@ -215,9 +234,11 @@ def _interpreter_for_venv(choice: Choice) -> str:
     return found
 
 
-def _install(uv: str | None, python: str, choice: Choice, folder: Path, say: Say) -> str:
+def _install(uv: str | None, python: str, choice: Choice, folder: Path, say: Say, pip: bool) -> str:
     reqs = list(choice.requirements)
     if uv:
+        if pip:
+            reqs.append("pip")  # what `python -m venv` gives, from the same resolution
         cmd = [uv, "pip", "install", "--python", python]
         if choice.overrides:
             path = folder / ".tfdoctor-overrides.txt"
@@ -227,29 +248,29 @@ def _install(uv: str | None, python: str, choice: Choice, folder: Path, say: Say
         if choice.overrides:
             (folder / ".tfdoctor-overrides.txt").unlink()
         return error
-    pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    pip_install = [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     later = [r for r in reqs if r.startswith("tf-keras")] if choice.overrides else []
-    error = _run(pip + [r for r in reqs if r not in later], say)
+    error = _run(pip_install + [r for r in reqs if r not in later], say)
     if not error and later:
-        error = _run([*pip, "--no-deps", *later], say)
+        error = _run([*pip_install, "--no-deps", *later], say)
     return error
 
 
 def write_lock(uv: str | None, python: str, choice: Choice, folder: Path) -> Path:
     if uv:
         cmd = [uv, "pip", "freeze", "--python", python]
-        rebuild = "uv venv --python {py} NEWDIR && uv pip install --python NEWDIR/bin/python --no-deps -r requirements.lock"
     else:
         cmd = [python, "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
-        rebuild = "python{py} -m venv NEWDIR && NEWDIR/bin/python -m pip install --no-deps -r requirements.lock"
     frozen = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     pins = "".join(_normalised(line) + "\n" for line in frozen.splitlines() if line.strip())
     lines = [
         f"# made by `tfdoctor new` for Python {choice.python} on {platform.system()} "
         f"{platform.machine()}: {choice.variant}=={choice.release.version}",
         f"# asked the resolver for: {' '.join(choice.requirements)}",
-        "# the exact set (no resolution needed) can be rebuilt anywhere with:",
-        "#   " + rebuild.format(py=choice.python),
+        "# the exact set (no resolution needed) can be rebuilt anywhere, with uv:",
+        "#   " + REBUILD_UV.format(py=choice.python),
+        "# or with pip:",
+        "#   " + REBUILD_PIP.format(py=choice.python),
     ]
     if choice.legacy:
         lines.append("# and run with TF_USE_LEGACY_KERAS=1 (Keras 2 through tf-keras)")

@@ -524,16 +524,17 @@ def _steps(
         )
     for name, value, code in draft.setenv:
         line = f"export {name}={shlex.quote(value)}" if value else f"unset {name}"
-        steps.append(
-            Step(
-                "setenv",
-                (name,),
-                (code,),
-                (line,),
-                variables=((name, value),),
-                note="tfdoctor cannot change the shell it was started from: run this line in "
-                "every shell (or add it to your shell profile / the venv's activate script)",
+        note = (
+            "tfdoctor cannot change the shell it was started from: run this line in "
+            "every shell (or add it to your shell profile / the venv's activate script)"
+        )
+        if (name, value) == ("TF_USE_LEGACY_KERAS", "1"):
+            note = (
+                "written into the environment's activate scripts when the plan is applied; run "
+                "this line in shells where the environment is already active"
             )
+        steps.append(
+            Step("setenv", (name,), (code,), (line,), note=note, variables=((name, value),))
         )
     for f in draft.manual:
         steps.append(

@@ -33,10 +33,7 @@ def render_plan(plan: Plan, stream: IO[str]) -> None:
     console = Console(file=stream, highlight=False, soft_wrap=True)
     console.print(f"[bold]tfdoctor[/] fix · {escape(plan.prefix)}")
     console.print(f"  intent: {escape(plan.intent.describe())}")
-    console.print(
-        f"  TensorFlow: {escape(plan.tensorflow)} · versions chosen by "
-        f"{plan.tool or 'no resolver'} · commands for {plan.installer}"
-    )
+    console.print(f"  TensorFlow: {escape(plan.tensorflow)} · {escape(_who_installs(plan))}")
     console.print()
     if not plan.steps:
         console.print("  nothing to change")
@@ -61,10 +58,27 @@ def render_plan(plan: Plan, stream: IO[str]) -> None:
     console.print()
 
 
-def render_result(result: dict[str, Any], stream: IO[str]) -> None:
+def _who_installs(plan: Plan) -> str:
+    if not plan.tool:
+        return "no resolver or installer found"
+    if plan.tool == plan.installer:
+        return f"versions chosen and installed by {plan.tool}"
+    return (
+        f"versions chosen and installed by {plan.tool}; the commands shown are what "
+        f"{plan.installer}, this environment's installer, would run"
+    )
+
+
+def render_result(result: dict[str, Any], stream: IO[str], succeeded: bool | None = None) -> None:
+    """``succeeded`` overrides the mark of the status (a rollback asked for is a success)."""
     console = Console(file=stream, highlight=False, soft_wrap=True)
     status = str(result.get("status", ""))
-    console.print(f"{STATUS.get(status, '•')} {status}: {escape(str(result.get('message', '')))}")
+    mark = STATUS.get(status, "•")
+    if succeeded is not None:
+        mark = "[green]✓[/]" if succeeded else "[red]✗[/]"
+    console.print(f"{mark} {status}: {escape(str(result.get('message', '')))}")
     verification = result.get("verification") or {}
     for line in verification.get("errors", []):
         console.print(f"  remaining: {escape(str(line))}")
+    for note in result.get("notes") or []:
+        console.print(f"  [blue]•[/] {escape(str(note))}")

@@ -31,12 +31,26 @@ _NETWORK_WORDS = (
 
 
 def find_uv() -> str | None:
-    """uv from TFDOCTOR_UV, PATH, or beside this interpreter (a venv that has uv installed).
+    """uv from TFDOCTOR_UV, else the binary of the `uv` package (a dependency of tfdoctor, so it
+    is there however tfdoctor was installed), else PATH, else beside this interpreter.
     ``TFDOCTOR_UV=none`` (or any path that is not an executable) means: do without uv."""
     given = os.environ.get("TFDOCTOR_UV")
     if given:
         return given if os.access(given, os.X_OK) else None
-    return shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    beside = str(Path(sys.executable).parent)
+    return _packaged_uv() or shutil.which("uv") or shutil.which("uv", path=beside)
+
+
+def _packaged_uv() -> str | None:
+    try:
+        from uv import find_uv_bin
+    except ImportError:  # tfdoctor installed without its dependencies
+        return None
+    try:
+        found = find_uv_bin()
+    except (FileNotFoundError, OSError):
+        return None
+    return found if os.access(found, os.X_OK) else None
 
 
 def has_pip(python: str) -> bool:
