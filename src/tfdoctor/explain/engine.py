@@ -18,7 +18,14 @@ from typing import BinaryIO
 
 from tfdoctor.explain.facts import derive, render
 from tfdoctor.explain.lines import LineKind
-from tfdoctor.explain.reader import CHUNK_BYTES, MAX_LINE, NotTextError, ReadStats, iter_blocks
+from tfdoctor.explain.reader import (
+    CHUNK_BYTES,
+    MAX_LINE,
+    NotTextError,
+    ReadStats,
+    iter_blocks,
+    newlines,
+)
 from tfdoctor.explain.rules import code_for
 from tfdoctor.explain.scan import ErrorLine, Match, Scanner
 from tfdoctor.explain.signatures import Signature, load_signatures
@@ -76,7 +83,7 @@ def explain_stream(
 def _text_blocks(pieces: Iterable[str], stats: ReadStats) -> Iterator[str]:
     batch: list[str] = []
     for piece in pieces:
-        lines = piece.replace("\r\n", "\n").split("\n")
+        lines = newlines(piece).split("\n")
         if len(lines) > 1 and not lines[-1]:
             lines.pop()  # the text ended with a newline
         for line in lines:
