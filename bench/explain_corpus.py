@@ -15,6 +15,9 @@ Usage::
     python bench/explain_corpus.py --write         # also write the figures into bench/README.md
     python bench/explain_corpus.py --record        # raise bench/explain_record.json to today's test
                                                    # figures where they are better (the ratchet)
+    python bench/explain_corpus.py --calibrate     # measure each detector's confidence on train
+                                                   # and write it into kb/data/signatures.json
+    python bench/explain_corpus.py --misses        # list the train texts explain gets wrong
 
 The rule of the corpus: tune on ``train`` only. This script prints the per-cause table of
 ``train``; that of ``test`` is only written into bench/README.md (``--write``), and per-text
@@ -28,6 +31,7 @@ import contextlib
 import io
 import json
 import math
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -151,6 +155,148 @@ def score(split: str) -> Score:
     for entry in read_index([split]):
         result.add(run_entry(entry))
     return result
+
+
+SIGNATURES = ROOT / "src" / "tfdoctor" / "kb" / "data" / "signatures.json"
+
+
+def calibrate() -> dict[str, object]:
+    """Measure every detector on the training texts: on how many it took part in the ranking
+    and on how many of those its cause was the text's; write the counts and the prior (the
+    share right over all detectors) into signatures.json. Only ``train`` is read."""
+    from tfdoctor.explain import explain_stream
+    from tfdoctor.explain.signatures import load_detectors
+
+    detectors = load_detectors()
+    causes = {s.id: s.cause for s in detectors.signatures}
+    causes.update({f.id: f.cause for f in detectors.families.values()})
+    texts: dict[str, int] = {}
+    right: dict[str, int] = {}
+    entries = read_index(["train"])
+    for entry in entries:
+        with entry.path.open("rb") as stream:
+            result = explain_stream(stream)
+        for detector in result.detectors:
+            texts[detector] = texts.get(detector, 0) + 1
+            right[detector] = right.get(detector, 0) + (causes[detector] == entry.label)
+    total = sum(texts.values())
+    prior = round(sum(right.values()) / total, 3) if total else 0.5
+    data = json.loads(SIGNATURES.read_text(encoding="utf-8"))
+    data["calibration"]["texts"] = len(entries)
+    data["calibration"]["prior"] = prior
+    for entry in [*data["signatures"], *data["families"]]:
+        entry["measured"] = {"texts": texts.get(entry["id"], 0), "right": right.get(entry["id"], 0)}
+    SIGNATURES.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {"texts": len(entries), "prior": prior, "detectors that fired": len(texts)}
+
+
+def crossval(
+    folds: int = 5,
+    thresholds: Iterable[float] = (0.5, 0.6, 0.7, 0.8),
+    strengths: Iterable[float] = (1, 2, 5, 10),
+) -> list[str]:
+    """Cross-validated figures on train: each fold is ranked with confidences measured on the
+    other folds (what the calibration does for texts it has not seen), for several reporting
+    thresholds. Only ``train`` is read."""
+    import random
+
+    from tfdoctor.explain import explain_stream
+    from tfdoctor.explain.signatures import Measured, confidence_of
+
+    entries = read_index(["train"])
+    results = {}
+    for entry in entries:
+        with entry.path.open("rb") as stream:
+            results[entry.id] = explain_stream(stream)
+    by_label: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=lambda e: e.id):
+        by_label.setdefault(entry.label, []).append(entry)
+    fold_of: dict[str, int] = {}
+    rng = random.Random(20261201)
+    for group in by_label.values():
+        rng.shuffle(group)
+        for i, entry in enumerate(group):
+            fold_of[entry.id] = i % folds
+    lines = []
+    for threshold, strength in ((t, s) for t in thresholds for s in strengths):
+        tally = Tally()
+        for k in range(folds):
+            texts: dict[str, int] = {}
+            right: dict[str, int] = {}
+            for entry in entries:
+                if fold_of[entry.id] == k:
+                    continue
+                for c in results[entry.id].candidates:
+                    texts[c.detector] = texts.get(c.detector, 0) + 1
+                    right[c.detector] = right.get(c.detector, 0) + (c.cause == entry.label)
+            prior = sum(right.values()) / max(1, sum(texts.values()))
+            calibration = {"prior": prior, "strength": strength}
+            for entry in entries:
+                if fold_of[entry.id] != k:
+                    continue
+                best: dict[str, float] = {}
+                for c in results[entry.id].candidates:
+                    conf = confidence_of(
+                        Measured(texts.get(c.detector, 0), right.get(c.detector, 0)), calibration
+                    )
+                    if conf >= threshold:
+                        best[c.cause] = max(best.get(c.cause, 0.0), conf * c.weight)
+                top = max(best, key=lambda cause: best[cause]) if best else None
+                tally.add(Outcome(entry, top, 0, 0.0))
+        f = tally.figures()
+        lines.append(
+            f"threshold {threshold:.2f}, prior strength {strength:g}: right {_pct(f['right'])}, wrong {_pct(f['wrong'])}, "
+            f"silent {_pct(f['silent'])}, negatives clean {_pct(f['negatives_clean'])}"
+        )
+    return lines
+
+
+DOCS = ROOT / "src" / "tfdoctor" / "docs" / "rules"
+_DOC_LIST = re.compile(r"(## What it does\n\n[^\n]*\n\n)(?:- `[^\n]*\n)+", re.MULTILINE)
+
+
+def write_rule_docs() -> int:
+    """Refresh the detector lists of the explain rules' pages (docs/rules/TFD8xx.md) from
+    signatures.json: id, kind, title, measured share and confidence, source."""
+    from tfdoctor.explain.rules import CODE_BY_CAUSE
+    from tfdoctor.explain.signatures import load_detectors
+
+    load_detectors.cache_clear()
+    detectors = load_detectors()
+    listed = [("signature", d) for d in detectors.signatures]
+    listed += [("family", d) for d in detectors.families.values()]
+    written = 0
+    for cause, code in CODE_BY_CAUSE.items():
+        lines = []
+        for kind, d in listed:
+            if d.cause != cause:
+                continue
+            m = d.measured
+            lines.append(
+                f"- `{d.id}` ({kind}): {d.title} (right on {m.right} of {m.texts} training "
+                f"texts, confidence {d.confidence:.2f}; source: {d.source})\n"
+            )
+        path = DOCS / f"{code}.md"
+        text = path.read_text(encoding="utf-8")
+        listing = "".join(lines).replace("\\", "\\\\")
+        new, count = _DOC_LIST.subn(r"\g<1>" + listing, text, count=1)
+        if count != 1:
+            raise SystemExit(f"{path}: no detector list after '## What it does'")
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            written += 1
+    return written
+
+
+def misses() -> list[str]:
+    """The training texts whose first finding is not their cause (never the test split)."""
+    lines = []
+    for entry in read_index(["train"]):
+        outcome = run_entry(entry)
+        expected = None if entry.label == NEGATIVE else entry.label
+        if outcome.cause != expected:
+            lines.append(f"{entry.id}: {entry.label} -> {outcome.cause or '(nothing)'}")
+    return lines
 
 
 def _pct(value: float) -> str:
@@ -284,7 +430,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--record", action="store_true", help="raise bench/explain_record.json (the ratchet)"
     )
+    parser.add_argument(
+        "--calibrate", action="store_true", help="measure the detectors' confidence on train"
+    )
+    parser.add_argument("--misses", action="store_true", help="list the train texts missed")
+    parser.add_argument(
+        "--crossval", action="store_true", help="5-fold cross-validated figures on train"
+    )
     args = parser.parse_args(argv)
+    if args.calibrate:
+        print(f"calibrated: {calibrate()}")
+        print(f"rule pages refreshed: {write_rule_docs()}")
+    if args.misses:
+        print("\n".join(misses()))
+        return 0
+    if args.crossval:
+        print("\n".join(crossval()))
+        return 0
     scores = [score(split) for split in SPLITS]
     print("\n".join(totals_table(scores)))
     print()
