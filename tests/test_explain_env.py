@@ -159,7 +159,6 @@ def test_keras_src_layout_matches_the_installed_wheels(
     """knowledge.keras_src_layout in signatures.json: keras3 modules exist in keras 3.15.1 and
     not in 2.15.0, keras2 modules the other way round."""
     from envs import site_packages
-
     from tfdoctor.explain.signatures import load_detectors
 
     layout = load_detectors().layout
@@ -173,7 +172,6 @@ def test_keras_src_layout_matches_the_installed_wheels(
 
 def test_tf_core_names_are_in_every_tensorflow(real_env: Callable[[EnvSpec], Path]) -> None:
     from envs import python_of
-
     from tfdoctor.explain.signatures import load_detectors
 
     names = sorted(load_detectors().tf_core)

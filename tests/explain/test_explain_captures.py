@@ -42,6 +42,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_tf215_get_default_graph": ("removed-api", "api-change-tf"),
     "real_tf215_get_session": ("removed-api", "api-change-keras"),
     "real_tf215_keras_wrappers": ("removed-api", "api-change-keras"),
+    "real_tf215_keras3_save_dir": ("model-format", "keras3-save-needs-extension"),
     "real_tf215_load_keras3_file": ("model-format", "keras3-file-in-keras2"),
     "real_tf215_missing_so": ("broken-install", "tf-shared-library-missing"),
     "real_tf215_mixed_optimizer": ("mixed-keras-objects", "mixed-optimizer"),

@@ -115,3 +115,11 @@ def test_crlf_split_between_two_chunks_is_one_line_end() -> None:
     for chunk_bytes in (1, 2, 3):
         result = explain_stream(io.BytesIO(data), chunk_bytes=chunk_bytes)
         assert result.lines_read == 3
+
+
+def test_text_is_told_from_binary_the_same_way_whatever_the_chunk_size() -> None:
+    """Found by the fuzz test: the sniff looked only at the first chunk, so one control byte
+    read alone (chunk_bytes=1) made a text 'binary'."""
+    data = b"\x1a\n" + (DATA / "real_tf215_session.txt").read_bytes()
+    whole = explain_stream(io.BytesIO(data))
+    assert explain_stream(io.BytesIO(data), chunk_bytes=1).findings == whole.findings

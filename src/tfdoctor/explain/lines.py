@@ -9,6 +9,7 @@ TensorFlow's C++ log prefixes (``2024-01-01 10:00:00.1: W tensorflow/...cc:64]``
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ class CleanLine:
     noise: bool
 
 
+@functools.lru_cache(maxsize=2048)  # logs repeat lines: tracebacks, warnings, progress
 def clean(raw: str) -> CleanLine:
     text = _ANSI.sub("", raw).replace("\r", "").rstrip()
     if "&" in text and _HTML_ENTITY.search(text):

@@ -58,7 +58,7 @@ def iter_blocks(
     max_line: int = MAX_LINE,
 ) -> Iterator[str]:
     """Blocks of whole lines, each ending with a newline, line ends normalised to ``\\n``."""
-    head = stream.read(chunk_bytes)
+    head = stream.read(max(chunk_bytes, _SNIFF_BYTES))  # whatever the chunk, one sniff
     stats.encoding = _sniff(head)
     decoder = codecs.getincrementaldecoder(stats.encoding)(errors="replace")
     pending = ""  # the start of a line whose end has not been read yet (at most max_line)

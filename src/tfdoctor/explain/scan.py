@@ -15,6 +15,7 @@ count of all of them, and the last version stated per package.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from tfdoctor.explain.lines import (
     is_traceback_start,
 )
 from tfdoctor.explain.resolver import family_of, requirement
-from tfdoctor.explain.signatures import Detector, Detectors
+from tfdoctor.explain.signatures import Detector, Detectors, Signature
 from tfdoctor.explain.versions import VersionFacts
 
 WINDOW = 80
@@ -158,22 +159,17 @@ class Scanner:
     def _frame_or_import(self, line: CleanLine) -> bool:
         """Note a frame line or an import statement shown as a frame's source; True for a
         frame line (nothing else is looked for in it)."""
-        text = line.text
-        path = site_path(line.norm) if "-packages/" in line.norm else None
-        frame = is_frame(text) or (path is not None and _looks_like_frame(text))
-        if not frame:
-            module = families.import_statement(text) if "import" in text else ""
-            if module:
-                self._last_import = module
+        parsed = _frame_line(line.text, line.norm)
+        if isinstance(parsed, str):
+            if parsed:
+                self._last_import = parsed
             return False
+        frame, shadow = parsed
+        path = frame.site
         if self._frames_closed:
             self._frames = []
             self._frames_closed = False
             self._last_import = ""
-        user = ""
-        if path is None:
-            user = _user_file(line.norm)
-        shadow = shadow_file(line.norm)
         if shadow:
             self.shadow = shadow
         if path is not None:
@@ -184,10 +180,9 @@ class Scanner:
                 self.environment_files.setdefault(path.prefix, path.file)
             if path.python:
                 self.python = path.python
-        function = text.rsplit(" in ", 1)[1].split("(", 1)[0].strip() if " in " in text else ""
         if len(self._frames) >= MAX_FRAMES:
             del self._frames[4]  # keep the outermost frames and the innermost ones
-        self._frames.append(Frame(path, user, function))
+        self._frames.append(frame)
         return True
 
     # ----- detectors ---------------------------------------------------------------------------
@@ -208,9 +203,7 @@ class Scanner:
     def _signatures_on(self, line: CleanLine, anchor: int | None) -> None:
         context: str | None = None
         norm = line.norm
-        for signature in self._signatures:
-            if not signature.matches(norm):
-                continue
+        for signature in _matching(self._detectors, norm):
             if signature.context is not None:
                 if context is None:
                     context = self._context_text(norm)
@@ -257,6 +250,24 @@ class Scanner:
 _PATH_FRAME = re.compile(
     r"^[\[~ ]{0,4}(?:[A-Za-z]:)?[^\s:]{0,400}\.(?:py|pyx)(?:\]\([^)\s]{0,200}\))?(?::\d{1,7})?(?: {1,4}(?:in \S|[A-Za-z_<])|\"?, line \d)"
 )
+
+
+@functools.lru_cache(maxsize=2048)
+def _frame_line(text: str, norm: str) -> tuple[Frame, str] | str:
+    """A frame line as (frame, local tensorflow.py/keras.py it names), else the module of the
+    import statement it is ("" when none)."""
+    path = site_path(norm) if "-packages/" in norm else None
+    if not (is_frame(text) or (path is not None and _looks_like_frame(text))):
+        return families.import_statement(text) if "import" in text else ""
+    user = _user_file(norm) if path is None else ""
+    function = text.rsplit(" in ", 1)[1].split("(", 1)[0].strip() if " in " in text else ""
+    return Frame(path, user, function), shadow_file(norm) or ""
+
+
+@functools.lru_cache(maxsize=2048)
+def _matching(detectors: Detectors, norm: str) -> tuple[Signature, ...]:
+    """The signatures whose pattern matches the line (their context is checked by the caller)."""
+    return tuple(s for s in detectors.candidates(norm) if s.matches(norm))
 
 
 def _looks_like_frame(text: str) -> bool:

@@ -85,15 +85,62 @@ class Signature(Detector):
         return any(needle in norm for needle in self.needles) and bool(self.pattern.search(norm))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: loaded once
 class Detectors:
     signatures: tuple[Signature, ...]
     families: dict[str, Detector]
     layout: dict[str, frozenset[str]]  # keras.src modules of one Keras major only: keras2 / keras3
     tf_core: frozenset[str]  # names every TensorFlow 2.x has at its top level
+    by_word: dict[str, tuple[int, ...]]  # a word inside a needle -> its signatures (indexes)
+    always: frozenset[int]  # signatures without such a word: tried on every line
 
     def family(self, family_id: str) -> Detector:
         return self.families[family_id]
+
+    def candidates(self, norm: str) -> list[Signature]:
+        """The signatures whose needle words the line holds (in data order), the only ones
+        worth trying: a dictionary lookup per word of the line instead of a search per
+        signature."""
+        found = set(self.always)
+        by_word = self.by_word
+        for word in set(WORD.findall(norm)):
+            hit = by_word.get(word)
+            if hit:
+                found.update(hit)
+        signatures = self.signatures
+        return [signatures[i] for i in sorted(found)]
+
+
+WORD = re.compile(r"\w+")
+
+
+def _needle_words(needles: tuple[str, ...]) -> tuple[str, ...] | None:
+    """For each needle its longest word that does not touch the needle's ends (so it is a whole
+    word in every line that holds the needle); None when a needle has none."""
+    words = []
+    for needle in needles:
+        inner = [
+            m.group() for m in WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)
+        ]
+        if not inner:
+            return None
+        words.append(max(inner, key=len))
+    return tuple(words)
+
+
+def _dispatch(
+    signatures: tuple[Signature, ...],
+) -> tuple[dict[str, tuple[int, ...]], frozenset[int]]:
+    by_word: dict[str, list[int]] = {}
+    always: set[int] = set()
+    for index, signature in enumerate(signatures):
+        words = _needle_words(signature.needles)
+        if words is None:
+            always.add(index)
+            continue
+        for word in set(words):
+            by_word.setdefault(word, []).append(index)
+    return {w: tuple(s) for w, s in by_word.items()}, frozenset(always)
 
 
 def _compile(entry_id: str, field: str, text: str) -> re.Pattern[str]:
@@ -255,7 +302,9 @@ def load_detectors() -> Detectors:
     layout = {
         major: frozenset(knowledge["keras_src_layout"][major]) for major in ("keras2", "keras3")
     }
-    return Detectors(signatures, families, layout, frozenset(knowledge["tf_core_names"]["names"]))
+    by_word, always = _dispatch(signatures)
+    tf_core = frozenset(knowledge["tf_core_names"]["names"])
+    return Detectors(signatures, families, layout, tf_core, by_word, always)
 
 
 def load_signatures() -> tuple[Signature, ...]:

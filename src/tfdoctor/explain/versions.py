@@ -13,6 +13,7 @@ Python) are in :func:`version_hits`; they name families of kb/data/signatures.js
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -30,6 +31,9 @@ _STATED = re.compile(
     rf"{_VERSION}",
     re.IGNORECASE,
 )
+# A version number right after a word (the cheap test before _STATED): "keras==2.7.0",
+# "tensorflow 2.15", "keras-2.7.0", "TensorFlow: 1.11", "Version: 2.12.0".
+_MAYBE_STATED = re.compile(r"[A-Za-z][=:\- ]{1,40}v?\d{1,2}\.\d")
 _DUNDER = re.compile(
     r"(?<![\w.])(tf|tensorflow|keras|np|numpy|tf_keras)\.__version__", re.IGNORECASE
 )
@@ -55,6 +59,14 @@ _SHORT = {
     "tensor flow": "tensorflow",
     "tensorflow": "tensorflow",
 }
+
+
+@functools.lru_cache(maxsize=2048)
+def _stated_in(norm: str) -> tuple[tuple[str, str], ...]:
+    """(package, version) stated in a line that does not ask for them."""
+    if not _MAYBE_STATED.search(norm) or any(word in norm for word in _REQUESTS):
+        return ()
+    return tuple((canonical(m.group(1)), m.group(2)) for m in _STATED.finditer(norm))
 
 
 class Stated(NamedTuple):
@@ -105,9 +117,8 @@ class VersionFacts:
                 self._installed(found.group(1), Stated("", line_no, text))
             for name in re.findall(r"->([A-Za-z][\w.-]{0,60})\)", norm):
                 self._installed(name, Stated("", line_no, text))
-        if not any(word in norm for word in _REQUESTS):
-            for found in _STATED.finditer(norm):
-                self._state(canonical(found.group(1)), found.group(2), line_no, text)
+        for package, version in _stated_in(norm):
+            self._state(package, version, line_no, text)
         if "  " in norm:
             self._conda_list(norm, line_no)
 
