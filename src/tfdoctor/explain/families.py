@@ -271,12 +271,19 @@ def _keras_internal(name: str, ctx: Context) -> list[Hit]:
 
 
 def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
+    module = full[: -len(attribute) - 1] if attribute else full
     caller = _caller_kind(ctx.frames)
     bundled = full.startswith(("tensorflow.python.keras", "tensorflow_core.python.keras"))
     if bundled and caller in ("", "user"):
         return [
             Hit("tf-bundled-keras-missing", f"`{full}` is the Keras that TensorFlow <= 2.5 bundled")
         ]
+    reaching = _tf_public(module) == "tensorflow" and not attribute.startswith("__")
+    if _is_tf_internal(full) and reaching and caller in ("", "user"):
+        # `tf.python`, `tf.core`: code reaching into TensorFlow's private modules through the
+        # public one (TensorFlow 2 no longer exposes them as attributes), not Keras (which
+        # uses tf.__internal__, made for it)
+        return [Hit("tf-internal-from-user", f"`{full}` is TensorFlow's internal code")]
     if _is_tf_internal(full):
         family = {
             "keras": "tf-internal-from-keras",
