@@ -184,3 +184,72 @@ def test_lines_are_given_as_a_sequence_too() -> None:
     result = explain_text(lines)
     assert result.findings[0].cause == "removed-api"
     assert result.lines_read == len(lines)
+
+
+@pytest.mark.parametrize(
+    ("environment", "command"),
+    [
+        ("/home/u/envs/tf", "tfdoctor check --python /home/u/envs/tf"),
+        ("/home/u/my envs/tf", "tfdoctor check --python '/home/u/my envs/tf'"),
+        ("/tmp/$(rm -rf ~)/env", "tfdoctor check --python '/tmp/$(rm -rf ~)/env'"),
+        ("~/miniconda3/envs/tf", "tfdoctor check --python ~/miniconda3/envs/tf"),
+        (
+            "C:\\Users\\me\\anaconda3\\envs\\tf",
+            "tfdoctor check --python C:\\Users\\me\\anaconda3\\envs\\tf",
+        ),
+        ("C:\\Program Files\\Python311", 'tfdoctor check --python "C:\\Program Files\\Python311"'),
+        ("C:\\Users\\me\\%PATH%\\env", "tfdoctor check"),  # cmd would expand it: not shown
+        ("C:\\Users\\me\\a&calc\\env", "tfdoctor check"),
+        ("/home/u/env\x1b[31m", "tfdoctor check"),
+    ],
+)
+def test_the_next_step_is_safe_to_paste(environment: str, command: str) -> None:
+    from tfdoctor.explain.engine import _next_step
+
+    assert _next_step(environment) == command
+
+
+def test_the_next_step_names_the_environment_the_traceback_shows() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/ann/venvs/tf 2/lib/python3.11/site-packages/keras/src/models/model.py", '
+        "line 3, in <module>\n"
+        "ModuleNotFoundError: No module named 'jax'\n"
+    )
+    result = explain_text(text)
+    assert result.environment == "/home/ann/venvs/tf 2"
+    assert result.next_step == "tfdoctor check --python '/home/ann/venvs/tf 2'"
+    assert dict(result.findings[0].data)["next"] == result.next_step
+    debian = explain_text(
+        '  File "/usr/local/lib/python3.10/dist-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert debian.next_step == "tfdoctor check --python /usr/bin/python3.10"
+    redacted = explain_text(
+        '  File "<redacted path>/lib/python3.11/site-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert redacted.next_step == "tfdoctor check"
+
+
+def test_tf_keras_version_attribute_is_not_an_environment_fault() -> None:
+    """The tutorials' first line, print(tf.keras.__version__), fails on healthy TF <= 2.15."""
+    result = explain_text(_capture("real_tf215_tf_keras_version"))
+    finding = result.findings[0]
+    assert dict(finding.data)["signature"] == "tf-keras-version-attribute"
+    assert finding.severity.value == "info"  # exit status 0: nothing to repair
+    assert "not an environment fault" in finding.title
+    assert "keras.__version__" in finding.why and "tf_keras.__version__" in finding.why
+
+
+def test_close_causes_make_the_diagnosis_uncertain() -> None:
+    text = (
+        "ModuleNotFoundError: No module named 'tensorflow'\n"
+        "ImportError: numpy.core.multiarray failed to import\n"
+    )
+    result = explain_text(text)
+    assert len(result.findings) == 2
+    first, second = (f.confidence or 0 for f in result.findings)
+    assert result.uncertain == (second >= 0.9 * first)
+    clear = explain_text(_capture("real_tf215_numpy2"))
+    assert not clear.uncertain

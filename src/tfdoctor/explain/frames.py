@@ -67,11 +67,13 @@ def site_path(norm: str) -> SitePath | None:
     lib = _LIB.search(left, max(0, len(left) - 40))
     prefix = ""
     python = ""
-    start = max(left.rfind(stop) for stop in _PATH_STOP) + 1
+    quoted = left.rfind('File "')  # a quoted path may hold spaces: it starts at the quote
+    start = quoted + 6 if quoted >= 0 else max(left.rfind(stop) for stop in _PATH_STOP) + 1
     if lib is not None:
         python = lib.group(1) or ""
         head = left[: lib.start()]
-        start = max(head.rfind(stop) for stop in _PATH_STOP) + 1
+        if quoted < 0:
+            start = max(head.rfind(stop) for stop in _PATH_STOP) + 1
         prefix = head[start:]
         if prefix.startswith("file:///"):
             prefix = prefix[len("file://") :]
