@@ -74,6 +74,12 @@ def _conda_meta(env: Path) -> None:
 
 
 TF215_KERAS3 = EnvSpec("tf215-keras3", base=TF215, with_deps=("keras==3.15.1",))
+# TensorFlow 2.14 after `pip install -U keras`: Keras 3 (with its dependencies) over keras 2.14.
+TF214 = EnvSpec("tf214", packages=("tensorflow-cpu==2.14.1",))
+TF214_KERAS3 = EnvSpec("tf214-keras3", base=TF214, with_deps=("keras==3.15.1",))
+# A second TensorFlow distribution of another release (with its dependencies) written over the
+# first one's folder: `pip install tensorflow` where tensorflow-cpu was installed.
+TF215_PLUS_TF221 = EnvSpec("tf215-plus-tf221", base=TF215, with_deps=("tensorflow==2.21.0",))
 TF221_KERAS2 = EnvSpec("tf221-keras2", base=TF221, no_deps=("keras==2.15.0",))
 TF221_TFKERAS220 = EnvSpec("tf221-tfkeras220", base=TF221, no_deps=("tf-keras==2.20.1",))
 TF215_NUMPY2 = EnvSpec("tf215-numpy2", base=TF215, no_deps=("numpy==2.1.3",))

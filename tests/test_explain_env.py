@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,3 +49,139 @@ def test_bad_python_for_explain(tfdoctor: Runner, tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _explain_json(tfdoctor: Runner, text_file: Path, *args: str) -> dict[str, object]:
+    result = tfdoctor("explain", str(text_file), "--format", "json", *args)
+    assert result.returncode in (0, 1), result.stderr
+    data: dict[str, object] = result.json()
+    return data
+
+
+def _causes(data: dict[str, object]) -> list[tuple[str, str]]:
+    findings = data["findings"]
+    assert isinstance(findings, list)
+    return [(f["code"], f["cause"]) for f in findings]
+
+
+def test_tf215_keras3_save_dir_error_names_the_keras_mismatch_first(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """The text alone says model-format (Keras 3 refuses a folder); the environment proves the
+    root cause: Keras 3 beside TensorFlow 2.15 (TFD101)."""
+    env = real_env(specs.TF215_KERAS3)
+    text = CAPTURES / "real_tf215_keras3_save_dir.txt"
+    alone = _explain_json(tfdoctor, text)
+    if alone.get("environment_source") is None:
+        assert _causes(alone)[0] == ("TFD815", "model-format")
+    data = _explain_json(tfdoctor, text, "--python", str(env))
+    assert data["environment_source"] == "--python"
+    causes = _causes(data)
+    assert causes[0][1] == "keras-version-mismatch"
+    assert causes[0][0] == "TFD101"
+    assert ("TFD815", "model-format") in causes
+    first = data["findings"][0]  # type: ignore[index]
+    assert first["data"]["proven_by"] == "TFD101"
+    assert first["fix"][0].startswith("uv pip install --python")
+
+
+def test_tf214_keras3_keras_api_error_is_tfd101(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.TF214_KERAS3)
+    data = _explain_json(tfdoctor, CAPTURES / "real_tf214_keras3.txt", "--python", str(env))
+    first = data["findings"][0]  # type: ignore[index]
+    assert (first["cause"], first["data"]["signature"]) == (
+        "keras-version-mismatch",
+        "keras3-under-old-tf",
+    )
+    assert first["data"]["proven_by"] == "TFD101"
+    codes = [f["code"] for f in data["environment_findings"]]  # type: ignore[union-attr]
+    assert "TFD101" in codes
+
+
+def test_mixed_tensorflow_binaries_undefined_symbol_is_tfd301(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.TF215_PLUS_TF221)
+    text = CAPTURES / "real_tf215_plus_tf221.txt"
+    assert "undefined symbol" in text.read_text(encoding="utf-8")
+    data = _explain_json(tfdoctor, text, "--python", str(env))
+    first = data["findings"][0]  # type: ignore[index]
+    assert first["cause"] == "duplicate-distribution"
+    assert first["data"]["proven_by"] == "TFD301"
+    assert "TFD301" in [f["code"] for f in data["environment_findings"]]  # type: ignore[union-attr]
+
+
+def test_a_text_explain_cannot_place_still_gets_the_environments_errors(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.TF215_KERAS3)
+    text = CAPTURES / "negative_user_keyerror.txt"
+    alone = tfdoctor("explain", str(text), "--format", "json")
+    assert alone.json()["findings"] == [] and alone.returncode == 0
+    result = tfdoctor("explain", str(text), "--format", "json", "--python", str(env))
+    data = result.json()
+    assert [f["code"] for f in data["findings"]] == ["TFD101"]
+    assert result.returncode == 1
+
+
+def test_the_environment_the_traceback_shows_is_checked_without_python(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """The interpreter that printed the text is found from its paths when it is on this
+    machine: the capture's environment path is replaced by where the test env really is."""
+    env = real_env(specs.TF214_KERAS3)
+    captured = (CAPTURES / "real_tf214_keras3.txt").read_text(encoding="utf-8")
+    shown = captured.split('File "', 2)[2].split("/lib/python3.11/", 1)[0]
+    text = tmp_path / "paste.txt"
+    text.write_text(captured.replace(shown, str(env)), encoding="utf-8")
+    data = _explain_json(tfdoctor, text)
+    assert data["environment_source"] == "traceback"
+    assert data["findings"][0]["data"]["proven_by"] == "TFD101"  # type: ignore[index]
+    assert data["next"] == f"tfdoctor check --python {env}"
+    # an environment the text names that is not on this machine: the text alone
+    gone = tmp_path / "gone.txt"
+    gone.write_text(captured.replace(shown, str(tmp_path / "elsewhere")), encoding="utf-8")
+    alone = _explain_json(tfdoctor, gone)
+    assert "environment_source" not in alone
+    assert alone["next"] == f"tfdoctor check --python {tmp_path / 'elsewhere'}"
+
+
+def _module_exists(site: Path, dotted: str) -> bool:
+    path = site.joinpath(*dotted.split("."))
+    return path.is_dir() or path.with_suffix(".py").is_file()
+
+
+def test_keras_src_layout_matches_the_installed_wheels(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    """knowledge.keras_src_layout in signatures.json: keras3 modules exist in keras 3.15.1 and
+    not in 2.15.0, keras2 modules the other way round."""
+    from envs import site_packages
+    from tfdoctor.explain.signatures import load_detectors
+
+    layout = load_detectors().layout
+    keras2 = site_packages(real_env(specs.TF215))
+    keras3 = site_packages(real_env(specs.TF221))
+    for module in layout["keras3"]:
+        assert _module_exists(keras3, module) and not _module_exists(keras2, module), module
+    for module in layout["keras2"]:
+        assert _module_exists(keras2, module) and not _module_exists(keras3, module), module
+
+
+def test_tf_core_names_are_in_every_tensorflow(real_env: Callable[[EnvSpec], Path]) -> None:
+    from envs import python_of
+    from tfdoctor.explain.signatures import load_detectors
+
+    names = sorted(load_detectors().tf_core)
+    probe = "import sys, tensorflow as tf; print([n for n in sys.argv[1:] if not hasattr(tf, n)])"
+    for spec in (specs.TF215, specs.TF221):
+        out = subprocess.run(
+            [python_of(real_env(spec)), "-c", probe, *names],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+        assert out.stdout.strip().splitlines()[-1] == "[]", spec.name

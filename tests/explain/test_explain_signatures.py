@@ -1,7 +1,9 @@
-"""The signature data: complete, sourced, and every signature recognised from its real message."""
+"""The detector data: complete, sourced, measured, linear, and every detector recognised from its
+real message."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,51 +13,107 @@ from tfdoctor.causes import CAUSES
 from tfdoctor.explain import explain_text
 from tfdoctor.explain.facts import derive, render
 from tfdoctor.explain.rules import code_for
-from tfdoctor.explain.signatures import Signature, load_signatures
+from tfdoctor.explain.signatures import (
+    Detector,
+    load_detectors,
+    needles_of,
+    parse_signature,
+    read_data,
+    unbounded_repeats,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "explain"
-
-SIGNATURES = load_signatures()
+DETECTORS = load_detectors()
+SIGNATURES = DETECTORS.signatures
+ALL: list[Detector] = [*SIGNATURES, *DETECTORS.families.values()]
 _REAL_SOURCE = re.compile(r"^real run \(.+\): .+ -- tests/data/explain/(?P<file>[\w.-]+\.txt)$")
 
 
-def test_at_least_45_signatures_covering_every_cause() -> None:
-    assert len(SIGNATURES) >= 45
-    covered = {signature.cause for signature in SIGNATURES}
-    assert covered == set(CAUSES)
+def test_detectors_cover_every_cause() -> None:
+    assert len(ALL) >= 100
+    assert {detector.cause for detector in ALL} == set(CAUSES)
 
 
-@pytest.mark.parametrize("signature", SIGNATURES, ids=lambda s: s.id)
-def test_signature_is_sourced(signature: Signature) -> None:
-    assert signature.source.startswith("https://")
-    real = _REAL_SOURCE.match(signature.example_source)
+@pytest.mark.parametrize("detector", ALL, ids=lambda d: d.id)
+def test_detector_is_sourced(detector: Detector) -> None:
+    assert detector.source.startswith("https://")
+    real = _REAL_SOURCE.match(detector.example_source)
     if real is None:
-        assert signature.example_source.startswith("https://"), signature.example_source
+        assert detector.example_source.startswith("https://"), detector.example_source
         return
     captured = (DATA / real.group("file")).read_text(encoding="utf-8").splitlines()
     assert captured[0].startswith("# captured: real run; env: ")
-    for line in signature.example.split("\n"):
+    for line in detector.example.split("\n"):
         assert line in captured, f"{line!r} is not in {real.group('file')}"
 
 
-@pytest.mark.parametrize("signature", SIGNATURES, ids=lambda s: s.id)
-def test_real_example_is_recognised_first(signature: Signature) -> None:
-    result = explain_text(signature.example)
-    assert result.recognised
+@pytest.mark.parametrize("detector", ALL, ids=lambda d: d.id)
+def test_real_example_is_recognised_first(detector: Detector) -> None:
+    result = explain_text(detector.example)
+    assert detector.id in result.detectors
     top = result.findings[0]
-    assert top.cause == signature.cause
-    assert top.code == code_for(signature.cause)
-    assert dict(top.data)["signature"] == signature.id
+    assert top.cause == detector.cause
+    assert top.code == code_for(detector.cause)
     assert top.confidence is not None and 0 < top.confidence <= 1
-    example_lines = signature.example.split("\n")
+    example_lines = detector.example.split("\n")
     for evidence in top.evidence:
         number, text = re.fullmatch(r"line (\d+): (.*)", evidence).groups()  # type: ignore[union-attr]
         raw = example_lines[int(number) - 1].rstrip()
         assert raw.endswith(text) or (text.endswith("...") and text[:-3] in raw)
 
 
+def test_confidence_is_measured_on_the_training_texts() -> None:
+    data = read_data()
+    calibration = data["calibration"]
+    assert calibration["split"] == "train" and calibration["texts"] >= 300
+    for entry in [*data["signatures"], *data["families"]]:
+        assert "confidence" not in entry, entry["id"]
+        assert 0 <= entry["measured"]["right"] <= entry["measured"]["texts"]
+    fired = [d for d in ALL if d.measured.texts]
+    assert len(fired) >= 60
+    for detector in ALL:
+        share = detector.measured.right / detector.measured.texts if detector.measured.texts else 0
+        # more texts make the confidence follow the measured share more closely
+        if detector.measured.texts >= 10:
+            assert abs(detector.confidence - share) < 0.1, detector.id
+
+
+def test_a_set_confidence_is_refused() -> None:
+    entry = json.loads(json.dumps(read_data()["signatures"][0]))
+    entry["confidence"] = 0.9
+    with pytest.raises(ValueError, match="measured, not set"):
+        parse_signature(entry, read_data()["calibration"])
+
+
 @pytest.mark.parametrize("signature", SIGNATURES, ids=lambda s: s.id)
-def test_fix_renders_without_and_with_facts(signature: Signature) -> None:
+def test_pattern_repetition_is_bounded_and_has_a_needle(signature: Detector) -> None:
+    entry = next(e for e in read_data()["signatures"] if e["id"] == signature.id)
+    assert unbounded_repeats(entry["pattern"]) == []
+    assert unbounded_repeats(entry.get("context") or "") == []
+    needles = needles_of(entry["pattern"])
+    assert needles and all(len(n) >= 3 for n in needles)
+
+
+def test_unbounded_patterns_are_refused() -> None:
+    assert unbounded_repeats(r"requires [\w.]+.*, but") == ["{1,}", "{0,}"]
+    entry = dict(read_data()["signatures"][0], pattern=r"has requirement keras.*, but")
+    with pytest.raises(ValueError, match="unbounded repetition"):
+        parse_signature(entry, read_data()["calibration"])
+
+
+def test_needles_are_the_literals_every_match_holds() -> None:
+    assert needles_of(r"No module named 'keras\.api(?:\._v[12])?'") == (
+        "No module named 'keras.api",
+    )
+    assert needles_of(r"Illegal instruction: 4|illegal hardware instruction") == (
+        "Illegal instruction: 4",
+        "illegal hardware instruction",
+    )
+    assert needles_of(r"\d{1,3}\w{1,4}") is None
+
+
+@pytest.mark.parametrize("detector", ALL, ids=lambda d: d.id)
+def test_fix_renders_without_and_with_facts(detector: Detector) -> None:
     facts = derive(
         {
             "tensorflow": "2.15.1",
@@ -67,28 +125,29 @@ def test_fix_renders_without_and_with_facts(signature: Signature) -> None:
             "python": "3.11",
         }
     )
-    for step in signature.fix:
+    for step in detector.fix:
         bare = render(step, derive(None))
-        assert bare is not None and "{" not in bare, (signature.id, step)
+        assert bare is not None and "{" not in bare, (detector.id, step)
         full = render(step, facts)
         assert full is not None and "{" not in full
 
 
-def test_fix_names_concrete_versions_when_the_environment_is_known() -> None:
-    example = next(s for s in SIGNATURES if s.id == "keras-pip-check").example
+def test_fix_names_concrete_versions_from_the_knowledge_base() -> None:
+    example = DETECTORS.family("resolver-keras").example
     facts = {"tensorflow": "2.15.1", "tensorflow_dist": "tensorflow-cpu", "keras": "3.6.0"}
     fixed = explain_text(example, facts).findings[0].fix
-    assert fixed[0] == 'python -m pip install "tensorflow-cpu==2.15.1" "keras>=2.15,<2.16"'
+    assert fixed[0] == 'python -m pip install "tensorflow-cpu==2.15.1" "keras<2.16,>=2.15.0"'
     later = {"tensorflow": "2.21.0", "installer": "uv"}
     assert explain_text(example, later).findings[0].fix[0] == (
-        'uv pip install "tensorflow==2.21.0" "keras>=3"'
+        'uv pip install "tensorflow==2.21.0" "keras>=3.12.0"'
     )
     unknown = explain_text(example).findings[0]
-    assert (
-        unknown.fix[0]
-        == "# pin keras to the range tensorflow requires (`python -m pip check` prints it)"
-    )
+    assert unknown.fix[0].startswith("# install the keras of your TensorFlow")
     assert "not known" in unknown.fix_note
+    # TF 2.6.0/2.6.1 declared keras~=2.6; the kb's curated constraint narrows it to <2.7
+    assert explain_text(example, {"tensorflow": "2.6.1"}).findings[0].fix[0] == (
+        'python -m pip install "tensorflow==2.6.1" "keras<2.7,~=2.6"'
+    )
     # below TF 2.6 there is no keras range to name: reinstalling TensorFlow re-resolves its own
     old = explain_text(example, {"tensorflow": "2.4.1"}).findings[0]
     assert old.fix[0] == 'python -m pip install "tensorflow==2.4.1"'
@@ -97,4 +156,4 @@ def test_fix_names_concrete_versions_when_the_environment_is_known() -> None:
 def test_numpy_fix_depends_on_the_tensorflow_release() -> None:
     example = next(s for s in SIGNATURES if s.id == "numpy2-abi").example
     old = explain_text(example, {"tensorflow": "2.15.1"}).findings[0].fix
-    assert old[0] == 'python -m pip install "tensorflow==2.15.1" "numpy<2"'
+    assert old[0] == 'python -m pip install "tensorflow==2.15.1" "numpy<2.0.0,>=1.23.5"'

@@ -95,3 +95,31 @@ def test_300_mb_log_is_read_in_bounded_memory(tmp_path: Path) -> None:
         peak_kib //= 1024  # bytes there
     assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
     assert elapsed < 120
+
+
+@pytest.mark.parametrize("chunk_bytes", [3, 4096, 1 << 20])
+def test_cr_only_text_is_read_line_by_line(chunk_bytes: int) -> None:
+    """Progress output (and old Mac files) end lines with a lone \\r: an error after more than
+    4,096 characters of it is still a line of its own (issue 9, item 13)."""
+    bar = b"\r 7/13 [===========>..................] - ETA: 0s - loss: 0.1714"
+    error = (DATA / "real_tf215_session.txt").read_bytes().split(b"\n", 1)[1]
+    data = bar * 200 + b"\r" + error.replace(b"\n", b"\r")
+    result = explain_stream(io.BytesIO(data), chunk_bytes=chunk_bytes)
+    assert result.truncated_lines == 0
+    assert result.findings[0].cause == "removed-api"
+    assert result.lines_read == 1 + 200 + error.count(b"\n")  # the text starts with \r
+
+
+def test_crlf_split_between_two_chunks_is_one_line_end() -> None:
+    data = b"a\r\nb\r\nc\r\n"
+    for chunk_bytes in (1, 2, 3):
+        result = explain_stream(io.BytesIO(data), chunk_bytes=chunk_bytes)
+        assert result.lines_read == 3
+
+
+def test_text_is_told_from_binary_the_same_way_whatever_the_chunk_size() -> None:
+    """Found by the fuzz test: the sniff looked only at the first chunk, so one control byte
+    read alone (chunk_bytes=1) made a text 'binary'."""
+    data = b"\x1a\n" + (DATA / "real_tf215_session.txt").read_bytes()
+    whole = explain_stream(io.BytesIO(data))
+    assert explain_stream(io.BytesIO(data), chunk_bytes=1).findings == whole.findings

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tfdoctor.explain import explain_stream, explain_text
+from tfdoctor.explain.signatures import load_detectors
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "explain"
 
@@ -101,7 +102,7 @@ def test_windows_paths_still_satisfy_the_traceback_context() -> None:
         for line in text.split("\n")
     )
     assert "site-packages\\tf_keras\\src" in text
-    assert _top(text) == ("tf-keras-mismatch", "tf-keras-minor-mismatch")
+    assert _top(text) == ("tf-keras-mismatch", "tf-internal-from-tf-keras")
 
 
 def test_notebook_traceback() -> None:
@@ -129,25 +130,37 @@ def test_byte_order_marks(encoding: str) -> None:
     assert result.findings[0].cause == "protobuf-incompatible"
 
 
-def test_the_exception_that_ended_the_program_ranks_before_an_earlier_chained_one() -> None:
-    text = (
-        "Traceback (most recent call last):\n"
-        '  File "app.py", line 1, in <module>\n'
-        "ImportError: numpy.core.umath failed to import\n"
-        "\n"
-        "During handling of the above exception, another exception occurred:\n"
-        "\n"
-        "Traceback (most recent call last):\n"
-        '  File "app.py", line 3, in <module>\n'
-        "ModuleNotFoundError: No module named 'tensorflow_hub'\n"
-    )
-    result = explain_text(text)
-    assert [f.cause for f in result.findings] == ["not-installed", "numpy-incompatible"]
-    first, second = (f.confidence or 0.0 for f in result.findings)
-    assert first > second
+def _chain(*exceptions: str) -> str:
+    parts = []
+    for n, exception in enumerate(exceptions):
+        if n:
+            parts.append(
+                "\nDuring handling of the above exception, another exception occurred:\n\n"
+            )
+        parts.append(
+            f'Traceback (most recent call last):\n  File "app.py", line {n}, in <module>\n'
+        )
+        parts.append(exception + "\n")
+    return "".join(parts)
 
 
-def test_an_error_line_outranks_a_warning_of_the_same_text() -> None:
+def test_an_exception_chain_is_read_whole_first_and_last_error_both_count() -> None:
+    numpy = "ImportError: numpy.core.umath failed to import"
+    hub = "ModuleNotFoundError: No module named 'tensorflow_hub'"
+    protobuf = "TypeError: Descriptors cannot be created directly."
+    first_last = explain_text(_chain(numpy, "KeyError: 'x'", hub))
+    assert {f.cause for f in first_last.findings} == {"numpy-incompatible", "not-installed"}
+    scores = {f.cause: f.confidence for f in first_last.findings}
+    detectors = load_detectors()
+    numpy_conf = next(s for s in detectors.signatures if s.id == "numpy-core-import-failed")
+    assert scores["numpy-incompatible"] == round(numpy_conf.confidence, 3)  # full weight
+    # an exception in the middle of the chain weighs less than the first and the last
+    middle = explain_text(_chain("KeyError: 'x'", protobuf, hub))
+    weights = {c.cause: c.weight for c in middle.candidates}
+    assert weights["not-installed"] == 1.0 and weights["protobuf-incompatible"] < 1.0
+
+
+def test_a_warning_beside_a_traceback_it_is_not_part_of_is_set_aside() -> None:
     cuda_warning = (
         "2021-04-09 19:52:41.024315: W tensorflow/stream_executor/platform/default/"
         "dso_loader.cc:60] Could not load dynamic library 'libcudart.so.11.0'; dlerror: "
@@ -155,8 +168,10 @@ def test_an_error_line_outranks_a_warning_of_the_same_text() -> None:
     )
     text = cuda_warning + _capture("real_tf221_protobuf5")
     result = explain_text(text)
-    assert [f.cause for f in result.findings] == ["protobuf-incompatible", "cuda-mismatch"]
-    assert result.findings[1].severity.value == "warning"
+    assert [f.cause for f in result.findings] == ["protobuf-incompatible"]
+    alone = explain_text(cuda_warning)
+    assert [f.cause for f in alone.findings] == ["cuda-mismatch"]
+    assert alone.findings[0].severity.value == "warning"
 
 
 def test_generic_conflict_is_set_aside_where_a_specific_cause_matched() -> None:
@@ -169,3 +184,72 @@ def test_lines_are_given_as_a_sequence_too() -> None:
     result = explain_text(lines)
     assert result.findings[0].cause == "removed-api"
     assert result.lines_read == len(lines)
+
+
+@pytest.mark.parametrize(
+    ("environment", "command"),
+    [
+        ("/home/u/envs/tf", "tfdoctor check --python /home/u/envs/tf"),
+        ("/home/u/my envs/tf", "tfdoctor check --python '/home/u/my envs/tf'"),
+        ("/tmp/$(rm -rf ~)/env", "tfdoctor check --python '/tmp/$(rm -rf ~)/env'"),
+        ("~/miniconda3/envs/tf", "tfdoctor check --python ~/miniconda3/envs/tf"),
+        (
+            "C:\\Users\\me\\anaconda3\\envs\\tf",
+            "tfdoctor check --python C:\\Users\\me\\anaconda3\\envs\\tf",
+        ),
+        ("C:\\Program Files\\Python311", 'tfdoctor check --python "C:\\Program Files\\Python311"'),
+        ("C:\\Users\\me\\%PATH%\\env", "tfdoctor check"),  # cmd would expand it: not shown
+        ("C:\\Users\\me\\a&calc\\env", "tfdoctor check"),
+        ("/home/u/env\x1b[31m", "tfdoctor check"),
+    ],
+)
+def test_the_next_step_is_safe_to_paste(environment: str, command: str) -> None:
+    from tfdoctor.explain.engine import _next_step
+
+    assert _next_step(environment) == command
+
+
+def test_the_next_step_names_the_environment_the_traceback_shows() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/ann/venvs/tf 2/lib/python3.11/site-packages/keras/src/models/model.py", '
+        "line 3, in <module>\n"
+        "ModuleNotFoundError: No module named 'jax'\n"
+    )
+    result = explain_text(text)
+    assert result.environment == "/home/ann/venvs/tf 2"
+    assert result.next_step == "tfdoctor check --python '/home/ann/venvs/tf 2'"
+    assert dict(result.findings[0].data)["next"] == result.next_step
+    debian = explain_text(
+        '  File "/usr/local/lib/python3.10/dist-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert debian.next_step == "tfdoctor check --python /usr/bin/python3.10"
+    redacted = explain_text(
+        '  File "<redacted path>/lib/python3.11/site-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert redacted.next_step == "tfdoctor check"
+
+
+def test_tf_keras_version_attribute_is_not_an_environment_fault() -> None:
+    """The tutorials' first line, print(tf.keras.__version__), fails on healthy TF <= 2.15."""
+    result = explain_text(_capture("real_tf215_tf_keras_version"))
+    finding = result.findings[0]
+    assert dict(finding.data)["signature"] == "tf-keras-version-attribute"
+    assert finding.severity.value == "info"  # exit status 0: nothing to repair
+    assert "not an environment fault" in finding.title
+    assert "keras.__version__" in finding.why and "tf_keras.__version__" in finding.why
+
+
+def test_close_causes_make_the_diagnosis_uncertain() -> None:
+    text = (
+        "ModuleNotFoundError: No module named 'tensorflow'\n"
+        "ImportError: numpy.core.multiarray failed to import\n"
+    )
+    result = explain_text(text)
+    assert len(result.findings) == 2
+    first, second = (f.confidence or 0 for f in result.findings)
+    assert result.uncertain == (second >= 0.9 * first)
+    clear = explain_text(_capture("real_tf215_numpy2"))
+    assert not clear.uncertain

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
+    from tfdoctor.explain import ExplainResult
     from tfdoctor.finding import Finding
     from tfdoctor.report.model import Report
 
@@ -39,8 +40,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--python",
         metavar="PATH",
-        help="join the text with this environment's facts (default: this interpreter, when "
-        "TensorFlow is installed in it)",
+        help="check this environment too and join it with the text: the root cause is the one "
+        "the environment proves (default: the environment the traceback's paths show, when it "
+        "is on this machine, else this interpreter when TensorFlow is installed in it)",
     )
     return parser
 
@@ -49,18 +51,49 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 class _Environment:
     facts: dict[str, str]
     report: Report
+    source: str  # --python | traceback | this interpreter
 
 
-def _environment(args: argparse.Namespace) -> _Environment | None:
-    """The environment the text came from: --python, else this interpreter if it has TensorFlow."""
-    python = args.python
+def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environment | None:
+    """The environment the text came from: --python; else the one its traceback shows, when
+    that very file exists on this machine; else this interpreter if it has TensorFlow."""
+    import os
+
+    python, source = args.python, "--python"
+    shown = result.environment_file
+    if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):
+        python, source = result.environment, "traceback"
     if python is None and not _has_tensorflow_here():
         return None
+    if python is None:
+        source = "this interpreter"
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.envfacts import environment_facts
 
-    ctx, report = diagnose_context(python)
-    return _Environment(environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer), report)
+    try:
+        ctx, report = diagnose_context(python)
+    except UsageError:
+        if source == "--python":
+            raise
+        return None  # the traceback's environment is not a usable one here: the text alone
+    facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
+    return _Environment(facts, report, source)
+
+
+def _trusted(environment: str) -> bool:
+    """Whether the environment a pasted text names may be run: its interpreter exists here and
+    belongs to this user or to root (a text from elsewhere must not make tfdoctor run a program
+    someone else placed at that path)."""
+    import os
+
+    from tfdoctor.target import resolve
+
+    try:
+        executable = resolve(environment).executable
+        owner = os.stat(executable).st_uid
+    except (UsageError, OSError):
+        return False
+    return owner in (0, os.getuid()) if hasattr(os, "getuid") else True
 
 
 def _has_tensorflow_here() -> bool:
@@ -77,18 +110,42 @@ def _has_tensorflow_here() -> bool:
 
 
 def _join(findings: tuple[Finding, ...], env: _Environment) -> tuple[Finding, ...]:
-    """Where the environment shows the same cause, its concrete fix and evidence win."""
-    joined = []
+    """One diagnosis: the root cause is the one the environment proves.
+
+    First the text's causes that the environment's error findings prove (with the environment's
+    evidence and concrete fix), then the environment's other errors (a text cause that the
+    environment does not show, such as a save-format error, is often only the symptom of an
+    environment fault, e.g. Keras 3 beside TensorFlow 2.15), then the text's remaining causes."""
+    from tfdoctor.finding import Severity
+
+    errors = [f for f in env.report.sorted_findings() if f.severity is Severity.ERROR]
+    proven: list[Finding] = []
+    others: list[Finding] = []
     for finding in findings:
-        static = next((f for f in env.report.sorted_findings() if f.cause == finding.cause), None)
-        if static is not None:
-            finding = finding._replace(
+        static = next((f for f in errors if f.cause == finding.cause), None)
+        if static is None:
+            others.append(finding)
+            continue
+        proven.append(
+            finding._replace(
                 evidence=(*finding.evidence, f"in this environment: {static.code} {static.title}"),
                 fix=static.fix or finding.fix,
                 fix_note=static.fix_note or finding.fix_note,
+                confidence=1.0,
+                data=(*finding.data, ("proven_by", static.code)),
             )
-        joined.append(finding)
-    return tuple(joined)
+        )
+    causes = {f.cause for f in findings}
+    environment = [
+        f._replace(
+            evidence=(*f.evidence, "in this environment (tfdoctor check)"),
+            confidence=1.0,
+            data=(*f.data, ("proven_by", f.code)),
+        )
+        for f in errors
+        if f.cause not in causes
+    ]
+    return (*proven, *environment, *others)
 
 
 def _open(path: str) -> tuple[BinaryIO, str]:
@@ -108,18 +165,24 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.explain import NotTextError, explain_stream, report
+    from tfdoctor.explain.engine import refill
     from tfdoctor.finding import Severity
 
-    env = _environment(args)
+    if args.python is not None:
+        from tfdoctor.target import resolve
+
+        resolve(args.python)  # a bad --python is a usage error before any reading
     stream, source = _open(args.file)
     try:
-        result = explain_stream(stream, env.facts if env else None)
+        result = explain_stream(stream)
     except NotTextError as exc:
         raise UsageError(f"{source} is not text ({exc}); give a log or a traceback") from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+    env = _environment(args, result)
     if env is not None:
+        result = refill(result, env.facts)
         result = dataclasses.replace(result, findings=_join(result.findings, env))
     if args.format == "json":
         data = report.to_json(result, source)
@@ -128,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
             data["target"] = whole["target"]
             data["packages"] = whole["packages"]
             data["environment_findings"] = whole["findings"]
+            data["environment_source"] = env.source
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif args.format == "markdown":

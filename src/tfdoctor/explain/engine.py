@@ -1,28 +1,44 @@
 """explain: find the error lines in pasted text and rank the root causes they point to.
 
-Ranking: each match scores its signature's confidence times the weight of the line it is on.
-The exception that ended the program (the last one in the text, with the lines of its message)
-weighs most; crash lines (SIGILL, segfault) as much; earlier, chained exceptions and tool errors
-less; warnings and plain lines least. A generic signature (pip's "requires X, but you have Y") is
-set aside on a line where a specific one matched. Matches are then merged by cause: one finding
-per cause, with up to three giveaway lines, best first. Text with no match gives no finding:
-explain never guesses a cause.
+Ranking: each match scores its detector's confidence (how often its cause was right on the
+corpus's training part) times the weight of the line it is on. The first and the last exception
+of the text (an exception chain is read whole: the error that started it and the one that ended
+the program both count) and crash lines weigh most; other exceptions and tool errors a little
+less; warnings and plain lines least; what the versions stated in the text show, as much as a
+plain line. A generic detector (pip's "requires X, but you have Y" for a package no more specific
+cause covers, pip's ResolutionImpossible) is a fallback: it is set aside when a specific one
+matched anywhere in the text, and a warning (a CUDA library TensorFlow could not load) beside a traceback
+it is not part of is set aside too: the traceback is the failure. Matches are merged by cause:
+one finding per cause, with up to three giveaway lines, best first. A cause whose confidence is
+below one half (more often wrong than right) is not reported, and the best two causes within
+``UNCERTAIN_RATIO`` of each other make the diagnosis "uncertain". Text with no match gives no
+finding: explain never guesses a cause.
 """
 
 from __future__ import annotations
 
 import io
+import shlex
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from tfdoctor.explain.facts import derive, render
+from tfdoctor.explain.frames import SitePath, interpreter_of
 from tfdoctor.explain.lines import LineKind
-from tfdoctor.explain.reader import CHUNK_BYTES, MAX_LINE, NotTextError, ReadStats, iter_blocks
+from tfdoctor.explain.reader import (
+    CHUNK_BYTES,
+    MAX_LINE,
+    NotTextError,
+    ReadStats,
+    iter_blocks,
+    newlines,
+)
 from tfdoctor.explain.rules import code_for
 from tfdoctor.explain.scan import ErrorLine, Match, Scanner
-from tfdoctor.explain.signatures import Signature, load_signatures
-from tfdoctor.finding import Finding, Group
+from tfdoctor.explain.signatures import Detector, Detectors, load_detectors
+from tfdoctor.explain.versions import version_hits
+from tfdoctor.finding import Finding, Group, Severity
 
 __all__ = ["ExplainResult", "NotTextError", "explain_stream", "explain_text"]
 
@@ -34,10 +50,24 @@ _WEIGHT = {
     LineKind.OTHER: 0.8,
     LineKind.INFO: 0.7,
 }
-_FINAL_WEIGHT = 1.0
+_EDGE_WEIGHT = 1.0  # the first and the last exception of the text
+_VERSIONS_WEIGHT = _WEIGHT[LineKind.OTHER]
+MIN_CONFIDENCE = 0.5
+UNCERTAIN_RATIO = 0.9
 _MAX_EVIDENCE = 3
 _MAX_EVIDENCE_CHARS = 300
 _LINES_PER_BLOCK = 4096
+SMALL_INPUT = 1 << 20  # an input up to this many characters is looked at line by line, whole
+CHECK = "tfdoctor check"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One detector's best match in the ranking: its score is its confidence times weight."""
+
+    detector: str
+    cause: str
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -46,6 +76,12 @@ class ExplainResult:
     error_lines: tuple[ErrorLine, ...]  # the last error lines of the text, in order
     lines_read: int
     truncated_lines: int = 0
+    uncertain: bool = False  # the two best causes are close
+    environment: str = ""  # the environment the text's paths show (for --python), "" unknown
+    environment_file: str = ""  # a file of that environment the text names (to find it here)
+    next_step: str = f"{CHECK} --deep"  # the command that confirms the diagnosis
+    detectors: tuple[str, ...] = ()  # every detector that took part in the ranking
+    candidates: tuple[Candidate, ...] = ()  # what was ranked, for measuring (bench/)
 
     @property
     def recognised(self) -> bool:
@@ -73,10 +109,15 @@ def explain_stream(
     return _explain(iter_blocks(stream, stats, chunk_bytes=chunk_bytes), stats, facts)
 
 
+def explain_bytes(data: bytes, facts: Mapping[str, str] | None = None) -> ExplainResult:
+    """Explain raw bytes (convenience for callers that already hold the input)."""
+    return explain_stream(io.BytesIO(data), facts)
+
+
 def _text_blocks(pieces: Iterable[str], stats: ReadStats) -> Iterator[str]:
     batch: list[str] = []
     for piece in pieces:
-        lines = piece.replace("\r\n", "\n").split("\n")
+        lines = newlines(piece).split("\n")
         if len(lines) > 1 and not lines[-1]:
             lines.pop()  # the text ended with a newline
         for line in lines:
@@ -96,29 +137,53 @@ def _text_blocks(pieces: Iterable[str], stats: ReadStats) -> Iterator[str]:
 def _explain(
     blocks: Iterable[str], stats: ReadStats, facts: Mapping[str, str] | None
 ) -> ExplainResult:
-    scanner = Scanner(load_signatures())
-    for block in blocks:
+    detectors = load_detectors()
+    iterator = iter(blocks)
+    head: list[str] = []
+    size = 0
+    for block in iterator:  # the start of the input, up to SMALL_INPUT characters
+        head.append(block)
+        size += len(block)
+        if size > SMALL_INPUT:
+            break
+    scanner = Scanner(detectors, every_line=size <= SMALL_INPUT)
+    for block in head:
         scanner.feed(block)
-    findings = _findings(scanner, facts)
+    for block in iterator:
+        scanner.feed(block)
+    environment, environment_file = _environment(scanner)
+    ranked = _ranked(scanner, detectors)
+    findings = _findings(ranked, facts, _next_step(environment))
+    uncertain = len(findings) > 1 and (findings[1].confidence or 0) >= UNCERTAIN_RATIO * (
+        findings[0].confidence or 0
+    )
+    if uncertain:
+        findings[0] = findings[0]._replace(data=(*findings[0].data, ("uncertain", "true")))
     return ExplainResult(
         findings=tuple(findings),
         error_lines=tuple(scanner.error_lines),
         lines_read=stats.lines,
         truncated_lines=stats.truncated_lines,
+        uncertain=uncertain,
+        environment=environment,
+        environment_file=environment_file,
+        next_step=_next_step(environment) if findings else f"{_next_step(environment)} --deep",
+        detectors=tuple(sorted({s.match.detector.id for s in ranked})),
+        candidates=_candidates(ranked),
     )
 
 
-def _score(match: Match, last_exception: int | None) -> float:
-    final = match.anchor is not None and match.anchor == last_exception
-    if final:
-        weight = _FINAL_WEIGHT
-    elif match.anchor is not None:
-        weight = _WEIGHT[LineKind.EXCEPTION]
-    else:
-        weight = _WEIGHT[match.kind]
-    return match.signature.confidence * weight
+def _candidates(ranked: list[_Scored]) -> tuple[Candidate, ...]:
+    best: dict[str, Candidate] = {}
+    for item in ranked:
+        detector = item.match.detector
+        weight = item.score / detector.confidence
+        if detector.id not in best or weight > best[detector.id].weight:
+            best[detector.id] = Candidate(detector.id, detector.cause, weight)
+    return tuple(best.values())
 
 
+# ----- ranking -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Scored:
     score: float
@@ -126,22 +191,58 @@ class _Scored:
     count: int
 
 
-def _findings(scanner: Scanner, facts: Mapping[str, str] | None) -> list[Finding]:
-    scored: list[_Scored] = []
-    for hits in scanner.hits.values():
-        for match in hits.recent:
-            scored.append(_Scored(_score(match, scanner.last_exception), match, hits.count))
-    specific_lines = {s.match.line_no for s in scored if not s.match.signature.generic}
+def _weight(match: Match, scanner: Scanner) -> float:
+    if match.anchor is not None and match.anchor in (
+        scanner.first_exception,
+        scanner.last_exception,
+    ):
+        return _EDGE_WEIGHT
+    if match.anchor is not None:
+        return _WEIGHT[LineKind.EXCEPTION]
+    return _WEIGHT[match.kind]
+
+
+def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
     scored = [
-        s for s in scored if not (s.match.signature.generic and s.match.line_no in specific_lines)
+        _Scored(hits.recent[-1].detector.confidence * _weight(m, scanner), m, hits.count)
+        for hits in scanner.hits.values()
+        for m in hits.recent
+    ]
+    for hit in version_hits(
+        scanner.versions, scanner.versions.versions().get("python") or scanner.python
+    ):
+        detector = detectors.family(hit.family)
+        last = max(hit.lines, key=lambda s: s.line_no)
+        match = Match(detector, last.line_no, last.text, LineKind.OTHER, None, hit.detail)
+        scored.append(_Scored(detector.confidence * _VERSIONS_WEIGHT, match, 1))
+    if any(not s.match.generic for s in scored):
+        scored = [s for s in scored if not s.match.generic]
+    failed = scanner.tracebacks > 0 or scanner.last_exception is not None
+    scored = [
+        s
+        for s in scored
+        if not (
+            failed
+            and s.match.detector.severity is Severity.WARNING
+            and s.match.anchor is None
+            and s.match.kind is not LineKind.FATAL
+        )
     ]
     # best first; on a tie the later line (nearer the end of the text) wins
     scored.sort(key=lambda s: (-s.score, -s.match.line_no))
+    return scored
+
+
+def _findings(
+    scored: list[_Scored], facts: Mapping[str, str] | None, next_step: str
+) -> list[Finding]:
     by_cause: dict[str, list[_Scored]] = {}
     for item in scored:
-        by_cause.setdefault(item.match.signature.cause, []).append(item)
+        if item.match.detector.confidence < MIN_CONFIDENCE:
+            continue
+        by_cause.setdefault(item.match.detector.cause, []).append(item)
     known = derive(facts)
-    return [_finding(items, known, facts is not None) for items in by_cause.values()]
+    return [_finding(items, known, facts is not None, next_step) for items in by_cause.values()]
 
 
 def _evidence(items: list[_Scored]) -> tuple[str, ...]:
@@ -160,38 +261,88 @@ def _evidence(items: list[_Scored]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _fix(signature: Signature, known: Mapping[str, str]) -> tuple[str, ...]:
-    commands = (render(alternatives, known) for alternatives in signature.fix)
+def _fix(detector: Detector, known: Mapping[str, str]) -> tuple[str, ...]:
+    commands = (render(alternatives, known) for alternatives in detector.fix)
     return tuple(command for command in commands if command)
 
 
-def _finding(items: list[_Scored], known: Mapping[str, str], have_facts: bool) -> Finding:
+def _finding(
+    items: list[_Scored], known: Mapping[str, str], have_facts: bool, next_step: str
+) -> Finding:
     best = items[0]
-    signature = best.match.signature
-    note = signature.fix_note
-    if not have_facts and any(len(step) > 1 for step in signature.fix):
+    detector = best.match.detector
+    note = detector.fix_note
+    if not have_facts and any(len(step) > 1 for step in detector.fix):
         extra = "Versions are not known from the text alone; `tfdoctor check` names the exact ones."
         note = f"{note} {extra}".strip()
+    why = detector.why
+    if best.match.detail:
+        why = f"{why} Here: {best.match.detail}."
     return Finding(
-        code=code_for(signature.cause),
-        cause=signature.cause,
-        severity=signature.severity,
-        title=signature.title,
+        code=code_for(detector.cause),
+        cause=detector.cause,
+        severity=detector.severity,
+        title=detector.title,
         group=Group.RUNTIME,
         evidence=_evidence(items),
-        why=signature.why,
-        fix=_fix(signature, known),
+        why=why,
+        fix=_fix(detector, known),
         fix_note=note,
         confidence=round(best.score, 3),
         data=(
-            ("signature", signature.id),
+            ("signature", detector.id),
             ("line", str(best.match.line_no)),
-            ("matches", str(sum({i.match.signature.id: i.count for i in items}.values()))),
-            ("source", signature.source),
+            ("matches", str(sum({i.match.detector.id: i.count for i in items}.values()))),
+            ("source", detector.source),
+            ("next", next_step),
         ),
     )
 
 
-def explain_bytes(data: bytes, facts: Mapping[str, str] | None = None) -> ExplainResult:
-    """Explain raw bytes (convenience for callers that already hold the input)."""
-    return explain_stream(io.BytesIO(data), facts)
+# ----- the environment the text came from ------------------------------------------------------
+def _environment(scanner: Scanner) -> tuple[str, str]:
+    """The environment folder (or system interpreter) most of the text's frames ran in, and one
+    file of it that the text names."""
+    if not scanner.environments:
+        return "", ""
+    prefix = max(scanner.environments, key=lambda p: scanner.environments[p])
+    kind = "dist" if prefix in ("/usr", "/usr/local") else "site"
+    found = interpreter_of(SitePath(prefix, scanner.python, kind, "", "")) or ""
+    return found, scanner.environment_files.get(prefix, "") if found else ""
+
+
+def refill(result: ExplainResult, facts: Mapping[str, str]) -> ExplainResult:
+    """The result with its fix commands written for a known environment (its versions and
+    installer), as if ``facts`` had been given when the text was read."""
+    detectors = load_detectors()
+    by_id: dict[str, Detector] = {s.id: s for s in detectors.signatures}
+    by_id.update(detectors.families)
+    known = derive(facts)
+    findings = []
+    for finding in result.findings:
+        detector = by_id.get(dict(finding.data).get("signature", ""))
+        if detector is not None:
+            note = detector.fix_note
+            finding = finding._replace(fix=_fix(detector, known), fix_note=note)
+        findings.append(finding)
+    return replace(result, findings=tuple(findings))
+
+
+def quote(path: str) -> str | None:
+    """``path`` quoted for the shell it came from, None when no quoting makes it safe."""
+    if any(ord(c) < 32 or c == "\x7f" for c in path):
+        return None
+    if len(path) > 2 and path[1] == ":" and path[2] == "\\":  # a Windows path: cmd/PowerShell
+        safe = all(c.isalnum() or c in " _.-\\:()~+" for c in path)
+        if not safe:
+            return None
+        return f'"{path}"' if " " in path else path
+    if path.startswith("~/"):
+        rest = path[2:]
+        return "~/" + shlex.quote(rest) if rest else "~"
+    return shlex.quote(path)
+
+
+def _next_step(environment: str) -> str:
+    quoted = quote(environment) if environment else None
+    return f"{CHECK} --python {quoted}" if quoted else CHECK

@@ -15,18 +15,10 @@ protobuf 3.19.6 forced: both would install keras 2.15.0, numpy 1.26.4 and protob
 ``tensorflow_dist`` defaults to ``tensorflow``: callers should give the installed distribution
 (``tensorflow-cpu``, ``tensorflow-macos``...) so that the pin does not add a second one.
 
-Derived facts, each with the public statement it rests on:
-
-* ``keras_req``: TensorFlow 2.6-2.15 use the separate ``keras`` package of the same minor
-  (https://github.com/tensorflow/tensorflow/releases/tag/v2.6.0, "Keras been split into a
-  separate PIP package (keras)"); TensorFlow >= 2.16 uses Keras 3
-  (https://blog.tensorflow.org/2024/03/whats-new-in-tensorflow-216.html, "Keras 3 will be the
-  default Keras version for TensorFlow 2.16 onwards").
-* ``tf_keras_req``: tf-keras is released per TensorFlow minor (https://pypi.org/project/tf-keras/,
-  versions 2.15 ... 2.21 follow TensorFlow's), so it must match TensorFlow's major.minor.
-* ``numpy_req``: TensorFlow < 2.18 is built against NumPy 1.x; 2.18 is the first release that
-  "now supports and is compiled with NumPy 2.0 by default"
-  (https://github.com/tensorflow/tensorflow/releases/tag/v2.18.0).
+Derived facts come from the knowledge base (tfdoctor.kb, loaded only when a TensorFlow version is
+known): ``keras_req`` is the keras range that TensorFlow release declares (narrowed by curated
+constraints), ``tf_keras_req`` the tf-keras of its major.minor, ``numpy_req`` the NumPy range it
+declares and its compiled code accepts.
 """
 
 from __future__ import annotations
@@ -58,15 +50,26 @@ def derive(facts: Mapping[str, str] | None) -> dict[str, str]:
         major, minor = tf_minor
         known["tensorflow_minor"] = f"{major}.{minor}"
         known["tensorflow_next_minor"] = f"{major}.{minor + 1}"
-        if major == 2 and 6 <= minor <= 15:
-            known["keras_req"] = f"keras>={major}.{minor},<{major}.{minor + 1}"
-        elif (major, minor) >= (2, 16):
-            known["keras_req"] = "keras>=3"
-        if (major, minor) >= (2, 15):
-            known["tf_keras_req"] = f"tf-keras>={major}.{minor},<{major}.{minor + 1}"
-        if (major, minor) < (2, 18):
-            known["numpy_req"] = "numpy<2"
+        known.update(_requirements(known["tensorflow"]))
     return known
+
+
+def _requirements(tensorflow: str) -> dict[str, str]:
+    from tfdoctor.explain import knowledge
+
+    release = knowledge.kb().tensorflow(tensorflow)
+    if release is None:
+        return {}
+    out: dict[str, str] = {}
+    keras = release.spec("keras")
+    if keras:
+        out["keras_req"] = f"keras{keras}"
+    if release.tf_keras_spec:
+        out["tf_keras_req"] = f"tf-keras{release.tf_keras_spec}"
+    numpy = release.spec("numpy")
+    if numpy:
+        out["numpy_req"] = f"numpy{numpy}"
+    return out
 
 
 def _placeholders(template: str) -> list[str]:

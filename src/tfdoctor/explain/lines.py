@@ -9,6 +9,7 @@ TensorFlow's C++ log prefixes (``2024-01-01 10:00:00.1: W tensorflow/...cc:64]``
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ _PREFIXES = re.compile(
     r"^(?:\s*(?:>\s?)+"  # markdown quote
     r"|\s*\[\d+,\d+\]<std(?:out|err)>:"  # mpirun / horovod rank prefix
     r"|\s*\(\w+ pid=\d+\)\s"  # ray worker prefix
+    r"|\s*E {2,}(?=\S)"  # pytest's failure lines: "E       ValueError: ..."
     r")+"
 )
 _HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|quot|apos|amp|lt|gt);")
@@ -56,12 +58,16 @@ _NOISE = re.compile(
     r"|oneDNN custom operations are on"
     r"|Unable to register cu(?:DNN|FFT|BLAS) factory"
     r"|TF-TRT Warning: Could not find TensorRT"
-    r"|Could not find cuda drivers on your machine, GPU will not be used"
     r"|Ignore above cudart dlerror if you do not have a GPU"
     r"|All log messages before absl::InitializeLog\(\) is called"
     r"|successful NUMA node read from SysFS had negative value"
     r"|computation placer already registered"
 )
+
+
+# Markdown emphasis and quotes people wrap a pasted error line in: **_AttributeError: ..._**
+_EMPHASIS = "*_`\"' "
+_FRAME = re.compile(r'^\s*(?:File "|File (?:[~/<.\\]|[A-Za-z]:[\\/])|Cell In\[|~[/\\])')
 
 
 class LineKind(str, Enum):
@@ -83,6 +89,7 @@ class CleanLine:
     noise: bool
 
 
+@functools.lru_cache(maxsize=2048)  # logs repeat lines: tracebacks, warnings, progress
 def clean(raw: str) -> CleanLine:
     text = _ANSI.sub("", raw).replace("\r", "").rstrip()
     if "&" in text and _HTML_ENTITY.search(text):
@@ -106,7 +113,7 @@ def clean(raw: str) -> CleanLine:
 def _kind(text: str, level: str) -> LineKind:
     if _FATAL.search(text) or level == "F":
         return LineKind.FATAL
-    if _EXCEPTION.match(text):
+    if _EXCEPTION.match(text.lstrip(_EMPHASIS)):
         return LineKind.EXCEPTION
     if level == "E" or _TOOL_ERROR.match(text):
         return LineKind.TOOL_ERROR
@@ -122,9 +129,9 @@ def is_traceback_start(text: str) -> bool:
 
 
 def is_frame(text: str) -> bool:
-    """A stack frame line (plain Python or IPython form) rather than message text."""
-    stripped = text.lstrip()
-    return stripped.startswith(('File "', "File ", "Cell In[")) or stripped.startswith("~")
+    """A stack frame line (plain Python or IPython form) rather than message text; not an
+    error that starts with the word File (``File format not supported: ...``)."""
+    return _FRAME.match(text) is not None
 
 
 # Words at least one of which every line worth a closer look contains; the lines of an exception

@@ -1,6 +1,9 @@
 """Read pasted text from a byte stream in bounded memory.
 
-The input is decoded chunk by chunk and handed on as blocks of whole lines. A line longer than
+The input is decoded chunk by chunk and handed on as blocks of whole lines. Lines end at ``\n``,
+``\r\n`` or a lone ``\r`` (universal newlines, as Python's text mode reads them): progress output
+and old Mac files separate lines with ``\r`` only, and an error after such output is a line of its
+own. A line longer than
 ``max_line`` characters (a progress bar redrawn with ``\\r`` for a whole epoch, a base64 blob)
 keeps its first ``max_line`` characters; the rest is skipped without being stored, so a 500 MB
 file, or one without a single newline, never needs more than about one chunk of memory.
@@ -55,15 +58,22 @@ def iter_blocks(
     max_line: int = MAX_LINE,
 ) -> Iterator[str]:
     """Blocks of whole lines, each ending with a newline, line ends normalised to ``\\n``."""
-    head = stream.read(chunk_bytes)
+    head = stream.read(max(chunk_bytes, _SNIFF_BYTES))  # whatever the chunk, one sniff
     stats.encoding = _sniff(head)
     decoder = codecs.getincrementaldecoder(stats.encoding)(errors="replace")
     pending = ""  # the start of a line whose end has not been read yet (at most max_line)
     skipping = False  # that line was cut: drop what follows up to its newline
+    held_cr = False  # the last chunk ended with \r: it may be the first half of \r\n
     data = head
     while True:
         final = not data
-        text = decoder.decode(data, final=final).replace("\r\n", "\n")
+        text = decoder.decode(data, final=final)
+        if held_cr:
+            text = "\r" + text
+        held_cr = not final and text.endswith("\r")
+        if held_cr:
+            text = text[:-1]
+        text = newlines(text)
         newline = text.find("\n")
         if newline < 0:
             if not skipping:
@@ -85,6 +95,13 @@ def iter_blocks(
     if pending:
         stats.lines += 1
         yield pending + "\n"
+
+
+def newlines(text: str) -> str:
+    """``\r\n`` and lone ``\r`` turned into ``\n``."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _capped(block: str, max_line: int, stats: ReadStats) -> Iterator[str]:

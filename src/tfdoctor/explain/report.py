@@ -27,10 +27,10 @@ def to_json(result: ExplainResult, source: str) -> dict[str, Any]:
             ],
         },
         "recognised": result.recognised,
+        "uncertain": result.uncertain,
         "findings": [finding.to_json() for finding in result.findings],
+        "next": result.next_step,
     }
-    if not result.recognised:
-        out["next"] = NEXT_STEP
     return out
 
 
@@ -48,7 +48,16 @@ def _unknown_lines(result: ExplainResult) -> list[str]:
         lines.append("The last error lines in it:")
         for error in list(result.error_lines)[-_SHOWN_ERROR_LINES:]:
             lines.append(f"  line {error.line_no}: {error.text}")
-    lines.append(f"To test the environment itself, run: {NEXT_STEP}")
+    lines.append(f"To test the environment itself, run: {result.next_step}")
+    return lines
+
+
+def _closing_lines(result: ExplainResult) -> list[str]:
+    lines = []
+    if result.uncertain and len(result.findings) > 1:
+        first, second = result.findings[0].cause, result.findings[1].cause
+        lines.append(f"Uncertain: {first} and {second} are about as likely from the text alone.")
+    lines.append(f"Confirm it in the environment that printed this: {result.next_step}")
     return lines
 
 
@@ -70,7 +79,9 @@ def to_markdown(result: ExplainResult, source: str) -> str:
             parts.extend(["```sh", *finding.fix, "```", ""])
         if finding.fix_note:
             parts.extend([finding.fix_note, ""])
-        parts.extend([f"Source: {_source(finding)}", ""])
+        if _source(finding):
+            parts.extend([f"Source: {_source(finding)}", ""])
+    parts.extend(line for text in _closing_lines(result) for line in (text, ""))
     return "\n".join(parts)
 
 
@@ -104,4 +115,8 @@ def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
                 console.print(f"     [green]{escape(command)}[/]")
         if finding.fix_note:
             console.print(f"   [dim]{escape(finding.fix_note)}[/]")
-        console.print(f"   [dim]Source: {escape(_source(finding))}[/]")
+        if _source(finding):
+            console.print(f"   [dim]Source: {escape(_source(finding))}[/]")
+    console.print()
+    for line in _closing_lines(result):
+        console.print(escape(line))

@@ -1,23 +1,53 @@
-"""Walk the text once, keep the error lines and the signature matches, in bounded memory.
+"""Walk the text once; keep the error lines, the frames of the current traceback and what the
+detectors find, in bounded memory.
 
-Memory is bounded whatever the input: a window of the last ``WINDOW`` lines (the traceback that
-a match's ``context`` is checked against), the last ``KEEP_ERROR_LINES`` error lines, and the last
-``KEEP_PER_SIGNATURE`` matches of each signature with a count of all of them.
+Which lines are looked at: in a short input (what the reader could hold whole, see
+``every_line``) every line; in a long log only the lines that carry one of the trigger words of
+:mod:`tfdoctor.explain.lines` and the message lines after an exception (a block of lines without
+any trigger word is skipped whole, which is what keeps a 300 MB training log fast). Frame lines
+(``File "..."``, site-packages paths) and import statements are noted on a cheap path.
+
+Memory is bounded whatever the input: a window of the last ``WINDOW`` lines (a match's
+``context`` is checked against it), the frames of the current traceback (``MAX_FRAMES``), the last
+``KEEP_ERROR_LINES`` error lines, the last ``KEEP_PER_DETECTOR`` matches of each detector with a
+count of all of them, and the last version stated per package.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tfdoctor.explain.lines import LineKind, clean, has_trigger, is_frame, is_traceback_start
-from tfdoctor.explain.signatures import Signature
+from tfdoctor.explain import families
+from tfdoctor.explain.families import Frame
+from tfdoctor.explain.frames import keras_kind, shadow_file, site_path
+from tfdoctor.explain.lines import (
+    CleanLine,
+    LineKind,
+    clean,
+    has_trigger,
+    is_frame,
+    is_traceback_start,
+)
+from tfdoctor.explain.resolver import family_of, requirement
+from tfdoctor.explain.signatures import Detector, Detectors, Signature
+from tfdoctor.explain.versions import VersionFacts
 
 WINDOW = 80
+MAX_FRAMES = 64
 KEEP_ERROR_LINES = 50
-KEEP_PER_SIGNATURE = 3
+KEEP_PER_DETECTOR = 3
 CONTINUATION_LINES = 8  # lines after an exception line that still belong to its message
+_FAMILY_WORDS = (
+    "o module named",
+    "import name",
+    "has no attribute",
+    "eyword",
+    "not recognized",
+)
+_RESOLVER_WORDS = (" requires ", " has requirement ", " depends on ", "` requires `")
 
 
 @dataclass(frozen=True)
@@ -29,33 +59,49 @@ class ErrorLine:
 
 @dataclass(frozen=True)
 class Match:
-    signature: Signature
+    detector: Detector
     line_no: int
     text: str
     kind: LineKind
     anchor: int | None  # the exception line this line is (part of) the message of
+    detail: str = ""
+    generic: bool = False
 
 
 @dataclass
-class SignatureHits:
-    recent: deque[Match] = field(default_factory=lambda: deque(maxlen=KEEP_PER_SIGNATURE))
+class DetectorHits:
+    recent: deque[Match] = field(default_factory=lambda: deque(maxlen=KEEP_PER_DETECTOR))
     count: int = 0
 
 
 class Scanner:
-    def __init__(self, signatures: Sequence[Signature]) -> None:
-        self._signatures = signatures
+    def __init__(self, detectors: Detectors, *, every_line: bool = False) -> None:
+        self._detectors = detectors
+        self._signatures = detectors.signatures
+        self.every_line = every_line
         self._window: deque[str] = deque(maxlen=WINDOW)
         self._anchor: int | None = None
         self._anchor_age = 0
+        self._frames: list[Frame] = []
+        self._frames_closed = False
+        self._last_import = ""
         self.line_no = 0
+        self.first_exception: int | None = None
         self.last_exception: int | None = None
+        self.tracebacks = 0
         self.error_lines: deque[ErrorLine] = deque(maxlen=KEEP_ERROR_LINES)
-        self.hits: dict[str, SignatureHits] = {}
+        self.hits: dict[str, DetectorHits] = {}
+        self.versions = VersionFacts()
+        self.environments: dict[str, int] = {}  # environment folders seen in frames -> count
+        self.environment_files: dict[str, str] = {}  # environment folder -> a file the text names
+        self.shadow = ""
+        self.python = ""  # the Python version the paths show
+        self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
 
+    # ----- reading ---------------------------------------------------------------------------
     def feed(self, block: str) -> None:
         """A block of whole lines, each ending with a newline."""
-        if not has_trigger(block):
+        if not self.every_line and not has_trigger(block):
             parts = block.rsplit("\n", WINDOW + 1)
             self._window.extend(parts[-WINDOW - 1 : -1])
             count = block.count("\n")
@@ -69,36 +115,126 @@ class Scanner:
         self.line_no += 1
         self._anchor_age += 1
         in_message = self._anchor is not None and self._anchor_age <= CONTINUATION_LINES
-        if not in_message and not has_trigger(raw):
+        if not (self.every_line or in_message or has_trigger(raw)):
+            if "File " in raw or "-packages" in raw or "import " in raw:
+                self._frame_or_import(clean(raw))
             self._window.append(raw)
             return
         line = clean(raw)
         if line.noise:
             self._window.append(raw)
             return
-        if is_traceback_start(line.text) or is_frame(line.text):
+        if is_traceback_start(line.text):
             self._anchor = None
+            self._new_traceback()
+        if self._frame_or_import(line):
+            self._anchor = None
+            self._window.append(raw)
+            return
+        if "Using TensorFlow backend" in line.text:
+            self.multibackend = True
         anchor = None
         if line.kind is LineKind.EXCEPTION:
             self._anchor = anchor = self.last_exception = self.line_no
+            if self.first_exception is None:
+                self.first_exception = self.line_no
             self._anchor_age = 0
-        elif self._anchor is not None and self._anchor_age <= CONTINUATION_LINES:
+            self._frames_closed = True
+        elif in_message:
             anchor = self._anchor
         if line.kind in (LineKind.FATAL, LineKind.EXCEPTION, LineKind.TOOL_ERROR):
             self.error_lines.append(ErrorLine(self.line_no, line.text, line.kind))
+        self._signatures_on(line, anchor)
+        if self.every_line or anchor is not None or line.kind is not LineKind.INFO:
+            self._families_on(line, anchor)
+        self.versions.feed(line.norm, self.line_no, line.text)
+        self._window.append(raw)
+
+    def _new_traceback(self) -> None:
+        self.tracebacks += 1
+        self._frames = []
+        self._frames_closed = False
+        self._last_import = ""
+
+    def _frame_or_import(self, line: CleanLine) -> bool:
+        """Note a frame line or an import statement shown as a frame's source; True for a
+        frame line (nothing else is looked for in it)."""
+        parsed = _frame_line(line.text, line.norm)
+        if isinstance(parsed, str):
+            if parsed:
+                self._last_import = parsed
+            return False
+        frame, shadow = parsed
+        path = frame.site
+        if self._frames_closed:
+            self._frames = []
+            self._frames_closed = False
+            self._last_import = ""
+        if shadow:
+            self.shadow = shadow
+        if path is not None:
+            if keras_kind(path.rel) == "keras-multibackend":
+                self.multibackend = True
+            if path.prefix and (path.prefix in self.environments or len(self.environments) < 16):
+                self.environments[path.prefix] = self.environments.get(path.prefix, 0) + 1
+                self.environment_files.setdefault(path.prefix, path.file)
+            if path.python:
+                self.python = path.python
+        if len(self._frames) >= MAX_FRAMES:
+            del self._frames[4]  # keep the outermost frames and the innermost ones
+        self._frames.append(frame)
+        return True
+
+    # ----- detectors ---------------------------------------------------------------------------
+    def _add(
+        self,
+        detector: Detector,
+        line: CleanLine,
+        anchor: int | None,
+        detail: str = "",
+        generic: bool = False,
+    ) -> None:
+        hits = self.hits.setdefault(detector.id, DetectorHits())
+        hits.count += 1
+        hits.recent.append(
+            Match(detector, self.line_no, line.text, line.kind, anchor, detail, generic)
+        )
+
+    def _signatures_on(self, line: CleanLine, anchor: int | None) -> None:
         context: str | None = None
-        for signature in self._signatures:
-            if not signature.pattern.search(line.norm):
-                continue
+        norm = line.norm
+        for signature in _matching(self._detectors, norm):
             if signature.context is not None:
                 if context is None:
-                    context = self._context_text(line.norm)
+                    context = self._context_text(norm)
                 if not signature.context.search(context):
                     continue
-            hits = self.hits.setdefault(signature.id, SignatureHits())
-            hits.count += 1
-            hits.recent.append(Match(signature, self.line_no, line.text, line.kind, anchor))
-        self._window.append(raw)
+            self._add(signature, line, anchor, generic=signature.generic)
+
+    def _families_on(self, line: CleanLine, anchor: int | None) -> None:
+        norm = line.norm
+        if any(word in norm for word in _FAMILY_WORDS):
+            shadow = shadow_file(norm) or self.shadow
+            ctx = families.Context(
+                frames=tuple(self._frames),
+                versions=self.versions.versions(),
+                shadow=shadow,
+                layout=self._detectors.layout,
+                tf_core=self._detectors.tf_core,
+                last_import=self._last_import,
+                multibackend=self.multibackend,
+            )
+            for hit in families.message_hits(norm, ctx):
+                self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
+        if "ndefined symbol" in norm:
+            for hit in families.undefined_symbol(norm):
+                self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
+        if any(word in norm for word in _RESOLVER_WORDS):
+            req = requirement(norm)
+            if req is not None:
+                detail = f"{req.requirer} requires {req.required}"
+                family = self._detectors.family(family_of(req))
+                self._add(family, line, anchor, detail, generic=family.generic)
 
     def _context_text(self, current: str) -> str:
         """The lines before the current one back to the start of their traceback."""
@@ -109,3 +245,45 @@ class Scanner:
                 break
         lines.reverse()
         return "\n".join(lines)
+
+
+_PATH_FRAME = re.compile(
+    r"^[\[~ ]{0,4}(?:[A-Za-z]:)?[^\s:]{0,400}\.(?:py|pyx)(?:\]\([^)\s]{0,200}\))?(?::\d{1,7})?(?: {1,4}(?:in \S|[A-Za-z_<])|\"?, line \d)"
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def _frame_line(text: str, norm: str) -> tuple[Frame, str] | str:
+    """A frame line as (frame, local tensorflow.py/keras.py it names), else the module of the
+    import statement it is ("" when none)."""
+    path = site_path(norm) if "-packages/" in norm else None
+    if not (is_frame(text) or (path is not None and _looks_like_frame(text))):
+        return families.import_statement(text) if "import" in text else ""
+    user = _user_file(norm) if path is None else ""
+    function = text.rsplit(" in ", 1)[1].split("(", 1)[0].strip() if " in " in text else ""
+    return Frame(path, user, function), shadow_file(norm) or ""
+
+
+@functools.lru_cache(maxsize=2048)
+def _matching(detectors: Detectors, norm: str) -> tuple[Signature, ...]:
+    """The signatures whose pattern matches the line (their context is checked by the caller)."""
+    return tuple(s for s in detectors.candidates(norm) if s.matches(norm))
+
+
+def _looks_like_frame(text: str) -> bool:
+    """A site-packages path at the start of a line, as IPython, Colab and autograph print
+    frames (``/env/.../keras/engine/training.py in fit(...)``, ``[/usr/...](https://...) in``,
+    ``/env/.../base_layer.py:1030 __call__``); not a warning or error that starts with the path
+    of the file that raised it (``.../ensure_tf_install.py:68: UserWarning: ...``)."""
+    return _PATH_FRAME.match(text) is not None
+
+
+def _user_file(norm: str) -> str:
+    start = norm.find('File "')
+    if start >= 0:
+        end = norm.find('"', start + 6)
+        return norm[start + 6 : end if end > 0 else None]
+    start = norm.find("File ")
+    if start >= 0:
+        return norm[start + 5 :].split(":", 1)[0].split(",", 1)[0]
+    return norm.split(" in ", 1)[0].strip("[] ")

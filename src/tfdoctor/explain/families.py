@@ -1,0 +1,434 @@
+"""Families: what an error message names, looked up in the knowledge instead of matched case by case.
+
+A message names something that is missing (``No module named 'keras.engine'``, ``cannot import
+name 'dtensor' from 'tensorflow.compat.v2.experimental'``, ``module 'tensorflow' has no attribute
+'Session'``, ``'Sequential' object has no attribute 'predict_classes'``, an unrecognised keyword)
+or a requirement that is not met (pip's and uv's resolver lines). Which root cause that is depends
+on *what* is missing and *whose code* asked for it:
+
+* a Keras or TensorFlow API in the API-change table that lint uses (kb/data/api_changes.json) is
+  code written for another release (``removed-api``) -- unless Keras's own code asks TensorFlow
+  for it: then Keras and TensorFlow are from different releases (``keras-version-mismatch``);
+* TensorFlow internals (``tensorflow.python.*``, ``tf.__internal__``, ``dtensor``) are only used by
+  the packages built with TensorFlow: Keras (``keras-version-mismatch``), tf-keras
+  (``tf-keras-mismatch``), or a package built on them (``dependent-package-incompatible``);
+* Keras internals (``keras.src.*``) of Keras 3 only, asked for by code under Keras 2: the Keras is
+  older than the code needs; of Keras 2 only, under Keras 3: a package written against Keras 2;
+* NumPy, protobuf and ml_dtypes names: the compiled packages and the installed release disagree;
+* a core TensorFlow name (``tf.Variable``) missing from ``tensorflow``: a local ``tensorflow.py``
+  (when the traceback shows one) or a hollow installation;
+* a top-level package that is not there: not installed.
+
+Each result names a family id; what it says (title, why, fix, source) is data in
+kb/data/signatures.json ("families"), and how often each family's cause was right on the
+corpus's training part is its confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from tfdoctor.explain import knowledge
+from tfdoctor.explain.frames import SitePath, site_path
+
+_NO_MODULE = re.compile(r"[Nn]o module named ['\"`]?([A-Za-z_][\w.]{0,200})")
+_CANNOT_IMPORT = re.compile(
+    r"[Cc]an ?not import name ['\"`]?(\w{1,100})['\"`]?(?: from ['\"`]?([A-Za-z_][\w.]{0,200}))?"
+)
+_MODULE_ATTR = re.compile(
+    r"(?:module ['\"]([A-Za-z_][\w.]{0,200})['\"]|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
+    r" has no attribute ['\"](\w{1,100})"
+)
+_PY2_MODULE_ATTR = re.compile(r"'module' object has no attribute '(\w{1,100})'")
+_OBJECT_ATTR = re.compile(r"'(\w{1,100})' object has no attribute '(\w{1,100})'")
+_KEYWORD = re.compile(
+    r"(?:Unrecognized keyword arguments?(?: passed to \w{1,100})?|Argument\(s\) not recognized"
+    r"|Keyword argument not understood|got an unexpected keyword argument)"
+    r"[^'\"]{0,20}['\"](\w{1,100})['\"]"
+)
+_IMPORT_STATEMENT = re.compile(r"^\s*(?:from\s+([\w.]{1,200})\s+import\b|import\s+([\w.]{1,200}))")
+
+# Keras implementations, by the dotted prefix that reaches them; longest first. The name below
+# the prefix is the Keras API name (keras.*) that the API-change table is written in.
+_KERAS_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("tensorflow.compat.v2.keras", "tf.keras"),
+    ("tensorflow.compat.v1.keras", "tf.compat.v1.keras"),
+    ("tensorflow_core.keras", "tf.keras"),
+    ("tensorflow.keras", "tf.keras"),
+    ("keras.api._v2.keras", "tf.keras"),
+    ("keras.api._v1.keras", "tf.compat.v1.keras"),
+    ("keras._tf_keras.keras", "tf.keras"),
+    ("tf_keras", "tf-keras"),
+    ("keras", "keras"),
+)
+# Frames that only pass an error on or look a name up for someone else: the caller is further out.
+_RELAY_FILES = (
+    "traceback_utils.py",
+    "lazy_loader.py",
+    "module_wrapper.py",
+    "deprecation.py",
+    "dispatch.py",
+    "tf_decorator.py",
+    "virtual_root_template_v2.__init__.py",
+)
+_TF_PACKAGES = ("tensorflow", "tensorflow_core")
+# The libraries Keras runs on; Keras imports one only when it is configured as the backend.
+_BACKEND_LIBRARIES = ("tensorflow", "jax", "torch", "theano", "cntk", "openvino", "mlx")
+_KERAS_PACKAGES = ("keras",)
+
+
+class Frame(NamedTuple):
+    """One frame of a traceback, as far as its line shows it."""
+
+    site: SitePath | None  # a file under site-packages
+    user: str  # another file (the user's own code), "" when the frame is in site-packages
+    function: str  # the function it ran, "" when not shown
+
+    @property
+    def package(self) -> str:
+        return self.site.package if self.site else ""
+
+
+class Hit(NamedTuple):
+    family: str
+    detail: str = ""  # what the knowledge adds: the replacement, the release, the package
+
+
+class Context(NamedTuple):
+    frames: Sequence[Frame]
+    versions: Mapping[str, str]  # package -> version stated in the text
+    shadow: str  # a local tensorflow.py/keras.py named in the traceback, "" when none
+    layout: Mapping[str, frozenset[str]]  # keras.src modules: "keras3" / "keras2" only
+    tf_core: frozenset[str]  # names every TensorFlow 2.x has at the top level
+    last_import: str  # the module of the last `from X import` source line shown, "" none
+    multibackend: bool = False  # the text shows multi-backend Keras ("Using TensorFlow backend.")
+
+
+def _caller(frames: Sequence[Frame]) -> Frame | None:
+    """The innermost frame that ran the code asking for the name (relay frames skipped)."""
+    for frame in reversed(frames):
+        if frame.site is not None:
+            rel = frame.site.rel
+            if rel.endswith(_RELAY_FILES) or frame.function == "__getattr__":
+                continue
+        elif frame.user.startswith("<frozen") or not frame.user:
+            continue
+        return frame
+    return None
+
+
+def _caller_kind(frames: Sequence[Frame]) -> str:
+    """keras | tf-keras | tensorflow | dependent | other-package | user | "" (no frames)."""
+    frame = _caller(frames)
+    if frame is None:
+        return ""
+    if frame.site is None:
+        return "user"
+    package = frame.site.package
+    if package in _KERAS_PACKAGES:
+        return "keras"
+    if package == "tf_keras":
+        return "tf-keras"
+    if package in _TF_PACKAGES:
+        rel = frame.site.rel
+        if "/python/keras/" in rel:
+            return "keras"  # the Keras bundled in TensorFlow <= 2.5
+        return "tensorflow"
+    if package in knowledge.dependent_imports():
+        return "dependent"
+    return "other-package"
+
+
+def keras_name(dotted: str) -> tuple[str, str] | None:
+    """(``keras.*`` name, implementation) for a dotted name inside a Keras; None otherwise."""
+    for prefix, impl in _KERAS_PREFIXES:
+        if dotted == prefix or dotted.startswith(prefix + "."):
+            return "keras" + dotted[len(prefix) :], impl
+    return None
+
+
+def _tf_public(dotted: str) -> str | None:
+    """``tensorflow.X`` for a public TensorFlow name (compat.v2 and tensorflow_core folded)."""
+    for prefix in ("tensorflow.compat.v2", "tensorflow_core", "tensorflow"):
+        if dotted == prefix or dotted.startswith(prefix + "."):
+            return "tensorflow" + dotted[len(prefix) :]
+    return None
+
+
+def _is_tf_internal(dotted: str) -> bool:
+    public = _tf_public(dotted)
+    if public is None:
+        return False
+    parts = public.split(".")[1:]
+    return bool(parts) and (
+        parts[0] in ("python", "core", "_api", "tsl", "__internal__", "lite")
+        or "__internal__" in parts
+        or any(p.startswith("_") and not p.startswith("__") for p in parts)
+        or (len(parts) >= 3 and parts[0] == "compat" and parts[2] == "experimental")
+        or (parts[0] == "experimental" and "dtensor" in parts)
+    )
+
+
+def missing(module: str, name: str, ctx: Context) -> list[Hit]:
+    """Hits for a missing ``name`` of ``module`` (name "" when a whole module is missing)."""
+    hits = _missing(module, name, ctx)
+    if ctx.shadow and not any(h.family == "shadow-local-file" for h in hits):
+        hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead of the package"))
+    return hits
+
+
+def _missing(module: str, name: str, ctx: Context) -> list[Hit]:
+    full = f"{module}.{name}" if name else module
+    top = module.split(".", 1)[0]
+    if top == "numpy":
+        return [Hit("numpy-name-missing", f"{full} is missing from the installed NumPy")]
+    if module.startswith(("google.protobuf", "google._upb")):
+        return [Hit("protobuf-name-missing", f"{full} is missing from the installed protobuf")]
+    if top == "ml_dtypes":
+        return [Hit("ml-dtypes-name-missing", f"{full} is missing from the installed ml_dtypes")]
+    if "." not in full:
+        return _top_level(full, ctx)
+    keras = keras_name(full)
+    if keras is not None:
+        return _keras(keras[0], keras[1], full, name, ctx)
+    if _tf_public(full) is not None:
+        return _tensorflow(full, name, ctx)
+    if top in knowledge.dependent_imports():
+        return [Hit("dependent-name-missing", f"`{full}` is missing from {top}")]
+    return []
+
+
+def _top_level(module: str, ctx: Context) -> list[Hit]:
+    caller = _caller(ctx.frames)
+    if (
+        caller is not None
+        and caller.site is not None
+        and (
+            _is_backend_module(caller.site.rel)
+            or (caller.site.package in _KERAS_PACKAGES and module in _BACKEND_LIBRARIES)
+        )
+    ):
+        return [Hit("backend-module-missing", f"Keras's {caller.site.rel} imports `{module}`")]
+    if ctx.multibackend and module == "tensorflow" and not ctx.frames:
+        return [
+            Hit("backend-module-missing", "multi-backend Keras is set to the TensorFlow backend")
+        ]
+    if module in ("tensorflow", "keras"):
+        return [Hit("top-module-missing", f"`{module}` is not installed where this Python looks")]
+    if module == "tf_keras":
+        return [Hit("tf-keras-missing")]
+    if module in knowledge.dependent_imports() or module.startswith(("tensorflow_", "keras_")):
+        return [Hit("stack-module-missing", f"`{module}` is not installed")]
+    if module in ("_pywrap_tensorflow_internal", "pywrap_tensorflow"):
+        return [Hit("tf-native-module-missing")]
+    return []
+
+
+def _is_backend_module(rel: str) -> bool:
+    """A backend module of Keras: multi-backend Keras's keras/backend/*_backend.py, Keras 3's
+    keras/src/backend/<name>/..."""
+    lowered = rel.lower()
+    return (lowered.startswith("keras/backend/") and lowered.endswith("_backend.py")) or (
+        lowered.startswith("keras/src/backend/")
+        and lowered.split("/")[3:4] != ["common"]
+        and lowered.count("/") >= 4
+    )
+
+
+def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> list[Hit]:
+    if attribute == "__version__" and impl in ("tf.keras", "tf-keras", "tf-bundled-keras"):
+        return [Hit("tf-keras-version-attribute")]
+    if impl == "tf.compat.v1.keras":
+        return []
+    caller = _caller_kind(ctx.frames)
+    if caller == "keras" and impl == "keras":
+        # Keras's own modules asking each other: not code written for another Keras
+        return [Hit("keras-internal-from-keras", f"Keras's own code asks for `{full}`")]
+    if name.startswith("keras.src") and impl == "keras":
+        return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
+    change = knowledge.find_name(name) or (None if attribute else knowledge.find_below(name))
+    if change is not None and knowledge.applies(change, ctx.versions):
+        return [
+            Hit("api-change-keras", _replacement(change.old, change.replacement, change.source))
+        ]
+    return []
+
+
+def _keras_internal(name: str, ctx: Context) -> list[Hit]:
+    if name == "keras.src":
+        return [Hit("keras-src-missing")]
+    parts = name.split(".")
+    modules = {".".join(parts[:end]) for end in range(3, len(parts) + 1)}
+    if modules & ctx.layout.get("keras3", frozenset()):
+        return [Hit("keras3-module-missing", f"`{name}` exists in Keras 3 only")]
+    if modules & ctx.layout.get("keras2", frozenset()) or len(parts) > 2:
+        return [
+            Hit("keras2-internal-missing", f"`{name}` is Keras 2 code that Keras 3 does not have")
+        ]
+    return []
+
+
+def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
+    module = full[: -len(attribute) - 1] if attribute else full
+    caller = _caller_kind(ctx.frames)
+    bundled = full.startswith(("tensorflow.python.keras", "tensorflow_core.python.keras"))
+    if bundled and caller in ("", "user"):
+        return [
+            Hit("tf-bundled-keras-missing", f"`{full}` is the Keras that TensorFlow <= 2.5 bundled")
+        ]
+    reaching = _tf_public(module) == "tensorflow" and not attribute.startswith("__")
+    if _is_tf_internal(full) and reaching and caller in ("", "user"):
+        # `tf.python`, `tf.core`: code reaching into TensorFlow's private modules through the
+        # public one (TensorFlow 2 no longer exposes them as attributes), not Keras (which
+        # uses tf.__internal__, made for it)
+        return [Hit("tf-internal-from-user", f"`{full}` is TensorFlow's internal code")]
+    if _is_tf_internal(full):
+        family = {
+            "keras": "tf-internal-from-keras",
+            "tf-keras": "tf-internal-from-tf-keras",
+            "dependent": "dependent-name-missing",
+            "other-package": "dependent-name-missing",
+            "user": "tf-internal-from-user",
+            "": "tf-internal",
+        }.get(caller)
+        if family is None:
+            return []  # TensorFlow's own modules disagree: the text alone does not say why
+        return [Hit(family, f"`{full}` is TensorFlow's internal code")]
+    public = _tf_public(full) or full
+    change = knowledge.find_name(public)
+    if change is not None and knowledge.applies(change, ctx.versions):
+        detail = _replacement(change.old, change.replacement, change.source)
+        if caller == "keras" or (caller == "" and ctx.multibackend):
+            return [Hit("tf-api-from-keras", detail)]
+        if caller == "dependent":
+            return [Hit("dependent-name-missing", detail)]
+        return [Hit("api-change-tf", detail)]
+    top_name = public.split(".")[1] if public.count(".") >= 1 else ""
+    if attribute and public == f"tensorflow.{attribute}" and top_name in ctx.tf_core:
+        if ctx.shadow:
+            return [Hit("shadow-local-file", f"`{ctx.shadow}` is imported as `tensorflow`")]
+        return [Hit("tf-hollow", f"`tf.{attribute}` is in every TensorFlow 2.x")]
+    return []
+
+
+def _replacement(old: str, new: str, source: str) -> str:
+    return f"`{old}` -> {new} ({source})"
+
+
+def message_hits(text: str, ctx: Context) -> list[Hit]:
+    """Everything the families find in one message line."""
+    hits: list[Hit] = []
+    if "is not a package" in text:
+        # "No module named 'keras.models'; 'keras' is not a package": a module named keras is
+        # imported, so nothing below it can be: what the API table says does not matter here
+        if ctx.shadow:
+            return [Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead of the package")]
+        return []
+    if "o module named" in text:
+        found = _NO_MODULE.search(text)
+        if found is not None:
+            hits += missing(found.group(1).rstrip("."), "", ctx)
+    if "import name" in text:
+        found = _CANNOT_IMPORT.search(text)
+        if found is not None:
+            module = found.group(2) or ctx.last_import
+            if module:
+                hits += missing(module.rstrip("."), found.group(1), ctx)
+
+    if "has no attribute" in text:
+        found = _MODULE_ATTR.search(text)
+        if found is not None:
+            hits += missing(_module_case(found.group(1) or found.group(2)), found.group(3), ctx)
+        else:
+            py2 = _PY2_MODULE_ATTR.search(text)
+            if py2 is not None and ctx.last_import:
+                hits += missing(ctx.last_import, py2.group(1), ctx)
+            elif py2 is not None and ctx.shadow:
+                hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead"))
+            obj = _OBJECT_ATTR.search(text)
+            if obj is not None:
+                hits += _object_attribute(obj.group(1), obj.group(2), ctx)
+    if "eyword" in text or "not recognized" in text:
+        found = _KEYWORD.search(text)
+        if found is not None:
+            hits += _keyword(found.group(1), ctx)
+    return hits
+
+
+def _module_case(module: str) -> str:
+    """Module names as people retype them: ``TensorFlow.python...`` is ``tensorflow.python...``."""
+    top, dot, rest = module.partition(".")
+    if top.lower() in ("tensorflow", "keras", "numpy"):
+        return top.lower() + dot + rest
+    return module
+
+
+def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
+    index = knowledge.api_index()
+    changes = index.methods.get(attribute, ())
+    for change in changes:
+        if knowledge.applies(change, ctx.versions):
+            return [
+                Hit(
+                    "api-change-method", _replacement(change.old, change.replacement, change.source)
+                )
+            ]
+    for change in index.keywords.get(attribute, ()):
+        if knowledge.applies(change, ctx.versions):
+            return [
+                Hit(
+                    "api-change-attribute",
+                    _replacement(
+                        f"{cls}.{attribute}", change.replacement or "removed", change.source
+                    ),
+                )
+            ]
+    return []
+
+
+def _keyword(keyword: str, ctx: Context) -> list[Hit]:
+    for change in knowledge.api_index().keywords.get(keyword, ()):
+        if knowledge.applies(change, ctx.versions):
+            return [
+                Hit(
+                    "api-change-keyword",
+                    _replacement(
+                        f"{change.old}({keyword}=...)",
+                        change.replacement or "removed",
+                        change.source,
+                    ),
+                )
+            ]
+    return []
+
+
+_SO_SYMBOL = re.compile(r"\.so(?:\.[\d.]{1,12})?: undefined symbol")
+_TF_SYMBOL = re.compile(r"undefined symbol:? _ZN\d{1,3}tensorflow")
+
+
+def undefined_symbol(norm: str) -> list[Hit]:
+    """A compiled module that does not fit the TensorFlow it is loaded with: whose module it is
+    says which packages disagree."""
+    path = site_path(norm)
+    if path is not None and _SO_SYMBOL.search(norm):
+        package = path.package
+        if package in _TF_PACKAGES:
+            return [Hit("tf-binaries-mixed", f"{path.rel} does not fit the rest of TensorFlow")]
+        if package in knowledge.dependent_imports() or package.startswith("tensorflow_"):
+            return [Hit("dependent-abi", f"{path.rel} was built for another TensorFlow")]
+        if _TF_SYMBOL.search(norm):
+            return [Hit("dependent-abi", f"{path.rel} was built for another TensorFlow")]
+        return []
+    if _TF_SYMBOL.search(norm):
+        return [Hit("tf-symbol-missing", "a module built against another TensorFlow")]
+    return []
+
+
+def import_statement(text: str) -> str:
+    """The module of an import statement shown as a traceback's source line, "" if none."""
+    found = _IMPORT_STATEMENT.match(text)
+    if found is None:
+        return ""
+    return found.group(1) or found.group(2) or ""

@@ -1,0 +1,154 @@
+"""What explain asks the knowledge base, loaded only when a text needs it.
+
+* Version facts (which TensorFlow wants which Keras, NumPy, protobuf, Python; which distributions
+  are TensorFlow, Keras or packages built on them): ``tfdoctor.kb``.
+* API changes (a Keras or TensorFlow name, method or keyword that a version no longer has): the
+  table that ``tfdoctor lint`` uses too, kb/data/api_changes.json, read through lint's loader
+  so that there is one reading of one table.
+
+Nothing here is imported at explain's start-up: a text without a version or a missing name never
+loads the knowledge base.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from tfdoctor.kb import KnowledgeBase
+    from tfdoctor.lint.api_changes import ApiChange
+
+
+class ApiIndex(NamedTuple):
+    names: Mapping[
+        str, tuple[ApiChange, ...]
+    ]  # dotted old name -> changes (keras.* / tensorflow.*)
+    methods: Mapping[str, tuple[ApiChange, ...]]  # method name -> changes
+    keywords: Mapping[str, tuple[ApiChange, ...]]  # keyword -> changes
+
+
+@functools.lru_cache(maxsize=1)
+def kb() -> KnowledgeBase:
+    from tfdoctor.kb import load
+
+    return load()
+
+
+@functools.lru_cache(maxsize=1)
+def api_index() -> ApiIndex:
+    from tfdoctor.lint.api_changes import load_api_data
+
+    names: dict[str, list[ApiChange]] = {}
+    methods: dict[str, list[ApiChange]] = {}
+    keywords: dict[str, list[ApiChange]] = {}
+    for change in load_api_data().changes:
+        if change.kind == "name":
+            names.setdefault(change.old, []).append(change)
+        elif change.kind == "method":
+            methods.setdefault(change.old, []).append(change)
+        elif change.keyword:
+            keywords.setdefault(change.keyword, []).append(change)
+    return ApiIndex(
+        {k: tuple(v) for k, v in names.items()},
+        {k: tuple(v) for k, v in methods.items()},
+        {k: tuple(v) for k, v in keywords.items()},
+    )
+
+
+def find_name(dotted: str) -> ApiChange | None:
+    """The change of the longest dotted prefix of ``dotted`` in the table (``keras.utils.np_utils``
+    for ``keras.utils.np_utils.to_categorical``)."""
+    names = api_index().names
+    parts = dotted.split(".")
+    for end in range(len(parts), 1, -1):
+        found = names.get(".".join(parts[:end]))
+        if found:
+            return found[0]
+    return None
+
+
+def find_below(module: str) -> ApiChange | None:
+    """The change of the one name the table lists below a missing module (``keras.wrappers`` is
+    missing when code reaches for ``keras.wrappers.scikit_learn``); None when the table lists
+    none or several (a module with several changed names, like ``keras.layers``, exists)."""
+    prefix = module + "."
+    found = [old for old in api_index().names if old.startswith(prefix)]
+    return api_index().names[found[0]][0] if len(found) == 1 else None
+
+
+def applies(change: ApiChange, versions: Mapping[str, str]) -> bool:
+    """Whether the change breaks the version the text states (True when none is stated)."""
+    version = versions.get(change.package)
+    if not version:
+        return True
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) in SpecifierSet(change.breaks)
+    except (InvalidSpecifier, InvalidVersion):
+        return True
+
+
+@functools.lru_cache(maxsize=1)
+def tf_distributions() -> frozenset[str]:
+    return kb().tf_variants()
+
+
+@functools.lru_cache(maxsize=1)
+def dependent_imports() -> frozenset[str]:
+    """Import names of the packages built on TensorFlow/Keras that the kb knows (tf-keras aside:
+    it is Keras itself)."""
+    return frozenset(
+        name.replace("-", "_") for name in kb().dependent_names() if name != "tf-keras"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def dependent_distributions() -> frozenset[str]:
+    return frozenset(name for name in kb().dependent_names() if name != "tf-keras")
+
+
+@functools.lru_cache(maxsize=1)
+def stack_distributions() -> frozenset[str]:
+    """TensorFlow, Keras, the packages built on them and the libraries TensorFlow pins."""
+    return kb().stack_names() | dependent_distributions()
+
+
+def keras_line_for(tensorflow: str) -> tuple[int, str]:
+    """(the Keras major ``tf.keras`` needs, the declared keras requirement) for a TF version;
+    (0, "") when the kb does not know it."""
+    release = kb().tensorflow(tensorflow)
+    if release is None:
+        return 0, ""
+    return release.keras_line, release.spec("keras")
+
+
+def spec_for(tensorflow: str, package: str) -> str:
+    """The effective specifier a TensorFlow release puts on numpy / protobuf ("" unknown)."""
+    release = kb().tensorflow(tensorflow)
+    if release is None:
+        return ""
+    return release.spec(package)
+
+
+def pythons_for(tensorflow: str) -> tuple[str, ...]:
+    release = kb().tensorflow(tensorflow)
+    return release.pythons if release is not None else ()
+
+
+def tensorflow_pythons() -> tuple[str, ...]:
+    return kb().tensorflow_pythons()
+
+
+def satisfies(version: str, spec: str) -> bool | None:
+    """Whether ``version`` is in ``spec``; None when either cannot be read."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) in SpecifierSet(spec)
+    except (InvalidSpecifier, InvalidVersion):
+        return None

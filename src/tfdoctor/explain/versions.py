@@ -1,0 +1,243 @@
+"""Versions a text states, and the distributions it shows installed.
+
+People paste versions in many forms: ``pip freeze`` (``keras==2.7.0``), ``pip list``
+(``tensorflow   2.15.0``), ``Successfully installed keras-2.7.0 tensorflow-2.6.1``, resolver
+lines (``tensorflow 2.3.1 requires numpy<1.19.0, but you have numpy 1.19.5``), printed versions
+(``TensorFlow: 1.11.0``, ``Tensor Flow Version: 2.12.0``, ``tf.__version__`` then ``'2.15.0'``),
+prose (``with tensorflow 2.16.1 and keras 3.3.3``) and interpreter banners (``Python 3.7.1
+(default, ...)``). The last version stated for a package counts (a paste often shows an upgrade).
+
+The checks against the knowledge base (which TensorFlow wants which Keras, NumPy, protobuf,
+Python) are in :func:`version_hits`; they name families of kb/data/signatures.json.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from tfdoctor.explain import knowledge
+
+_NAMES = (
+    r"tensorflow(?:[-_](?:cpu|gpu|intel|macos|aarch64|rocm|directml|cpu-aws))?|tf[-_]nightly(?:[-_](?:cpu|gpu))?"
+    r"|intel[-_]tensorflow|keras[-_]nightly|keras|tf[-_]keras|numpy|protobuf|ml[-_]dtypes"
+    r"|tensor ?flow|tf"
+)
+_VERSION = r"v?(\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:(?:a|b|rc)\d{1,3})?(?:\.dev\d{1,12}|\.post\d{1,3})?)(?![\w.])"
+_STATED = re.compile(
+    rf"(?<![\w./\\-])({_NAMES})(?:==|===|-|:\s{{0,3}}|\s{{1,40}}(?:[Vv]ersion:?\s{{1,5}}|is\s{{1,5}}|v)?|\s{{0,3}}[Vv]ersion:?\s{{0,5}})"
+    rf"{_VERSION}",
+    re.IGNORECASE,
+)
+# A version number right after a word (the cheap test before _STATED): "keras==2.7.0",
+# "tensorflow 2.15", "keras-2.7.0", "TensorFlow: 1.11", "Version: 2.12.0".
+_MAYBE_STATED = re.compile(r"[A-Za-z][=:\- ]{1,40}v?\d{1,2}\.\d")
+_DUNDER = re.compile(
+    r"(?<![\w.])(tf|tensorflow|keras|np|numpy|tf_keras)\.__version__", re.IGNORECASE
+)
+_QUOTED = re.compile(r"['\"]" + _VERSION.replace("(?![\\w.])", "") + r"['\"]")
+_BANNER = re.compile(r"^Python (\d)\.(\d{1,2})\.\d{1,3}")
+_SATISFIED = re.compile(r"Requirement already satisfied: ([A-Za-z0-9][\w.-]{0,60})")
+# `conda list`: name, version, build, channel ("pypi" or a build of "<pip>" for pip's packages)
+_CONDA_LIST = re.compile(
+    r"^([A-Za-z0-9][\w.-]{0,80}) {2,60}\S{1,60} {2,60}(\S{1,80})(?: {1,60}(\S{1,80}))?$"
+)
+# Lines that name versions asked for, not installed ones.
+_REQUESTS = (
+    "requested",
+    " depends on ",
+    "install ",
+    "Collecting ",
+    "Would install",
+    "Downloading ",
+)
+_SHORT = {
+    "tf": "tensorflow",
+    "np": "numpy",
+    "tensor flow": "tensorflow",
+    "tensorflow": "tensorflow",
+}
+
+
+@functools.lru_cache(maxsize=2048)
+def _stated_in(norm: str) -> tuple[tuple[str, str], ...]:
+    """(package, version) stated in a line that does not ask for them."""
+    if not _MAYBE_STATED.search(norm) or any(word in norm for word in _REQUESTS):
+        return ()
+    return tuple((canonical(m.group(1)), m.group(2)) for m in _STATED.finditer(norm))
+
+
+class Stated(NamedTuple):
+    version: str
+    line_no: int
+    text: str
+
+
+def canonical(name: str) -> str:
+    lowered = name.lower().replace("_", "-")
+    return _SHORT.get(lowered, _SHORT.get(lowered.replace("-", " "), lowered))
+
+
+class VersionFacts:
+    """What the lines of a text say about versions (bounded: the last one per package)."""
+
+    MAX_PACKAGES = 32
+
+    def __init__(self) -> None:
+        self.stated: dict[str, Stated] = {}
+        self.installed: dict[str, Stated] = {}  # distribution names shown installed -> where
+        self.python: Stated | None = None
+        self._pending_dunder = ""
+        self.conda_listed: dict[str, set[str]] = {}  # `conda list` names -> "pip" / "conda"
+        self.conda_line = Stated("", 0, "")
+
+    def feed(self, norm: str, line_no: int, text: str) -> None:
+        if self._pending_dunder:
+            quoted = _QUOTED.search(norm)
+            if quoted is not None:
+                self._state(self._pending_dunder, quoted.group(1), line_no, text)
+            self._pending_dunder = ""
+        if "__version__" in norm:
+            dunder = _DUNDER.search(norm)
+            if dunder is not None:
+                package = canonical(dunder.group(1))
+                quoted = _QUOTED.search(norm, dunder.end())
+                if quoted is not None:
+                    self._state(package, quoted.group(1), line_no, text)
+                else:
+                    self._pending_dunder = package
+        if norm.startswith("Python "):
+            banner = _BANNER.match(norm)
+            if banner is not None:
+                self.python = Stated(f"{banner.group(1)}.{banner.group(2)}", line_no, text)
+        if "satisfied" in norm:
+            for found in _SATISFIED.finditer(norm):
+                self._installed(found.group(1), Stated("", line_no, text))
+            for name in re.findall(r"->([A-Za-z][\w.-]{0,60})\)", norm):
+                self._installed(name, Stated("", line_no, text))
+        for package, version in _stated_in(norm):
+            self._state(package, version, line_no, text)
+        if "  " in norm:
+            self._conda_list(norm, line_no)
+
+    def _conda_list(self, norm: str, line_no: int) -> None:
+        found = _CONDA_LIST.match(norm)
+        if found is None:
+            return
+        build, channel = found.group(2), found.group(3) or ""
+        by = "pip" if build == "<pip>" or channel == "pypi" else ("conda" if channel else "")
+        if not by or (len(self.conda_listed) >= 4 * self.MAX_PACKAGES):
+            return
+        self.conda_listed.setdefault(found.group(1).lower(), set()).add(by)
+        if by == "pip":
+            self.conda_line = Stated("", line_no, norm)
+
+    def _state(self, package: str, version: str, line_no: int, text: str) -> None:
+        if package not in self.stated and len(self.stated) >= self.MAX_PACKAGES:
+            return
+        self.stated[package] = Stated(version, line_no, text)
+        self._installed(package, self.stated[package])
+
+    def _installed(self, name: str, where: Stated) -> None:
+        key = name.lower().replace("_", "-")
+        if key in self.installed or len(self.installed) < self.MAX_PACKAGES:
+            self.installed[key] = where
+
+    def versions(self) -> dict[str, str]:
+        """package -> version, with ``tensorflow`` standing for whichever variant was stated."""
+        out = {name: stated.version for name, stated in self.stated.items()}
+        variants = [n for n in self.stated if n.startswith(("tensorflow", "tf-nightly", "intel-"))]
+        if "tensorflow" not in out and variants:
+            out["tensorflow"] = self.stated[variants[-1]].version
+        if self.python is not None:
+            out.setdefault("python", self.python.version)
+        return out
+
+
+class VersionHit(NamedTuple):
+    family: str
+    detail: str
+    lines: tuple[Stated, ...]
+
+
+def _tensorflow(facts: VersionFacts) -> Stated | None:
+    variants = [
+        s
+        for name, s in facts.stated.items()
+        if name.startswith(("tensorflow", "tf-nightly", "intel-"))
+    ]
+    return max(variants, key=lambda s: s.line_no) if variants else None
+
+
+def _conda_mixed(facts: VersionFacts) -> str:
+    """A package of the TensorFlow stack that `conda list` shows from pip beside conda's own
+    packages (or from both), "" when none."""
+    listed = facts.conda_listed
+    if not any("conda" in by for by in listed.values()):
+        return ""
+    stack = knowledge.stack_distributions()
+    for name, by in sorted(listed.items()):
+        if "pip" in by and (name.replace("_", "-") in stack or len(by) == 2):
+            return name
+    return ""
+
+
+def version_hits(facts: VersionFacts, python: str) -> Iterator[VersionHit]:
+    """The mismatches between the versions a text states, by the knowledge base."""
+    variants = sorted(n for n in facts.installed if n in knowledge.tf_distributions())
+    if len(variants) >= 2:
+        lines = tuple(facts.installed[n] for n in variants)
+        yield VersionHit(
+            "versions-two-tensorflows", " and ".join(variants) + " are both installed", lines
+        )
+    mixed = _conda_mixed(facts)
+    if mixed:
+        yield VersionHit(
+            "conda-list-mixed",
+            f"`conda list` shows {mixed} installed by pip in a conda environment",
+            (facts.conda_line,),
+        )
+    tf = _tensorflow(facts)
+    if tf is None:
+        return
+    line, requirement = knowledge.keras_line_for(tf.version)
+    keras = facts.stated.get("keras")
+    if (
+        keras is not None
+        and requirement
+        and knowledge.satisfies(keras.version, requirement) is False
+    ):
+        yield VersionHit(
+            "versions-keras",
+            f"TensorFlow {tf.version} needs keras{requirement}; keras {keras.version} is stated",
+            (tf, keras),
+        )
+    tf_keras = facts.stated.get("tf-keras")
+    if tf_keras is not None and line == 3:
+        minor = ".".join(tf.version.split(".")[:2])
+        if not tf_keras.version.startswith(minor + "."):
+            yield VersionHit(
+                "versions-tf-keras",
+                f"tf-keras {tf_keras.version} is not of TensorFlow {minor}",
+                (tf, tf_keras),
+            )
+    for package, family in (("numpy", "versions-numpy"), ("protobuf", "versions-protobuf")):
+        stated = facts.stated.get(package)
+        if stated is None:
+            continue
+        spec = knowledge.spec_for(tf.version, package)
+        if spec and knowledge.satisfies(stated.version, spec) is False:
+            yield VersionHit(
+                family,
+                f"TensorFlow {tf.version} needs {package}{spec}; {package} {stated.version} is stated",
+                (tf, stated),
+            )
+    pythons = knowledge.pythons_for(tf.version)
+    if python and pythons and python not in pythons and python.count(".") == 1:
+        yield VersionHit(
+            "versions-python",
+            f"TensorFlow {tf.version} has wheels for Python {', '.join(pythons)}, not {python}",
+            (tf,),
+        )

@@ -1,0 +1,42 @@
+"""The ratchet: explain's figures on the corpus's test split never fall below the record.
+
+The record (bench/explain_record.json) is raised with `python bench/explain_corpus.py --record`
+as the score rises. Only the totals are compared and shown: per-text results of the test split
+are never printed (the corpus rule: tune on train only).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "explain_corpus.py"
+
+
+def _scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("explain_corpus", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_test_split_does_not_fall_below_the_record() -> None:
+    scorer = _scorer()
+    record = scorer.read_record()
+    now = scorer.score("test").total.figures()
+    shown = {k: round(v, 4) for k, v in now.items()}
+    assert now["right"] >= record["right"] - 1e-9, (shown, record)
+    assert now["negatives_clean"] >= record["negatives_clean"] - 1e-9, (shown, record)
+    assert now["wrong"] <= record["wrong"] + 1e-9, (shown, record)
+
+
+def test_the_corpus_is_as_the_record_says() -> None:
+    scorer = _scorer()
+    entries = scorer.read_index(["test"])
+    recorded = scorer.read_record_file()["entries"]
+    assert len(entries) >= recorded  # entries are only ever added to the corpus
+    assert all(entry.path.is_file() for entry in entries)
