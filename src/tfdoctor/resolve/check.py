@@ -73,7 +73,11 @@ def _check_lock(
         locked.packages, target, path, _prefix([path], target, "locked"), _folder(path), kb
     )
     extra = _cuda_findings(
-        [p for p in locked.packages if p.extras], kb, target, path, {p.name: p for p in locked.packages}
+        [p for p in locked.packages if p.extras],
+        kb,
+        target,
+        path,
+        {p.name: p for p in locked.packages},
     )
     info = {"files": [path], "resolver": locked.kind, "mode": "locked", "notes": []}
     return _report(snapshot, extra, select, ignore, info)
@@ -258,7 +262,13 @@ def _report(
         findings=tuple(findings),
         groups=groups,
         target=target,
-        extra={"requirements": {**info, "python": snapshot.python.version, "platform": report.target["platform"]}},
+        extra={
+            "requirements": {
+                **info,
+                "python": snapshot.python.version,
+                "platform": report.target["platform"],
+            }
+        },
     )
 
 

@@ -18,8 +18,12 @@ _OP = r"(?:===|==|!=|>=|<=|~=|>|<)"
 _REQ = rf"[A-Za-z0-9][A-Za-z0-9._\-]*(?:\[[^\]\s]*\])?(?:\{{[^}}]*\}})?(?:{_OP}[^\s,]+(?:,{_OP}[^\s,]+)*)?"
 _DEPENDS = re.compile(rf"(?:all versions of )?({_REQ}) depends? on ({_REQ})")
 _REQUIRE = re.compile(rf"you require ({_REQ})")
-_NO_WHEEL = re.compile(rf"({_REQ}) has no wheels with a matching (Python ABI|Python implementation|platform) tag(?: \(e\.g\., `([^`]+)`\))?")
-_NO_BUILD = re.compile(rf"({_REQ}) (?:has no usable wheels|was not found.*building from source is disabled|has no wheels).*building")
+_NO_WHEEL = re.compile(
+    rf"({_REQ}) has no wheels with a matching (Python ABI|Python implementation|platform) tag(?: \(e\.g\., `([^`]+)`\))?"
+)
+_NO_BUILD = re.compile(
+    rf"({_REQ}) (?:has no usable wheels|was not found.*building from source is disabled|has no wheels).*building"
+)
 _NOT_FOUND = re.compile(rf"({_REQ}) was not found in the package registry")
 _NO_VERSION = re.compile(rf"there (?:is|are) no versions? of ({_REQ})")
 _PYTHON = re.compile(rf"({_REQ}) depends on Python({_OP}[^\s,]+(?:,{_OP}[^\s,]+)*)")
@@ -92,7 +96,9 @@ def explain(message: str) -> Explanation:
         group = by_package.setdefault(constraint.package, [])
         if constraint.requirement not in [c.requirement for c in group]:
             group.append(constraint)
-    clashes = [group for group in by_package.values() if len({_spec(c.requirement) for c in group}) > 1]
+    clashes = [
+        group for group in by_package.values() if len({_spec(c.requirement) for c in group}) > 1
+    ]
     if clashes:
         group = clashes[-1]  # uv's last step names the requirements that finally clash
         first, second = group[0], group[-1]
@@ -120,7 +126,9 @@ def explain(message: str) -> Explanation:
         if found:
             return Explanation(kind, f"{found.group(1)} {words}", (_name(found.group(1)),), details)
     cause = next((d for d in details if d.startswith(("cause:", "error:"))), "")
-    return Explanation("other", cause.partition(":")[2].strip() or "uv could not resolve the set", (), details)
+    return Explanation(
+        "other", cause.partition(":")[2].strip() or "uv could not resolve the set", (), details
+    )
 
 
 def _side(constraint: Constraint) -> str:

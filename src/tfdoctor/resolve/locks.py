@@ -62,8 +62,10 @@ def _platform_fits(platform_tag: str, target: WouldBe) -> bool:
             return True
         if target.system == "linux" and ("linux" in tag) and tag.endswith(arch):
             return True
-        if target.system == "macos" and tag.startswith("macosx") and tag.endswith(
-            (*arch, "universal2", "universal")
+        if (
+            target.system == "macos"
+            and tag.startswith("macosx")
+            and tag.endswith((*arch, "universal2", "universal"))
         ):
             return True
         if target.system == "windows" and tag in (f"win_{arch[1]}",):
@@ -136,10 +138,15 @@ def _uv_lock(data: dict[str, Any], target: WouldBe, label: str) -> list[Planned]
         if seen is None:
             queue += [(e, "") for e in package.get("dependencies") or ()]
         for extra in new_extras:
-            queue += [(e, extra) for e in (package.get("optional-dependencies") or {}).get(extra, ())]
+            queue += [
+                (e, extra) for e in (package.get("optional-dependencies") or {}).get(extra, ())
+            ]
     out = []
     for name, (package, extras) in sorted(chosen.items()):
-        files = [str(w.get("url") or w.get("filename") or w.get("path") or "") for w in package.get("wheels") or ()]
+        files = [
+            str(w.get("url") or w.get("filename") or w.get("path") or "")
+            for w in package.get("wheels") or ()
+        ]
         out.append(
             Planned(
                 name=name,
@@ -171,9 +178,7 @@ def _poetry_roots(folder: str) -> set[str] | None:
     return {r.name for r in found if r.name}
 
 
-def _poetry_lock(
-    data: dict[str, Any], target: WouldBe, roots: set[str] | None
-) -> list[Planned]:
+def _poetry_lock(data: dict[str, Any], target: WouldBe, roots: set[str] | None) -> list[Planned]:
     from tfdoctor.resolve.pyproject import poetry_constraint
 
     packages = [p for p in data.get("package") or () if _poetry_applies(p, target)]
@@ -274,7 +279,10 @@ def _pylock(data: dict[str, Any], target: WouldBe, label: str) -> list[Planned]:
     for package in data["packages"]:
         if not _holds(package.get("marker"), target):
             continue
-        files = [str(w.get("name") or w.get("url") or w.get("path") or "") for w in package.get("wheels") or ()]
+        files = [
+            str(w.get("name") or w.get("url") or w.get("path") or "")
+            for w in package.get("wheels") or ()
+        ]
         out.append(
             Planned(
                 name=canonical(str(package.get("name", ""))),

@@ -12,7 +12,13 @@ from tfdoctor.snapshot import PlatformInfo, PythonInfo
 
 PLATFORMS = ("linux", "macos", "windows")
 # --arch spellings -> the machine name each OS reports (platform.machine()).
-_ARCHES = {"x86_64": "x86_64", "amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+_ARCHES = {
+    "x86_64": "x86_64",
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+}
 _MACHINE = {
     ("linux", "x86_64"): "x86_64",
     ("linux", "arm64"): "aarch64",

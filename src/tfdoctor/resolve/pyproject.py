@@ -25,7 +25,9 @@ def read(path: str, label: str) -> tuple[list[Requirement], list[str], str | Non
         found.append(parse_requirement(str(line), f"{label} [project.dependencies]"))
     for group, lines in (project.get("optional-dependencies") or {}).items():
         for line in lines:
-            found.append(parse_requirement(str(line), f"{label} [project.optional-dependencies.{group}]"))
+            found.append(
+                parse_requirement(str(line), f"{label} [project.optional-dependencies.{group}]")
+            )
     groups = data.get("dependency-groups") or {}
     for group in groups:
         found += _dependency_group(groups, str(group), label, ())

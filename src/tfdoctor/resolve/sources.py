@@ -70,7 +70,8 @@ def parse_requirement(text: str, origin: str) -> Requirement:
     try:
         parsed = Parsed(text)
     except InvalidRequirement as exc:
-        raise UsageError(f"{origin}: not a requirement: {text!r} ({exc})") from None
+        reason = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise UsageError(f"{origin}: not a requirement: {text!r} ({reason})") from None
     return Requirement(
         line=text,
         name=canonical(parsed.name),
