@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "new": "create a clean environment with a known-good TensorFlow/Keras set",
     "rules": "list the rules, or explain one (tfdoctor rules TFD101)",
     "report": "print a Markdown block for a bug report (details folded, personal data redacted)",
+    "scan": "find the Python environments under folders and check them all",
 }
 
 
