@@ -1,9 +1,13 @@
 """Benchmark: `tfdoctor scan` of 100 real environments against `pipdeptree --python` on each.
 
 The 100 environments are real venvs: hardlinked copies (`cp -al`, as the test suite makes its
-variants) of eight of the test suite's environments, healthy and broken, TensorFlow 2.15 and 2.21,
-Python 3.11-3.13, laid out under one folder. Each tool runs `--runs` times, taking turns (a burst
-of load on the shared machine hits both alike); one unmeasured warm-up run each.
+variants) of the test suite's environments, laid out under one folder. One in five is a
+TensorFlow environment (healthy and broken, TensorFlow 2.15 and 2.21, Python 3.11 and 3.13;
+~50 distributions, ~18,000 files each), the others small ones (Keras alone, pytest, NumPy;
+Python 3.10-3.12): a TensorFlow environment takes half a minute to copy on the loaded
+development machine. Each tool runs `--runs` times, taking turns (a burst of load on the shared
+machine hits both alike); one unmeasured warm-up run each. `--folder` keeps the layout for the
+next run.
 
 - tfdoctor: `tfdoctor scan ROOT --format jsonl` (finds the envs itself, checks them in a pool of
   --jobs, default: the CPUs);
@@ -11,7 +15,7 @@ of load on the shared machine hits both alike); one unmeasured warm-up run each.
   another (what a script looping over the envs does), and with the same number of parallel jobs
   (xargs -P) for a fair comparison of the pool.
 
-Usage: python bench/scan_bench.py [--count 100] [--runs 3] [--keep]
+Usage: python bench/scan_bench.py [--count 100] [--runs 3] [--folder DIR]
 """
 
 from __future__ import annotations
@@ -104,9 +108,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--keep", action="store_true", help="keep the environments")
+    parser.add_argument(
+        "--folder", type=Path, help="where the environments are made and kept (default: a temp one)"
+    )
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="tfdoctor-scan-bench-"))
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="tfdoctor-scan-bench-"))
     try:
         start = time.perf_counter()
         envs = make_envs(folder, args.count)
@@ -120,7 +126,7 @@ def main() -> None:
         }
         times: dict[str, list[float]] = {name: [] for name in tools}
         answered: dict[str, int] = {}
-        for name, tool in tools.items():
+        for tool in tools.values():
             tool()  # warm-up: file cache, byte-code
         for _ in range(args.runs):
             for name, tool in tools.items():
@@ -134,7 +140,7 @@ def main() -> None:
             median = statistics.median(values)
             print(f"| {name} | {median:.1f} s | {len(envs) / median:.1f} | {answered[name]} |")
     finally:
-        if not args.keep:
+        if args.folder is None:
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # background. Only the module of the command asked for is imported (start-up time); the others
 # are listed with this help line.
 COMMANDS: dict[str, str] = {
+    "demo": "build a broken TensorFlow/Keras environment and find, explain and fix it",
     "check": "diagnose why TensorFlow and Keras do not work together in an environment",
     "explain": "explain a TensorFlow/Keras error from a traceback, log or console session",
     "lint": "find mixed Keras imports and APIs the target Keras/TensorFlow no longer has",
