@@ -84,7 +84,7 @@ class WouldBe(NamedTuple):
         return PythonInfo(
             version=self.python,
             implementation="CPython",
-            executable="python",
+            executable=f"python{self.minor}",
             prefix=label,
             base_prefix=label,
             is_venv=True,
