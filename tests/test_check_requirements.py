@@ -324,3 +324,25 @@ def test_bad_input_is_one_line(
     assert result.returncode == 2, result.stdout
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+
+
+@network
+def test_and_cuda_behind_a_linux_marker_is_fine_on_macos(tfdoctor: Runner) -> None:
+    """The fix TFD603 suggests: the extra only where CUDA builds exist."""
+    requirements = (
+        "tensorflow[and-cuda]==2.16.2; sys_platform == 'linux'\n"
+        "tensorflow==2.16.2; sys_platform != 'linux'\n"
+    )
+    mac = _check(
+        tfdoctor,
+        "-r",
+        "-",
+        "--python-version",
+        "3.11",
+        "--platform",
+        "macos",
+        "--format",
+        "json",
+        stdin=requirements,
+    )
+    assert mac.returncode == 0 and mac.json()["findings"] == [], mac.stdout

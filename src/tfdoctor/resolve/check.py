@@ -92,6 +92,8 @@ def _check_inputs(
 ) -> Report:
     from tfdoctor.resolve.uvcompile import compile_set
 
+    # what the set asks for on this Python/platform (a marker can leave a requirement out)
+    inputs = inputs._replace(direct=tuple(r for r in inputs.direct if _applies(r, target)))
     direct_names = {r.name for r in inputs.direct if r.name}
     compiled = compile_set(inputs.uv_lines, target, inputs.folder)
     labels = list(inputs.labels)
@@ -148,6 +150,14 @@ def _check_inputs(
     if explanation is not None:
         report = _attach(report, explanation, labels, target, info["mode"], select, ignore)
     return report
+
+
+def _applies(requirement: Requirement, target: WouldBe) -> bool:
+    from tfdoctor.pep508 import evaluate
+
+    if not requirement.marker:
+        return True
+    return evaluate(requirement.marker, {**target.markers(), "extra": ""})
 
 
 def _without(inputs: InputSet, asked: set[str], target: WouldBe) -> tuple[str, ...]:
