@@ -61,6 +61,7 @@ SECRETS = {
     "PIP_INDEX_URL": "https://ci-bot:SECRETPIPINDEX4242@127.0.0.1:9/simple",
     # a value the probe collects and prints (a missing PYTHONPATH entry is a finding)
     "PYTHONPATH": "/tmp/mirror/https://deploy:SECRETPYTHONPATH99@example.org/lib",
+    "UV_HTTP_RETRIES": "0",  # the unreachable index fails at once instead of after retries
 }
 SECRET_VALUES = (
     "SECRETHFTOKEN4711",
