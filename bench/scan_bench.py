@@ -133,7 +133,11 @@ def main() -> None:
                 seconds, count = tool()
                 times[name].append(seconds)
                 answered[name] = count
-        print(f"\n{len(envs)} environments, {args.jobs} CPUs, median of {args.runs} runs\n")
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"\n{len(envs)} environments, {args.jobs} CPUs, median of {args.runs} runs "
+            f"(load average at the end: {load})\n"
+        )
         print("| tool | wall time | environments/s | environments examined |")
         print("| --- | --- | --- | --- |")
         for name, values in times.items():
