@@ -346,3 +346,13 @@ def test_and_cuda_behind_a_linux_marker_is_fine_on_macos(tfdoctor: Runner) -> No
         stdin=requirements,
     )
     assert mac.returncode == 0 and mac.json()["findings"] == [], mac.stdout
+
+
+@network
+def test_a_python_range_does_not_choose_the_version(tfdoctor: Runner) -> None:
+    """Poetry's `python = "^3.10"` is a range, not a pin: the target interpreter's Python stays."""
+    result = _check(
+        tfdoctor, "-r", str(DATA / "poetry-table" / "pyproject.toml"), "--format", "json"
+    )
+    assert result.json()["target"]["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert [f["code"] for f in result.json()["findings"]] == ["TFD201"]

@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tfdoctor.errors import UsageError
 from tfdoctor.finding import Finding, Group, Severity
-from tfdoctor.pep508 import allows, canonical
+from tfdoctor.pep508 import allows
 from tfdoctor.report.model import GroupSummary, Report
 from tfdoctor.resolve import rules
 from tfdoctor.resolve.conflict import Explanation, explain
@@ -54,8 +55,9 @@ def check_sets(
             )
         return _check_lock(locks[0], target, kb, select, ignore)
     inputs = read_inputs(paths, stdin_text, cwd)
-    if inputs.python_hint and not python_given:
-        target = target._replace(python=_full(inputs.python_hint))
+    hint = inputs.python_hint or ""
+    if not python_given and re.fullmatch(r"3\.\d+(\.\d+)?", hint):  # an exact pin (conda's)
+        target = target._replace(python=_full(hint))
     return _check_inputs(inputs, target, kb, select, ignore)
 
 
@@ -331,6 +333,3 @@ def _prefix(labels: list[str], target: WouldBe, mode: str) -> str:
 def _folder(path: str) -> str:
     return os.path.dirname(os.path.abspath(path))
 
-
-def canonical_names(requirements: Iterable[Requirement]) -> set[str]:
-    return {canonical(r.name) for r in requirements if r.name}
