@@ -1,9 +1,8 @@
 """``tfdoctor report``: one Markdown block to paste into a TensorFlow/Keras issue, with the parts
 issue templates ask for (findings, versions, sys.path, the failing step) folded in ``<details>``.
 
-Redacted unless asked otherwise: the home folder, the user and host names, and credentials in
-URLs (``https://user:token@host``); credentials are removed even with ``--no-redact``'s opposite
-nowhere: see :mod:`tfdoctor.redact`."""
+Redacted unless ``--no-redact``: the home folder, the user and host names. Credentials in URLs
+(``https://user:token@host``) are removed always. See :mod:`tfdoctor.redact`."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from tfdoctor.finding import Finding
 from tfdoctor.report.markdown import MARK
 from tfdoctor.report.model import Report
 
@@ -145,5 +143,3 @@ def redacted(text: str) -> str:
 def environment() -> dict[str, str]:
     return dict(os.environ)
 
-
-__all__ = ["Finding", "keep", "redacted", "render_bug_report"]
