@@ -175,3 +175,10 @@ TF215_UNREADABLE_METADATA = EnvSpec(
 # -- for tfdoctor fix ---------------------------------------------------------------------------
 # pip in the environment, for the fallback when uv is absent.
 TF215_NUMPY2_PIP = EnvSpec("tf215-numpy2-pip", base=TF215_NUMPY2, no_deps=("pip==24.3.1",))
+
+# -- notebooks ----------------------------------------------------------------------------------
+# The classic broken environment with a Jupyter kernel in it (`%pip install ipykernel`), and
+# tfdoctor's own requirements (tfdoctor itself comes from the source tree on the kernel's path).
+TF215_KERAS3_KERNEL = EnvSpec(
+    "tf215-keras3-kernel", base=TF215_KERAS3, with_deps=("ipykernel==7.4.0", "pyyaml==6.0.4")
+)

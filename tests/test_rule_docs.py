@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from cli_runner import Runner
+from tfdoctor.resolve.rules import CUDA_PLATFORM, UNRESOLVABLE
 from tfdoctor.rules.base import CheckRule, check_rules
 from tfdoctor.rules.registry import rule_doc
 
 SECTIONS = ("## What it does", "## Why it breaks", "## How to fix", "## Example", "## Sources")
 RULES = check_rules()
+# Rules about a requirement set (check -r) rather than an environment: pages of the same kind.
+SET_RULES = [CheckRule(info, lambda ctx: ()) for info in (UNRESOLVABLE, CUDA_PLATFORM)]
 INDEX = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
 
@@ -28,7 +31,7 @@ def test_there_are_check_rules_to_document() -> None:
     assert len(codes) == len(set(codes))
 
 
-@pytest.mark.parametrize("rule", RULES, ids=_id)
+@pytest.mark.parametrize("rule", RULES + SET_RULES, ids=_id)
 def test_page_has_header_sections_and_sources(rule: CheckRule) -> None:
     info = rule.info
     doc = rule_doc(info.code)
@@ -71,12 +74,12 @@ def test_rules_command_json_carries_the_page(tfdoctor: Runner) -> None:
 def test_every_page_belongs_to_a_check_rule() -> None:
     pages = resources.files("tfdoctor").joinpath("docs", "rules")
     documented = {p.name[:-3] for p in pages.iterdir() if re.fullmatch(r"TFD[1-6]\d\d\.md", p.name)}
-    assert documented == {r.info.code for r in RULES}
+    assert documented == {r.info.code for r in RULES + SET_RULES}
 
 
 def test_index_lists_every_check_rule() -> None:
     index = INDEX.read_text(encoding="utf-8")
-    for rule in RULES:
+    for rule in RULES + SET_RULES:
         info = rule.info
         row = (
             f"| [{info.code}](../src/tfdoctor/docs/rules/{info.code}.md) | {info.name} | "

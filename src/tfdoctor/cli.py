@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 # background. Only the module of the command asked for is imported (start-up time); the others
 # are listed with this help line.
 COMMANDS: dict[str, str] = {
+    "demo": "build a broken TensorFlow/Keras environment and find, explain and fix it",
     "check": "diagnose why TensorFlow and Keras do not work together in an environment",
     "explain": "explain a TensorFlow/Keras error from a traceback, log or console session",
     "lint": "find mixed Keras imports and APIs the target Keras/TensorFlow no longer has",
     "fix": "plan and apply the repairs of an environment, as a transaction",
     "new": "create a clean environment with a known-good TensorFlow/Keras set",
     "rules": "list the rules, or explain one (tfdoctor rules TFD101)",
+    "report": "print a Markdown block for a bug report (details folded, personal data redacted)",
+    "scan": "find the Python environments under folders and check them all",
 }
 
 
@@ -43,6 +46,19 @@ def _load(name: str) -> ModuleType | None:
 
 def _chosen(argv: Sequence[str]) -> str | None:
     return next((a for a in argv if not a.startswith("-")), None)
+
+
+def _guard_secrets() -> None:
+    """No secret of the environment (a token variable, an index URL's password) is ever
+    printed: the output streams filter them when there are any. Most runs have none, and this
+    plain scan decides that without importing anything."""
+    words = ("TOKEN", "SECRET", "PASSW", "KEY", "CREDENTIAL")
+    for name, value in os.environ.items():
+        if ("@" in value and "://" in value) or any(w in name.upper() for w in words):
+            from tfdoctor.redact import guard_output
+
+            guard_output(os.environ)
+            return
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -71,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     early = _load(chosen) if chosen in COMMANDS else None
     if early is not None and hasattr(early, "start_early"):
         early.start_early(argv)
+    _guard_secrets()
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)

@@ -88,6 +88,30 @@ def add_parser(sub: Any) -> None:
         metavar="SECONDS",
         help="time limit of the --deep run (default: 180)",
     )
+    add_requirement_arguments(p)
+
+
+def add_requirement_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-r",
+        "--requirements",
+        action="append",
+        metavar="FILE",
+        help="check the environment this set would make, before installing it (repeatable): "
+        "requirements.txt, pyproject.toml, environment.yml, uv.lock, poetry.lock, pylock.toml, "
+        "or - for standard input",
+    )
+    p.add_argument(
+        "--python-version",
+        metavar="X.Y",
+        help="with -r: the Python to check the set for (default: the target interpreter's)",
+    )
+    p.add_argument(
+        "--platform",
+        choices=("linux", "macos", "windows"),
+        help="with -r: the OS to check the set for (default: the target interpreter's)",
+    )
+    p.add_argument("--arch", metavar="ARCH", help="with -r: x86_64 or arm64")
 
 
 def add_target_arguments(p: argparse.ArgumentParser) -> None:
@@ -111,6 +135,12 @@ def run(args: argparse.Namespace) -> int:
     # it, and both run while the rules are imported here.
     probe = _probe_for(args.python, args.verbose)
     try:
+        if args.requirements:
+            from tfdoctor.resolve.command import check_requirements
+
+            return check_requirements(args, probe)
+        if args.python_version or args.platform or args.arch:
+            raise UsageError("--python-version, --platform and --arch go with -r FILE")
         return _check(args, probe)
     except BaseException:
         probe.close()  # no answer is wanted any more: do not leave the probe running

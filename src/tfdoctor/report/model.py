@@ -49,6 +49,20 @@ class Report(NamedTuple):
     def sorted_findings(self) -> list[Finding]:
         return sort_findings(list(self.findings))
 
+    def __str__(self) -> str:
+        """The terminal report as plain text."""
+        from tfdoctor.report.html import render_text
+
+        return render_text(self)
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from tfdoctor.report.html import render_html
+
+        return render_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython's console
+        printer.text(str(self))
+
     def to_json(self, verbose: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "schema": SCHEMA,

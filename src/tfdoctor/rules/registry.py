@@ -33,6 +33,7 @@ RULE_MODULES: tuple[str, ...] = (
     "tfdoctor.rules.runtime",
     "tfdoctor.lint.rules",
     "tfdoctor.explain.rules",
+    "tfdoctor.resolve.rules",
 )
 
 

@@ -1,0 +1,79 @@
+"""Findings about a requirement set itself, before any environment exists: a set uv cannot
+resolve (TFD211) and a CUDA extra asked for on a platform without CUDA builds (TFD603). Every
+other finding of ``check -r`` comes from the ordinary check rules run on the would-be
+environment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.resolve.conflict import Explanation
+from tfdoctor.resolve.platforms import WouldBe
+from tfdoctor.rules.base import finding
+from tfdoctor.rules.registry import RuleInfo, register
+
+UNRESOLVABLE = register(
+    RuleInfo(
+        "TFD211",
+        "unresolvable-set",
+        "declared-conflict",
+        Severity.ERROR,
+        Group.DEPENDENCIES,
+        "The requirement set cannot be installed together: two requirements exclude each other.",
+    )
+)
+CUDA_PLATFORM = register(
+    RuleInfo(
+        "TFD603",
+        "cuda-extra-platform",
+        "platform-unsupported",
+        Severity.ERROR,
+        Group.GPU,
+        "The and-cuda extra is asked for on a platform TensorFlow has no CUDA build for.",
+    )
+)
+CUDA_EXTRA = "and-cuda"
+
+
+def unresolvable(explanation: Explanation, labels: Sequence[str], target: WouldBe) -> Finding:
+    return finding(
+        UNRESOLVABLE,
+        f"the set cannot be installed on {target.label}: {explanation.sentence}",
+        evidence=(
+            f"uv pip compile {' '.join(labels)} --python-version {target.minor} "
+            f"--python-platform {target.uv_platform}",
+            *explanation.details[-6:],
+        ),
+        why="pip and uv refuse to install a set whose requirements exclude each other "
+        "(ResolutionImpossible); installing the parts one by one instead leaves an "
+        "environment in which one of the packages gets a version it was not built for.",
+        fix_note="Change one side of the conflict: relax or remove the pin that the other "
+        "package does not accept, then run the check again.",
+    )
+
+
+def cuda_extra_elsewhere(
+    requirement: str, target: WouldBe, source: str, resolved: str | None
+) -> Finding:
+    """``tensorflow[and-cuda]`` for macOS or Windows; ``resolved`` is the release uv fell back
+    to when it found one (a release old enough not to have the extra)."""
+    where = "macOS" if target.system == "macos" else "native Windows"
+    evidence = [f"{requirement} ({source})", f"checked for {target.label}"]
+    if resolved:
+        evidence.append(
+            f"uv fell back to {resolved}, a release without the {CUDA_EXTRA} extra, instead of "
+            "failing"
+        )
+    return finding(
+        CUDA_PLATFORM,
+        f"{requirement} asks for TensorFlow's CUDA build, which does not exist for {where}",
+        evidence=tuple(evidence),
+        why="The and-cuda extra pins NVIDIA's CUDA/cuDNN wheels, which TensorFlow loads only on "
+        "Linux: there is no official GPU support on macOS, and TensorFlow 2.10 was the last "
+        "release with GPU support on native Windows. The install fails (no CUDA wheels for the "
+        "platform), or a resolver quietly picks an old TensorFlow without the extra.",
+        fix_note="Drop the [and-cuda] extra on this platform (e.g. `tensorflow[and-cuda]; "
+        "sys_platform == 'linux'` and `tensorflow; sys_platform != 'linux'`), or run on Linux "
+        "or WSL2 for a GPU.",
+    )
