@@ -71,7 +71,7 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     if python is not None:
         ctx, static = diagnose_context(os.fspath(python))
         facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
-        environment = _Environment(facts, static)
+        environment = _Environment(facts, static, "python argument")
     result = explain_text(text, environment.facts if environment else None)
     findings = _join(result.findings, environment) if environment else result.findings
     document = to_json(result, "<text>")
