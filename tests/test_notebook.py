@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,10 @@ def _kernelspec(folder: Path, env: Path) -> None:
     tfdoctor's own venv, so `%tfdoctor` must go by the kernel's interpreter."""
     spec = folder / "kernels" / "tfenv"
     spec.mkdir(parents=True)
+    # Only the package, not src/'s egg-info: that metadata would add tfdoctor's own
+    # requirements (uv) to the kernel's environment and a TFD210 to its report.
+    importable = folder / "importable"
+    shutil.copytree(SRC / "tfdoctor", importable / "tfdoctor")
     own_venv = Path(sys.executable).parent.parent
     kernel = {
         "argv": [python_of(env), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
@@ -36,7 +41,7 @@ def _kernelspec(folder: Path, env: Path) -> None:
         "language": "python",
         "env": {
             # tfdoctor itself, as `%pip install tfdoctor` would make it importable
-            "PYTHONPATH": str(SRC),
+            "PYTHONPATH": str(importable),
             "PATH": f"{own_venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "VIRTUAL_ENV": str(own_venv),
             "TF_CPP_MIN_LOG_LEVEL": "2",
