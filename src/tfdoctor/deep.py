@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from tfdoctor.target import BEGIN, Target, probe_program
+from tfdoctor.target import BEGIN, ISOLATE, Target, probe_program
 
 EVENT = "@@TFDOCTOR-EVENT@@ "
 DEFAULT_TIMEOUT_S = 180.0
@@ -92,7 +92,7 @@ class RunningDeep:
         self.timeout = timeout
         self.started = time.perf_counter()
         self._proc = subprocess.Popen(
-            [target.executable, "-"],
+            [target.executable, *ISOLATE, "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

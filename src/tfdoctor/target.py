@@ -18,9 +18,18 @@ END = "@@TFDOCTOR-PROBE-END@@"
 MIN_TARGET = (3, 7)
 PROBE_TIMEOUT_S = 120.0
 
+# The target runs isolated: none of its modules may come from the working directory or
+# PYTHONPATH (a `json.py` there would run). `-I` on Python 3.4+; older ones do not know it and get
+# `-E -s` (ISOLATE_OLD), where `-c` still puts '' first on sys.path: the guard drops it before
+# any import (sys is built in).
+ISOLATE = ("-I",)
+ISOLATE_OLD = ("-E", "-s")
+
 # Runs first on any interpreter, Python 2 included, so an old one is recognised, not crashed on.
 _GUARD = """\
 import sys
+if sys.path and sys.path[0] in ("", "."):
+    del sys.path[0]
 if sys.version_info < {min!r}:
     sys.stdout.write("\\n{begin}\\n" + '{{"unsupported_python": "%d.%d.%d"}}' % tuple(sys.version_info[:3]) + "\\n{end}\\n")
 else:
@@ -133,18 +142,22 @@ class RunningProbe:
     ):
         self.target = target
         self.timeout = timeout
+        self._name = name
+        self._env = {
+            **os.environ,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TFDOCTOR_FULL_SCAN": "1" if full_scan else "0",
+        }
+        self._child = self._start(ISOLATE)
+
+    def _start(self, isolate: tuple[str, ...]) -> Child:
+        self._isolate = isolate
+        argv = [self.target.executable, *isolate, "-c", probe_program(self._name, from_file=True)]
         try:
-            self._child = Child(
-                [target.executable, "-c", probe_program(name, from_file=True)],
-                env={
-                    **os.environ,
-                    "PYTHONDONTWRITEBYTECODE": "1",
-                    "TFDOCTOR_FULL_SCAN": "1" if full_scan else "0",
-                },
-            )
+            return Child(argv, env=self._env)
         except OSError as exc:
             raise UsageError(
-                f"{target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
+                f"{self.target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
             ) from exc
 
     def close(self) -> None:
@@ -159,7 +172,12 @@ class RunningProbe:
             raise UsageError(
                 f"{label} did not answer within {self.timeout:.0f} s; is it a Python interpreter?"
             )
-        return _parse(label, *answer)
+        out, err, returncode = answer
+        old = b"Unknown option: -I" in err and BEGIN.encode() not in out  # Python < 3.4
+        if old and self._isolate == ISOLATE:
+            self._child = self._start(ISOLATE_OLD)
+            return self.result()
+        return _parse(label, out, err, returncode)
 
 
 def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, object]:

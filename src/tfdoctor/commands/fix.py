@@ -85,7 +85,7 @@ def _prefix_of(python: str | None) -> str:
 
     target = resolve(python)
     proc = subprocess.run(
-        [target.executable, "-c", "import sys; print(sys.prefix)"],
+        [target.executable, "-I", "-c", "import sys; print(sys.prefix)"],
         capture_output=True,
         text=True,
         check=False,
