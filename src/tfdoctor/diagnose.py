@@ -44,14 +44,15 @@ def diagnose_probe(
         facts = environment_facts(snapshot, ctx.tensorflow, ctx.installer)
         findings = runtime_findings(ctx, result, findings, facts)
         extra["deep"] = result.to_json()
-    return _report(ctx, findings, ignore, extra)
+    return _report(ctx, findings, ignore, extra, probe.target.why)
 
 
 def diagnose_context(python: str | None) -> tuple[Context, Report]:
     """The static check of an environment, with the rule context (for other commands)."""
-    snapshot = Snapshot.from_probe(RunningProbe(resolve(python)).result())
+    target = resolve(python)
+    snapshot = Snapshot.from_probe(RunningProbe(target).result())
     ctx = Context(snapshot=snapshot, kb=load_kb())
-    return ctx, _report(ctx, run_checks(ctx), (), {})
+    return ctx, _report(ctx, run_checks(ctx), (), {}, target.why)
 
 
 def diagnose_snapshot(
@@ -62,12 +63,19 @@ def diagnose_snapshot(
 
 
 def _report(
-    ctx: Context, findings: list[Finding], ignore: Iterable[str], extra: dict[str, object]
+    ctx: Context,
+    findings: list[Finding],
+    ignore: Iterable[str],
+    extra: dict[str, object],
+    why: str = "",
 ) -> Report:
     skipped = set(ignore)
+    target = target_facts(ctx)
+    if why:
+        target["chosen"] = why  # tfdoctor chose the environment (no --python): say why
     return Report(
         command="check",
-        target=target_facts(ctx),
+        target=target,
         packages=key_packages(ctx),
         findings=tuple(f for f in findings if f.code not in skipped),
         groups=group_summaries(ctx),

@@ -46,18 +46,20 @@ _LOAD_FILE = (
 _LOAD_SOURCE = 'code = compile({source}, "<tfdoctor-probe:{name}>", "exec")'
 
 
-class Target(namedtuple("Target", "executable given")):
-    """The interpreter to examine (``executable``) and how the user named it (``given``).
+class Target(namedtuple("Target", "executable given why", defaults=("",))):
+    """The interpreter to examine (``executable``, resolved), how the user named it (``given``,
+    None when tfdoctor chose it) and, when it chose, why (``why``: the first line of a report).
 
     Everything this module imports is light on purpose: the probe should start before anything
     slow (dataclasses, typing, pathlib) is imported."""
 
     executable: str
     given: str | None
+    why: str
 
     @property
     def label(self) -> str:
-        return self.given or self.executable
+        return self.executable
 
 
 def probe_path(name: str) -> str:
@@ -82,7 +84,7 @@ def probe_program(name: str, from_file: bool = False) -> str:
 def resolve(python: str | None) -> Target:
     """Turn ``--python`` (interpreter, venv folder or conda env folder) into an interpreter path."""
     if python is None:
-        return Target(executable=sys.executable, given=None)
+        return active()
     path = os.path.expanduser(python)
     islink = os.path.islink
     if not os.path.exists(path) and not islink(path):
@@ -101,7 +103,7 @@ def resolve(python: str | None) -> Target:
             if islink(candidate) and not os.path.exists(candidate):
                 raise UsageError(_broken_venv_message(path, candidate))
             if os.path.isfile(candidate):
-                return Target(executable=candidate, given=python)
+                return Target(executable=_resolved(candidate), given=python)
         raise UsageError(
             f"{python} is a folder but not a Python environment (no bin/python in it); "
             "pass a venv or conda env folder, or the interpreter itself"
@@ -111,7 +113,43 @@ def resolve(python: str | None) -> Target:
         raise UsageError(_broken_venv_message(venv, path))
     if not os.access(path, os.X_OK):
         raise UsageError(f"{python} is not an executable file; pass a Python interpreter")
-    return Target(executable=path, given=python)
+    return Target(executable=_resolved(path), given=python)
+
+
+def _resolved(path: str) -> str:
+    """An absolute path without `..` or links in its folders; the interpreter's own name is kept
+    (a venv's bin/python is a link to the base interpreter, which is another environment)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(os.path.realpath(folder), name)
+
+
+def active() -> Target:
+    """The environment the user means when no --python is given: the activated venv, else the
+    activated conda env, else the python3 (or python) first on PATH, else tfdoctor's own."""
+    for var, what in (
+        ("VIRTUAL_ENV", "virtual environment"),
+        ("CONDA_PREFIX", "conda environment"),
+    ):
+        folder = os.environ.get(var)
+        if folder:
+            try:
+                found = resolve(folder)
+            except UsageError as exc:
+                raise UsageError(f"${var} names {folder}, which is not usable: {exc}") from None
+            return Target(found.executable, None, f"the active {what} (${var})")
+    for name in ("python3", "python"):
+        for folder in os.environ.get("PATH", "").split(os.pathsep):
+            candidate = os.path.join(folder or ".", name)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return Target(_resolved(candidate), None, f"{name}, the first on PATH")
+    return Target(
+        sys.executable, None, "tfdoctor's own interpreter: no active environment, no python on PATH"
+    )
+
+
+def is_own(prefix: str) -> bool:
+    """Whether ``prefix`` is the environment tfdoctor itself runs in."""
+    return os.path.realpath(prefix) == os.path.realpath(sys.prefix)
 
 
 def _broken_venv_message(venv: str, interpreter: str) -> str:

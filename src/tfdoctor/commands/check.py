@@ -118,7 +118,7 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--python",
         metavar="PATH",
-        help="interpreter, venv folder or conda env folder to examine (default: this interpreter)",
+        help="interpreter, venv folder or conda env folder to examine (default: the active environment: $VIRTUAL_ENV, $CONDA_PREFIX, else python3 on PATH)",
     )
     p.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="output format"

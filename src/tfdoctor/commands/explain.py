@@ -42,7 +42,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="PATH",
         help="check this environment too and join it with the text: the root cause is the one "
         "the environment proves (default: the environment the traceback's paths show, when it "
-        "is on this machine, else this interpreter when TensorFlow is installed in it)",
+        "is on this machine, else the active environment when TensorFlow is installed in it)",
     )
     return parser
 
@@ -51,22 +51,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 class _Environment:
     facts: dict[str, str]
     report: Report
-    source: str  # --python | traceback | this interpreter
+    source: str  # --python | traceback | why the active environment was chosen
 
 
 def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environment | None:
     """The environment the text came from: --python; else the one its traceback shows, when
-    that very file exists on this machine; else this interpreter if it has TensorFlow."""
+    that very file exists on this machine; else the active environment if it has TensorFlow."""
     import os
 
     python, source = args.python, "--python"
     shown = result.environment_file
     if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):
         python, source = result.environment, "traceback"
-    if python is None and not _has_tensorflow_here():
-        return None
-    if python is None:
-        source = "this interpreter"
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.envfacts import environment_facts
 
@@ -76,6 +72,10 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environmen
         if source == "--python":
             raise
         return None  # the traceback's environment is not a usable one here: the text alone
+    if python is None:
+        if ctx.tensorflow is None:
+            return None  # the active environment has no TensorFlow: the text alone
+        source = str(report.target.get("chosen") or "the active environment")
     facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
     return _Environment(facts, report, source)
 
@@ -94,19 +94,6 @@ def _trusted(environment: str) -> bool:
     except (UsageError, OSError):
         return False
     return owner in (0, os.getuid()) if hasattr(os, "getuid") else True
-
-
-def _has_tensorflow_here() -> bool:
-    from importlib import metadata
-
-    from tfdoctor.kb import load
-
-    variants = load().tf_variants()
-    for dist in metadata.distributions():
-        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
-        if name in variants:
-            return True
-    return False
 
 
 def _join(findings: tuple[Finding, ...], env: _Environment) -> tuple[Finding, ...]:

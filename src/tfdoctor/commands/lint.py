@@ -31,7 +31,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--python",
         metavar="PATH",
-        help="interpreter whose installed Keras/TF is the target (default: this one)",
+        help="interpreter whose installed Keras/TF is the target (default: the active environment)",
     )
     parser.add_argument("--keras", metavar="VERSION", help="target Keras: 2, 3 or X.Y")
     parser.add_argument("--tensorflow", metavar="X.Y", help="target TensorFlow version")
