@@ -182,7 +182,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif args.format == "markdown":
-        sys.stdout.write(report.to_markdown(result, source))
+        from tfdoctor.printable import clean
+
+        sys.stdout.write(clean(report.to_markdown(result, source)))
     else:
         report.print_text(result, source, sys.stdout)
     if any(finding.severity is Severity.ERROR for finding in result.findings):

@@ -339,7 +339,9 @@ def _conflict_message(journal: journal_mod.Journal, paths: list[str]) -> str:
 
 
 def print_line(stream: Any = sys.stderr) -> Say:
+    from tfdoctor.printable import clean
+
     def say(text: str) -> None:
-        print(text, file=stream, flush=True)
+        print(clean(text), file=stream, flush=True)
 
     return say
