@@ -17,6 +17,7 @@ BEGIN = "@@TFDOCTOR-PROBE-BEGIN@@"
 END = "@@TFDOCTOR-PROBE-END@@"
 MIN_TARGET = (3, 7)
 PROBE_TIMEOUT_S = 120.0
+PROBE_OUTPUT_LIMIT = 64 << 20  # bytes per stream; TensorFlow's whole answer is ~1 MB
 
 # The target runs isolated: none of its modules may come from the working directory or
 # PYTHONPATH (a `json.py` there would run). `-I` on Python 3.4+; older ones do not know it and get
@@ -192,7 +193,7 @@ class RunningProbe:
         self._isolate = isolate
         argv = [self.target.executable, *isolate, "-c", probe_program(self._name, from_file=True)]
         try:
-            return Child(argv, env=self._env)
+            return Child(argv, env=self._env, limit=PROBE_OUTPUT_LIMIT)
         except OSError as exc:
             raise UsageError(
                 f"{self.target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
@@ -211,6 +212,11 @@ class RunningProbe:
                 f"{label} did not answer within {self.timeout:.0f} s; is it a Python interpreter?"
             )
         out, err, returncode = answer
+        if self._child.overflow:
+            raise UsageError(
+                f"{label} wrote more than {PROBE_OUTPUT_LIMIT >> 20} MiB instead of the probe's "
+                "answer and was stopped; is it a Python interpreter?"
+            )
         old = b"Unknown option: -I" in err and BEGIN.encode() not in out  # Python < 3.4
         if old and self._isolate == ISOLATE:
             self._child = self._start(ISOLATE_OLD)

@@ -6,6 +6,7 @@ import os
 import site
 import sys
 import sysconfig
+from stat import S_ISREG
 
 # Distributions whose files are checked one folder at a time (the TensorFlow stack).
 STACK_PREFIXES = ("tensorflow", "tf-", "intel-tensorflow", "keras", "nvidia-", "tensorboard")
@@ -118,14 +119,37 @@ def load_json(text):
     return json.loads(text)
 
 
-def read_text(path, limit=-1):
+READ_LIMIT = 64 << 20  # TensorFlow's RECORD is ~2 MB: anything this large is not metadata
+
+
+def read_text(path, limit=READ_LIMIT):
     """The file decoded as UTF-8 with universal newlines (as open(path, "r") would give it, at
-    a fraction of the cost: no text layer), or None when it cannot be read."""
+    a fraction of the cost: no text layer), or None when it cannot be read, is not a regular
+    file (a FIFO, /dev/zero: never waited on or read) or is larger than ``limit`` bytes
+    (-1: READ_LIMIT) when the whole file is wanted."""
+    if limit < 0:
+        limit = READ_LIMIT
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO does not block
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode) or (limit == READ_LIMIT and info.st_size > limit):
+            return None
+        chunks = []
+        left = limit
+        while left > 0:  # os.read may return less than asked (/proc files do)
+            more = os.read(fd, min(left, 1 << 22))
+            if not more:
+                break
+            chunks.append(more)
+            left -= len(more)
+        data = b"".join(chunks)
     except OSError:
         return None
+    finally:
+        os.close(fd)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data.decode("utf-8", "replace")
@@ -493,10 +517,14 @@ def conda_records(prefix):
     for name in sorted(os.listdir(meta)):
         if not name.endswith(".json"):
             continue
+        text = read_text(os.path.join(meta, name))
         try:
-            with open(os.path.join(meta, name), "r", encoding="utf-8") as handle:
-                data = load_json(handle.read())
-        except (OSError, ValueError):
+            if text is None:
+                raise ValueError(name)
+            data = load_json(text)
+            if not isinstance(data, dict):
+                raise ValueError(name)
+        except (ValueError, RecursionError):
             records.append({"file": name, "error": "unreadable"})
             continue
         records.append(
