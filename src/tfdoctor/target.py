@@ -238,6 +238,11 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
         data: dict[str, object] = json.loads(stdout[start + len(BEGIN) : stop])
     except ValueError as exc:
         raise UsageError(f"{label}: the probe's answer could not be read ({exc})") from exc
+    if not isinstance(data, dict) or not (data.get("probe") == 1 or "unsupported_python" in data):
+        raise UsageError(
+            f"{label} answered with something other than tfdoctor's probe document; "
+            "is it a Python interpreter?"
+        )
     old = data.get("unsupported_python")
     if old:
         raise UsageError(

@@ -148,6 +148,10 @@ def _open(path: str) -> tuple[BinaryIO, str]:
         raise UsageError(f"{path} is a folder; give the file that holds the text") from None
     except PermissionError:
         raise UsageError(f"cannot read {path}: permission denied") from None
+    except NotADirectoryError:
+        raise UsageError(f"no such file: {path} (a part of it is a file, not a folder)") from None
+    except OSError as exc:  # a symbolic link loop, a name too long, ...
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
