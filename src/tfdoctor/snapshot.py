@@ -272,8 +272,22 @@ class Snapshot(_SnapshotFields):
         )
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = _plain(self)
+        """Every fact, for output (check -v, --format json -v): credentials inside URLs
+        (direct_url.json, index URLs in variables) are redacted."""
+        out: dict[str, Any] = _redacted(_plain(self))
         return out
+
+
+def _redacted(value: Any) -> Any:
+    from tfdoctor.redact import credentials
+
+    if isinstance(value, str):
+        return credentials(value) if "@" in value or "=" in value else value
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -13,7 +13,9 @@ from tfdoctor.printable import clean
 
 def escape(text: str) -> str:
     """Rich markup escaped, and no control character from the target."""
-    return _markup_escape(clean(text))
+    from tfdoctor.redact import credentials
+
+    return _markup_escape(clean(credentials(text)))
 
 
 KIND_MARK = {
