@@ -56,6 +56,18 @@ def add_parser(subparsers: Any) -> None:
     )
 
 
+def _known_prefixes(option: str, prefixes: list[str] | None) -> None:
+    """A prefix that no lint rule's code starts with is a usage error (a typo filters nothing)."""
+    from tfdoctor.lint.rules import LINT_CODES
+
+    for prefix in prefixes or ():
+        if not any(code.startswith(prefix.upper()) for code in LINT_CODES):
+            raise UsageError(
+                f"{option} {prefix}: no lint rule's code starts with it; "
+                "`tfdoctor rules` lists them (lint rules are TFD7xx)"
+            )
+
+
 def _split(value: str | None) -> list[str] | None:
     if value is None:
         return None
@@ -84,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
         paths = [str(root / p) for p in config.paths] if config.paths else ["."]
     select = _split(args.select) if args.select is not None else config.select
     ignore = _split(args.ignore) if args.ignore is not None else config.ignore
+    _known_prefixes("--select", _split(args.select))
+    _known_prefixes("--ignore", _split(args.ignore))
     exclude = [
         p if config.root is None or Path(p).is_absolute() else str(config.root / p)
         for p in config.exclude
