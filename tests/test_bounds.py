@@ -121,3 +121,24 @@ def test_timeout_ends_the_wrappers_grandchild(tmp_path: Path) -> None:
     finally:
         if not _gone(pid):
             os.kill(pid, 9)
+
+
+DEEP = """\
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+from tfdoctor.deep import RunningDeep
+from tfdoctor.target import Target
+result = RunningDeep(Target(sys.argv[1], sys.argv[1]), timeout=120).result()
+print(result.returncode, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_deep_run_reads_an_endless_line_in_bounded_memory(tmp_path: Path) -> None:
+    python = _fake_python(tmp_path, "head -c 1073741824 /dev/zero; exit 3")
+    proc = subprocess.run(
+        [sys.executable, "-c", DEEP, str(python)], capture_output=True, text=True, timeout=170
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    returncode, peak_mib = proc.stdout.split()
+    assert returncode == "3"
+    assert int(peak_mib) < 400, peak_mib
