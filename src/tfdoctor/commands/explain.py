@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tfdoctor.explain import ExplainResult
     from tfdoctor.finding import Finding
     from tfdoctor.report.model import Report
+    from tfdoctor.target import Target
 
 FORMATS = ("text", "json", "markdown")
 
@@ -63,21 +64,42 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environmen
     shown = result.environment_file
     if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):
         python, source = result.environment, "traceback"
-    from tfdoctor.diagnose import diagnose_context
+    from tfdoctor.diagnose import diagnose_context, diagnose_probed
     from tfdoctor.envfacts import environment_facts
 
     try:
-        ctx, report = diagnose_context(python)
+        if python is None:
+            found = _active_with_tensorflow()
+            if found is None:
+                return None  # no TensorFlow in the active environment: the text alone
+            target, data = found
+            source = target.why
+            ctx, report = diagnose_probed(target, data)
+        else:
+            ctx, report = diagnose_context(python)
     except UsageError:
         if source == "--python":
             raise
         return None  # the traceback's environment is not a usable one here: the text alone
-    if python is None:
-        if ctx.tensorflow is None:
-            return None  # the active environment has no TensorFlow: the text alone
-        source = str(report.target.get("chosen") or "the active environment")
     facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
     return _Environment(facts, report, source)
+
+
+def _active_with_tensorflow() -> tuple[Target, dict[str, object]] | None:
+    """The active environment and its probe's answer, when TensorFlow is installed in it (only
+    then is it diagnosed: the probe alone is cheap, a whole check is not)."""
+    from tfdoctor.kb import load
+    from tfdoctor.pep508 import canonical
+    from tfdoctor.target import resolve, run_probe
+
+    target = resolve(None)
+    data = run_probe(target)
+    variants = load().tf_variants()
+    dists = data.get("distributions")
+    names = [d.get("name") for d in dists if isinstance(d, dict)] if isinstance(dists, list) else []
+    if not any(isinstance(n, str) and canonical(n) in variants for n in names):
+        return None
+    return target, data
 
 
 def _trusted(environment: str) -> bool:
