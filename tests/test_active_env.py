@@ -136,3 +136,10 @@ def test_explain_joins_the_active_environment(
     data = result.json()
     assert "$VIRTUAL_ENV" in data["environment_source"]
     assert Path(data["target"]["prefix"]) == env
+
+
+def test_report_uses_the_active_environment(tfdoctor: Runner, venvs: dict[str, Path]) -> None:
+    result = tfdoctor("report", env={"VIRTUAL_ENV": str(venvs["virtual"])})
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("- **Environment**"))
+    assert f"/{venvs['virtual'].parent.name}/virtual`" in line and "$VIRTUAL_ENV" in line, line
