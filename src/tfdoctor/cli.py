@@ -109,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = module.run(args)
         return result
     except UsageError as exc:
-        print(f"tfdoctor: {exc}", file=sys.stderr)
+        from tfdoctor.printable import clean
+
+        print(f"tfdoctor: {clean(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tfdoctor: interrupted", file=sys.stderr)

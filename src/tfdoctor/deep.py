@@ -18,11 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from tfdoctor.target import BEGIN, Target, probe_program
+from tfdoctor.target import BEGIN, ISOLATE, Target, probe_program
 
 EVENT = "@@TFDOCTOR-EVENT@@ "
 DEFAULT_TIMEOUT_S = 180.0
 STDERR_TAIL = 64 * 1024
+EVENT_LINE_LIMIT = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class RunningDeep:
         self.timeout = timeout
         self.started = time.perf_counter()
         self._proc = subprocess.Popen(
-            [target.executable, "-"],
+            [target.executable, *ISOLATE, "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -111,7 +112,9 @@ class RunningDeep:
         self._stderr_thread.start()
 
     def _read_events(self, stream: IO[bytes]) -> None:
-        for raw in stream:
+        # At most EVENT_LINE_LIMIT bytes a line: a longer one is cut into pieces that are not
+        # events, so a target printing one endless line costs no memory.
+        for raw in iter(lambda: stream.readline(EVENT_LINE_LIMIT), b""):
             line = raw.decode("utf-8", errors="replace")
             if line.startswith(EVENT):
                 try:

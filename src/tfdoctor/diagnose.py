@@ -10,7 +10,7 @@ from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, check_rules, run_checks
 from tfdoctor.snapshot import Snapshot
-from tfdoctor.target import RunningProbe, resolve
+from tfdoctor.target import RunningProbe, Target, resolve
 
 if TYPE_CHECKING:  # only --deep needs it, and it is not light
     from tfdoctor.deep import Progress, RunningDeep
@@ -44,14 +44,21 @@ def diagnose_probe(
         facts = environment_facts(snapshot, ctx.tensorflow, ctx.installer)
         findings = runtime_findings(ctx, result, findings, facts)
         extra["deep"] = result.to_json()
-    return _report(ctx, findings, ignore, extra)
+    return _report(ctx, findings, ignore, extra, probe.target.why)
 
 
 def diagnose_context(python: str | None) -> tuple[Context, Report]:
     """The static check of an environment, with the rule context (for other commands)."""
-    snapshot = Snapshot.from_probe(RunningProbe(resolve(python)).result())
+    target = resolve(python)
+    snapshot = Snapshot.from_probe(RunningProbe(target).result())
     ctx = Context(snapshot=snapshot, kb=load_kb())
-    return ctx, _report(ctx, run_checks(ctx), (), {})
+    return ctx, _report(ctx, run_checks(ctx), (), {}, target.why)
+
+
+def diagnose_probed(target: Target, data: dict[str, object]) -> tuple[Context, Report]:
+    """diagnose_context() of a probe answer already read from ``target``."""
+    ctx = Context(snapshot=Snapshot.from_probe(data), kb=load_kb())
+    return ctx, _report(ctx, run_checks(ctx), (), {}, target.why)
 
 
 def diagnose_snapshot(
@@ -62,12 +69,19 @@ def diagnose_snapshot(
 
 
 def _report(
-    ctx: Context, findings: list[Finding], ignore: Iterable[str], extra: dict[str, object]
+    ctx: Context,
+    findings: list[Finding],
+    ignore: Iterable[str],
+    extra: dict[str, object],
+    why: str = "",
 ) -> Report:
     skipped = set(ignore)
+    target = target_facts(ctx)
+    if why:
+        target["chosen"] = why  # tfdoctor chose the environment (no --python): say why
     return Report(
         command="check",
-        target=target_facts(ctx),
+        target=target,
         packages=key_packages(ctx),
         findings=tuple(f for f in findings if f.code not in skipped),
         groups=group_summaries(ctx),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import shlex
-
 from tfdoctor.fix.installers import Installer
+from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.snapshot import Distribution, Snapshot
 
 
@@ -23,5 +22,5 @@ def environment_facts(
         facts["tensorflow"] = tensorflow.version
         facts["tensorflow_dist"] = tensorflow.key
     if installer.kind == "pip":
-        facts["pip"] = f"{shlex.quote(snapshot.python.executable)} -m pip"
+        facts["pip"] = f"{shell_word(snapshot.python.executable)} -m pip"
     return {k: v for k, v in facts.items() if v}

@@ -183,6 +183,8 @@ def _clause_holds(op: str, spec: Version, candidate: Version) -> bool:
         return public <= spec
     if op == ">=":
         return public >= spec
+    if op in ("<", ">") and _unusual(spec, candidate):
+        raise Defer  # pre/post/dev/local next to an exclusive bound: packaging releases differ
     if op == "<":
         if not public < spec:
             return False
@@ -207,6 +209,12 @@ def _clause_holds(op: str, spec: Version, candidate: Version) -> bool:
     raise Defer
 
 
+def _unusual(spec: Version, candidate: Version) -> bool:
+    return any(
+        v.local or v.pre or v.post is not None or v.dev is not None for v in (spec, candidate)
+    )
+
+
 def allows(specifier: str, version: str) -> bool:
     """Whether ``version`` meets ``specifier`` ("" allows anything; pre-releases allowed)."""
     if not specifier:
@@ -218,7 +226,10 @@ def allows(specifier: str, version: str) -> bool:
             if found is None or "*" in clause:
                 raise Defer
             op, text = found.groups()
-            if not _clause_holds(op, _version(text), candidate):
+            spec = _version(text)
+            if spec.local and op not in ("==", "!="):
+                raise Defer  # not a valid specifier: packaging says so
+            if not _clause_holds(op, spec, candidate):
                 return False
         return True
     except Defer:
@@ -319,27 +330,37 @@ def _atom(tokens: tuple[tuple[str, str], ...], i: int, env: dict[str, str]) -> t
     rhs = env[key] if rkind == "var" else right[1:-1]
     if key == "extra":
         lhs, rhs = canonical(lhs), canonical(rhs)
-    return _compare(lhs, op, rhs), i + 3
+    return _compare(lhs, op, rhs, key), i + 3
 
 
-def _compare(lhs: str, op: str, rhs: str) -> bool:
+# packaging compares these as versions (a Specifier built from the operator and the right side);
+# every other variable as a plain string (older packaging releases tried a Specifier for any).
+_VERSION_KEYS = frozenset(
+    {"python_version", "python_full_version", "implementation_version", "platform_release"}
+)
+
+
+def _compare(lhs: str, op: str, rhs: str, key: str) -> bool:
+    """The fast answer where every supported packaging release agrees; Defer elsewhere (a
+    wildcard such as "3.*", a local version with an ordering operator, a version-like string
+    compared as a plain string, an ordering of strings)."""
     if op in ("in", "not in"):
         return (lhs in rhs) == (op == "in")
     try:
-        spec = _version(rhs)
+        spec: Version | None = _version(rhs)
     except Defer:
         spec = None
-    if spec is not None:
-        try:
-            candidate = _version(lhs)
-        except Defer:
-            raise Defer from None  # packaging's rules for a non-version left side
-        return _clause_holds(op, spec, candidate)
-    if op == "==":
-        return lhs == rhs
-    if op == "!=":
-        return lhs != rhs
-    raise Defer
+    if key in _VERSION_KEYS:
+        if spec is None:
+            if "*" in rhs or op not in ("==", "!="):
+                raise Defer
+            return (lhs == rhs) == (op == "==")
+        if spec.local and op not in ("==", "!="):
+            raise Defer  # no valid Specifier: packaging falls back to comparing strings
+        return _clause_holds(op, spec, _version(lhs))  # a non-version left side: Defer
+    if op not in ("==", "!=") or spec is not None:
+        raise Defer
+    return (lhs == rhs) == (op == "==")
 
 
 def combine(*specifiers: str) -> str:

@@ -186,6 +186,23 @@ class Snapshot(_SnapshotFields):
     # -- (de)serialisation ---------------------------------------------------------------------
     @classmethod
     def from_probe(cls, data: dict[str, Any]) -> Snapshot:
+        """The snapshot of a probe's answer; one that is not shaped as the probe writes it (an
+        interpreter that only pretends) is a usage error, not a crash."""
+        try:
+            return cls._from_probe(data)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+            from tfdoctor.errors import UsageError
+
+            py = data.get("python") if isinstance(data, dict) else None
+            where = py.get("executable") if isinstance(py, dict) else None
+            raise UsageError(
+                f"the probe's answer{' from ' + str(where) if isinstance(where, str) else ''} "
+                f"is not shaped as tfdoctor's probe writes it ({type(exc).__name__}: "
+                f"{str(exc)[:80]}); is it a Python interpreter?"
+            ) from None
+
+    @classmethod
+    def _from_probe(cls, data: dict[str, Any]) -> Snapshot:
         py = data["python"]
         plat = data["platform"]
         imports: dict[str, ImportOrigin | None] = {}
@@ -255,8 +272,22 @@ class Snapshot(_SnapshotFields):
         )
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = _plain(self)
+        """Every fact, for output (check -v, --format json -v): credentials inside URLs
+        (direct_url.json, index URLs in variables) are redacted."""
+        out: dict[str, Any] = _redacted(_plain(self))
         return out
+
+
+def _redacted(value: Any) -> Any:
+    from tfdoctor.redact import credentials
+
+    if isinstance(value, str):
+        return credentials(value) if "@" in value or "=" in value else value
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -21,10 +21,16 @@ _SIGKILL = 9  # POSIX; `signal` is not imported for one constant (it builds enum
 
 class Child:
     """A running child with standard input from /dev/null and both outputs read on threads
-    (a child that fills an unread pipe would stop)."""
+    (a child that fills an unread pipe would stop).
 
-    def __init__(self, argv: list[str], env: dict[str, str]):
+    The child leads a new session (process group), so that ``kill`` ends whatever it started
+    too: a wrapper script's grandchild does not outlive it. At most ``limit`` bytes of each
+    output are kept; a child that writes more is killed and ``overflow`` is set."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], limit: int | None = None):
         self.returncode: int | None = None
+        self.overflow = False
+        self._limit = limit
         self._proc: subprocess.Popen[bytes] | None = None
         self._chunks: tuple[list[bytes], list[bytes]] = ([], [])
         if hasattr(os, "posix_spawn"):
@@ -45,6 +51,7 @@ class Child:
                     (os.POSIX_SPAWN_DUP2, out_write, 1),
                     (os.POSIX_SPAWN_DUP2, err_write, 2),
                 ],
+                setsid=True,
             )
         except OSError:
             os.close(out_read)
@@ -57,8 +64,17 @@ class Child:
 
     def _reader(self, fd: int, which: int) -> threading.Thread:
         def read() -> None:
+            kept = 0
+            limit = self._limit
             with open(fd, "rb", buffering=0) as pipe:
                 while chunk := pipe.read(1 << 16):
+                    if self.overflow:
+                        continue  # drain until the killed group closes the pipe
+                    kept += len(chunk)
+                    if limit is not None and kept > limit:
+                        self.overflow = True
+                        self._signal_group()
+                        continue
                     self._chunks[which].append(chunk)
 
         thread = threading.Thread(target=read, daemon=True)
@@ -74,18 +90,29 @@ class Child:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
+            start_new_session=os.name == "posix",
         )
         self.pid = proc.pid
-
-        def communicate() -> None:
-            out, err = proc.communicate()
-            self._chunks[0].append(out)
-            self._chunks[1].append(err)
-            self.returncode = proc.returncode
-
         self._proc = proc
-        self._readers = [threading.Thread(target=communicate, daemon=True)]
-        self._readers[0].start()
+        assert proc.stdout is not None and proc.stderr is not None
+        fds = [os.dup(proc.stdout.fileno()), os.dup(proc.stderr.fileno())]
+        proc.stdout.close()
+        proc.stderr.close()
+        self._readers = [self._reader(fds[0], 0), self._reader(fds[1], 1)]
+
+    def _reap(self, block: bool) -> bool:
+        """Collect the exit status; False while the child still runs (``block`` False)."""
+        if self._proc is not None:
+            code = self._proc.wait() if block else self._proc.poll()
+            if code is None:
+                return False
+            self.returncode = code
+            return True
+        pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        if not pid:
+            return False
+        self.returncode = os.waitstatus_to_exitcode(status)
+        return True
 
     def wait(self, timeout: float | None = None) -> tuple[bytes, bytes, int] | None:
         """Standard output, standard error and exit status once the child has ended; None
@@ -96,34 +123,39 @@ class Child:
             if reader.is_alive():
                 return None
         # A child may close its outputs and go on running: the time limit holds for it too.
-        flags = 0 if deadline is None else os.WNOHANG
         pause = 0.0002  # it is usually exiting already: look again soon, then less often
         while self.returncode is None:
-            pid, status = os.waitpid(self.pid, flags)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-            elif deadline is not None and time.monotonic() >= deadline:
+            if self._reap(block=deadline is None):
+                break
+            if deadline is not None and time.monotonic() >= deadline:
                 return None
-            else:
-                time.sleep(pause)
-                pause = min(pause * 2, 0.05)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        assert self.returncode is not None
         return b"".join(self._chunks[0]), b"".join(self._chunks[1]), self.returncode
 
-    def kill(self) -> None:
-        """Kill the child (if it still runs) and reap it. A grandchild that keeps the pipes
-        open is not waited for: the reader threads are daemons and end with it."""
-        if self.returncode is None:
-            import contextlib
+    def _signal_group(self) -> None:
+        """SIGKILL to the child's process group (all it started), else to the child alone."""
+        import contextlib
 
-            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
-                if self._proc is not None:
-                    self._proc.kill()
-                else:
-                    os.kill(self.pid, _SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # it ended meanwhile
+            if hasattr(os, "killpg"):
+                try:
+                    os.killpg(self.pid, _SIGKILL)
+                    return
+                except (ProcessLookupError, PermissionError):
+                    pass  # the group is gone: the child may still be a zombie to reap
             if self._proc is not None:
-                self.returncode = self._proc.wait()
+                self._proc.kill()
             else:
-                _, status = os.waitpid(self.pid, 0)
-                self.returncode = os.waitstatus_to_exitcode(status)
+                os.kill(self.pid, _SIGKILL)
+
+    def kill(self) -> None:
+        """Kill the child and everything it started (its process group), and reap it."""
+        if self.returncode is None:
+            self._signal_group()
+            self._reap(block=True)
+        elif hasattr(os, "killpg"):
+            self._signal_group()  # the child ended; what it left running in its group has not
         for reader in self._readers:
             reader.join(1.0)

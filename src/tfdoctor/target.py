@@ -17,10 +17,20 @@ BEGIN = "@@TFDOCTOR-PROBE-BEGIN@@"
 END = "@@TFDOCTOR-PROBE-END@@"
 MIN_TARGET = (3, 7)
 PROBE_TIMEOUT_S = 120.0
+PROBE_OUTPUT_LIMIT = 64 << 20  # bytes per stream; TensorFlow's whole answer is ~1 MB
+
+# The target runs isolated: none of its modules may come from the working directory or
+# PYTHONPATH (a `json.py` there would run). `-I` on Python 3.4+; older ones do not know it and get
+# `-E -s` (ISOLATE_OLD), where `-c` still puts '' first on sys.path: the guard drops it before
+# any import (sys is built in).
+ISOLATE = ("-I",)
+ISOLATE_OLD = ("-E", "-s")
 
 # Runs first on any interpreter, Python 2 included, so an old one is recognised, not crashed on.
 _GUARD = """\
 import sys
+if sys.path and sys.path[0] in ("", "."):
+    del sys.path[0]
 if sys.version_info < {min!r}:
     sys.stdout.write("\\n{begin}\\n" + '{{"unsupported_python": "%d.%d.%d"}}' % tuple(sys.version_info[:3]) + "\\n{end}\\n")
 else:
@@ -37,18 +47,20 @@ _LOAD_FILE = (
 _LOAD_SOURCE = 'code = compile({source}, "<tfdoctor-probe:{name}>", "exec")'
 
 
-class Target(namedtuple("Target", "executable given")):
-    """The interpreter to examine (``executable``) and how the user named it (``given``).
+class Target(namedtuple("Target", "executable given why", defaults=("",))):
+    """The interpreter to examine (``executable``, resolved), how the user named it (``given``,
+    None when tfdoctor chose it) and, when it chose, why (``why``: the first line of a report).
 
     Everything this module imports is light on purpose: the probe should start before anything
     slow (dataclasses, typing, pathlib) is imported."""
 
     executable: str
     given: str | None
+    why: str
 
     @property
     def label(self) -> str:
-        return self.given or self.executable
+        return self.executable
 
 
 def probe_path(name: str) -> str:
@@ -73,7 +85,7 @@ def probe_program(name: str, from_file: bool = False) -> str:
 def resolve(python: str | None) -> Target:
     """Turn ``--python`` (interpreter, venv folder or conda env folder) into an interpreter path."""
     if python is None:
-        return Target(executable=sys.executable, given=None)
+        return active()
     path = os.path.expanduser(python)
     islink = os.path.islink
     if not os.path.exists(path) and not islink(path):
@@ -92,7 +104,7 @@ def resolve(python: str | None) -> Target:
             if islink(candidate) and not os.path.exists(candidate):
                 raise UsageError(_broken_venv_message(path, candidate))
             if os.path.isfile(candidate):
-                return Target(executable=candidate, given=python)
+                return Target(executable=_resolved(candidate), given=python)
         raise UsageError(
             f"{python} is a folder but not a Python environment (no bin/python in it); "
             "pass a venv or conda env folder, or the interpreter itself"
@@ -102,7 +114,43 @@ def resolve(python: str | None) -> Target:
         raise UsageError(_broken_venv_message(venv, path))
     if not os.access(path, os.X_OK):
         raise UsageError(f"{python} is not an executable file; pass a Python interpreter")
-    return Target(executable=path, given=python)
+    return Target(executable=_resolved(path), given=python)
+
+
+def _resolved(path: str) -> str:
+    """An absolute path without `..` or links in its folders; the interpreter's own name is kept
+    (a venv's bin/python is a link to the base interpreter, which is another environment)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(os.path.realpath(folder), name)
+
+
+def active() -> Target:
+    """The environment the user means when no --python is given: the activated venv, else the
+    activated conda env, else the python3 (or python) first on PATH, else tfdoctor's own."""
+    for var, what in (
+        ("VIRTUAL_ENV", "virtual environment"),
+        ("CONDA_PREFIX", "conda environment"),
+    ):
+        folder = os.environ.get(var)
+        if folder:
+            try:
+                found = resolve(folder)
+            except UsageError as exc:
+                raise UsageError(f"${var} names {folder}, which is not usable: {exc}") from None
+            return Target(found.executable, None, f"the active {what} (${var})")
+    for name in ("python3", "python"):
+        for folder in os.environ.get("PATH", "").split(os.pathsep):
+            candidate = os.path.join(folder or ".", name)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return Target(_resolved(candidate), None, f"{name}, the first on PATH")
+    return Target(
+        sys.executable, None, "tfdoctor's own interpreter: no active environment, no python on PATH"
+    )
+
+
+def is_own(prefix: str) -> bool:
+    """Whether ``prefix`` is the environment tfdoctor itself runs in."""
+    return os.path.realpath(prefix) == os.path.realpath(sys.prefix)
 
 
 def _broken_venv_message(venv: str, interpreter: str) -> str:
@@ -133,18 +181,22 @@ class RunningProbe:
     ):
         self.target = target
         self.timeout = timeout
+        self._name = name
+        self._env = {
+            **os.environ,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TFDOCTOR_FULL_SCAN": "1" if full_scan else "0",
+        }
+        self._child = self._start(ISOLATE)
+
+    def _start(self, isolate: tuple[str, ...]) -> Child:
+        self._isolate = isolate
+        argv = [self.target.executable, *isolate, "-c", probe_program(self._name, from_file=True)]
         try:
-            self._child = Child(
-                [target.executable, "-c", probe_program(name, from_file=True)],
-                env={
-                    **os.environ,
-                    "PYTHONDONTWRITEBYTECODE": "1",
-                    "TFDOCTOR_FULL_SCAN": "1" if full_scan else "0",
-                },
-            )
+            return Child(argv, env=self._env, limit=PROBE_OUTPUT_LIMIT)
         except OSError as exc:
             raise UsageError(
-                f"{target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
+                f"{self.target.label} cannot be run ({exc.strerror}); is it a Python interpreter?"
             ) from exc
 
     def close(self) -> None:
@@ -159,7 +211,17 @@ class RunningProbe:
             raise UsageError(
                 f"{label} did not answer within {self.timeout:.0f} s; is it a Python interpreter?"
             )
-        return _parse(label, *answer)
+        out, err, returncode = answer
+        if self._child.overflow:
+            raise UsageError(
+                f"{label} wrote more than {PROBE_OUTPUT_LIMIT >> 20} MiB instead of the probe's "
+                "answer and was stopped; is it a Python interpreter?"
+            )
+        old = b"Unknown option: -I" in err and BEGIN.encode() not in out  # Python < 3.4
+        if old and self._isolate == ISOLATE:
+            self._child = self._start(ISOLATE_OLD)
+            return self.result()
+        return _parse(label, out, err, returncode)
 
 
 def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, object]:
@@ -176,6 +238,11 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
         data: dict[str, object] = json.loads(stdout[start + len(BEGIN) : stop])
     except ValueError as exc:
         raise UsageError(f"{label}: the probe's answer could not be read ({exc})") from exc
+    if not isinstance(data, dict) or not (data.get("probe") == 1 or "unsupported_python" in data):
+        raise UsageError(
+            f"{label} answered with something other than tfdoctor's probe document; "
+            "is it a Python interpreter?"
+        )
     old = data.get("unsupported_python")
     if old:
         raise UsageError(

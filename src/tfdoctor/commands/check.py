@@ -118,7 +118,7 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--python",
         metavar="PATH",
-        help="interpreter, venv folder or conda env folder to examine (default: this interpreter)",
+        help="interpreter, venv folder or conda env folder to examine (default: the active environment: $VIRTUAL_ENV, $CONDA_PREFIX, else python3 on PATH)",
     )
     p.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="output format"
@@ -130,11 +130,26 @@ def _codes(value: str | None) -> set[str]:
     return {c.strip().upper() for c in value.split(",") if c.strip()} if value else set()
 
 
+def check_codes(option: str, value: str | None, prefixes: bool = False) -> None:
+    """A code (or, with ``prefixes``, a code prefix) no rule has is a usage error, not a filter
+    that silently keeps or drops nothing."""
+    if not value:
+        return
+    from tfdoctor.rules.registry import all_rules
+
+    known = [info.code for info in all_rules()]
+    for code in sorted(_codes(value)):
+        if not any(k.startswith(code) if prefixes else k == code for k in known):
+            raise UsageError(f"{option} {code}: no rule has this code; `tfdoctor rules` lists them")
+
+
 def run(args: argparse.Namespace) -> int:
     # The static probe usually runs already (start_early); --deep starts the runtime one beside
     # it, and both run while the rules are imported here.
     probe = _probe_for(args.python, args.verbose)
     try:
+        check_codes("--select", args.select)
+        check_codes("--ignore", args.ignore)
         if args.requirements:
             from tfdoctor.resolve.command import check_requirements
 

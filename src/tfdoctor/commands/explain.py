@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tfdoctor.explain import ExplainResult
     from tfdoctor.finding import Finding
     from tfdoctor.report.model import Report
+    from tfdoctor.target import Target
 
 FORMATS = ("text", "json", "markdown")
 
@@ -42,7 +43,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="PATH",
         help="check this environment too and join it with the text: the root cause is the one "
         "the environment proves (default: the environment the traceback's paths show, when it "
-        "is on this machine, else this interpreter when TensorFlow is installed in it)",
+        "is on this machine, else the active environment when TensorFlow is installed in it)",
     )
     return parser
 
@@ -51,33 +52,54 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 class _Environment:
     facts: dict[str, str]
     report: Report
-    source: str  # --python | traceback | this interpreter
+    source: str  # --python | traceback | why the active environment was chosen
 
 
 def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environment | None:
     """The environment the text came from: --python; else the one its traceback shows, when
-    that very file exists on this machine; else this interpreter if it has TensorFlow."""
+    that very file exists on this machine; else the active environment if it has TensorFlow."""
     import os
 
     python, source = args.python, "--python"
     shown = result.environment_file
     if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):
         python, source = result.environment, "traceback"
-    if python is None and not _has_tensorflow_here():
-        return None
-    if python is None:
-        source = "this interpreter"
-    from tfdoctor.diagnose import diagnose_context
+    from tfdoctor.diagnose import diagnose_context, diagnose_probed
     from tfdoctor.envfacts import environment_facts
 
     try:
-        ctx, report = diagnose_context(python)
+        if python is None:
+            found = _active_with_tensorflow()
+            if found is None:
+                return None  # no TensorFlow in the active environment: the text alone
+            target, data = found
+            source = target.why
+            ctx, report = diagnose_probed(target, data)
+        else:
+            ctx, report = diagnose_context(python)
     except UsageError:
         if source == "--python":
             raise
         return None  # the traceback's environment is not a usable one here: the text alone
     facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
     return _Environment(facts, report, source)
+
+
+def _active_with_tensorflow() -> tuple[Target, dict[str, object]] | None:
+    """The active environment and its probe's answer, when TensorFlow is installed in it (only
+    then is it diagnosed: the probe alone is cheap, a whole check is not)."""
+    from tfdoctor.kb import load
+    from tfdoctor.pep508 import canonical
+    from tfdoctor.target import resolve, run_probe
+
+    target = resolve(None)
+    data = run_probe(target)
+    variants = load().tf_variants()
+    dists = data.get("distributions")
+    names = [d.get("name") for d in dists if isinstance(d, dict)] if isinstance(dists, list) else []
+    if not any(isinstance(n, str) and canonical(n) in variants for n in names):
+        return None
+    return target, data
 
 
 def _trusted(environment: str) -> bool:
@@ -94,19 +116,6 @@ def _trusted(environment: str) -> bool:
     except (UsageError, OSError):
         return False
     return owner in (0, os.getuid()) if hasattr(os, "getuid") else True
-
-
-def _has_tensorflow_here() -> bool:
-    from importlib import metadata
-
-    from tfdoctor.kb import load
-
-    variants = load().tf_variants()
-    for dist in metadata.distributions():
-        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
-        if name in variants:
-            return True
-    return False
 
 
 def _join(findings: tuple[Finding, ...], env: _Environment) -> tuple[Finding, ...]:
@@ -161,6 +170,10 @@ def _open(path: str) -> tuple[BinaryIO, str]:
         raise UsageError(f"{path} is a folder; give the file that holds the text") from None
     except PermissionError:
         raise UsageError(f"cannot read {path}: permission denied") from None
+    except NotADirectoryError:
+        raise UsageError(f"no such file: {path} (a part of it is a file, not a folder)") from None
+    except OSError as exc:  # a symbolic link loop, a name too long, ...
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -195,7 +208,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif args.format == "markdown":
-        sys.stdout.write(report.to_markdown(result, source))
+        from tfdoctor.printable import clean
+
+        sys.stdout.write(clean(report.to_markdown(result, source)))
     else:
         report.print_text(result, source, sys.stdout)
     if any(finding.severity is Severity.ERROR for finding in result.findings):

@@ -85,7 +85,7 @@ def _prefix_of(python: str | None) -> str:
 
     target = resolve(python)
     proc = subprocess.run(
-        [target.executable, "-c", "import sys; print(sys.prefix)"],
+        [target.executable, "-I", "-c", "import sys; print(sys.prefix)"],
         capture_output=True,
         text=True,
         check=False,
@@ -95,11 +95,25 @@ def _prefix_of(python: str | None) -> str:
     return proc.stdout.strip()
 
 
+def _not_own(python: str | None, prefix: str, why: object) -> None:
+    """fix never changes tfdoctor's own environment unless it is named with --python."""
+    from tfdoctor.fix.shell import word as shell_word
+    from tfdoctor.target import is_own
+
+    if python is None and is_own(prefix):
+        chosen = f" ({why})" if why else ""
+        raise UsageError(
+            f"{prefix} is tfdoctor's own environment{chosen}; activate the environment to "
+            f"repair or name it with --python (--python {shell_word(prefix)} to change this one)"
+        )
+
+
 def _rollback(args: argparse.Namespace, say: Any) -> int:
     from tfdoctor.fix import envlock, journal
     from tfdoctor.fix.executor import Outcome, rollback
 
     prefix = _prefix_of(args.python)
+    _not_own(args.python, prefix, "")
     if not journal.journal_dir(prefix).is_dir():
         outcome = Outcome(status="failed", message=f"no tfdoctor journal in {prefix}/.tfdoctor")
     else:
@@ -163,6 +177,8 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
     ctx, report = diagnose_context(args.python)
     snap = ctx.snapshot
     prefix = snap.python.prefix
+    if not args.into:
+        _not_own(args.python, prefix, report.target.get("chosen", ""))
     seen = _journal_seen(prefix)
     _earlier_fix(args, prefix, say)
     if not args.into and not args.dry_run and not (snap.python.is_venv or snap.is_conda):

@@ -31,7 +31,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--python",
         metavar="PATH",
-        help="interpreter whose installed Keras/TF is the target (default: this one)",
+        help="interpreter whose installed Keras/TF is the target (default: the active environment)",
     )
     parser.add_argument("--keras", metavar="VERSION", help="target Keras: 2, 3 or X.Y")
     parser.add_argument("--tensorflow", metavar="X.Y", help="target TensorFlow version")
@@ -54,6 +54,18 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)"
     )
+
+
+def _known_prefixes(option: str, prefixes: list[str] | None) -> None:
+    """A prefix that no lint rule's code starts with is a usage error (a typo filters nothing)."""
+    from tfdoctor.lint.rules import LINT_CODES
+
+    for prefix in prefixes or ():
+        if not any(code.startswith(prefix.upper()) for code in LINT_CODES):
+            raise UsageError(
+                f"{option} {prefix}: no lint rule's code starts with it; "
+                "`tfdoctor rules` lists them (lint rules are TFD7xx)"
+            )
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -84,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
         paths = [str(root / p) for p in config.paths] if config.paths else ["."]
     select = _split(args.select) if args.select is not None else config.select
     ignore = _split(args.ignore) if args.ignore is not None else config.ignore
+    _known_prefixes("--select", _split(args.select))
+    _known_prefixes("--ignore", _split(args.ignore))
     exclude = [
         p if config.root is None or Path(p).is_absolute() else str(config.root / p)
         for p in config.exclude

@@ -51,5 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     facts = report.facts() if report.facts is not None else {}
     text = render_bug_report(report, facts, environment(), keep if args.no_redact else redacted)
-    sys.stdout.write(text)
+    from tfdoctor.printable import clean
+
+    sys.stdout.write(clean(text))
     return EXIT_OK

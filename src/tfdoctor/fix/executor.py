@@ -339,7 +339,10 @@ def _conflict_message(journal: journal_mod.Journal, paths: list[str]) -> str:
 
 
 def print_line(stream: Any = sys.stderr) -> Say:
+    from tfdoctor.printable import clean
+    from tfdoctor.redact import credentials
+
     def say(text: str) -> None:
-        print(text, file=stream, flush=True)
+        print(clean(credentials(text)), file=stream, flush=True)
 
     return say

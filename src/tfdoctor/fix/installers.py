@@ -7,14 +7,14 @@ requirements, remove these distributions) and get back the exact command for the
 from __future__ import annotations
 
 import os
-import shlex
 from typing import NamedTuple
 
+from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.snapshot import Snapshot, canonical
 
 
 def _quote_all(items: tuple[str, ...] | list[str]) -> str:
-    return " ".join(shlex.quote(i) for i in items)
+    return " ".join(shell_word(i) for i in items)
 
 
 class Installer(NamedTuple):
@@ -29,25 +29,25 @@ class Installer(NamedTuple):
         if self.kind == "poetry":
             return f"poetry add {reqs}"
         if self.kind == "conda":
-            return f"conda install -p {shlex.quote(self.conda_prefix)} {reqs}"
+            return f"conda install -p {shell_word(self.conda_prefix)} {reqs}"
         flags = ""
         if no_deps:
             flags += " --no-deps"
         if reinstall:
             flags += " --reinstall" if self.kind == "uv" else " --force-reinstall"
         if self.kind == "uv":
-            return f"uv pip install --python {shlex.quote(self.python)}{flags} {reqs}"
-        return f"{shlex.quote(self.python)} -m pip install{flags} {reqs}"
+            return f"uv pip install --python {shell_word(self.python)}{flags} {reqs}"
+        return f"{shell_word(self.python)} -m pip install{flags} {reqs}"
 
     def uninstall(self, *names: str) -> str:
         items = _quote_all(list(names))
         if self.kind == "poetry":
             return f"poetry remove {items}"
         if self.kind == "conda":
-            return f"conda remove -p {shlex.quote(self.conda_prefix)} {items}"
+            return f"conda remove -p {shell_word(self.conda_prefix)} {items}"
         if self.kind == "uv":
-            return f"uv pip uninstall --python {shlex.quote(self.python)} {items}"
-        return f"{shlex.quote(self.python)} -m pip uninstall -y {items}"
+            return f"uv pip uninstall --python {shell_word(self.python)} {items}"
+        return f"{shell_word(self.python)} -m pip uninstall -y {items}"
 
     def for_distribution(self, installer_field: str) -> Installer:
         """In a conda env, packages that pip installed must be changed with pip, not conda."""

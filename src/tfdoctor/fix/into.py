@@ -15,7 +15,7 @@ from tfdoctor.fix.resolver import Tool
 def base_interpreter(python: str) -> str:
     """The interpreter a venv was made from (so the new venv has the same Python)."""
     proc = subprocess.run(
-        [python, "-c", "import sys; print(getattr(sys, '_base_executable', sys.executable))"],
+        [python, "-I", "-c", "import sys; print(getattr(sys, '_base_executable', sys.executable))"],
         capture_output=True,
         text=True,
         check=False,

@@ -82,7 +82,7 @@ def python_version(python: str | None) -> tuple[str, str]:
     if re.fullmatch(r"\d+\.\d+(\.\d+)?", python):
         return ".".join(python.split(".")[:2]), python
     proc = subprocess.run(
-        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        [python, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
         capture_output=True,
         text=True,
         check=False,
@@ -248,7 +248,7 @@ def _install(uv: str | None, python: str, choice: Choice, folder: Path, say: Say
         if choice.overrides:
             (folder / ".tfdoctor-overrides.txt").unlink()
         return error
-    pip_install = [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    pip_install = [python, "-I", "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     later = [r for r in reqs if r.startswith("tf-keras")] if choice.overrides else []
     error = _run(pip_install + [r for r in reqs if r not in later], say)
     if not error and later:
@@ -260,7 +260,7 @@ def write_lock(uv: str | None, python: str, choice: Choice, folder: Path) -> Pat
     if uv:
         cmd = [uv, "pip", "freeze", "--python", python]
     else:
-        cmd = [python, "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
+        cmd = [python, "-I", "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
     frozen = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     pins = "".join(_normalised(line) + "\n" for line in frozen.splitlines() if line.strip())
     lines = [

@@ -20,6 +20,7 @@ from tfdoctor.finding import Finding, Severity
 from tfdoctor.fix.installers import Installer
 from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
+from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.rules.base import Context
@@ -475,8 +476,8 @@ def _steps(
                 tuple(a for a, _ in pairs),
                 _codes(c for *_, c in draft.moves),
                 tuple(
-                    f"mkdir -p {shlex.quote(os.path.dirname(b))} && mv {shlex.quote(a)} "
-                    f"{shlex.quote(b)}"
+                    f"mkdir -p {shell_word(os.path.dirname(b))} && mv {shell_word(a)} "
+                    f"{shell_word(b)}"
                     for a, b in pairs
                 ),
                 note="moved into a backup folder inside the environment, never deleted",
@@ -517,13 +518,13 @@ def _steps(
                 "rename",
                 (src,),
                 (code,),
-                (f"mv {shlex.quote(src)} {shlex.quote(dst)}",),
+                (f"mv {shell_word(src)} {shell_word(dst)}",),
                 moves=((src, dst),),
                 note="renamed with your consent (--rename-shadowing)",
             )
         )
     for name, value, code in draft.setenv:
-        line = f"export {name}={shlex.quote(value)}" if value else f"unset {name}"
+        line = f"export {name}={shell_word(value)}" if value else f"unset {name}"
         note = (
             "tfdoctor cannot change the shell it was started from: run this line in "
             "every shell (or add it to your shell profile / the venv's activate script)"

@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import IO, Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 
 from tfdoctor.fix.plan import Plan
+from tfdoctor.printable import clean
+
+
+def escape(text: str) -> str:
+    """Rich markup escaped, and no control character from the target."""
+    from tfdoctor.redact import credentials
+
+    return _markup_escape(clean(credentials(text)))
+
 
 KIND_MARK = {
     "uninstall": "[red]-[/]",

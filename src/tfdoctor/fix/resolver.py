@@ -56,7 +56,7 @@ def _packaged_uv() -> str | None:
 def has_pip(python: str) -> bool:
     try:
         proc = subprocess.run(
-            [python, "-m", "pip", "--version"], capture_output=True, timeout=60, check=False
+            [python, "-I", "-m", "pip", "--version"], capture_output=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -75,13 +75,21 @@ class Tool:
         if self.kind == "uv":
             cmd = [self.uv, "pip", "install", "--python", self.python, "--no-deps"]
             return cmd + (["--reinstall"] if reinstall else []) + pins
-        cmd = [self.python, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check"]
+        cmd = [
+            self.python,
+            "-I",
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--disable-pip-version-check",
+        ]
         return cmd + (["--force-reinstall"] if reinstall else []) + pins
 
     def uninstall(self, names: list[str]) -> list[str]:
         if self.kind == "uv":
             return [self.uv, "pip", "uninstall", "--python", self.python, *names]
-        return [self.python, "-m", "pip", "uninstall", "-y", *names]
+        return [self.python, "-I", "-m", "pip", "uninstall", "-y", *names]
 
 
 def pick_tool(python: str) -> Tool | None:

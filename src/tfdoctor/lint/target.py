@@ -1,13 +1,12 @@
 """Which Keras and TensorFlow the linted code will run against.
 
 Explicit ``--keras`` / ``--tensorflow`` win; otherwise the versions installed in ``--python``
-(default: this interpreter) are read from package metadata, never by importing the packages.
+(default: the active environment) are read from package metadata, never by importing the packages.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,12 +44,15 @@ def legacy_keras_on(environ: dict[str, str] | os._Environ[str]) -> bool:
 
 
 def _installed_versions(python: str | None) -> dict[str, str | None]:
-    """Versions of tensorflow (any variant), keras and tf-keras installed for ``python`` (None:
-    this interpreter), and its TF_USE_LEGACY_KERAS, read by the same probe as ``check``."""
+    """Versions of tensorflow (any variant), keras and tf-keras installed for ``python`` (None: the
+    active environment), and its TF_USE_LEGACY_KERAS, read by the same probe as ``check``."""
     from tfdoctor.kb import load
-    from tfdoctor.target import load_snapshot
+    from tfdoctor.snapshot import Snapshot
+    from tfdoctor.target import resolve, run_probe
 
-    snapshot = load_snapshot(python)
+    target = resolve(python)
+    snapshot = Snapshot.from_probe(run_probe(target))
+    chosen = f" ({target.why})" if target.why else ""
     variants = load().tf_variants()
     tensorflow = next((d.version for d in snapshot.distributions if d.key in variants), None)
     return {
@@ -58,6 +60,7 @@ def _installed_versions(python: str | None) -> dict[str, str | None]:
         "keras": snapshot.version_of("keras") or snapshot.version_of("keras-nightly"),
         "tf-keras": snapshot.version_of("tf-keras") or snapshot.version_of("tf-keras-nightly"),
         "legacy": "1" if legacy_keras_on(snapshot.environ) else "",
+        "where": f"{target.executable}{chosen}",
     }
 
 
@@ -222,7 +225,7 @@ def resolve_target(
     tf_v = _version(installed.get("tensorflow"))
     keras_v = _version(installed.get("keras"))
     tfk_v = _version(installed.get("tf-keras"))
-    where = f"installed in {python or sys.executable}"
+    where = f"installed in {installed.get('where')}"
     if tf_v is None and keras_v is None:
         return Target(
             str(_newest_tensorflow()),

@@ -187,6 +187,13 @@ def installed(name):
 
 
 def main():
+    # This probe starts isolated (-I): its own modules never come from the working directory or
+    # PYTHONPATH. The stack is then imported as `python -c` would import it in the user's shell,
+    # working directory and PYTHONPATH first (what shadows the environment's packages there).
+    entries = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if not (os.environ.get("PYTHONSAFEPATH") and sys.version_info >= (3, 11)):
+        entries.insert(0, "")
+    sys.path[:0] = [p for p in entries if p not in sys.path]
     if not step("import tensorflow", import_tensorflow):
         emit({"event": "done"})
         return

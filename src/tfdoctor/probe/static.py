@@ -6,6 +6,7 @@ import os
 import site
 import sys
 import sysconfig
+from stat import S_ISREG
 
 # Distributions whose files are checked one folder at a time (the TensorFlow stack).
 STACK_PREFIXES = ("tensorflow", "tf-", "intel-tensorflow", "keras", "nvidia-", "tensorboard")
@@ -118,14 +119,37 @@ def load_json(text):
     return json.loads(text)
 
 
-def read_text(path, limit=-1):
+READ_LIMIT = 64 << 20  # TensorFlow's RECORD is ~2 MB: anything this large is not metadata
+
+
+def read_text(path, limit=READ_LIMIT):
     """The file decoded as UTF-8 with universal newlines (as open(path, "r") would give it, at
-    a fraction of the cost: no text layer), or None when it cannot be read."""
+    a fraction of the cost: no text layer), or None when it cannot be read, is not a regular
+    file (a FIFO, /dev/zero: never waited on or read) or is larger than ``limit`` bytes
+    (-1: READ_LIMIT) when the whole file is wanted."""
+    if limit < 0:
+        limit = READ_LIMIT
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO does not block
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode) or (limit == READ_LIMIT and info.st_size > limit):
+            return None
+        chunks = []
+        left = limit
+        while left > 0:  # os.read may return less than asked (/proc files do)
+            more = os.read(fd, min(left, 1 << 22))
+            if not more:
+                break
+            chunks.append(more)
+            left -= len(more)
+        data = b"".join(chunks)
     except OSError:
         return None
+    finally:
+        os.close(fd)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data.decode("utf-8", "replace")
@@ -387,7 +411,9 @@ def leftovers(site_dirs):
 
 def find_spec(name, path=None):
     """importlib.util.find_spec() without importing importlib.util (~7 ms in a fresh
-    interpreter): ask the meta path finders in order, as the import system does."""
+    interpreter): ask the meta path finders in order, as the import system does. A top-level
+    name is looked up on USER_PATH (what the user's programs see), not on this probe's own
+    isolated sys.path; finding a module never runs it."""
     module = sys.modules.get(name)
     if module is not None and path is None:
         return getattr(module, "__spec__", None)
@@ -395,10 +421,50 @@ def find_spec(name, path=None):
         find = getattr(finder, "find_spec", None)
         if find is None:
             continue
-        spec = find(name, path)
+        search = path
+        if search is None and getattr(finder, "__name__", None) == "PathFinder":
+            search = USER_PATH
+        spec = find(name, search)
         if spec is not None:
             return spec
     return None
+
+
+def user_site_enabled(environ, prefix):
+    """site.ENABLE_USER_SITE as the user's own interpreter computes it (this probe runs with
+    -I or -s, which turns it off here)."""
+    if environ.get("PYTHONNOUSERSITE"):
+        return False
+    if hasattr(os, "getuid") and (os.getuid() != os.geteuid() or os.getgid() != os.getegid()):
+        return False
+    if getattr(sys, "base_prefix", prefix) != prefix:
+        cfg = read_text(os.path.join(prefix, "pyvenv.cfg"), 65536) or ""
+        for line in cfg.splitlines():
+            key, _, value = line.partition("=")
+            if key.strip().lower() == "include-system-site-packages":
+                return value.strip().lower() == "true"
+        return False
+    return True
+
+
+def user_path(environ, user_site, user_enabled, site_dirs):
+    """sys.path as `python -c` or `python script.py` sees it in the user's shell: the working
+    directory first (unless PYTHONSAFEPATH), then PYTHONPATH, then this isolated interpreter's
+    own path with the user site-packages before the site-packages. Only listed and searched,
+    never imported from."""
+    head = []
+    if not (environ.get("PYTHONSAFEPATH") and sys.version_info >= (3, 11)):
+        head.append("")
+    head.extend(p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p)
+    rest = [p for p in sys.path if p not in head]
+    if user_enabled and user_site and os.path.isdir(user_site) and user_site not in rest:
+        sites = set(site_dirs)
+        at = next((i for i, p in enumerate(rest) if p in sites), len(rest))
+        rest.insert(at, user_site)
+    return head + rest
+
+
+USER_PATH = list(sys.path)
 
 
 def import_origins():
@@ -451,10 +517,14 @@ def conda_records(prefix):
     for name in sorted(os.listdir(meta)):
         if not name.endswith(".json"):
             continue
+        text = read_text(os.path.join(meta, name))
         try:
-            with open(os.path.join(meta, name), "r", encoding="utf-8") as handle:
-                data = load_json(handle.read())
-        except (OSError, ValueError):
+            if text is None:
+                raise ValueError(name)
+            data = load_json(text)
+            if not isinstance(data, dict):
+                raise ValueError(name)
+        except (ValueError, RecursionError):
             records.append({"file": name, "error": "unreadable"})
             continue
         records.append(
@@ -601,13 +671,18 @@ def main():
         path = paths.get(key)
         if path and path not in site_dirs:
             site_dirs.append(path)
-    user_site = getattr(site, "USER_SITE", None)
-    user_enabled = bool(getattr(site, "ENABLE_USER_SITE", False))
+    try:
+        user_site = site.getusersitepackages()
+    except AttributeError:
+        user_site = getattr(site, "USER_SITE", None)
+    user_enabled = user_site_enabled(environ, sys.prefix)
+    global USER_PATH
+    USER_PATH = user_path(environ, user_site, user_enabled, site_dirs)
     pythonpath = [real(p) for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     all_sites = site_dirs + ([user_site] if user_site else [])
     ctx = {
         "cwd": real(cwd),
-        "first": sys.path[0] if sys.path else None,
+        "first": USER_PATH[0] if USER_PATH else None,
         "pythonpath": set(pythonpath),
         "stdlib": stdlib,
         "user_site": {real(user_site)} if user_site else set(),
@@ -615,7 +690,7 @@ def main():
         "pth": pth_entries(all_sites),
     }
     path_entries = []
-    for entry in sys.path:
+    for entry in USER_PATH:
         path_entries.append(
             {
                 "path": entry,

@@ -42,7 +42,9 @@ def render_bug_report(
         f"**tfdoctor report**: {_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}",
         "",
         f"- **Python**: {t.get('implementation')} {t.get('python')} on {t.get('platform')}",
-        f"- **Environment**: `{t.get('prefix')}` ({t.get('kind')}, installed with "
+        f"- **Environment**: `{t.get('prefix')}`"
+        + (f" ({t['chosen']})" if t.get("chosen") else "")
+        + f" ({t.get('kind')}, installed with "
         f"{t.get('installer')})",
         f"- **Versions**: {', '.join(versions) if versions else 'no TensorFlow stack installed'}",
         "",
@@ -142,4 +144,3 @@ def redacted(text: str) -> str:
 
 def environment() -> dict[str, str]:
     return dict(os.environ)
-

@@ -13,6 +13,12 @@ _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "•"}
 
 
 def render_html(report: Report) -> str:
+    from tfdoctor.printable import clean
+
+    return clean(_render_html(report))
+
+
+def _render_html(report: Report) -> str:
     target = report.target
     where = target.get("prefix") or ""
     parts = [
@@ -85,6 +91,12 @@ def _summary(report: Report) -> str:
 
 def render_text(report: Report, width: int = 100) -> str:
     """The terminal report as plain text (``print(report)``, IPython's console)."""
+    from tfdoctor.printable import clean
+
+    return clean(_render_text(report, width))
+
+
+def _render_text(report: Report, width: int = 100) -> str:
     from tfdoctor.report.terminal import terminal_lines
 
     if report.command == "explain" and not report.groups:

@@ -16,6 +16,8 @@ def render_markdown(report: Report) -> str:
         f"- **Python**: {t.get('python')} ({t.get('implementation')}, {t.get('platform')})",
         f"- **Environment**: `{t.get('prefix')}` (installer: {t.get('installer')})",
     ]
+    if t.get("chosen"):
+        lines[2:2] = [f"Examined: `{t.get('prefix')}`, {t['chosen']}", ""]
     for name, fact in report.packages.items():
         if fact is not None:
             shown = name if fact.name == name else f"{name} ({fact.name})"

@@ -13,9 +13,10 @@ def render(report: Report, fmt: str, verbose: bool, stream: IO[str]) -> None:
 
         stream.write(render_json(report, verbose=verbose))
     elif fmt == "markdown":
+        from tfdoctor.printable import clean
         from tfdoctor.report.markdown import render_markdown
 
-        stream.write(render_markdown(report))
+        stream.write(clean(render_markdown(report)))
     else:
         from tfdoctor.report.terminal import render_terminal
 

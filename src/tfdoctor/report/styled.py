@@ -27,7 +27,9 @@ class PlainSink:
         self.width = terminal_width()
 
     def write(self, lines: Sequence[Line]) -> None:
-        self.stream.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
+        from tfdoctor.printable import clean
+
+        self.stream.write(clean("".join("".join(t for t, _ in line) + "\n" for line in lines)))
 
 
 class RichSink:
@@ -40,8 +42,11 @@ class RichSink:
     def write(self, lines: Sequence[Line]) -> None:
         from rich.text import Text
 
+        from tfdoctor.printable import clean
+
         for line in lines:
-            self.console.print(Text.assemble(*line), soft_wrap=True)
+            pieces = [(clean(text), style) for text, style in line]
+            self.console.print(Text.assemble(*pieces), soft_wrap=True)
 
 
 def open_sink(stream: IO[str] | None) -> Sink:

@@ -52,7 +52,8 @@ def terminal_lines(report: Report, verbose: bool = False, width: int = 80) -> li
     """The whole report as lines; ``width`` is where prose is wrapped (commands never are)."""
     out: list[Line] = []
     target = report.target
-    out.append([("tfdoctor", "bold"), (f" {report.command} · {target.get('prefix')}", "")])
+    chosen = f" ({target['chosen']})" if target.get("chosen") else ""
+    out.append([("tfdoctor", "bold"), (f" {report.command} · {target.get('prefix')}{chosen}", "")])
     out.append([])
     by_group: dict[Group, list[Finding]] = {}
     for f in report.sorted_findings():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot
@@ -157,7 +157,7 @@ def tilde_leftovers(ctx: Context) -> Iterator[Finding]:
                 "run; leftover package folders waste space and confuse tools that scan "
                 "site-packages, and the next interrupted install can leave a half-removed package."
             ),
-            fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(path)} {BACKUP}/",),
+            fix=(f"mkdir -p {BACKUP} && mv {shell_word(path)} {BACKUP}/",),
             fix_note="Moving it away keeps a copy; tfdoctor fix does the same.",
         )
 
@@ -216,7 +216,7 @@ def _packages_without_metadata(ctx: Context) -> Iterator[Finding]:
                 evidence=(f"`import {name}` finds a namespace package at {folder}",),
                 why=f"`import {name}` succeeds but gives an empty module; the real package was "
                 "removed and only stray files remain.",
-                fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(folder)} {BACKUP}/",),
+                fix=(f"mkdir -p {BACKUP} && mv {shell_word(folder)} {BACKUP}/",),
             )
         else:
             yield finding(
@@ -225,7 +225,7 @@ def _packages_without_metadata(ctx: Context) -> Iterator[Finding]:
                 evidence=(f"`import {name}` loads {origin.origin}", "no RECORD lists it"),
                 why="Its metadata was removed (or it was copied in by hand), so installers "
                 "cannot see, upgrade or check it.",
-                fix=(f"mkdir -p {BACKUP} && mv {shlex.quote(folder)} {BACKUP}/",),
+                fix=(f"mkdir -p {BACKUP} && mv {shell_word(folder)} {BACKUP}/",),
                 fix_note="Then install the package properly.",
             )
 

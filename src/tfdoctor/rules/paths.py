@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution, PathEntry, Snapshot
@@ -93,13 +93,14 @@ def _fix(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple
         target = loaded if not loaded.endswith("__init__.py") else os.path.dirname(loaded)
         stem, ext = os.path.splitext(target)
         renamed = f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"
-        return (f"mv {shlex.quote(target)} {shlex.quote(renamed)}",)
+        return (f"mv {shell_word(target)} {shell_word(renamed)}",)
     if origin == "pythonpath":
         return ("unset PYTHONPATH",)
     if origin == "user-site":
         dist = IMPORTS[name]
         return (
-            f"{shlex.quote(ctx.snapshot.python.executable)} -m pip uninstall -y {dist}  # from the user site",
+            f"{shell_word(ctx.snapshot.python.executable)} -m pip uninstall -y {dist}  # from the user site",
             "export PYTHONNOUSERSITE=1",
         )
-    return (f"# remove {loaded} from sys.path (it comes from {entry.path if entry else '?'})",)
+    source = shell_word(entry.path) if entry else "?"
+    return (f"# remove {shell_word(loaded)} from sys.path (it comes from {source})",)

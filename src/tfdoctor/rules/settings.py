@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.registry import RuleInfo
 
@@ -145,6 +145,6 @@ def keras_json(ctx: Context) -> Iterator[Finding]:
         evidence=(config.error,),
         why="Keras falls back to its defaults without a word: the backend, float type and image "
         "format you set there are not used.",
-        fix=(f"mv {shlex.quote(config.path)} {shlex.quote(config.path)}.bak",),
+        fix=(f"mv {shell_word(config.path)} {shell_word(config.path)}.bak",),
         fix_note="Keras writes a fresh default file on its next import.",
     )

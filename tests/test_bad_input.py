@@ -1,0 +1,93 @@
+"""Bad input is a usage error: one line on standard error, exit status 2, never "internal error"."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cli_runner import CliResult, Runner
+from envs import interpreter
+
+
+def _usage_error(result: CliResult, *needles: str) -> str:
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("tfdoctor: "), result.stderr
+    assert "internal error" not in lines[0] and "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", ["symlink-loop", "name-too-long", "file-as-folder"])
+def test_explain_on_a_path_that_cannot_be_opened(
+    tfdoctor: Runner, tmp_path: Path, kind: str
+) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    (tmp_path / "file").write_text("x\n")
+    name = {"symlink-loop": "loop", "name-too-long": "a" * 300, "file-as-folder": "file/x"}[kind]
+    _usage_error(tfdoctor("explain", name, cwd=tmp_path), name[:40])
+
+
+ANSWERS = {
+    "a-list": "[1, 2]",
+    "no-probe-key": '{"python": 3}',
+    "wrong-types": '{"probe": 1, "python": [3]}',
+    "almost": (
+        '{"probe": 1, "python": {"version": 3, "implementation": "x", "executable": "/x", '
+        '"prefix": "/x", "base_prefix": "/x", "is_venv": false}, "platform": {"system": 1}}'
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ANSWERS))
+def test_check_on_an_interpreter_that_answers_json_of_the_wrong_shape(
+    tfdoctor: Runner, tmp_path: Path, shape: str
+) -> None:
+    fake = tmp_path / "python"
+    fake.write_text(
+        "#!/bin/sh\necho @@TFDOCTOR-PROBE-BEGIN@@\ncat <<'EOF'\n"
+        + ANSWERS[shape]
+        + "\nEOF\necho @@TFDOCTOR-PROBE-END@@\n"
+    )
+    fake.chmod(0o755)
+    _usage_error(tfdoctor("check", "--python", str(fake)), "probe")
+
+
+def test_new_and_fix_into_a_file(tfdoctor: Runner, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("mine\n")
+    _usage_error(tfdoctor("new", str(tmp_path / "file")), "file")
+    _usage_error(
+        tfdoctor("fix", "--into", str(tmp_path / "file"), "--python", str(tmp_path)), "file"
+    )
+    assert (tmp_path / "file").read_text() == "mine\n"
+
+
+@pytest.fixture
+def venv_with_corrupt_journal(tmp_path: Path) -> tuple[Path, Path]:
+    env = tmp_path / "env"
+    subprocess.run([interpreter("3.12"), "-m", "venv", "--without-pip", str(env)], check=True)
+    (env / ".tfdoctor").mkdir()
+    journal = env / ".tfdoctor" / "journal-20260101T000000-1.json"
+    journal.write_text("{not json")
+    return env, journal
+
+
+@pytest.mark.parametrize("command", [("fix", "--yes"), ("fix", "--rollback")])
+def test_a_corrupt_journal_is_a_usage_error(
+    tfdoctor: Runner, venv_with_corrupt_journal: tuple[Path, Path], command: tuple[str, ...]
+) -> None:
+    env, journal = venv_with_corrupt_journal
+    _usage_error(tfdoctor(*command, "--python", str(env)), str(journal), "mv ")
+    assert journal.read_text() == "{not json"
+
+
+def test_dry_run_with_a_corrupt_journal_says_how_to_clear_it(
+    tfdoctor: Runner, venv_with_corrupt_journal: tuple[Path, Path]
+) -> None:
+    env, journal = venv_with_corrupt_journal
+    result = tfdoctor("fix", "--dry-run", "--python", str(env))
+    assert result.returncode in (0, 1), result.stderr
+    assert f"mv {journal} {journal}.broken" in result.stderr
