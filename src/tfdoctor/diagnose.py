@@ -71,7 +71,7 @@ def _report(
         packages=key_packages(ctx),
         findings=tuple(f for f in findings if f.code not in skipped),
         groups=group_summaries(ctx),
-        facts=ctx.snapshot.to_json,
+        facts=ctx.full_snapshot.to_json,
         extra=extra,
     )
 

@@ -101,7 +101,7 @@ def make_plan(
     _stack_requirements(ctx, target, legacy, draft)
     backup = backup_dir(snap.python.prefix, stamp)
     _install_state(ctx, target, draft, backup)
-    _settings_and_paths(ctx, findings, intent, draft, legacy)
+    _settings_and_paths(ctx, findings, intent, draft, legacy, backup)
     _cuda(ctx, target, draft, codes)
     for f in findings:
         if f.code not in HANDLED and f.severity is not Severity.INFO:
@@ -382,7 +382,12 @@ def _cuda(ctx: Context, target: Target, draft: _Draft, codes: set[str]) -> None:
 
 # -- settings and paths ----------------------------------------------------------------------------
 def _settings_and_paths(
-    ctx: Context, findings: list[Finding], intent: Intent, draft: _Draft, legacy: bool
+    ctx: Context,
+    findings: list[Finding],
+    intent: Intent,
+    draft: _Draft,
+    legacy: bool,
+    backup: str,
 ) -> None:
     snap = ctx.snapshot
     for f in findings:
@@ -397,13 +402,22 @@ def _settings_and_paths(
         elif f.code == "TFD502" and not legacy:
             draft.manual.append(f)
         elif f.code == "TFD401":
-            _shadowing(f, snap.cwd, intent, draft)
+            _shadowing(f, snap.cwd, intent, draft, backup)
 
 
-def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft) -> None:
+def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str) -> None:
+    """Remove the shadowing entry (never install): PYTHONPATH in the shell, a .pth file moved
+    into the backup folder, or a rename the user consents to."""
     first = f.fix[0] if f.fix else ""
-    if first == "unset PYTHONPATH":
-        draft.setenv.append(("PYTHONPATH", "", "TFD401"))
+    if first == "unset PYTHONPATH" or first.startswith("export PYTHONPATH="):
+        value = shlex.split(first.partition("=")[2])[0] if "=" in first else ""
+        draft.setenv.append(("PYTHONPATH", value, "TFD401"))
+        draft.notes.extend(line.lstrip("# ") for line in f.fix[1:] if line.startswith("#"))
+        return
+    pth = [shlex.split(line) for line in f.fix if line.startswith("mkdir -p ") and ".pth" in line]
+    if pth and all(len(p) == 7 and p[3:5] == ["&&", "mv"] for p in pth):
+        for parts in pth:
+            draft.moves.append((parts[5], _into(backup, parts[5]), "TFD401"))
         return
     parts = shlex.split(first) if first.startswith("mv ") else []
     if len(parts) == 3 and intent.rename_shadowing:

@@ -215,6 +215,32 @@ def pth_files(site_dirs):
     return out
 
 
+def pythonpath_sources(prefix):
+    """Lines of the environment's activate scripts, conda activate.d scripts and Jupyter kernel
+    specs that set PYTHONPATH: where a shadowing entry comes from."""
+    candidates = [os.path.join(prefix, "bin", "activate")]
+    for folder in (
+        os.path.join(prefix, "etc", "conda", "activate.d"),
+        os.path.join(prefix, "share", "jupyter", "kernels"),
+    ):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isdir(path):
+                path = os.path.join(path, "kernel.json")
+            candidates.append(path)
+    out = []
+    for path in candidates:
+        text = read_text(path, 65536) or ""
+        for line in text.splitlines():
+            if "PYTHONPATH" in line and not line.lstrip().startswith("#"):
+                out.append({"path": path, "line": line.strip()[:400]})
+    return out
+
+
 SKIP_TOP = (".dist-info", ".egg-info", ".data")
 
 
@@ -660,6 +686,7 @@ def main():
             "exists": bool(user_site) and os.path.isdir(user_site),
         },
         "pth_files": pth_files(all_sites),
+        "pythonpath_sources": pythonpath_sources(prefix),
         "distributions": distributions(scan),
         "leftovers": leftovers([p for p in all_sites if p]),
         "imports": import_origins(),

@@ -26,7 +26,13 @@ class Context:
     once (the installer that manages the env, the TensorFlow that imports, declared analysis)."""
 
     def __init__(self, snapshot: Snapshot, kb: KnowledgeBase):
-        self.snapshot = snapshot
+        from tfdoctor.rules.paths import shadows, without_shadows
+
+        # Stack packages that a PYTHONPATH (or .pth, user-site) entry shadows are one finding
+        # (TFD401); every other rule judges the environment's own packages.
+        self.full_snapshot = snapshot
+        self.shadows = shadows(snapshot, kb.stack_names())
+        self.snapshot = without_shadows(snapshot, self.shadows)
         self.kb = kb
         self.installer: Installer = detect_installer(snapshot)
 
