@@ -69,6 +69,12 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         {},
         [("TFD301", "duplicate-distribution")],
     ),
+    (
+        "tensorflow and tensorflow-cpu, then tensorflow uninstalled",
+        specs.TF221_PLUS_TENSORFLOW_UNINSTALLED,
+        {},
+        [("TFD304", "broken-install")],
+    ),
     ("~ensorflow leftover", specs.TF215_TILDE, {}, [("TFD303", "broken-install")]),
     ("files of keras deleted", specs.TF221_KERAS_DAMAGED, {}, [("TFD304", "broken-install")]),
     (
@@ -144,3 +150,20 @@ def test_exact_findings(
         finding = data["findings"][0]
         assert finding["title"] and finding["evidence"] and finding["why"]
         assert finding["fix"] or finding.get("fix_note")
+
+
+def test_incomplete_tensorflow_is_one_finding_in_its_own_section(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # Uninstalling tensorflow took the files tensorflow-cpu lists too: one problem (reinstall
+    # tensorflow-cpu), shown under TensorFlow, which is not ✓ and says what is really there.
+    env = real_env(specs.TF221_PLUS_TENSORFLOW_UNINSTALLED)
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    [broken] = data["findings"]
+    assert broken["group"] == "tensorflow"
+    assert any("without __init__.py" in e for e in broken["evidence"])
+    assert broken["fix"][0].endswith("--no-deps --reinstall tensorflow-cpu==2.21.0")
+    text = tfdoctor("check", "--python", str(env)).stdout
+    line = next(x for x in text.splitlines() if "TensorFlow (" in x)
+    assert line.startswith("[✗] TensorFlow (tensorflow-cpu 2.21.0, "), line
+    assert "files missing" in line

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from tfdoctor.finding import Finding, Severity
+from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.fix.installers import Installer, detect_installer
 from tfdoctor.rules.registry import RuleInfo, register
 from tfdoctor.snapshot import Distribution, Snapshot
@@ -60,6 +60,16 @@ class Context:
     def tf_release(self) -> TFRelease | None:
         tf = self.tensorflow
         return self.kb.tensorflow(tf.version) if tf is not None else None
+
+    def group_of(self, *dists: Distribution) -> Group:
+        """The report section of a problem with these distributions: a broken or duplicated
+        TensorFlow or Keras is shown in its own section, which is then never ✓."""
+        keys = {d.key for d in dists}
+        if keys & self.kb.tf_variants():
+            return Group.TENSORFLOW
+        if keys & {"keras", "keras-nightly", "tf-keras", "tf-keras-nightly"}:
+            return Group.KERAS
+        return Group.ENVIRONMENT
 
     def install_command(self, *requirements: str, dist: Distribution | None = None) -> str:
         """An install command; tf-keras goes in without its dependencies beside a TensorFlow
@@ -136,11 +146,13 @@ def finding(info: RuleInfo, title: str, **kwargs: object) -> Finding:
     """A Finding of a rule, its cause, group and default severity filled in."""
     severity = kwargs.pop("severity", info.severity)
     assert isinstance(severity, Severity)
+    group = kwargs.pop("group", info.group)
+    assert isinstance(group, Group)
     return Finding(
         code=info.code,
         cause=info.cause,
         severity=severity,
         title=title,
-        group=info.group,
+        group=group,
         **kwargs,  # type: ignore[arg-type]
     )

@@ -93,6 +93,7 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
             f"{names} {'both' if len(dists) == 2 else 'all'} write the package{'s' if len(packages) > 1 else ''} "
             f"{', '.join(packages)} into one folder",
             severity=Severity.WARNING if same else Severity.ERROR,
+            group=ctx.group_of(*dists),
             evidence=tuple(
                 f"{_label(d)}: RECORD in {d.metadata_dir} lists {', '.join(packages)}/"
                 for d in dists
@@ -175,11 +176,21 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
                 fix=(ctx.for_dist(dist).install(dist.name, reinstall=True),),
             )
         elif dist.record_missing_count:
+            leftovers = [
+                f"`import {name}` finds {folder} without __init__.py: what the uninstall left"
+                for name, folder, origin in stray_stack_folders(snap, owned=True)
+                if origin.namespace and name in (dist.record_packages or ())
+            ]
             yield finding(
                 BROKEN,
                 f"{_label(dist)} is incomplete: {dist.record_missing_count} of the "
                 f"{dist.record_checked} files and folders checked from its RECORD are missing",
-                evidence=(dist.metadata_dir, *[f"missing: {p}" for p in dist.record_missing]),
+                group=ctx.group_of(dist),
+                evidence=(
+                    dist.metadata_dir,
+                    *[f"missing: {p}" for p in dist.record_missing],
+                    *leftovers,
+                ),
                 why="An interrupted install, uninstall or a manual deletion removed part of it; "
                 "imports fail with ModuleNotFoundError or ImportError inside the package.",
                 fix=(
@@ -191,9 +202,14 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
     yield from _packages_without_metadata(ctx)
 
 
-def stray_stack_folders(snap: Snapshot) -> Iterator[tuple[str, str, ImportOrigin]]:
+def stray_stack_folders(
+    snap: Snapshot, owned: bool = False
+) -> Iterator[tuple[str, str, ImportOrigin]]:
     """(import name, folder, origin) of each stack package in site-packages that is a leftover
-    without __init__.py or that no installed distribution owns (the rule and fix both use it)."""
+    without __init__.py or that no installed distribution owns (the rule and fix both use it).
+
+    A folder without __init__.py that an incomplete distribution lists is that distribution's
+    problem (reinstalling it restores the file): it is left out unless ``owned``."""
     site = {os.path.realpath(p) for p in snap.site_packages}
     for name in STACK_IMPORTS:
         origin = snap.importable(name)
@@ -203,7 +219,8 @@ def stray_stack_folders(snap: Snapshot) -> Iterator[tuple[str, str, ImportOrigin
         if os.path.realpath(os.path.dirname(folder)) not in site:
             continue  # outside site-packages: a shadow, TFD401's business
         owners = [d for d in snap.distributions if name in (d.record_packages or d.top_level)]
-        if origin.namespace or not owners:
+        incomplete = any(d.record_missing_count for d in owners)
+        if not owners or (origin.namespace and (owned or not incomplete)):
             yield name, folder, origin
 
 
