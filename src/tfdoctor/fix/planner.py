@@ -22,7 +22,7 @@ from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
-from tfdoctor.rules.base import Context
+from tfdoctor.rules.base import Context, version_key
 from tfdoctor.rules.install_state import stray_stack_folders
 from tfdoctor.snapshot import Distribution, canonical
 
@@ -313,6 +313,8 @@ def overlap_groups(ctx: Context) -> list[list[Distribution]]:
 def keep_of(ctx: Context, group: list[Distribution]) -> Distribution:
     """The one to keep: a name TensorFlow declares (keras, not keras-nightly), then the one the
     user asked for, then the newest; `tensorflow` last (the CPU variant is what was chosen)."""
+    if ctx.tensorflow is not None and ctx.tensorflow in group:
+        return ctx.tensorflow  # the one decision check's TFD301 also shows
     declared = set()
     if ctx.tf_release is not None:
         declared = {canonical(kbreq_name(r)) for r in ctx.tf_release.requires_dist}
@@ -321,7 +323,7 @@ def keep_of(ctx: Context, group: list[Distribution]) -> Distribution:
         key=lambda d: (
             d.key in declared,
             d.requested,
-            d.parsed_version or 0,
+            version_key(d),
             d.key != "tensorflow",
         ),
     )
@@ -335,6 +337,16 @@ def _install_state(ctx: Context, target: Target, draft: _Draft, backup: str) -> 
             draft.remove(dist.key, "TFD301")
         version = target.version if keep.key == target.variant else keep.version
         draft.redo(keep.key, f"{keep.key}=={version}", "TFD301")
+        for other in group:  # a change of variant is offered, never made silently
+            if other.key != keep.key and other.key in ctx.kb.tf_variants():
+                draft.options.append(
+                    Option(
+                        f"keep {other.key} {version} instead",
+                        f"this plan keeps {keep.name} (installed last, whose files are on disk) "
+                        f"and removes {other.name}; to keep {other.name}, run the plan's "
+                        f"uninstall, then {ctx.installer.install(f'{other.key}=={version}')}",
+                    )
+                )
     for name, dists in snap.by_name.items():
         by_location: dict[str, list[Distribution]] = {}
         for dist in dists:
@@ -342,7 +354,7 @@ def _install_state(ctx: Context, target: Target, draft: _Draft, backup: str) -> 
         for group in by_location.values():
             if len(group) < 2:
                 continue
-            keep = max(group, key=lambda d: d.parsed_version or 0)
+            keep = max(group, key=version_key)
             for dist in group:
                 draft.moves.append((dist.metadata_dir, _into(backup, dist.metadata_dir), "TFD302"))
             draft.redo(name, f"{name}=={keep.version}", "TFD302")

@@ -7,9 +7,9 @@ import shlex
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
-from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.base import Context, check, finding, keep_tensorflow, version_key
 from tfdoctor.rules.registry import RuleInfo
-from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot
+from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot, canonical
 
 OVERLAP = RuleInfo(
     "TFD301",
@@ -60,9 +60,43 @@ def _label(dist: Distribution) -> str:
     return f"{dist.name} {dist.version}"
 
 
-def _keep(group: list[Distribution]) -> Distribution:
-    """Which of overlapping distributions to keep: the one the user asked for, else the newest."""
-    return max(group, key=lambda d: (d.requested, d.parsed_version or 0, d.key != "tensorflow"))
+def _keep(ctx: Context, group: list[Distribution]) -> Distribution:
+    """Which of overlapping distributions to keep: for TensorFlow the context's one decision,
+    else the one the user asked for, else the newest."""
+    if ctx.tensorflow is not None and ctx.tensorflow in group:
+        return ctx.tensorflow
+    return keep_tensorflow(group)
+
+
+def _variant_notes(ctx: Context, keep: Distribution, group: list[Distribution]) -> list[str]:
+    """A change of TensorFlow variant is said, never silent; and packages that declare plain
+    `tensorflow` (tf-keras...) would pull it back beside a kept variant."""
+    variants = ctx.kb.tf_variants()
+    if keep.key not in variants:
+        return []
+    notes = [
+        f"To keep {d.name} instead (the variant you had before), reinstall {d.name} "
+        f"{keep.version} after the uninstall: {ctx.for_dist(keep).install(f'{d.key}=={keep.version}')}"
+        for d in group
+        if d.key != keep.key and d.key in variants
+    ]
+    if keep.key != "tensorflow":
+        needs = sorted(
+            {
+                f"{d.name} {d.version}"
+                for d in ctx.snapshot.distributions
+                if d.key not in variants
+                and any(canonical(r.name) == "tensorflow" for r in d.requirements())
+            }
+        )
+        if needs:
+            notes.append(
+                f"{', '.join(needs)} declare{'s' if len(needs) == 1 else ''} plain `tensorflow`: "
+                f"beside {keep.name}, `pip check` says it is not installed, and installing "
+                f"{'it' if len(needs) == 1 else 'them'} again without --no-deps brings the "
+                "duplicate back (tfdoctor fix installs with --no-deps)."
+            )
+    return notes
 
 
 @check(OVERLAP)
@@ -79,7 +113,7 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
         key = tuple(sorted(d.key for d in dists))
         groups.setdefault(key, (dists, []))[1].append(package)
     for dists, packages in groups.values():
-        keep = _keep(dists)
+        keep = _keep(ctx, dists)
         versions = {d.version for d in dists}
         same = len(versions) == 1
         names = (
@@ -112,7 +146,12 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
                 ctx.for_dist(keep).uninstall(*remove),
                 ctx.for_dist(keep).install(f"{keep.key}=={keep.version}"),
             ),
-            fix_note=f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+            fix_note=" ".join(
+                [
+                    f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+                    *_variant_notes(ctx, keep, dists),
+                ]
+            ),
         )
 
 
@@ -125,7 +164,7 @@ def duplicate_metadata(ctx: Context) -> Iterator[Finding]:
         for location, group in by_location.items():
             if len(group) < 2:
                 continue
-            keep = max(group, key=lambda d: d.parsed_version or 0)
+            keep = max(group, key=version_key)
             yield finding(
                 TWO_METADATA,
                 f"{name} has {len(group)} metadata folders in {location}: "
