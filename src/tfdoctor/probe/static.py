@@ -244,6 +244,20 @@ def pythonpath_sources(prefix):
 SKIP_TOP = (".dist-info", ".egg-info", ".data")
 
 
+def compiled_files(lines):
+    """The compiled libraries a RECORD lists (.so, .so.2, .pyd, .dylib): one that is gone
+    breaks `import` with a loader error, so they are checked by default."""
+    out = []
+    for line in lines:
+        if ".so" not in line and ".pyd" not in line and ".dylib" not in line:
+            continue
+        path = line[1:].partition('"')[0] if line[:1] == '"' else line.partition(",")[0]
+        name = path.rpartition("/")[2]
+        if name.endswith((".so", ".pyd", ".dylib")) or ".so." in name:
+            out.append(path)
+    return out
+
+
 def record_facts(meta_dir, location, stack, full=False):
     """Top-level names written according to RECORD, and for stack packages what is missing.
 
@@ -307,6 +321,7 @@ def record_facts(meta_dir, location, stack, full=False):
             candidates = (
                 sorted(f for f in folders if f.count("/") < 4 and not f.endswith("__pycache__"))
                 + top_files
+                + compiled_files(text.split("\n"))
             )
         for candidate in candidates:
             first = candidate.partition("/")[0]
