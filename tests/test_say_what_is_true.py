@@ -88,3 +88,24 @@ def test_duplicate_metadata_without_a_version_does_not_crash(
     assert [(f["code"], f["severity"]) for f in data["findings"]] == [("TFD302", "error")], data[
         "findings"
     ]
+
+
+def test_extra_requiring_tensorflow_is_met_by_tensorflow_cpu(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    # `bar` requires `foo[tf]`, whose extra requires `tensorflow>=2.10`: tensorflow-cpu meets it.
+    # (Two metadata-only distributions, written as an installer writes them.)
+    env = _copy(real_env(specs.TF221), tmp_path / "env")
+    site = _site(env)
+    for name, lines in {
+        "foo": ["Provides-Extra: tf", 'Requires-Dist: tensorflow>=2.10; extra == "tf"'],
+        "bar": ["Requires-Dist: foo[tf]"],
+    }.items():
+        meta = site / f"{name}-1.0.dist-info"
+        meta.mkdir()
+        head = ["Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *lines]
+        (meta / "METADATA").write_text("\n".join(head) + "\n", encoding="utf-8")
+        (meta / "INSTALLER").write_text("uv\n", encoding="utf-8")
+        (meta / "RECORD").write_text(f"{name}-1.0.dist-info/METADATA,,\n", encoding="utf-8")
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    assert data["findings"] == []

@@ -175,10 +175,15 @@ def analyse(
                 checked += 1
                 name = canonical(req.name)
                 found = installed.get(name)
+                provided_by = ""
+                for alternative in sorted(substitutes.get(name, ())) if found is None else ():
+                    if alternative in installed:  # tensorflow-cpu meets `tensorflow>=2.10`
+                        found, provided_by = installed[alternative], alternative
+                        break
                 if found is None:
                     violations.append(Violation(dist, req, None, extra))
                 elif not _contains(req, found.version):
-                    violations.append(Violation(dist, req, found, extra))
+                    violations.append(Violation(dist, req, found, extra, provided_by))
         del asker
     anchors = kb.tf_variants() | {
         "tensorflow",
