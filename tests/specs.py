@@ -91,6 +91,18 @@ TF221_PLUS_TENSORFLOW = EnvSpec(
 TF221_KERAS_NIGHTLY = EnvSpec(
     "tf221-keras-nightly", base=TF221, no_deps=("keras-nightly==3.16.0.dev2026102704",)
 )
+# `pip install tensorflow-cpu` (a newer release, with its dependencies) where tensorflow was.
+TF218 = EnvSpec("tf218", packages=("tensorflow==2.18.1",))
+TF218_PLUS_CPU219 = EnvSpec("tf218-plus-cpu219", base=TF218, with_deps=("tensorflow-cpu==2.19.1",))
+# tf-keras with its dependencies beside tensorflow-cpu 2.18: it pulls tensorflow 2.21 (and the
+# protobuf that one wants) into the same folder.
+TF218_CPU = EnvSpec("tf218-cpu", packages=("tensorflow-cpu==2.18.1",))
+TF218_CPU_TFKERAS = EnvSpec("tf218-cpu-tfkeras", base=TF218_CPU, with_deps=("tf-keras==2.21.0",))
+# tensorflow and tensorflow-cpu together, then one of them uninstalled: the other's files that
+# the uninstall took are gone.
+TF221_PLUS_TENSORFLOW_UNINSTALLED = EnvSpec(
+    "tf221-plus-tensorflow-uninstalled", base=TF221_PLUS_TENSORFLOW, uninstall=("tensorflow",)
+)
 TF215_TILDE = EnvSpec("tf215-tilde", base=TF215, mutations=(("tilde", _tilde_leftover),))
 TF221_NO_ABSL = EnvSpec("tf221-no-absl", base=TF221, uninstall=("absl-py",))
 TF221_TEXT215 = EnvSpec("tf221-text215", base=TF221, no_deps=("tensorflow-text==2.15.0",))

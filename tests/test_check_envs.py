@@ -69,6 +69,24 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         {},
         [("TFD301", "duplicate-distribution")],
     ),
+    (
+        "tensorflow and tensorflow-cpu, then tensorflow uninstalled",
+        specs.TF221_PLUS_TENSORFLOW_UNINSTALLED,
+        {},
+        [("TFD304", "broken-install")],
+    ),
+    (
+        "tensorflow 2.18 then tensorflow-cpu 2.19 with its dependencies",
+        specs.TF218_PLUS_CPU219,
+        {},
+        [("TFD301", "duplicate-distribution")],
+    ),
+    (
+        "tf-keras pulled tensorflow 2.21 beside tensorflow-cpu 2.18",
+        specs.TF218_CPU_TFKERAS,
+        {},
+        [("TFD301", "duplicate-distribution")],
+    ),
     ("~ensorflow leftover", specs.TF215_TILDE, {}, [("TFD303", "broken-install")]),
     ("files of keras deleted", specs.TF221_KERAS_DAMAGED, {}, [("TFD304", "broken-install")]),
     (
@@ -144,3 +162,60 @@ def test_exact_findings(
         finding = data["findings"][0]
         assert finding["title"] and finding["evidence"] and finding["why"]
         assert finding["fix"] or finding.get("fix_note")
+
+
+def test_incomplete_tensorflow_is_one_finding_in_its_own_section(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # Uninstalling tensorflow took the files tensorflow-cpu lists too: one problem (reinstall
+    # tensorflow-cpu), shown under TensorFlow, which is not ✓ and says what is really there.
+    env = real_env(specs.TF221_PLUS_TENSORFLOW_UNINSTALLED)
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    [broken] = data["findings"]
+    assert broken["group"] == "tensorflow"
+    assert any("without __init__.py" in e for e in broken["evidence"])
+    assert broken["fix"][0].endswith("--no-deps --reinstall tensorflow-cpu==2.21.0")
+    text = tfdoctor("check", "--python", str(env)).stdout
+    line = next(x for x in text.splitlines() if "TensorFlow (" in x)
+    assert line.startswith("[✗] TensorFlow (tensorflow-cpu 2.21.0, "), line
+    assert "files missing" in line
+
+
+@pytest.mark.parametrize(
+    ("spec", "keep", "gone", "folded"),
+    [
+        pytest.param(
+            specs.TF218_PLUS_CPU219, "tensorflow-cpu==2.19.1", "tensorflow", [], id="2.18+cpu2.19"
+        ),
+        pytest.param(
+            specs.TF218_CPU_TFKERAS,
+            "tensorflow-cpu==2.18.1",
+            "tensorflow",
+            ["TFD102", "TFD202"],
+            id="cpu2.18+tf-keras",
+        ),
+    ],
+)
+def test_duplicate_tensorflow_one_decision_for_check_and_fix(
+    tfdoctor: Runner,
+    real_env: Callable[[EnvSpec], Path],
+    spec: EnvSpec,
+    keep: str,
+    gone: str,
+    folded: list[str],
+) -> None:
+    # check's advice and fix's plan keep the same distribution and version; the other variant
+    # is offered as a choice, never swapped in silently; consequences are one finding.
+    env = real_env(spec)
+    [dup] = tfdoctor("check", "--python", str(env), "--format", "json").json()["findings"]
+    assert dup["code"] == "TFD301" and dup["group"] == "tensorflow"
+    assert dup["fix"][1].endswith(f"install --python {env}/bin/python {keep}"), dup["fix"]
+    assert f"To keep {gone} instead" in dup["fix_note"]
+    assert [e.split()[3] for e in dup["evidence"] if e.startswith("and with it")] == folded
+    if keep.startswith("tensorflow-cpu") and folded:
+        assert "tf-keras 2.21.0 declares plain `tensorflow`" in dup["fix_note"]
+    plan = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json").json()["plan"]
+    assert plan["tensorflow"] == keep
+    reinstalled = [s for s in plan["steps"] if s["kind"] == "reinstall"]
+    assert reinstalled and reinstalled[0]["targets"] == [keep], plan["steps"]
+    assert any(o["flag"].startswith(f"keep {gone} ") for o in plan["options"]), plan["options"]

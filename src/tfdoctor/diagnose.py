@@ -85,7 +85,7 @@ def _report(
         packages=key_packages(ctx),
         findings=tuple(f for f in findings if f.code not in skipped),
         groups=group_summaries(ctx),
-        facts=ctx.snapshot.to_json,
+        facts=ctx.full_snapshot.to_json,
         extra=extra,
     )
 
@@ -121,6 +121,28 @@ def _v(ctx: Context, name: str) -> str:
     return f"{name} {version}" if version else f"{name} not installed"
 
 
+def _tensorflow_label(ctx: Context) -> str:
+    """What `import tensorflow` really loads: the distribution, and what is wrong on disk."""
+    tf = ctx.tensorflow
+    if tf is None:
+        return "not installed"
+    label = f"{tf.name} {tf.version}"
+    variants = ctx.kb.tf_variants()
+    others = [
+        d
+        for d in ctx.snapshot.distributions
+        if d.key in variants and d is not tf and d.location == tf.location and not d.error
+    ]
+    if others:
+        label += " with " + ", ".join(f"{d.name} {d.version}" for d in others) + " in one folder"
+    if tf.record_missing_count:
+        label += f", {tf.record_missing_count} of {tf.record_checked} files missing"
+    shadow = ctx.full_snapshot.importable("tensorflow")
+    if ctx.shadows and shadow is not None and shadow.locations:
+        label += f"; `import tensorflow` loads {shadow.locations[0]}"
+    return label
+
+
 def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
     snap = ctx.snapshot
     tf = ctx.tensorflow
@@ -144,10 +166,7 @@ def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
             f"{snap.python.implementation} {snap.python.version}, "
             f"{snap.platform.system} {snap.platform.machine}",
         ),
-        GroupSummary(
-            Group.TENSORFLOW,
-            f"{tf.name} {tf.version}" if tf else "not installed",
-        ),
+        GroupSummary(Group.TENSORFLOW, _tensorflow_label(ctx)),
         GroupSummary(
             Group.KERAS,
             ", ".join(keras_bits),

@@ -151,6 +151,7 @@ class _SnapshotFields(NamedTuple):
     keras_config: KerasConfig
     conda_meta: tuple[CondaRecord, ...] | None
     pth_files: tuple[tuple[str, str], ...] = ()
+    pythonpath_sources: tuple[tuple[str, str], ...] = ()  # (file, line) that set PYTHONPATH
     markers: Mapping[str, str] = _NO_MARKERS
 
 
@@ -268,6 +269,9 @@ class Snapshot(_SnapshotFields):
                 for r in conda
             ),
             pth_files=tuple((p["path"], p.get("head", "")) for p in data.get("pth_files", ())),
+            pythonpath_sources=tuple(
+                (p["path"], p.get("line", "")) for p in data.get("pythonpath_sources", ())
+            ),
             markers=dict(data.get("markers", {})),
         )
 

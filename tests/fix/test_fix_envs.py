@@ -43,6 +43,12 @@ REPAIRED: list[tuple[str, EnvSpec, dict[str, str], set[str]]] = [
     ),
     ("tensorflow and tensorflow-cpu", specs.TF221_PLUS_TENSORFLOW, {}, {"uninstall", "reinstall"}),
     ("keras and keras-nightly", specs.TF221_KERAS_NIGHTLY, {}, {"uninstall", "reinstall"}),
+    (
+        "tensorflow-cpu after tensorflow was uninstalled",
+        specs.TF221_PLUS_TENSORFLOW_UNINSTALLED,
+        {},
+        {"reinstall"},
+    ),
     ("~ensorflow leftover", specs.TF215_TILDE, {}, {"move"}),
     ("files of keras deleted", specs.TF221_KERAS_DAMAGED, {}, {"reinstall"}),
     ("two numpy metadata folders", specs.TF215_TWO_NUMPY, {}, {"move", "reinstall"}),

@@ -23,7 +23,7 @@ from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
-from tfdoctor.rules.base import Context
+from tfdoctor.rules.base import Context, version_key
 from tfdoctor.rules.install_state import stray_stack_folders
 from tfdoctor.snapshot import Distribution, canonical
 
@@ -102,7 +102,7 @@ def make_plan(
     _stack_requirements(ctx, target, legacy, draft)
     backup = backup_dir(snap.python.prefix, stamp)
     _install_state(ctx, target, draft, backup)
-    _settings_and_paths(ctx, findings, intent, draft, legacy)
+    _settings_and_paths(ctx, findings, intent, draft, legacy, backup)
     _cuda(ctx, target, draft, codes)
     for f in findings:
         if f.code not in HANDLED and f.severity is not Severity.INFO:
@@ -314,6 +314,8 @@ def overlap_groups(ctx: Context) -> list[list[Distribution]]:
 def keep_of(ctx: Context, group: list[Distribution]) -> Distribution:
     """The one to keep: a name TensorFlow declares (keras, not keras-nightly), then the one the
     user asked for, then the newest; `tensorflow` last (the CPU variant is what was chosen)."""
+    if ctx.tensorflow is not None and ctx.tensorflow in group:
+        return ctx.tensorflow  # the one decision check's TFD301 also shows
     declared = set()
     if ctx.tf_release is not None:
         declared = {canonical(kbreq_name(r)) for r in ctx.tf_release.requires_dist}
@@ -322,7 +324,7 @@ def keep_of(ctx: Context, group: list[Distribution]) -> Distribution:
         key=lambda d: (
             d.key in declared,
             d.requested,
-            d.parsed_version or 0,
+            version_key(d),
             d.key != "tensorflow",
         ),
     )
@@ -336,6 +338,16 @@ def _install_state(ctx: Context, target: Target, draft: _Draft, backup: str) -> 
             draft.remove(dist.key, "TFD301")
         version = target.version if keep.key == target.variant else keep.version
         draft.redo(keep.key, f"{keep.key}=={version}", "TFD301")
+        for other in group:  # a change of variant is offered, never made silently
+            if other.key != keep.key and other.key in ctx.kb.tf_variants():
+                draft.options.append(
+                    Option(
+                        f"keep {other.key} {version} instead",
+                        f"this plan keeps {keep.name} (installed last, whose files are on disk) "
+                        f"and removes {other.name}; to keep {other.name}, run the plan's "
+                        f"uninstall, then {ctx.installer.install(f'{other.key}=={version}')}",
+                    )
+                )
     for name, dists in snap.by_name.items():
         by_location: dict[str, list[Distribution]] = {}
         for dist in dists:
@@ -343,7 +355,7 @@ def _install_state(ctx: Context, target: Target, draft: _Draft, backup: str) -> 
         for group in by_location.values():
             if len(group) < 2:
                 continue
-            keep = max(group, key=lambda d: d.parsed_version or 0)
+            keep = max(group, key=version_key)
             for dist in group:
                 draft.moves.append((dist.metadata_dir, _into(backup, dist.metadata_dir), "TFD302"))
             draft.redo(name, f"{name}=={keep.version}", "TFD302")
@@ -383,7 +395,12 @@ def _cuda(ctx: Context, target: Target, draft: _Draft, codes: set[str]) -> None:
 
 # -- settings and paths ----------------------------------------------------------------------------
 def _settings_and_paths(
-    ctx: Context, findings: list[Finding], intent: Intent, draft: _Draft, legacy: bool
+    ctx: Context,
+    findings: list[Finding],
+    intent: Intent,
+    draft: _Draft,
+    legacy: bool,
+    backup: str,
 ) -> None:
     snap = ctx.snapshot
     for f in findings:
@@ -398,13 +415,22 @@ def _settings_and_paths(
         elif f.code == "TFD502" and not legacy:
             draft.manual.append(f)
         elif f.code == "TFD401":
-            _shadowing(f, snap.cwd, intent, draft)
+            _shadowing(f, snap.cwd, intent, draft, backup)
 
 
-def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft) -> None:
+def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str) -> None:
+    """Remove the shadowing entry (never install): PYTHONPATH in the shell, a .pth file moved
+    into the backup folder, or a rename the user consents to."""
     first = f.fix[0] if f.fix else ""
-    if first == "unset PYTHONPATH":
-        draft.setenv.append(("PYTHONPATH", "", "TFD401"))
+    if first == "unset PYTHONPATH" or first.startswith("export PYTHONPATH="):
+        value = shlex.split(first.partition("=")[2])[0] if "=" in first else ""
+        draft.setenv.append(("PYTHONPATH", value, "TFD401"))
+        draft.notes.extend(line.lstrip("# ") for line in f.fix[1:] if line.startswith("#"))
+        return
+    pth = [shlex.split(line) for line in f.fix if line.startswith("mkdir -p ") and ".pth" in line]
+    if pth and all(len(p) == 7 and p[3:5] == ["&&", "mv"] for p in pth):
+        for parts in pth:
+            draft.moves.append((parts[5], _into(backup, parts[5]), "TFD401"))
         return
     parts = shlex.split(first) if first.startswith("mv ") else []
     if len(parts) == 3 and intent.rename_shadowing:

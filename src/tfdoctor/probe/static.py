@@ -239,7 +239,47 @@ def pth_files(site_dirs):
     return out
 
 
+def pythonpath_sources(prefix):
+    """Lines of the environment's activate scripts, conda activate.d scripts and Jupyter kernel
+    specs that set PYTHONPATH: where a shadowing entry comes from."""
+    candidates = [os.path.join(prefix, "bin", "activate")]
+    for folder in (
+        os.path.join(prefix, "etc", "conda", "activate.d"),
+        os.path.join(prefix, "share", "jupyter", "kernels"),
+    ):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isdir(path):
+                path = os.path.join(path, "kernel.json")
+            candidates.append(path)
+    out = []
+    for path in candidates:
+        text = read_text(path, 65536) or ""
+        for line in text.splitlines():
+            if "PYTHONPATH" in line and not line.lstrip().startswith("#"):
+                out.append({"path": path, "line": line.strip()[:400]})
+    return out
+
+
 SKIP_TOP = (".dist-info", ".egg-info", ".data")
+
+
+def compiled_files(lines):
+    """The compiled libraries a RECORD lists (.so, .so.2, .pyd, .dylib): one that is gone
+    breaks `import` with a loader error, so they are checked by default."""
+    out = []
+    for line in lines:
+        if ".so" not in line and ".pyd" not in line and ".dylib" not in line:
+            continue
+        path = line[1:].partition('"')[0] if line[:1] == '"' else line.partition(",")[0]
+        name = path.rpartition("/")[2]
+        if name.endswith((".so", ".pyd", ".dylib")) or ".so." in name:
+            out.append(path)
+    return out
 
 
 def record_facts(meta_dir, location, stack, full=False):
@@ -305,6 +345,7 @@ def record_facts(meta_dir, location, stack, full=False):
             candidates = (
                 sorted(f for f in folders if f.count("/") < 4 and not f.endswith("__pycache__"))
                 + top_files
+                + compiled_files(text.split("\n"))
             )
         for candidate in candidates:
             first = candidate.partition("/")[0]
@@ -735,6 +776,7 @@ def main():
             "exists": bool(user_site) and os.path.isdir(user_site),
         },
         "pth_files": pth_files(all_sites),
+        "pythonpath_sources": pythonpath_sources(prefix),
         "distributions": distributions(scan),
         "leftovers": leftovers([p for p in all_sites if p]),
         "imports": import_origins(),

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from tfdoctor.finding import Finding, Severity
+from packaging.version import Version
+
+from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.fix.installers import Installer, detect_installer
 from tfdoctor.rules.registry import RuleInfo, register
-from tfdoctor.snapshot import Distribution, Snapshot
+from tfdoctor.snapshot import Distribution, Snapshot, canonical
 
 if TYPE_CHECKING:
     from tfdoctor.kb import KnowledgeBase, TFRelease
@@ -26,7 +28,13 @@ class Context:
     once (the installer that manages the env, the TensorFlow that imports, declared analysis)."""
 
     def __init__(self, snapshot: Snapshot, kb: KnowledgeBase):
-        self.snapshot = snapshot
+        from tfdoctor.rules.paths import shadows, without_shadows
+
+        # Stack packages that a PYTHONPATH (or .pth, user-site) entry shadows are one finding
+        # (TFD401); every other rule judges the environment's own packages.
+        self.full_snapshot = snapshot
+        self.shadows = shadows(snapshot, kb.stack_names())
+        self.snapshot = without_shadows(snapshot, self.shadows)
         self.kb = kb
         self.installer: Installer = detect_installer(snapshot)
 
@@ -34,11 +42,33 @@ class Context:
     def declared(self) -> DeclaredAnalysis:
         from tfdoctor.rules.declared import analyse
 
-        return analyse(self.snapshot, self.kb)
+        return analyse(self.snapshot, self.kb, leaving=self.tf_leaving)
+
+    @cached_property
+    def tf_overlap(self) -> tuple[Distribution, ...]:
+        """TensorFlow distributions (tensorflow, tensorflow-cpu...) whose RECORDs write the same
+        `tensorflow` folder: one of them is kept (``tensorflow``), the others go."""
+        variants = self.kb.tf_variants()
+        by_folder: dict[str, list[Distribution]] = {}
+        for key, dists in self.snapshot.by_name.items():
+            dist = dists[0]
+            if key in variants and not dist.error and "tensorflow" in (dist.record_packages or ()):
+                by_folder.setdefault(dist.location, []).append(dist)
+        return next((tuple(g) for g in by_folder.values() if len(g) > 1), ())
 
     @cached_property
     def tensorflow(self) -> Distribution | None:
-        """The installed TensorFlow distribution that ``import tensorflow`` loads, any variant."""
+        """The installed TensorFlow distribution that ``import tensorflow`` loads, any variant;
+        of two in one folder, the one to keep: check's advice and fix's plan both follow it."""
+        if self.tf_overlap:
+            variants = self.kb.tf_variants()
+            declared = {
+                canonical(r.name)
+                for d in self.snapshot.distributions
+                if d.key not in variants and not d.error
+                for r in d.requirements()
+            }
+            return keep_tensorflow(self.tf_overlap, frozenset(declared & variants))
         variants = self.kb.tf_variants()
         found = [d for d in self.snapshot.distributions if d.key in variants and not d.error]
         if not found:
@@ -50,10 +80,26 @@ class Context:
                     return dist
         return found[0]
 
+    @property
+    def tf_leaving(self) -> frozenset[str]:
+        """TensorFlow distributions the repair removes (the others of ``tf_overlap``)."""
+        keep = self.tensorflow
+        return frozenset(d.key for d in self.tf_overlap if keep is None or d.key != keep.key)
+
     @cached_property
     def tf_release(self) -> TFRelease | None:
         tf = self.tensorflow
         return self.kb.tensorflow(tf.version) if tf is not None else None
+
+    def group_of(self, *dists: Distribution) -> Group:
+        """The report section of a problem with these distributions: a broken or duplicated
+        TensorFlow or Keras is shown in its own section, which is then never ✓."""
+        keys = {d.key for d in dists}
+        if keys & self.kb.tf_variants():
+            return Group.TENSORFLOW
+        if keys & {"keras", "keras-nightly", "tf-keras", "tf-keras-nightly"}:
+            return Group.KERAS
+        return Group.ENVIRONMENT
 
     def install_command(self, *requirements: str, dist: Distribution | None = None) -> str:
         """An install command; tf-keras goes in without its dependencies beside a TensorFlow
@@ -68,6 +114,23 @@ class Context:
 
     def for_dist(self, dist: Distribution | None) -> Installer:
         return self.installer.for_distribution(dist.installer) if dist else self.installer
+
+
+def version_key(dist: Distribution) -> Version:
+    """A sortable version; an unparseable one sorts first (never compared with an int)."""
+    return dist.parsed_version or Version("0")
+
+
+def keep_tensorflow(
+    group: tuple[Distribution, ...] | list[Distribution], pulled: frozenset[str] = frozenset()
+) -> Distribution:
+    """Of TensorFlow distributions written into one folder, the one to keep: the one the user
+    asked for, not one that another package's requirement pulled in (tf-keras declares plain
+    `tensorflow`), then the newest (what was installed last, whose files are on disk)."""
+    return max(
+        group,
+        key=lambda d: (d.requested, d.key not in pulled, version_key(d), d.key != "tensorflow"),
+    )
 
 
 CheckFunction = Callable[[Context], Iterable[Finding]]
@@ -123,18 +186,49 @@ def run_checks(ctx: Context, select: Iterable[str] | None = None) -> list[Findin
                     fix_note="Please report this at the tfdoctor issue tracker with `tfdoctor check -v` output.",
                 )
             )
-    return findings
+    return fold_into_duplicate(ctx, findings)
+
+
+# Version mismatches that a second TensorFlow in the same folder brings with it (its own pins,
+# what pulled it in): one problem, folded into the duplicate's finding.
+FOLDED_BY_DUPLICATE = frozenset({"TFD101", "TFD102", "TFD110", "TFD201", "TFD202", "TFD210"})
+
+
+def fold_into_duplicate(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    if not ctx.tf_leaving:
+        return findings
+    duplicate = next(
+        (f for f in findings if f.code == "TFD301" and f.group is Group.TENSORFLOW), None
+    )
+    if duplicate is None:
+        return findings
+    folded = [f for f in findings if f.code in FOLDED_BY_DUPLICATE]
+    if not folded:
+        return findings
+    fix = list(duplicate.fix)
+    for f in folded:
+        fix.extend(line for line in f.fix if line not in fix)
+    merged = duplicate._replace(
+        evidence=(
+            *duplicate.evidence,
+            *[f"and with it: {f.code} {f.title}" for f in folded],
+        ),
+        fix=tuple(fix),
+    )
+    return [merged if f is duplicate else f for f in findings if f not in folded]
 
 
 def finding(info: RuleInfo, title: str, **kwargs: object) -> Finding:
     """A Finding of a rule, its cause, group and default severity filled in."""
     severity = kwargs.pop("severity", info.severity)
     assert isinstance(severity, Severity)
+    group = kwargs.pop("group", info.group)
+    assert isinstance(group, Group)
     return Finding(
         code=info.code,
         cause=info.cause,
         severity=severity,
         title=title,
-        group=info.group,
+        group=group,
         **kwargs,  # type: ignore[arg-type]
     )

@@ -115,9 +115,17 @@ def _implied_extras(
     return found
 
 
-def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
+def analyse(
+    snapshot: Snapshot, kb: KnowledgeBase, leaving: frozenset[str] = frozenset()
+) -> DeclaredAnalysis:
+    """``leaving``: distributions the repair of a duplicate removes (a second TensorFlow): their
+    requirements are not claimed, and they do not satisfy anyone else's."""
     env = _environment(snapshot)
-    installed = {name: dists[0] for name, dists in snapshot.by_name.items() if not dists[0].error}
+    installed = {
+        name: dists[0]
+        for name, dists in snapshot.by_name.items()
+        if not dists[0].error and name not in leaving
+    }
     # Present but unreadable (TFD304 reports it): its version is unknown, so nothing is claimed.
     unreadable = {name for name, dists in snapshot.by_name.items() if dists[0].error}
     # Distributions that stand in for a required one because they provide the same import package.
@@ -167,10 +175,15 @@ def analyse(snapshot: Snapshot, kb: KnowledgeBase) -> DeclaredAnalysis:
                 checked += 1
                 name = canonical(req.name)
                 found = installed.get(name)
+                provided_by = ""
+                for alternative in sorted(substitutes.get(name, ())) if found is None else ():
+                    if alternative in installed:  # tensorflow-cpu meets `tensorflow>=2.10`
+                        found, provided_by = installed[alternative], alternative
+                        break
                 if found is None:
                     violations.append(Violation(dist, req, None, extra))
                 elif not _contains(req, found.version):
-                    violations.append(Violation(dist, req, found, extra))
+                    violations.append(Violation(dist, req, found, extra, provided_by))
         del asker
     anchors = kb.tf_variants() | {
         "tensorflow",

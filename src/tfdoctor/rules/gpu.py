@@ -81,6 +81,8 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
     tf = ctx.tensorflow
     if not driver or release is None or tf is None or not release.cuda:
         return
+    if tf.key.endswith("-cpu"):
+        return  # a CPU-only build loads no CUDA library: the driver does not matter to it
     try:
         cuda_major = Version(release.cuda).major
         too_old = Version(driver) < Version(MIN_DRIVER[cuda_major])

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.fix.shell import word as shell_word
-from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.rules.base import Context, check, finding, keep_tensorflow, version_key
 from tfdoctor.rules.registry import RuleInfo
-from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot
+from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot, canonical
 
 OVERLAP = RuleInfo(
     "TFD301",
@@ -60,9 +60,43 @@ def _label(dist: Distribution) -> str:
     return f"{dist.name} {dist.version}"
 
 
-def _keep(group: list[Distribution]) -> Distribution:
-    """Which of overlapping distributions to keep: the one the user asked for, else the newest."""
-    return max(group, key=lambda d: (d.requested, d.parsed_version or 0, d.key != "tensorflow"))
+def _keep(ctx: Context, group: list[Distribution]) -> Distribution:
+    """Which of overlapping distributions to keep: for TensorFlow the context's one decision,
+    else the one the user asked for, else the newest."""
+    if ctx.tensorflow is not None and ctx.tensorflow in group:
+        return ctx.tensorflow
+    return keep_tensorflow(group)
+
+
+def _variant_notes(ctx: Context, keep: Distribution, group: list[Distribution]) -> list[str]:
+    """A change of TensorFlow variant is said, never silent; and packages that declare plain
+    `tensorflow` (tf-keras...) would pull it back beside a kept variant."""
+    variants = ctx.kb.tf_variants()
+    if keep.key not in variants:
+        return []
+    notes = [
+        f"To keep {d.name} instead (the variant you had before), reinstall {d.name} "
+        f"{keep.version} after the uninstall: {ctx.for_dist(keep).install(f'{d.key}=={keep.version}')}"
+        for d in group
+        if d.key != keep.key and d.key in variants
+    ]
+    if keep.key != "tensorflow":
+        needs = sorted(
+            {
+                f"{d.name} {d.version}"
+                for d in ctx.snapshot.distributions
+                if d.key not in variants
+                and any(canonical(r.name) == "tensorflow" for r in d.requirements())
+            }
+        )
+        if needs:
+            notes.append(
+                f"{', '.join(needs)} declare{'s' if len(needs) == 1 else ''} plain `tensorflow`: "
+                f"beside {keep.name}, `pip check` says it is not installed, and installing "
+                f"{'it' if len(needs) == 1 else 'them'} again without --no-deps brings the "
+                "duplicate back (tfdoctor fix installs with --no-deps)."
+            )
+    return notes
 
 
 @check(OVERLAP)
@@ -79,7 +113,7 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
         key = tuple(sorted(d.key for d in dists))
         groups.setdefault(key, (dists, []))[1].append(package)
     for dists, packages in groups.values():
-        keep = _keep(dists)
+        keep = _keep(ctx, dists)
         versions = {d.version for d in dists}
         same = len(versions) == 1
         names = (
@@ -93,6 +127,7 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
             f"{names} {'both' if len(dists) == 2 else 'all'} write the package{'s' if len(packages) > 1 else ''} "
             f"{', '.join(packages)} into one folder",
             severity=Severity.WARNING if same else Severity.ERROR,
+            group=ctx.group_of(*dists),
             evidence=tuple(
                 f"{_label(d)}: RECORD in {d.metadata_dir} lists {', '.join(packages)}/"
                 for d in dists
@@ -111,7 +146,12 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
                 ctx.for_dist(keep).uninstall(*remove),
                 ctx.for_dist(keep).install(f"{keep.key}=={keep.version}"),
             ),
-            fix_note=f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+            fix_note=" ".join(
+                [
+                    f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+                    *_variant_notes(ctx, keep, dists),
+                ]
+            ),
         )
 
 
@@ -124,7 +164,7 @@ def duplicate_metadata(ctx: Context) -> Iterator[Finding]:
         for location, group in by_location.items():
             if len(group) < 2:
                 continue
-            keep = max(group, key=lambda d: d.parsed_version or 0)
+            keep = max(group, key=version_key)
             yield finding(
                 TWO_METADATA,
                 f"{name} has {len(group)} metadata folders in {location}: "
@@ -175,11 +215,21 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
                 fix=(ctx.for_dist(dist).install(dist.name, reinstall=True),),
             )
         elif dist.record_missing_count:
+            leftovers = [
+                f"`import {name}` finds {folder} without __init__.py: what the uninstall left"
+                for name, folder, origin in stray_stack_folders(snap, owned=True)
+                if origin.namespace and name in (dist.record_packages or ())
+            ]
             yield finding(
                 BROKEN,
                 f"{_label(dist)} is incomplete: {dist.record_missing_count} of the "
                 f"{dist.record_checked} files and folders checked from its RECORD are missing",
-                evidence=(dist.metadata_dir, *[f"missing: {p}" for p in dist.record_missing]),
+                group=ctx.group_of(dist),
+                evidence=(
+                    dist.metadata_dir,
+                    *[f"missing: {p}" for p in dist.record_missing],
+                    *leftovers,
+                ),
                 why="An interrupted install, uninstall or a manual deletion removed part of it; "
                 "imports fail with ModuleNotFoundError or ImportError inside the package.",
                 fix=(
@@ -191,9 +241,14 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
     yield from _packages_without_metadata(ctx)
 
 
-def stray_stack_folders(snap: Snapshot) -> Iterator[tuple[str, str, ImportOrigin]]:
+def stray_stack_folders(
+    snap: Snapshot, owned: bool = False
+) -> Iterator[tuple[str, str, ImportOrigin]]:
     """(import name, folder, origin) of each stack package in site-packages that is a leftover
-    without __init__.py or that no installed distribution owns (the rule and fix both use it)."""
+    without __init__.py or that no installed distribution owns (the rule and fix both use it).
+
+    A folder without __init__.py that an incomplete distribution lists is that distribution's
+    problem (reinstalling it restores the file): it is left out unless ``owned``."""
     site = {os.path.realpath(p) for p in snap.site_packages}
     for name in STACK_IMPORTS:
         origin = snap.importable(name)
@@ -203,7 +258,8 @@ def stray_stack_folders(snap: Snapshot) -> Iterator[tuple[str, str, ImportOrigin
         if os.path.realpath(os.path.dirname(folder)) not in site:
             continue  # outside site-packages: a shadow, TFD401's business
         owners = [d for d in snap.distributions if name in (d.record_packages or d.top_level)]
-        if origin.namespace or not owners:
+        incomplete = any(d.record_missing_count for d in owners)
+        if not owners or (origin.namespace and (owned or not incomplete)):
             yield name, folder, origin
 
 

@@ -1,0 +1,111 @@
+"""check says what is true: a CPU-only TensorFlow has no driver problem, an unparseable
+duplicate version does not crash a rule, missing compiled files are seen by default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import specs
+from cli_runner import Runner
+from envs import EnvSpec
+from tfdoctor.diagnose import diagnose_snapshot
+from tfdoctor.snapshot import Snapshot
+from tfdoctor.target import RunningProbe, resolve
+
+pytestmark = pytest.mark.realenv
+
+
+def _probe(env: Path) -> dict[str, object]:
+    data: dict[str, object] = RunningProbe(resolve(str(env))).result()
+    return data
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        pytest.param(specs.TF218, [("TFD602", "error")], id="tensorflow uses the GPU"),
+        pytest.param(specs.TF218_CPU, [], id="tensorflow-cpu uses none"),
+    ],
+)
+def test_old_nvidia_driver_matters_only_to_a_gpu_build(
+    real_env: Callable[[EnvSpec], Path], spec: EnvSpec, expected: list[tuple[str, str]]
+) -> None:
+    # A machine with an NVIDIA driver 470 (CUDA 11): the probe of the real env, with the driver
+    # the probe would read from /proc/driver/nvidia/version on such a machine.
+    data = _probe(real_env(spec))
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "470.256.02"
+    report = diagnose_snapshot(Snapshot.from_probe(data))
+    assert [(f.code, f.severity.value) for f in report.findings] == expected
+
+
+def _copy(env: Path, to: Path) -> Path:
+    import subprocess
+
+    subprocess.run(["cp", "-al", str(env), str(to)], check=True)
+    return to
+
+
+def _site(env: Path) -> Path:
+    return next(env.glob("lib/python3*/site-packages"))
+
+
+def test_missing_compiled_library_is_reported_without_v(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    # libtensorflow_framework.so.2 deleted (a cleanup script, a disk quota): every import of
+    # TensorFlow fails with a loader error, and check sees it by default.
+    env = _copy(real_env(specs.TF221), tmp_path / "env")
+    (_site(env) / "tensorflow" / "libtensorflow_framework.so.2").unlink()
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    assert [(f["code"], f["group"]) for f in data["findings"]] == [("TFD304", "tensorflow")]
+    assert "missing: tensorflow/libtensorflow_framework.so.2" in data["findings"][0]["evidence"]
+
+
+def test_duplicate_metadata_without_a_version_does_not_crash(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    # A second numpy metadata folder whose METADATA has no valid version (a hand-edited or
+    # half-written copy; no installer writes this): TFD302, not "could not complete".
+    env = _copy(real_env(specs.TF215), tmp_path / "env")
+    site = _site(env)
+    current = next(site.glob("numpy-*.dist-info"))
+    stale = site / "numpy-unknown.dist-info"
+    stale.mkdir()
+    for item in current.iterdir():
+        text = item.read_bytes()
+        if item.name == "METADATA":
+            lines = text.decode().splitlines()
+            text = "\n".join(
+                "Version: unknown" if line.startswith("Version:") else line for line in lines
+            ).encode()
+        (stale / item.name).write_bytes(text)
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    assert [(f["code"], f["severity"]) for f in data["findings"]] == [("TFD302", "error")], data[
+        "findings"
+    ]
+
+
+def test_extra_requiring_tensorflow_is_met_by_tensorflow_cpu(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    # `bar` requires `foo[tf]`, whose extra requires `tensorflow>=2.10`: tensorflow-cpu meets it.
+    # (Two metadata-only distributions, written as an installer writes them.)
+    env = _copy(real_env(specs.TF221), tmp_path / "env")
+    site = _site(env)
+    for name, lines in {
+        "foo": ["Provides-Extra: tf", 'Requires-Dist: tensorflow>=2.10; extra == "tf"'],
+        "bar": ["Requires-Dist: foo[tf]"],
+    }.items():
+        meta = site / f"{name}-1.0.dist-info"
+        meta.mkdir()
+        head = ["Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *lines]
+        (meta / "METADATA").write_text("\n".join(head) + "\n", encoding="utf-8")
+        (meta / "INSTALLER").write_text("uv\n", encoding="utf-8")
+        (meta / "RECORD").write_text(f"{name}-1.0.dist-info/METADATA,,\n", encoding="utf-8")
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    assert data["findings"] == []
