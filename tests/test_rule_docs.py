@@ -66,7 +66,7 @@ def test_rules_command_prints_the_page(tfdoctor: Runner, rule: CheckRule) -> Non
 def test_rules_command_json_carries_the_page(tfdoctor: Runner) -> None:
     result = tfdoctor("rules", "TFD101", "--format", "json")
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    (data,) = json.loads(result.stdout)["rules"]
     assert data["cause"] == "keras-version-mismatch"
     assert data["doc"] == rule_doc("TFD101")
 

@@ -12,7 +12,6 @@ from typing import Any
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 FORMATS = ("text", "json", "sarif")
-JSON_SCHEMA = "tfdoctor/1"  # docs/json-schema.md: fields are only added within a schema
 
 
 def add_parser(subparsers: Any) -> None:
@@ -104,23 +103,19 @@ def run(args: argparse.Namespace) -> int:
     if args.diff:
         return _print_diff(result, out)
     if args.format == "json":
-        counts = Counter(f.severity.value for f in result.findings)
-        payload = {
-            "schema": JSON_SCHEMA,
-            "tool": {"name": "tfdoctor", "version": __version__},
-            "command": "lint",
-            "target": target.to_json(),
-            "summary": {
-                "errors": counts["error"],
-                "warnings": counts["warning"],
-                "infos": counts["info"],
-            },
-            "findings": [f.to_json() for f in result.findings],  # by path, line, column
-            "files": result.files,
-            "parsed": result.analyzed,
-            "errors": [{"path": p, "message": m} for p, m in result.errors],
-            "fixed": result.fixed,
-        }
+        from tfdoctor.report.envelope import envelope
+
+        skipped = [{"path": p, "message": m} for p, m in result.errors]
+        payload = envelope(
+            "lint",
+            {"kind": "code", **target.to_json()},
+            result.findings,  # by path, line, column
+            files=result.files,
+            parsed=result.analyzed,
+            skipped=skipped,
+            errors=skipped,  # the former name of `skipped` (not a count: summary.errors is)
+            fixed=result.fixed,
+        )
         out.write(json.dumps(payload, indent=2) + "\n")
     elif args.format == "sarif":
         from tfdoctor.lint.rules import LINT_RULES
