@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from tfdoctor.fix.installers import Installer
+from tfdoctor.installers import Installer
 from tfdoctor.snapshot import Distribution, Snapshot
 
 

@@ -8,8 +8,8 @@ from packaging.specifiers import SpecifierSet
 
 from tfdoctor.lint.api_changes import load_api_data
 from tfdoctor.lint.rules import LINT_RULES, select_codes
+from tfdoctor.registry import rule_doc
 from tfdoctor.rules import registry
-from tfdoctor.rules.registry import rule_doc
 
 
 def test_at_least_60_changes_with_sources() -> None:

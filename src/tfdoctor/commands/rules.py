@@ -19,7 +19,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfdoctor.rules.registry import all_rules, get_rule, rule_doc
+    from tfdoctor.registry import all_rules, get_rule, rule_doc
 
     if args.code:
         info = get_rule(args.code)

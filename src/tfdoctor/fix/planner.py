@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from tfdoctor.errors import UsageError
 from tfdoctor.finding import Finding, Severity
-from tfdoctor.fix.installers import Installer
 from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
+from tfdoctor.installers import Installer
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.rules.base import Context
@@ -243,8 +243,7 @@ def _wants_legacy(
         return False
     if intent.keras is not None:
         return intent.keras == 2
-    env = snap.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower()
-    if env in ("1", "true", "yes"):
+    if ctx.kb.legacy_keras_switch(snap.environ):  # as TensorFlow reads it: not "yes", not "TRUE"
         draft.options.append(
             Option("unset TF_USE_LEGACY_KERAS", "use Keras 3 instead of installing tf-keras")
         )
@@ -270,7 +269,7 @@ def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draf
         draft.require(f"keras{rel.keras_requirement}")
     if rel.tf_keras_spec and (legacy or snap.get("tf-keras") is not None):
         draft.require(f"tf-keras{rel.tf_keras_spec}")
-        if legacy and snap.environ.get("TF_USE_LEGACY_KERAS", "") not in ("1", "true", "True"):
+        if legacy and not ctx.kb.legacy_keras_switch(snap.environ):
             draft.setenv.append(("TF_USE_LEGACY_KERAS", "1", "TFD502"))
     for name in ("numpy", "protobuf"):
         spec = rel.spec(name, python=py)

@@ -410,6 +410,18 @@ class KnowledgeBase:
         values = fact.value if fact and isinstance(fact.value, list) else []
         return environ.get("TF_USE_LEGACY_KERAS") in values
 
+    def cuda_driver_minimum(self, cuda: str) -> str:
+        """The oldest NVIDIA driver (Linux) that runs CUDA ``cuda`` ("12.2" -> "525.60.13");
+        "" when not known."""
+        fact = self.platform_fact("cuda_driver_minimum")
+        table = fact.value if fact and isinstance(fact.value, dict) else {}
+        return str(table.get(cuda.split(".")[0], ""))
+
+    def keras3_save_formats(self) -> tuple[str, ...]:
+        """The file suffixes Keras 3's ``model.save`` writes (".keras", ".h5", ".hdf5")."""
+        fact = _fact(self.curated_data.get("keras3_save_formats"))
+        return tuple(fact.value) if fact and isinstance(fact.value, list) else ()
+
     def newest_keras_line(self, major: int) -> str:
         """The newest known ``keras`` release of one major ("2.15.0" for 2); "" when none."""
         matching = [

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo, register
 from tfdoctor.resolve.conflict import Explanation
 from tfdoctor.resolve.platforms import WouldBe
 from tfdoctor.rules.base import finding
-from tfdoctor.rules.registry import RuleInfo, register
 
 UNRESOLVABLE = register(
     RuleInfo(

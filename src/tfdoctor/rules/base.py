@@ -12,8 +12,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from tfdoctor.finding import Finding, Severity
-from tfdoctor.fix.installers import Installer, detect_installer
-from tfdoctor.rules.registry import RuleInfo, register
+from tfdoctor.installers import Installer, detect_installer
+from tfdoctor.registry import RuleInfo, register
 from tfdoctor.snapshot import Distribution, Snapshot
 
 if TYPE_CHECKING:

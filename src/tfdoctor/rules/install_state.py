@@ -7,8 +7,8 @@ import shlex
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
-from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot
 
 OVERLAP = RuleInfo(

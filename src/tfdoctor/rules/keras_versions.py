@@ -9,10 +9,10 @@ from packaging.version import Version
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.pep508 import combine
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
-from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution
 
 KERAS_LINE = RuleInfo(
@@ -78,9 +78,8 @@ def _keras_mismatch(
     ctx: Context, tf: Distribution, keras: Distribution | None, spec: str, v: Violation | None
 ) -> Finding:
     assert keras is not None
-    tf_v = Version(tf.version)
     keras_v = keras.parsed_version
-    wants_three = tf_v >= Version("2.16.0rc0")
+    wants_three = ctx.kb.keras_line(tf.version) >= 3
     evidence = [_where(tf), _where(keras)]
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
@@ -132,7 +131,7 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
     same_minor = _minor(tf.version) == _minor(tf_keras.version)
     if same_minor and not violations:
         return
-    if Version(tf.version) < Version("2.16.0rc0") and not violations:
+    if ctx.kb.keras_line(tf.version) < 3 and not violations:
         return
     evidence = [_where(tf), _where(tf_keras)]
     evidence += [f"declared: {v.describe()}" for v in violations]

@@ -6,8 +6,8 @@ import shlex
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
-from tfdoctor.rules.registry import RuleInfo
 
 BACKEND = RuleInfo(
     "TFD501",
@@ -42,7 +42,6 @@ BACKEND_NEEDS = {
     "numpy": "",
     "openvino": "openvino",
 }
-LEGACY_TRUE = ("true", "True", "1")
 
 
 def _keras3(ctx: Context) -> bool:
@@ -112,7 +111,8 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
     value = ctx.snapshot.environ.get("TF_USE_LEGACY_KERAS")
     tf = ctx.tensorflow
     release = ctx.tf_release
-    if value not in LEGACY_TRUE or tf is None or release is None or release.keras_line < 3:
+    on = ctx.kb.legacy_keras_switch(ctx.snapshot.environ)
+    if not on or tf is None or release is None or release.keras_line < 3:
         return
     if ctx.snapshot.get("tf-keras") or ctx.snapshot.get("tf-keras-nightly"):
         return
