@@ -235,3 +235,28 @@ def test_version_facts_live_in_the_knowledge_base() -> None:
                     if pattern.search(line)
                 ]
     assert not found, "facts written in code:\n" + "\n".join(found)
+
+
+def test_every_check_rule_is_listed_once() -> None:
+    """Rules run because rules/checks.py lists them (no registration by import): a `@check`
+    function left out of CHECKS would never run, so every one in the rules package is there."""
+    import importlib
+    import inspect
+
+    from tfdoctor.catalog import all_rules
+    from tfdoctor.rules.base import rule_info
+    from tfdoctor.rules.checks import CHECKS
+
+    declared = set()
+    for path in sorted((PACKAGE / "rules").glob("*.py")):
+        module = importlib.import_module(_module(path))
+        declared |= {
+            obj
+            for obj in vars(module).values()
+            if inspect.isfunction(obj) and rule_info(obj) is not None
+        }
+    assert len(declared) >= 20  # the walk finds the rules
+    assert declared == set(CHECKS) and len(CHECKS) == len(set(CHECKS))
+    codes = [info.code for info in all_rules()]
+    assert len(codes) == len(set(codes))
+    assert {info.kind for info in all_rules()} == {"check", "lint", "explain", "runtime"}

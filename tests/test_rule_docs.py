@@ -91,7 +91,8 @@ def test_index_lists_every_check_rule() -> None:
 
 def test_every_rule_of_every_kind_has_a_page() -> None:
     """check, lint, explain and runtime rules alike: `tfdoctor rules CODE` always has a page."""
-    from tfdoctor.registry import all_rules, rule_doc
+    from tfdoctor.catalog import all_rules
+    from tfdoctor.registry import rule_doc
 
     assert {r.kind for r in all_rules()} == {"check", "lint", "explain", "runtime"}
     missing = [r.code for r in all_rules() if "## What it does" not in rule_doc(r.code)]

@@ -7,7 +7,6 @@ it belongs to and a documentation page in ``tfdoctor/docs/rules/<CODE>.md``
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import NamedTuple
 
@@ -25,44 +24,11 @@ class RuleInfo(NamedTuple):
     kind: str = "check"  # check | lint | explain | runtime
 
 
-_RULES: dict[str, RuleInfo] = {}
-
-# Modules whose import registers rules; kept as names so that start-up imports only what it uses.
-RULE_MODULES: tuple[str, ...] = (
-    "tfdoctor.rules.checks",
-    "tfdoctor.rules.runtime",
-    "tfdoctor.lint.rules",
-    "tfdoctor.explain.rules",
-    "tfdoctor.resolve.rules",
-)
-
-
 def register(info: RuleInfo) -> RuleInfo:
+    """Check a rule's metadata where it is declared (its cause is in the vocabulary). The list
+    of every rule is tfdoctor.catalog; nothing is collected here."""
     check_cause(info.cause)
-    existing = _RULES.get(info.code)
-    if existing is not None and existing != info:
-        raise ValueError(f"rule code {info.code} registered twice")
-    _RULES[info.code] = info
     return info
-
-
-def all_rules() -> list[RuleInfo]:
-    for module in RULE_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            # A part of tfdoctor that is not installed (optional) has no rules to list.
-            if exc.name is None or not module.startswith(exc.name):
-                raise
-    return sorted(_RULES.values(), key=lambda r: r.code)
-
-
-def get_rule(code: str) -> RuleInfo | None:
-    code = code.upper()
-    for info in all_rules():
-        if info.code == code:
-            return info
-    return None
 
 
 def rule_doc(code: str) -> str:

@@ -19,7 +19,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfdoctor.registry import all_rules, get_rule, rule_doc
+    from tfdoctor.catalog import all_rules, get_rule
+    from tfdoctor.registry import rule_doc
 
     if args.code:
         info = get_rule(args.code)

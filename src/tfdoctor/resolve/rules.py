@@ -33,6 +33,7 @@ CUDA_PLATFORM = register(
         "The and-cuda extra is asked for on a platform TensorFlow has no CUDA build for.",
     )
 )
+SET_RULES = (UNRESOLVABLE, CUDA_PLATFORM)
 CUDA_EXTRA = "and-cuda"
 
 

@@ -81,6 +81,7 @@ TIMEOUT = register(
         kind="runtime",
     )
 )
+RUNTIME_RULES = (IMPORT_TF, IMPORT_KERAS, SMOKE, TF_KERAS_LINE, CRASH, TIMEOUT)
 
 STEP_RULE = {
     "import tensorflow": IMPORT_TF,
