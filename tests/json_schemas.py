@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "docs" / "schema"
-COMMANDS = ("check", "explain", "fix", "lint", "new", "rules", "scan")
+COMMANDS = ("check", "explain", "fix", "lint", "new", "report", "rules", "scan")
 
 
 @lru_cache(maxsize=1)

@@ -92,3 +92,22 @@ def test_lint_and_rules(tfdoctor: Runner, tmp_path: Path) -> None:
     one = json.loads(tfdoctor("rules", "TFD101", "--format", "json").stdout)
     _envelope(one, "rules")
     assert [r["code"] for r in one["rules"]] == ["TFD101"] and one["rules"][0]["doc"]
+
+
+@pytest.mark.realenv
+def test_report_json_is_checks_document_redacted(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    env = real_env(specs.TF215_KERAS3)
+    result = tfdoctor("report", "--python", str(env), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    _envelope(doc, "report")
+    home = str(Path.home())
+    assert doc["facts"] and home not in result.stdout  # the env lives under the home folder
+    assert doc["target"]["prefix"] == str(env).replace(home, "~", 1)
+    assert doc["summary"]["errors"] >= 1
+    kept = json.loads(
+        tfdoctor("report", "--python", str(env), "--format", "json", "--no-redact").stdout
+    )
+    assert kept["target"]["prefix"] == str(env)
