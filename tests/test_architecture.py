@@ -260,3 +260,16 @@ def test_every_check_rule_is_listed_once() -> None:
     codes = [info.code for info in all_rules()]
     assert len(codes) == len(set(codes))
     assert {info.kind for info in all_rules()} == {"check", "lint", "explain", "runtime"}
+
+
+def test_one_name_normaliser() -> None:
+    """PEP 503 names are normalised by pep508.canonical only (differential test in
+    test_pep508.py), not by copies of its regex."""
+    copies = [
+        f"{path.relative_to(SRC)}:{number}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != PACKAGE / "pep508.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "[-_.]+" in line or "def canonicalize_name" in line
+    ]
+    assert not copies, copies

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from tfdoctor import pep508
 from tfdoctor.kb import requirements
 from tfdoctor.kb.model import (
     DeclaredRelease,
@@ -361,7 +362,7 @@ class KnowledgeBase:
         only those for that TensorFlow version."""
         facts = self.dependents()
         if package is not None:
-            name = requirements.canonicalize_name(package)
+            name = pep508.canonical(package)
             facts = tuple(d for d in facts if d.package == name)
         if version is not None:
             facts = tuple(d for d in facts if d.applies_to(version, tensorflow))
