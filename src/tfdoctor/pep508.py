@@ -85,11 +85,6 @@ class Req:
     def __repr__(self) -> str:
         return f"Req({self.line!r})"
 
-    def specifier_set(self) -> SpecifierSet:
-        from packaging.specifiers import SpecifierSet
-
-        return SpecifierSet(self.specifier)
-
     def allows(self, version: str) -> bool:
         return allows(self.specifier, version)
 
