@@ -273,3 +273,11 @@ def test_one_name_normaliser() -> None:
         if "[-_.]+" in line or "def canonicalize_name" in line
     ]
     assert not copies, copies
+
+
+def test_the_planner_reads_remedies_not_shell_text() -> None:
+    """Findings carry Remedy records; the planner never parses the shell text meant for people."""
+    source = (PACKAGE / "fix" / "planner.py").read_text(encoding="utf-8")
+    parsing = re.findall(r"\.fix\[|\.fix\b.*\.startswith\(|shlex\.split", source)
+    assert not parsing, parsing
+    assert "_remedy(f" in source

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from tfdoctor.errors import UsageError
-from tfdoctor.finding import Finding, Severity
+from tfdoctor.finding import Finding, Remedy, Severity
 from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.installers import Installer
@@ -386,11 +386,9 @@ def _settings_and_paths(
     snap = ctx.snapshot
     for f in findings:
         if f.code == "TFD501":
-            if f.fix and f.fix[0].startswith("unset KERAS_BACKEND"):
-                draft.setenv.append(("KERAS_BACKEND", "", "TFD501"))
-            elif f.fix and f.fix[0].startswith("export KERAS_BACKEND="):
-                value = f.fix[0].split("=", 1)[1]
-                draft.setenv.append(("KERAS_BACKEND", value, "TFD501"))
+            setting = _remedy(f, "setenv", "unsetenv")
+            if setting is not None:
+                draft.setenv.append((setting.target, setting.value, "TFD501"))
             else:
                 draft.manual.append(f)
         elif f.code == "TFD502" and not legacy:
@@ -399,14 +397,20 @@ def _settings_and_paths(
             _shadowing(f, snap.cwd, intent, draft)
 
 
+def _remedy(f: Finding, *kinds: str) -> Remedy | None:
+    """The finding's first structured remedy of one of ``kinds`` (the planner never parses the
+    shell text in ``fix``)."""
+    return next((r for r in f.remedies if r.kind in kinds), None)
+
+
 def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft) -> None:
-    first = f.fix[0] if f.fix else ""
-    if first == "unset PYTHONPATH":
-        draft.setenv.append(("PYTHONPATH", "", "TFD401"))
+    unset = _remedy(f, "unsetenv")
+    if unset is not None:
+        draft.setenv.append((unset.target, "", "TFD401"))
         return
-    parts = shlex.split(first) if first.startswith("mv ") else []
-    if len(parts) == 3 and intent.rename_shadowing:
-        draft.renames.append((parts[1], parts[2], "TFD401"))
+    move = _remedy(f, "move")
+    if move is not None and intent.rename_shadowing:
+        draft.renames.append((move.target, move.value, "TFD401"))
     else:
         draft.manual.append(f)
 

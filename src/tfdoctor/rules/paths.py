@@ -6,7 +6,7 @@ import os
 import shlex
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.snapshot import Distribution, PathEntry, Snapshot
@@ -84,18 +84,28 @@ def shadowed(ctx: Context) -> Iterator[Finding]:
                 "module', 'has no attribute') or run the wrong code."
             ),
             fix=_fix(ctx, entry, loaded, name),
+            remedies=_remedies(entry, loaded),
         )
 
 
-def _fix(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple[str, ...]:
+def _remedies(entry: PathEntry | None, loaded: str) -> tuple[Remedy, ...]:
+    """What the planner may do: move the shadowing file aside, or unset PYTHONPATH."""
     origin = entry.origin if entry else "other"
     if origin == "working-directory":
         target = loaded if not loaded.endswith("__init__.py") else os.path.dirname(loaded)
         stem, ext = os.path.splitext(target)
-        renamed = f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"
-        return (f"mv {shlex.quote(target)} {shlex.quote(renamed)}",)
+        return (
+            Remedy("move", target, f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"),
+        )
     if origin == "pythonpath":
-        return ("unset PYTHONPATH",)
+        return (Remedy("unsetenv", "PYTHONPATH"),)
+    return ()
+
+
+def _fix(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple[str, ...]:
+    origin = entry.origin if entry else "other"
+    if origin in ("working-directory", "pythonpath"):
+        return tuple(remedy.shell() for remedy in _remedies(entry, loaded))
     if origin == "user-site":
         dist = IMPORTS[name]
         return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 
@@ -73,11 +73,8 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
         if source == "KERAS_BACKEND"
         else f'"backend": "{backend}" in {source}'
     )
-    unset = (
-        "unset KERAS_BACKEND"
-        if source == "KERAS_BACKEND"
-        else f'edit {source}: set "backend" to "tensorflow"'
-    )
+    remedies = (Remedy("unsetenv", "KERAS_BACKEND"),) if source == "KERAS_BACKEND" else ()
+    unset = remedies[0].shell() if remedies else f'edit {source}: set "backend" to "tensorflow"'
     if backend not in BACKEND_NEEDS:
         yield finding(
             BACKEND,
@@ -85,6 +82,7 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
             evidence=(setting, f"valid: {', '.join(BACKEND_NEEDS)}"),
             why="`import keras` raises ValueError: Unable to import backend.",
             fix=(unset,),
+            remedies=remedies,
         )
         return
     needed = BACKEND_NEEDS[backend]
@@ -103,6 +101,7 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
         why=f"`import keras` fails with ModuleNotFoundError: No module named '{needed}'.",
         fix=(unset,),
         fix_note=f"Or install the backend: {ctx.installer.install(needed)}",
+        remedies=remedies,
     )
 
 
