@@ -212,6 +212,7 @@ FACT_LITERALS = (
     (re.compile(r"Version\(\s*[\"']\d"), "a version literal: ask the kb (keras_line, ...)"),
     (re.compile(r"[\"']\.keras[\"'],\s*[\"']\.h5[\"']"), "Keras 3 save formats: kb"),
     (re.compile(r"\b(450|525)\.\d+\.\d+"), "a driver minimum: kb.cuda_driver_minimum"),
+    (re.compile(r"tf-keras~=\{"), "one tf-keras per TF minor: kb.tf_keras_requirement"),
 )
 FACT_FREE = ("rules", "lint", "explain")
 
@@ -225,6 +226,10 @@ def test_version_facts_live_in_the_knowledge_base() -> None:
     assert kb.cuda_driver_minimum("99.0") == ""
     assert kb.keras3_save_formats() == (".keras", ".h5", ".hdf5")
     assert (kb.keras_line("2.15.1"), kb.keras_line("2.16.1")) == (2, 3)
+    assert kb.tf_keras_requirement("2.16.1") == "~=2.16.0"
+    assert kb.tf_keras_fits("2.21.0", "2.21.1") and not kb.tf_keras_fits("2.21.0", "2.20.0")
+    # a nightly TensorFlow goes with the nightly tf-keras of its own minor
+    assert kb.tf_keras_fits("2.23.0.dev20261026", "2.23.0.dev20261020")
     found = []
     for package in FACT_FREE:
         for path in sorted((PACKAGE / package).rglob("*.py")):

@@ -411,6 +411,30 @@ class KnowledgeBase:
         values = fact.value if fact and isinstance(fact.value, list) else []
         return environ.get("TF_USE_LEGACY_KERAS") in values
 
+    def tf_keras_minor(self, tensorflow_version: str) -> str:
+        """The tf-keras minor built for a TensorFlow: one per TensorFlow minor (the lower bound
+        of the release's tf_keras_spec; a nightly's own minor); "" when unknown."""
+        release = self.tensorflow(tensorflow_version)
+        if release is None:
+            return ""
+        if release.extrapolated:
+            return requirements.minor_of(tensorflow_version) or ""
+        lowest = next(
+            (c[2:].strip() for c in release.tf_keras_spec.split(",") if c.strip().startswith(">=")),
+            release.minor,
+        )
+        return requirements.minor_of(lowest) or release.minor
+
+    def tf_keras_requirement(self, tensorflow_version: str) -> str:
+        """The tf-keras for a TensorFlow as a specifier ("~=2.16.0"); "" when unknown."""
+        minor = self.tf_keras_minor(tensorflow_version)
+        return f"~={minor}.0" if minor else ""
+
+    def tf_keras_fits(self, tensorflow_version: str, tf_keras_version: str) -> bool:
+        """Whether a tf-keras version (nightlies included) is of this TensorFlow's tf-keras minor."""
+        minor = self.tf_keras_minor(tensorflow_version)
+        return bool(minor) and requirements.minor_of(tf_keras_version) == minor
+
     def cuda_driver_minimum(self, cuda: str) -> str:
         """The oldest NVIDIA driver (Linux) that runs CUDA ``cuda`` ("12.2" -> "525.60.13");
         "" when not known."""

@@ -91,7 +91,8 @@ def _keras_mismatch(
             "or the first use of tf.keras fails."
         )
         note = (
-            f"If your code needs Keras 2, keep keras 3 and add tf-keras~={_minor(tf.version)}.0 "
+            "If your code needs Keras 2, keep keras 3 and add "
+            f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)} "
             "with TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
         )
     else:
@@ -128,14 +129,13 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
     if tf is None or tf_keras is None or tf_keras.parsed_version is None:
         return
     violations = claimed(ctx.declared.violations, ctx.kb, "TFD102")
-    same_minor = _minor(tf.version) == _minor(tf_keras.version)
-    if same_minor and not violations:
+    if ctx.kb.tf_keras_fits(tf.version, tf_keras.version) and not violations:
         return
     if ctx.kb.keras_line(tf.version) < 3 and not violations:
         return
     evidence = [_where(tf), _where(tf_keras)]
     evidence += [f"declared: {v.describe()}" for v in violations]
-    wanted = f"tf-keras~={_minor(tf.version)}.0"
+    wanted = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
     yield finding(
         TF_KERAS,
         f"tf-keras {tf_keras.version} does not match {_tf_label(tf)}; it needs {wanted}",

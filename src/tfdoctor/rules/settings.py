@@ -115,7 +115,7 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
         return
     if ctx.snapshot.get("tf-keras") or ctx.snapshot.get("tf-keras-nightly"):
         return
-    wanted = f"tf-keras~={release.minor}.0"
+    wanted = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
     yield finding(
         LEGACY,
         f"TF_USE_LEGACY_KERAS={value} but tf-keras is not installed",
