@@ -15,7 +15,12 @@ class CliResult:
     stderr: str
 
     def json(self) -> dict[str, Any]:
+        """The JSON document printed, checked against its command's schema (docs/schema/)."""
+        from json_schemas import assert_valid
+
         data: dict[str, Any] = json.loads(self.stdout)
+        if isinstance(data, dict) and data.get("schema", "").startswith("tfdoctor/"):
+            assert_valid(data)
         return data
 
     def codes(self) -> list[tuple[str, str]]:

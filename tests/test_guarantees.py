@@ -16,8 +16,8 @@ from cli_runner import Runner
 from envs import EnvSpec
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.kb import load as load_kb
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules import base
-from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.target import load_snapshot
 
 pytestmark = pytest.mark.realenv

@@ -11,7 +11,7 @@ import pytest
 import specs
 from cli_runner import Runner
 from envs import EnvSpec
-from tfdoctor.fix.installers import Installer
+from tfdoctor.installers import Installer
 
 
 def test_commands_per_installer() -> None:

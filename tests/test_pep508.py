@@ -7,6 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
@@ -119,3 +121,12 @@ def test_most_lines_take_the_fast_path() -> None:
 def test_combine_keeps_equal_clauses_once() -> None:
     assert pep508.combine("<2.0.0,>=1.23.5", "<2") == "<2.0.0,>=1.23.5"
     assert pep508.combine("", ">=3") == ">=3"
+
+
+@given(st.text(alphabet=st.sampled_from("aZz09-_.. Ä-_"), max_size=12) | st.text(max_size=12))
+def test_canonical_is_packagings_canonicalize_name(name: str) -> None:
+    """pep508.canonical is the one name normaliser (a fast path for names without separators to
+    fold); it must agree with packaging's on every name."""
+    from packaging.utils import canonicalize_name
+
+    assert pep508.canonical(name) == canonicalize_name(name)

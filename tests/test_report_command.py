@@ -119,4 +119,4 @@ def test_no_secret_of_the_environment_in_any_output(
 def test_the_filter_is_not_needed_without_secrets(tfdoctor: Runner) -> None:
     """Without secrets in the environment nothing is filtered (and nothing is imported for it)."""
     result = tfdoctor("rules", "TFD101", "--format", "json")
-    assert json.loads(result.stdout)["code"] == "TFD101"
+    assert json.loads(result.stdout)["rules"][0]["code"] == "TFD101"

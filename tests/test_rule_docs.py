@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from cli_runner import Runner
+from tfdoctor.registry import rule_doc
 from tfdoctor.resolve.rules import CUDA_PLATFORM, UNRESOLVABLE
 from tfdoctor.rules.base import CheckRule, check_rules
-from tfdoctor.rules.registry import rule_doc
 
 SECTIONS = ("## What it does", "## Why it breaks", "## How to fix", "## Example", "## Sources")
 RULES = check_rules()
@@ -66,7 +66,7 @@ def test_rules_command_prints_the_page(tfdoctor: Runner, rule: CheckRule) -> Non
 def test_rules_command_json_carries_the_page(tfdoctor: Runner) -> None:
     result = tfdoctor("rules", "TFD101", "--format", "json")
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    (data,) = json.loads(result.stdout)["rules"]
     assert data["cause"] == "keras-version-mismatch"
     assert data["doc"] == rule_doc("TFD101")
 
@@ -91,7 +91,8 @@ def test_index_lists_every_check_rule() -> None:
 
 def test_every_rule_of_every_kind_has_a_page() -> None:
     """check, lint, explain and runtime rules alike: `tfdoctor rules CODE` always has a page."""
-    from tfdoctor.rules.registry import all_rules, rule_doc
+    from tfdoctor.catalog import all_rules
+    from tfdoctor.registry import rule_doc
 
     assert {r.kind for r in all_rules()} == {"check", "lint", "explain", "runtime"}
     missing = [r.code for r in all_rules() if "## What it does" not in rule_doc(r.code)]

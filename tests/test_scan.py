@@ -14,6 +14,7 @@ import pytest
 import specs
 from cli_runner import Runner
 from envs import python_of
+from json_schemas import assert_valid
 
 pytestmark = pytest.mark.realenv
 
@@ -62,6 +63,8 @@ def test_scan_finds_every_kind_and_writes_json_lines(
         str(root / ".virtualenvs" / "old-keras"): ("venv", "TFD101"),
         str(kernel_env): ("kernel", "TFD102"),
     }
+    for row in rows.values():
+        assert_valid(row)  # docs/schema/scan.json, the examined rows and the broken one
     for env, (kind, code) in expected.items():
         row = rows[env]
         assert row["schema"] == "tfdoctor/1" and row["command"] == "scan"

@@ -133,8 +133,8 @@ def entry() -> NoReturn:
     """The console script: ``main`` and then an immediate exit.
 
     Everything tfdoctor writes is closed by then, so the interpreter's teardown (freeing every
-    module and object one by one, ~20 ms of a ~150 ms check) is skipped; only the standard streams
-    still need flushing."""
+    module and object one by one, a real share of a check: bench/check_bench.py) is skipped;
+    only the standard streams still need flushing."""
     code = main()
     import contextlib
 

@@ -42,6 +42,29 @@ class Location(NamedTuple):
     end_column: int | None = None
 
 
+class Remedy(NamedTuple):
+    """One change that answers a finding, as data: the planner reads it (never the shell text),
+    and ``shell()`` writes it for people.
+
+    kind: ``setenv`` (``target`` = the variable, ``value``), ``unsetenv`` (``target``), ``move``
+    (``target`` = the path, ``value`` = where it goes)."""
+
+    kind: str
+    target: str
+    value: str = ""
+
+    def shell(self) -> str:
+        from shlex import quote  # only when a finding has a remedy
+
+        if self.kind == "setenv":
+            return f"export {self.target}={quote(self.value)}"
+        if self.kind == "unsetenv":
+            return f"unset {self.target}"
+        if self.kind == "move":
+            return f"mv {quote(self.target)} {quote(self.value)}"
+        raise ValueError(f"unknown remedy kind {self.kind!r}")
+
+
 class Finding(NamedTuple):
     """One problem. ``cause`` is from the vocabulary in causes.py, checked where causes enter
     (rule registration, error signatures), not on each of the many findings made."""
@@ -58,6 +81,7 @@ class Finding(NamedTuple):
     location: Location | None = None
     confidence: float | None = None
     data: tuple[tuple[str, str], ...] = ()
+    remedies: tuple[Remedy, ...] = ()  # what the planner applies (fix/planner.py)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -85,6 +109,8 @@ class Finding(NamedTuple):
             out["confidence"] = round(self.confidence, 3)
         if self.data:
             out["data"] = dict(self.data)
+        if self.remedies:
+            out["remedies"] = [remedy._asdict() for remedy in self.remedies]
         return out
 
 

@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
-
-if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
 
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*")
 _CLAUSE = re.compile(r"\s*(~=|==|!=|<=|>=|<|>)\s*([A-Za-z0-9.!+_-]+)\s*$")
@@ -84,11 +80,6 @@ class Req:
 
     def __repr__(self) -> str:
         return f"Req({self.line!r})"
-
-    def specifier_set(self) -> SpecifierSet:
-        from packaging.specifiers import SpecifierSet
-
-        return SpecifierSet(self.specifier)
 
     def allows(self, version: str) -> bool:
         return allows(self.specifier, version)

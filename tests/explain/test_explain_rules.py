@@ -12,7 +12,7 @@ from tfdoctor.causes import CAUSES
 from tfdoctor.explain.rules import CODE_BY_CAUSE, RULES
 from tfdoctor.explain.signatures import load_signatures
 from tfdoctor.finding import Group
-from tfdoctor.rules.registry import register, rule_doc
+from tfdoctor.registry import register, rule_doc
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

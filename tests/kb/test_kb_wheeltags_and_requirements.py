@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from tfdoctor.kb.refresh import keep_requirement
-from tfdoctor.kb.requirements import allows, intersect, minor_of, spec_for
+from tfdoctor.kb.requirements import minor_of, spec_for
 from tfdoctor.kb.wheeltags import WheelTags, parse_wheel_filename
+from tfdoctor.pep508 import allows
+from tfdoctor.pep508 import combine as intersect
 
 
 def test_wheel_tags() -> None:

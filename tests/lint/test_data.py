@@ -6,10 +6,10 @@ import re
 
 from packaging.specifiers import SpecifierSet
 
+from tfdoctor.catalog import all_rules
 from tfdoctor.lint.api_changes import load_api_data
 from tfdoctor.lint.rules import LINT_RULES, select_codes
-from tfdoctor.rules import registry
-from tfdoctor.rules.registry import rule_doc
+from tfdoctor.registry import rule_doc
 
 
 def test_at_least_60_changes_with_sources() -> None:
@@ -35,8 +35,7 @@ def test_at_least_60_changes_with_sources() -> None:
 
 
 def test_every_lint_rule_registered_with_a_doc_page() -> None:
-    # registry._RULES: all_rules() also imports the rule modules of other commands
-    registered = dict(registry._RULES)
+    registered = {rule.code: rule for rule in all_rules()}
     for rule in LINT_RULES:
         assert registered[rule.code] == rule and rule.kind == "lint"
         doc = rule_doc(rule.code)

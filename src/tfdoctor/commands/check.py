@@ -135,7 +135,7 @@ def check_codes(option: str, value: str | None, prefixes: bool = False) -> None:
     that silently keeps or drops nothing."""
     if not value:
         return
-    from tfdoctor.rules.registry import all_rules
+    from tfdoctor.catalog import all_rules
 
     known = [info.code for info in all_rules()]
     for code in sorted(_codes(value)):

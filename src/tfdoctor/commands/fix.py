@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from tfdoctor.finding import Finding
 
 
 def add_parser(sub: Any) -> None:
@@ -119,7 +124,13 @@ def _rollback(args: argparse.Namespace, say: Any) -> int:
     else:
         with envlock.hold(prefix, "fix --rollback"):
             outcome = rollback(prefix, say, force=args.force)
-    _emit(args, None, outcome.to_json(), succeeded=outcome.status == "rolled-back")
+    _emit(
+        args,
+        None,
+        outcome.to_json(),
+        succeeded=outcome.status == "rolled-back",
+        target={"prefix": prefix},
+    )
     return EXIT_OK if outcome.status == "rolled-back" else EXIT_FINDINGS
 
 
@@ -195,6 +206,7 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
     stamp = stamp_now()
     tool = pick_tool(snap.python.executable)
     plan = make_plan(ctx, list(report.findings), intent, tool, stamp)
+    emit = partial(_emit, args, plan, target=report.target, findings=report.sorted_findings())
     _show_plan(args, plan)
     if args.into and args.format == "text":
         print(
@@ -203,17 +215,17 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
             "renames above only describe what differs from the original)"
         )
     if plan.unresolved:
-        _emit(args, plan, {"status": "unresolved", "message": "; ".join(plan.unresolved)})
+        emit({"status": "unresolved", "message": "; ".join(plan.unresolved)})
         return EXIT_FINDINGS
     scripts = activate.wants_legacy(plan) and bool(activate.missing(prefix, snap.is_conda))
     if not plan.changes and not scripts and not args.into:
-        _emit(args, plan, {"status": "nothing-to-do", "message": _nothing_message(plan)})
+        emit({"status": "nothing-to-do", "message": _nothing_message(plan)})
         return EXIT_FINDINGS if plan.manual else EXIT_OK
     if args.dry_run:
-        _emit(args, plan, {"status": "planned", "message": "dry run: nothing was changed"})
+        emit({"status": "planned", "message": "dry run: nothing was changed"})
         return EXIT_OK
     if not args.yes and not _confirm(args):
-        _emit(args, plan, {"status": "cancelled", "message": "nothing was changed"})
+        emit({"status": "cancelled", "message": "nothing was changed"})
         return EXIT_FINDINGS
     assert tool is not None
     if args.into:
@@ -226,7 +238,7 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
                     "run this again to plan from what is there now"
                 )
             outcome = apply(plan, snap, tool, stamp, say)
-    _emit(args, plan, outcome.to_json())
+    emit(outcome.to_json())
     return EXIT_OK if outcome.status == "verified" else EXIT_FINDINGS
 
 
@@ -252,15 +264,24 @@ def _show_plan(args: argparse.Namespace, plan: Any) -> None:
 
 
 def _emit(
-    args: argparse.Namespace, plan: Any, result: dict[str, Any], succeeded: bool | None = None
+    args: argparse.Namespace,
+    plan: Any,
+    result: dict[str, Any],
+    succeeded: bool | None = None,
+    target: dict[str, Any] | None = None,
+    findings: Sequence[Finding] = (),
 ) -> None:
+    """The outcome; in JSON with the environment and the findings the plan was made from."""
     if args.format == "json":
-        doc = {
-            "schema": "tfdoctor/1",
-            "command": "fix",
-            "plan": plan.to_json() if plan is not None else None,
-            "result": result,
-        }
+        from tfdoctor.report.envelope import envelope
+
+        doc = envelope(
+            "fix",
+            target,
+            findings,
+            plan=plan.to_json() if plan is not None else None,
+            result=result,
+        )
         print(json.dumps(doc, indent=2))
         return
     from tfdoctor.fix.report import render_result

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 FORMATS = ("text", "json", "sarif")
-JSON_SCHEMA = "tfdoctor/1"  # docs/json-schema.md: fields are only added within a schema
 
 
 def add_parser(subparsers: Any) -> None:
@@ -116,25 +114,14 @@ def run(args: argparse.Namespace) -> int:
     )
     out = sys.stdout
     if args.diff:
-        return _print_diff(result, out)
+        from tfdoctor.report.lint import render_diff
+
+        render_diff(result, out, sys.stderr)
+        return EXIT_FINDINGS if result.changes else EXIT_OK
     if args.format == "json":
-        counts = Counter(f.severity.value for f in result.findings)
-        payload = {
-            "schema": JSON_SCHEMA,
-            "tool": {"name": "tfdoctor", "version": __version__},
-            "command": "lint",
-            "target": target.to_json(),
-            "summary": {
-                "errors": counts["error"],
-                "warnings": counts["warning"],
-                "infos": counts["info"],
-            },
-            "findings": [f.to_json() for f in result.findings],  # by path, line, column
-            "files": result.files,
-            "parsed": result.analyzed,
-            "errors": [{"path": p, "message": m} for p, m in result.errors],
-            "fixed": result.fixed,
-        }
+        from tfdoctor.report.lint import document
+
+        payload = document(result)
         out.write(json.dumps(payload, indent=2) + "\n")
     elif args.format == "sarif":
         from tfdoctor.lint.rules import LINT_RULES
@@ -142,60 +129,10 @@ def run(args: argparse.Namespace) -> int:
 
         out.write(render_sarif(result.findings, LINT_RULES, __version__) + "\n")
     else:
-        _print_text(result, out)
+        from tfdoctor.report.lint import render_text
+
+        render_text(result, out)
     if args.format != "text":
         for path, message in [*result.errors, *result.fix_errors]:
             print(f"tfdoctor: {path}: {message}", file=sys.stderr)
     return EXIT_FINDINGS if result.findings else EXIT_OK
-
-
-def _print_diff(result: Any, out: Any) -> int:
-    """``--diff`` (as ruff's): the rewrites as a unified diff on stdout, nothing written."""
-    from tfdoctor.lint.results import unified_diff
-
-    for change in result.changes:
-        out.write(unified_diff(change))
-    for path, message in result.fix_errors:
-        print(f"tfdoctor: {path}: not fixed, {message}", file=sys.stderr)
-    fixes = sum(change.fixes for change in result.changes)
-    files = len(result.changes)
-    print(
-        f"Would apply {fixes} fix{'es' * (fixes != 1)} to {files} file{'s' * (files != 1)}"
-        + (" (tfdoctor lint --fix writes them)." if fixes else "."),
-        file=sys.stderr,
-    )
-    return EXIT_FINDINGS if result.changes else EXIT_OK
-
-
-def _print_text(result: Any, out: Any) -> None:
-    from tfdoctor.lint.results import unified_diff
-
-    for change in result.changes if result.fixed else ():
-        if change.path in result.fixed:
-            out.write(unified_diff(change))
-    for finding in result.findings:
-        loc = finding.location
-        cell = dict(finding.data).get("cell")
-        where = f"{loc.path}:cell {cell}:" if cell else f"{loc.path}:"
-        out.write(
-            f"{where}{loc.line}:{loc.column}: {finding.severity.value}: "
-            f"{finding.code} {finding.title}\n"
-        )
-    for path, message in result.errors:
-        out.write(f"{path}: skipped, {message}\n")
-    for path, message in result.fix_errors:
-        out.write(f"{path}: not fixed, {message}\n")
-    count = len(result.findings)
-    fixed = sum(result.fixed.values())
-    severities = Counter(f.severity.value for f in result.findings)
-    kinds = ", ".join(
-        f"{severities[s]} {s}{'s' * (severities[s] != 1)}"
-        for s in ("error", "warning", "info")
-        if severities[s]
-    )
-    summary = f"Found {count} finding{'s' * (count != 1)}"
-    summary += f" ({kinds})" if kinds else ""
-    summary += f" in {result.files} files"
-    if result.fixed:
-        summary += f" after {fixed} fix{'es' * (fixed != 1)} in {len(result.fixed)} files"
-    out.write(f"{summary}. Target: {result.target.describe()}.\n")

@@ -62,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
     say(f"creating {folder}: Python {choice.python}, {' '.join(choice.requirements)}")
     result = create(choice, folder, say, smoke=not args.no_smoke, pip=not args.no_pip)
     if args.format == "json":
-        doc = {"schema": "tfdoctor/1", "command": "new", "result": result.to_json()}
+        from tfdoctor.report.envelope import envelope
+
+        target = {"kind": "venv", "prefix": str(folder), "python": choice.python}
+        doc = envelope("new", target, (), result=result.to_json())
         print(json.dumps(doc, indent=2))
     else:
         print(f"{result.status}: {result.message}")

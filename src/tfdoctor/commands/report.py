@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from tfdoctor.errors import EXIT_OK, UsageError
@@ -25,6 +26,13 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--timeout", type=float, default=180.0, metavar="SECONDS", help=argparse.SUPPRESS
+    )
+    p.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown (to paste into an issue) or json (check's document with every fact, "
+        "redacted the same way)",
     )
     p.add_argument(
         "--no-redact",
@@ -49,9 +57,27 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         probe.close()
         raise
+    redact = keep if args.no_redact else redacted
+    if args.format == "json":
+        import json
+
+        doc = {**report.to_json(verbose=True), "command": "report"}
+        sys.stdout.write(json.dumps(_redact_strings(doc, redact), indent=2) + "\n")
+        return EXIT_OK
     facts = report.facts() if report.facts is not None else {}
-    text = render_bug_report(report, facts, environment(), keep if args.no_redact else redacted)
+    text = render_bug_report(report, facts, environment(), redact)
     from tfdoctor.printable import clean
 
     sys.stdout.write(clean(text))
     return EXIT_OK
+
+
+def _redact_strings(value: Any, redact: Callable[[str], str]) -> Any:
+    """Every string in a JSON document redacted (keys too: paths can be keys)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(k): _redact_strings(v, redact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_strings(v, redact) for v in value]
+    return value

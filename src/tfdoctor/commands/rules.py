@@ -19,7 +19,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfdoctor.rules.registry import all_rules, get_rule, rule_doc
+    from tfdoctor.catalog import all_rules, get_rule
+    from tfdoctor.registry import rule_doc
 
     if args.code:
         info = get_rule(args.code)
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no rule {args.code}; `tfdoctor rules` lists them")
         doc = rule_doc(info.code)
         if args.format == "json":
-            print(json.dumps({**_as_json(info), "doc": doc}, indent=2))
+            print(json.dumps(_envelope([{**_as_json(info), "doc": doc}]), indent=2))
             return EXIT_OK
         header = f"{info.code} {info.name}  (cause: {info.cause}, severity: {info.severity.value})"
         if sys.stdout.isatty():
@@ -44,12 +45,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     rules = all_rules()
     if args.format == "json":
-        print(json.dumps([_as_json(r) for r in rules], indent=2))
+        print(json.dumps(_envelope([_as_json(r) for r in rules]), indent=2))
         return EXIT_OK
     width = max(len(r.name) for r in rules)
     for r in rules:
         print(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.cause:<30}  {r.summary}")
     return EXIT_OK
+
+
+def _envelope(rules: list[dict[str, str]]) -> dict[str, Any]:
+    from tfdoctor.report.envelope import envelope
+
+    return envelope("rules", None, (), rules=rules)
 
 
 def _as_json(info: Any) -> dict[str, str]:

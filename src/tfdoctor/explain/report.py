@@ -6,18 +6,20 @@ from typing import Any, TextIO
 
 from tfdoctor.explain.engine import ExplainResult
 from tfdoctor.finding import Finding, Severity
+from tfdoctor.report.envelope import envelope
 
-SCHEMA = "tfdoctor/1"
 UNKNOWN = "No known TensorFlow/Keras failure found in the text."
 NEXT_STEP = "tfdoctor check --deep"
 _SHOWN_ERROR_LINES = 3
 
 
 def to_json(result: ExplainResult, source: str) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "schema": SCHEMA,
-        "command": "explain",
-        "input": {
+    """The explain document; ``target`` is null until an environment joins in (commands/explain)."""
+    return envelope(
+        "explain",
+        None,
+        result.findings,
+        input={
             "path": source,
             "lines": result.lines_read,
             "truncated_lines": result.truncated_lines,
@@ -26,12 +28,10 @@ def to_json(result: ExplainResult, source: str) -> dict[str, Any]:
                 for line in result.error_lines
             ],
         },
-        "recognised": result.recognised,
-        "uncertain": result.uncertain,
-        "findings": [finding.to_json() for finding in result.findings],
-        "next": result.next_step,
-    }
-    return out
+        recognised=result.recognised,
+        uncertain=result.uncertain,
+        next=result.next_step,
+    )
 
 
 def _percent(finding: Finding) -> str:

@@ -25,6 +25,7 @@ import re
 from typing import NamedTuple
 
 from tfdoctor.explain import knowledge
+from tfdoctor.pep508 import canonical
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}"
 _REQUIRER = re.compile(rf"({_NAME})(?:\[[\w,.-]{{0,60}}\])? (\S{{1,60}})$")
@@ -36,10 +37,6 @@ class Requirement(NamedTuple):
     requirer: str
     required: str
     request: bool  # a request that cannot be met (nothing installed yet)
-
-
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def requirement(norm: str) -> Requirement | None:

@@ -7,7 +7,7 @@ is named in ``Finding.data["signature"]``. Each code has a page in docs/rules/<C
 from __future__ import annotations
 
 from tfdoctor.finding import Group, Severity
-from tfdoctor.rules.registry import RuleInfo, register
+from tfdoctor.registry import RuleInfo, register
 
 _SUMMARIES: tuple[tuple[str, str, str], ...] = (
     (

@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass, field
 
 from tfdoctor.errors import UsageError
-from tfdoctor.finding import Finding, Severity
-from tfdoctor.fix.installers import Installer
+from tfdoctor.finding import Finding, Remedy, Severity
 from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.fix.shell import word as shell_word
+from tfdoctor.installers import Installer
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.rules.base import Context, version_key
@@ -244,8 +244,7 @@ def _wants_legacy(
         return False
     if intent.keras is not None:
         return intent.keras == 2
-    env = snap.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower()
-    if env in ("1", "true", "yes"):
+    if ctx.kb.legacy_keras_switch(snap.environ):  # as TensorFlow reads it: not "yes", not "TRUE"
         draft.options.append(
             Option("unset TF_USE_LEGACY_KERAS", "use Keras 3 instead of installing tf-keras")
         )
@@ -271,7 +270,7 @@ def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draf
         draft.require(f"keras{rel.keras_requirement}")
     if rel.tf_keras_spec and (legacy or snap.get("tf-keras") is not None):
         draft.require(f"tf-keras{rel.tf_keras_spec}")
-        if legacy and snap.environ.get("TF_USE_LEGACY_KERAS", "") not in ("1", "true", "True"):
+        if legacy and not ctx.kb.legacy_keras_switch(snap.environ):
             draft.setenv.append(("TF_USE_LEGACY_KERAS", "1", "TFD502"))
     for name in ("numpy", "protobuf"):
         spec = rel.spec(name, python=py)
@@ -405,17 +404,21 @@ def _settings_and_paths(
     snap = ctx.snapshot
     for f in findings:
         if f.code == "TFD501":
-            if f.fix and f.fix[0].startswith("unset KERAS_BACKEND"):
-                draft.setenv.append(("KERAS_BACKEND", "", "TFD501"))
-            elif f.fix and f.fix[0].startswith("export KERAS_BACKEND="):
-                value = f.fix[0].split("=", 1)[1]
-                draft.setenv.append(("KERAS_BACKEND", value, "TFD501"))
+            setting = _remedy(f, "setenv", "unsetenv")
+            if setting is not None:
+                draft.setenv.append((setting.target, setting.value, "TFD501"))
             else:
                 draft.manual.append(f)
         elif f.code == "TFD502" and not legacy:
             draft.manual.append(f)
         elif f.code == "TFD401":
             _shadowing(f, snap.cwd, intent, draft, backup)
+
+
+def _remedy(f: Finding, *kinds: str) -> Remedy | None:
+    """The finding's first structured remedy of one of ``kinds`` (the planner never parses the
+    shell text in ``fix``)."""
+    return next((r for r in f.remedies if r.kind in kinds), None)
 
 
 def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str) -> None:
@@ -432,9 +435,9 @@ def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str)
         for parts in pth:
             draft.moves.append((parts[5], _into(backup, parts[5]), "TFD401"))
         return
-    parts = shlex.split(first) if first.startswith("mv ") else []
-    if len(parts) == 3 and intent.rename_shadowing:
-        draft.renames.append((parts[1], parts[2], "TFD401"))
+    move = _remedy(f, "move")
+    if move is not None and intent.rename_shadowing:
+        draft.renames.append((move.target, move.value, "TFD401"))
     else:
         draft.manual.append(f)
 

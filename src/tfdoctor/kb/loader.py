@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from packaging.version import InvalidVersion, Version
 
+from tfdoctor import pep508
 from tfdoctor.kb import requirements
 from tfdoctor.kb.model import (
     DeclaredRelease,
@@ -361,7 +362,7 @@ class KnowledgeBase:
         only those for that TensorFlow version."""
         facts = self.dependents()
         if package is not None:
-            name = requirements.canonicalize_name(package)
+            name = pep508.canonical(package)
             facts = tuple(d for d in facts if d.package == name)
         if version is not None:
             facts = tuple(d for d in facts if d.applies_to(version, tensorflow))
@@ -409,6 +410,42 @@ class KnowledgeBase:
         fact = _fact(self.curated_data.get("legacy_keras_switch"))
         values = fact.value if fact and isinstance(fact.value, list) else []
         return environ.get("TF_USE_LEGACY_KERAS") in values
+
+    def tf_keras_minor(self, tensorflow_version: str) -> str:
+        """The tf-keras minor built for a TensorFlow: one per TensorFlow minor (the lower bound
+        of the release's tf_keras_spec; a nightly's own minor); "" when unknown."""
+        release = self.tensorflow(tensorflow_version)
+        if release is None:
+            return ""
+        if release.extrapolated:
+            return requirements.minor_of(tensorflow_version) or ""
+        lowest = next(
+            (c[2:].strip() for c in release.tf_keras_spec.split(",") if c.strip().startswith(">=")),
+            release.minor,
+        )
+        return requirements.minor_of(lowest) or release.minor
+
+    def tf_keras_requirement(self, tensorflow_version: str) -> str:
+        """The tf-keras for a TensorFlow as a specifier ("~=2.16.0"); "" when unknown."""
+        minor = self.tf_keras_minor(tensorflow_version)
+        return f"~={minor}.0" if minor else ""
+
+    def tf_keras_fits(self, tensorflow_version: str, tf_keras_version: str) -> bool:
+        """Whether a tf-keras version (nightlies included) is of this TensorFlow's tf-keras minor."""
+        minor = self.tf_keras_minor(tensorflow_version)
+        return bool(minor) and requirements.minor_of(tf_keras_version) == minor
+
+    def cuda_driver_minimum(self, cuda: str) -> str:
+        """The oldest NVIDIA driver (Linux) that runs CUDA ``cuda`` ("12.2" -> "525.60.13");
+        "" when not known."""
+        fact = self.platform_fact("cuda_driver_minimum")
+        table = fact.value if fact and isinstance(fact.value, dict) else {}
+        return str(table.get(cuda.split(".")[0], ""))
+
+    def keras3_save_formats(self) -> tuple[str, ...]:
+        """The file suffixes Keras 3's ``model.save`` writes (".keras", ".h5", ".hdf5")."""
+        fact = _fact(self.curated_data.get("keras3_save_formats"))
+        return tuple(fact.value) if fact and isinstance(fact.value, list) else ()
 
     def newest_keras_line(self, major: int) -> str:
         """The newest known ``keras`` release of one major ("2.15.0" for 2); "" when none."""

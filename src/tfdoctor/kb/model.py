@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple, Optional
 
+from tfdoctor import pep508
 from tfdoctor.kb import requirements
 
 
@@ -67,9 +68,7 @@ class TFRelease(NamedTuple):
 
     def spec(self, name: str, python: Optional[str] = None) -> str:
         """The effective specifier on ``name``: declared, narrowed by a curated constraint."""
-        return requirements.intersect(
-            self.declared_spec(name, python), self.constraints.get(name, "")
-        )
+        return pep508.combine(self.declared_spec(name, python), self.constraints.get(name, ""))
 
     def newest_python(self) -> str:
         return self.pythons[-1] if self.pythons else "3.11"
@@ -77,7 +76,7 @@ class TFRelease(NamedTuple):
     def supports_python(self, python: str) -> bool:
         """Whether a wheel exists for this CPython (``"3.12"``) and Requires-Python allows it."""
         short = ".".join(python.split(".")[:2])
-        return short in self.pythons and requirements.allows(self.requires_python, python)
+        return short in self.pythons and pep508.allows(self.requires_python, python)
 
 
 class KerasRelease(NamedTuple):
@@ -157,9 +156,9 @@ class DependentFact(NamedTuple):
 
     def applies_to(self, version: str, tensorflow: Optional[str] = None) -> bool:
         """Whether the fact is about this release of the package (and this TensorFlow)."""
-        if not requirements.allows(self.versions, version):
+        if not pep508.allows(self.versions, version):
             return False
-        return tensorflow is None or requirements.allows(self.when_tensorflow, tensorflow)
+        return tensorflow is None or pep508.allows(self.when_tensorflow, tensorflow)
 
     def check(
         self, version: str, installed: Mapping[str, str], tensorflow: Optional[str]
@@ -180,7 +179,7 @@ class DependentFact(NamedTuple):
         evidence, install = [], []
         for name, spec in self.requires.items():
             have = tensorflow if name == "tensorflow" else _installed(installed, name)
-            if have is not None and requirements.allows(spec, have):
+            if have is not None and pep508.allows(spec, have):
                 continue
             wanted = spec or _default_spec(name, tensorflow)
             evidence.append(

@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from tfdoctor.kb import pypi
 from tfdoctor.kb.wheeltags import WheelTags, parse_wheel_filename
+from tfdoctor.pep508 import canonical
 
 FORMAT_VERSION = 1
 WORKERS = 8
@@ -103,8 +104,8 @@ def keep_requirement(line: str) -> bool:
     if extra is None:
         return True
     name = _NAME.match(line)
-    canonical = re.sub(r"[-_.]+", "-", name.group(1)).lower() if name else ""
-    return bool(_KEPT_EXTRA_NAMES.match(canonical)) or extra.group(1) in _KEPT_EXTRAS
+    project = canonical(name.group(1)) if name else ""
+    return bool(_KEPT_EXTRA_NAMES.match(project)) or extra.group(1) in _KEPT_EXTRAS
 
 
 def _version(text: str) -> Optional[Version]:

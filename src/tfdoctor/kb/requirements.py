@@ -1,4 +1,5 @@
-"""Small helpers over Requires-Dist lines and version specifiers (``packaging`` only)."""
+"""Small helpers over Requires-Dist lines and TensorFlow minors; specifiers themselves are
+``tfdoctor.pep508`` (combine, allows) and names ``pep508.canonical``."""
 
 from __future__ import annotations
 
@@ -8,17 +9,6 @@ from collections.abc import Iterable
 from packaging.version import InvalidVersion, Version
 
 from tfdoctor import pep508
-
-_SEPARATORS = re.compile(r"[-_.]+")
-
-
-def canonicalize_name(name: str) -> str:
-    """PEP 503 normalised project name (``tf_keras`` -> ``tf-keras``)."""
-    return _SEPARATORS.sub("-", name).lower()
-
-
-def parse(line: str) -> pep508.Req | None:
-    return pep508.parse(line)
 
 
 def _environment(python: str, extra: str) -> dict[str, str]:
@@ -48,25 +38,15 @@ def spec_for(lines: Iterable[str], name: str, python: str, extra: str = "") -> s
 
     Several matching lines are intersected; "" when none names ``name``.
     """
-    wanted = canonicalize_name(name)
+    wanted = pep508.canonical(name)
     found: list[str] = []
     for line in lines:
-        requirement = parse(line)
-        if requirement is None or canonicalize_name(requirement.name) != wanted:
+        requirement = pep508.parse(line)
+        if requirement is None or pep508.canonical(requirement.name) != wanted:
             continue
         if _marker_holds(requirement.marker, python, extra):
             found.append(requirement.specifier)
-    return intersect(*found)
-
-
-def intersect(*specs: str) -> str:
-    """The specifiers combined (``">=1.23.5,<2.0.0"`` & ``"<2"``); "" when all are empty."""
-    return pep508.combine(*specs)
-
-
-def allows(spec: str, version: str) -> bool:
-    """Whether ``version`` satisfies ``spec`` (pre-releases included; "" allows anything)."""
-    return pep508.allows(spec, version)
+    return pep508.combine(*found)
 
 
 def valid_spec(spec: str) -> bool:

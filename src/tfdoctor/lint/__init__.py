@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tfdoctor.lint.runner import LintResult, lint_files
-from tfdoctor.lint.target import Target
+from tfdoctor.lint.target import KerasTarget
 
 
 def resolve_target(
     python: str | None = None, keras: str | None = None, tensorflow: str | None = None
-) -> Target:
+) -> KerasTarget:
     """The Keras/TF to check against: the flags, else what ``python`` has installed."""
     from tfdoctor.lint.target import resolve_target as _resolve
 
@@ -22,7 +22,7 @@ def resolve_target(
 
 def lint_paths(
     paths: Sequence[str],
-    target: Target | None = None,
+    target: KerasTarget | None = None,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     exclude: Sequence[str] = (),
@@ -40,4 +40,4 @@ def lint_paths(
     return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix, diff=diff)
 
 
-__all__ = ["LintResult", "Target", "lint_paths", "resolve_target"]
+__all__ = ["KerasTarget", "LintResult", "lint_paths", "resolve_target"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Protocol
 
 from tfdoctor.finding import Severity
@@ -72,7 +73,16 @@ class CallScope(Protocol):
 
 
 _SAVED_MODEL_SUFFIXES = frozenset({"", ".tf", ".pb"})
-_KERAS3_SAVE_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
+@lru_cache(maxsize=1)
+def _keras3_save_suffixes() -> tuple[str, ...]:
+    """What Keras 3's model.save writes (knowledge base)."""
+    from tfdoctor.kb import load
+
+    return load().keras3_save_formats()
+
+
 _LOAD_MODEL = frozenset({"keras.models.load_model", "keras.saving.load_model"})
 _SAVE_MODEL = frozenset({"keras.models.save_model", "keras.saving.save_model"})
 _KERAS3_GUIDE = "https://keras.io/guides/migrating_to_keras_3/"
@@ -218,7 +228,7 @@ def check_save(
                 evidence=(f"source: {_KERAS3_GUIDE}",),
             )
         return
-    if suffix in _SAVED_MODEL_SUFFIXES or (known_model and suffix not in _KERAS3_SAVE_SUFFIXES):
+    if suffix in _SAVED_MODEL_SUFFIXES or (known_model and suffix not in _keras3_save_suffixes()):
         v.report(
             rules.MODEL_FORMAT.code,
             node.args[0],
@@ -271,7 +281,7 @@ def check_save_model(v: CallScope, node: ast.Call, impl: str) -> None:
         )
         return
     path = _literal_path(node.args[1]) if len(node.args) > 1 else None
-    if path is not None and _suffix(path) not in _KERAS3_SAVE_SUFFIXES:
+    if path is not None and _suffix(path) not in _keras3_save_suffixes():
         v.report(
             rules.MODEL_FORMAT.code,
             node.args[1],

@@ -24,7 +24,7 @@ from tfdoctor.lint.edits import (
     Position,
     PrefixSwap,
 )
-from tfdoctor.lint.target import KERAS, KERAS_3, TF_KERAS, Target
+from tfdoctor.lint.target import KERAS, KERAS_3, TF_KERAS, KerasTarget
 
 _TF_KERAS_PREFIX = "tensorflow.keras"
 _TO_KERAS = PrefixSwap(_TF_KERAS_PREFIX, "keras")
@@ -50,7 +50,7 @@ class _CannotRewrite(Exception):
 def plan_one_implementation(
     refs: Sequence[ImplRef],
     module_names: Mapping[str, str | None],
-    target: Target,
+    target: KerasTarget,
     column: Column,
     tree: ast.Module,
 ) -> list[Edit]:
@@ -78,7 +78,7 @@ def plan_one_implementation(
     return planner.edits
 
 
-def _winner(primary: Sequence[ImplRef], target: Target) -> str | None:
+def _winner(primary: Sequence[ImplRef], target: KerasTarget) -> str | None:
     counts = Counter(ref.implementation for ref in primary)
     if set(counts) != {KERAS, TF_KERAS}:
         return None

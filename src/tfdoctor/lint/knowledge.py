@@ -8,7 +8,7 @@ from functools import lru_cache
 from packaging.specifiers import SpecifierSet
 
 from tfdoctor.lint.api_changes import ApiChange, load_api_data
-from tfdoctor.lint.target import IMPLEMENTATIONS, KERAS, TF_KERAS, TF_KERAS_PKG, Target
+from tfdoctor.lint.target import IMPLEMENTATIONS, KERAS, TF_KERAS, TF_KERAS_PKG, KerasTarget
 
 # Dotted prefixes of each Keras implementation, longest first.
 _IMPL_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -61,7 +61,7 @@ def display_name(qualified: str) -> str:
 
 @dataclass(frozen=True)
 class Knowledge:
-    target: Target
+    target: KerasTarget
     keras_names: dict[str, dict[str, ApiChange]]  # implementation -> old -> active change
     tf_names: dict[str, ApiChange]
     methods: dict[str, dict[str, ApiChange]]  # implementation -> method -> change
@@ -95,7 +95,7 @@ class Knowledge:
 
 
 @lru_cache(maxsize=8)
-def knowledge_for(target: Target) -> Knowledge:
+def knowledge_for(target: KerasTarget) -> Knowledge:
     data = load_api_data()
     keras_names: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
     methods: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfdoctor.finding import Group, Severity
-from tfdoctor.rules.registry import RuleInfo, register
+from tfdoctor.registry import RuleInfo, register
 
 MIXED_IN_FILE = register(
     RuleInfo(

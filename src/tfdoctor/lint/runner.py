@@ -30,7 +30,7 @@ from tfdoctor.lint.sources import (
     read_notebook,
     read_source,
 )
-from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, Target
+from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, KerasTarget
 
 PARALLEL_THRESHOLD = 200
 _BOM = b"\xef\xbb\xbf"
@@ -41,14 +41,14 @@ _NOQA = re.compile(rb"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]
 
 @dataclass(frozen=True)
 class LintOptions:
-    target: Target
+    target: KerasTarget
     codes: frozenset[str]
     want_edits: bool = False
 
 
 @dataclass
 class LintResult:
-    target: Target
+    target: KerasTarget
     files: int
     analyzed: int
     findings: list[Finding]
@@ -304,7 +304,7 @@ def _report_order(finding: Finding) -> tuple[str, int, int, int, str]:
 
 def lint_files(
     files: Sequence[str],
-    target: Target,
+    target: KerasTarget,
     codes: frozenset[str],
     jobs: int | None = None,
     fix: bool = False,

@@ -74,7 +74,7 @@ def _version(text: str | None) -> Version | None:
 
 
 @dataclass(frozen=True)
-class Target:
+class KerasTarget:
     """The Keras/TF versions the code is checked against, and where they come from."""
 
     tensorflow: str
@@ -195,8 +195,8 @@ def resolve_target(
     python: str | None,
     keras: str | None,
     tensorflow: str | None,
-) -> Target:
-    """Build the Target from the flags, else from what ``python`` has installed."""
+) -> KerasTarget:
+    """Build the KerasTarget from the flags, else from what ``python`` has installed."""
     legacy = legacy_keras_on(os.environ)
     if keras is not None or tensorflow is not None:
         tf_version = _parse_flag(tensorflow, "--tensorflow") if tensorflow else None
@@ -219,7 +219,7 @@ def resolve_target(
             )
             if f
         )
-        return Target(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
+        return KerasTarget(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
     installed = _installed_versions(python)
     legacy = bool(installed.get("legacy"))
     tf_v = _version(installed.get("tensorflow"))
@@ -227,7 +227,7 @@ def resolve_target(
     tfk_v = _version(installed.get("tf-keras"))
     where = f"installed in {installed.get('where')}"
     if tf_v is None and keras_v is None:
-        return Target(
+        return KerasTarget(
             str(_newest_tensorflow()),
             str(_newest_keras(KERAS_3)),
             None,
@@ -243,4 +243,4 @@ def resolve_target(
         )
     if keras_v is None:
         keras_v = _keras_for(tf_v)
-    return Target(str(tf_v), str(keras_v), str(tfk_v) if tfk_v else None, legacy, where)
+    return KerasTarget(str(tf_v), str(keras_v), str(tfk_v) if tfk_v else None, legacy, where)

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from tfdoctor import __version__
 from tfdoctor.finding import Finding, Group, Severity, sort_findings
+from tfdoctor.report.envelope import SCHEMA, envelope
 
-SCHEMA = "tfdoctor/1"
+__all__ = ["SCHEMA", "GroupSummary", "PackageFact", "Report"]
 
 KEY_PACKAGES = ("tensorflow", "keras", "tf-keras", "numpy", "protobuf", "ml-dtypes", "jax", "torch")
 
@@ -64,12 +64,11 @@ class Report(NamedTuple):
         printer.text(str(self))
 
     def to_json(self, verbose: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "schema": SCHEMA,
-            "tool": {"name": "tfdoctor", "version": __version__},
-            "command": self.command,
-            "target": self.target,
-            "packages": {
+        out = envelope(
+            self.command,
+            self.target,
+            self.sorted_findings(),
+            packages={
                 name: (
                     None
                     if fact is None
@@ -82,13 +81,7 @@ class Report(NamedTuple):
                 )
                 for name, fact in self.packages.items()
             },
-            "summary": {
-                "errors": self.errors,
-                "warnings": self.warnings,
-                "infos": len(self.findings) - self.errors - self.warnings,
-            },
-            "findings": [f.to_json() for f in self.sorted_findings()],
-        }
+        )
         out.update(self.extra)
         if verbose and self.facts is not None:
             out["facts"] = self.facts()

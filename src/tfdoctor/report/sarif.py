@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 
 from tfdoctor.finding import Finding, Severity
-from tfdoctor.rules.registry import RuleInfo, rule_doc
+from tfdoctor.registry import RuleInfo, rule_doc
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo, register
 from tfdoctor.resolve.conflict import Explanation
 from tfdoctor.resolve.platforms import WouldBe
 from tfdoctor.rules.base import finding
-from tfdoctor.rules.registry import RuleInfo, register
 
 UNRESOLVABLE = register(
     RuleInfo(
@@ -33,6 +33,7 @@ CUDA_PLATFORM = register(
         "The and-cuda extra is asked for on a platform TensorFlow has no CUDA build for.",
     )
 )
+SET_RULES = (UNRESOLVABLE, CUDA_PLATFORM)
 CUDA_EXTRA = "and-cuda"
 
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from packaging.version import Version
 
 from tfdoctor.finding import Finding, Group, Severity
-from tfdoctor.fix.installers import Installer, detect_installer
-from tfdoctor.rules.registry import RuleInfo, register
+from tfdoctor.installers import Installer, detect_installer
+from tfdoctor.registry import RuleInfo, register
 from tfdoctor.snapshot import Distribution, Snapshot, canonical
 
 if TYPE_CHECKING:
@@ -141,24 +141,34 @@ class CheckRule(NamedTuple):
     function: CheckFunction
 
 
-_CHECKS: list[CheckRule] = []
-
-
 def check(info: RuleInfo) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check rule under its stable code."""
+    """Declare a check rule: the function carries its RuleInfo (``rule_info``). It runs when it
+    is listed in ``rules/checks.py`` CHECKS; nothing is registered as a side effect."""
     register(info)
 
     def decorate(function: CheckFunction) -> CheckFunction:
-        _CHECKS.append(CheckRule(info, function))
+        function.rule_info = info  # type: ignore[attr-defined]
         return function
 
     return decorate
 
 
-def check_rules() -> list[CheckRule]:
-    import tfdoctor.rules.checks  # noqa: F401  (registers every check module)
+def rule_info(function: CheckFunction) -> RuleInfo | None:
+    """The RuleInfo ``@check`` gave a function; None for any other function."""
+    info = getattr(function, "rule_info", None)
+    return info if isinstance(info, RuleInfo) else None
 
-    return sorted(_CHECKS, key=lambda r: r.info.code)
+
+def check_rules() -> list[CheckRule]:
+    """The check rules listed in ``rules/checks.py``, in code order."""
+    from tfdoctor.rules.checks import CHECKS
+
+    rules = []
+    for function in CHECKS:
+        info = rule_info(function)
+        assert info is not None, f"{function.__qualname__} in CHECKS has no @check"
+        rules.append(CheckRule(info, function))
+    return sorted(rules, key=lambda r: r.info.code)
 
 
 def run_checks(ctx: Context, select: Iterable[str] | None = None) -> list[Finding]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
-from tfdoctor.rules.registry import RuleInfo
 
 DEPENDENT = RuleInfo(
     "TFD110",

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.pep508 import allows, combine
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
-from tfdoctor.rules.registry import RuleInfo
 
 NUMPY = RuleInfo(
     "TFD201",

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from packaging.version import InvalidVersion, Version
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
-from tfdoctor.rules.registry import RuleInfo
 
 CUDA_WHEELS = RuleInfo(
     "TFD601",
@@ -31,7 +31,6 @@ DRIVER = RuleInfo(
 
 # Minimum Linux driver per CUDA major (CUDA toolkit release notes, "CUDA Toolkit and Corresponding
 # Driver Versions": https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/index.html#id5).
-MIN_DRIVER = {11: "450.80.02", 12: "525.60.13"}
 
 
 @check(CUDA_WHEELS)
@@ -83,10 +82,10 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
         return
     if tf.key.endswith("-cpu"):
         return  # a CPU-only build loads no CUDA library: the driver does not matter to it
+    minimum = ctx.kb.cuda_driver_minimum(release.cuda)
     try:
-        cuda_major = Version(release.cuda).major
-        too_old = Version(driver) < Version(MIN_DRIVER[cuda_major])
-    except (InvalidVersion, KeyError):
+        too_old = bool(minimum) and Version(driver) < Version(minimum)
+    except InvalidVersion:
         return
     if not too_old:
         return
@@ -96,9 +95,9 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
         evidence=(
             f"driver {driver} (/proc/driver/nvidia/version)",
             f"TensorFlow {release.minor} is built with CUDA {release.cuda}, cuDNN {release.cudnn}",
-            f"CUDA {cuda_major} needs driver >= {MIN_DRIVER[cuda_major]}",
+            f"CUDA {release.cuda.split('.')[0]} needs driver >= {minimum}",
         ),
         why="TensorFlow finds no usable GPU and runs on the CPU ('CUDA driver version is "
         "insufficient for CUDA runtime version').",
-        fix_note=f"Update the NVIDIA driver to {MIN_DRIVER[cuda_major]} or newer.",
+        fix_note=f"Update the NVIDIA driver to {minimum} or newer.",
     )

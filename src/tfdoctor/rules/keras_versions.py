@@ -9,10 +9,10 @@ from packaging.version import Version
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.pep508 import combine
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
-from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution
 
 KERAS_LINE = RuleInfo(
@@ -78,9 +78,8 @@ def _keras_mismatch(
     ctx: Context, tf: Distribution, keras: Distribution | None, spec: str, v: Violation | None
 ) -> Finding:
     assert keras is not None
-    tf_v = Version(tf.version)
     keras_v = keras.parsed_version
-    wants_three = tf_v >= Version("2.16.0rc0")
+    wants_three = ctx.kb.keras_line(tf.version) >= 3
     evidence = [_where(tf), _where(keras)]
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
@@ -92,7 +91,8 @@ def _keras_mismatch(
             "or the first use of tf.keras fails."
         )
         note = (
-            f"If your code needs Keras 2, keep keras 3 and add tf-keras~={_minor(tf.version)}.0 "
+            "If your code needs Keras 2, keep keras 3 and add "
+            f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)} "
             "with TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
         )
     else:
@@ -129,14 +129,13 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
     if tf is None or tf_keras is None or tf_keras.parsed_version is None:
         return
     violations = claimed(ctx.declared.violations, ctx.kb, "TFD102")
-    same_minor = _minor(tf.version) == _minor(tf_keras.version)
-    if same_minor and not violations:
+    if ctx.kb.tf_keras_fits(tf.version, tf_keras.version) and not violations:
         return
-    if Version(tf.version) < Version("2.16.0rc0") and not violations:
+    if ctx.kb.keras_line(tf.version) < 3 and not violations:
         return
     evidence = [_where(tf), _where(tf_keras)]
     evidence += [f"declared: {v.describe()}" for v in violations]
-    wanted = f"tf-keras~={_minor(tf.version)}.0"
+    wanted = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
     yield finding(
         TF_KERAS,
         f"tf-keras {tf_keras.version} does not match {_tf_label(tf)}; it needs {wanted}",

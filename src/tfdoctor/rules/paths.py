@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity
 from tfdoctor.fix.shell import word as shell_word
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
-from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution, PathEntry, Snapshot
 
 BACKUP = "~/tfdoctor-backup"
@@ -239,16 +239,27 @@ def shadowed(ctx: Context) -> Iterator[Finding]:
                 "module', 'has no attribute') or run the wrong code."
             ),
             fix=_fix(ctx, entry, loaded, name),
+            remedies=_remedies(entry, loaded),
         )
+
+
+def _remedies(entry: PathEntry | None, loaded: str) -> tuple[Remedy, ...]:
+    """What the planner may do: move the shadowing file aside, or unset PYTHONPATH."""
+    origin = entry.origin if entry else "other"
+    if origin == "working-directory":
+        target = loaded if not loaded.endswith("__init__.py") else os.path.dirname(loaded)
+        stem, ext = os.path.splitext(target)
+        return (
+            Remedy("move", target, f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"),
+        )
+    return ()
 
 
 def _fix(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple[str, ...]:
     origin = entry.origin if entry else "other"
     if origin == "working-directory":
-        target = loaded if not loaded.endswith("__init__.py") else os.path.dirname(loaded)
-        stem, ext = os.path.splitext(target)
-        renamed = f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"
-        return (f"mv {shell_word(target)} {shell_word(renamed)}",)
+        return tuple(remedy.shell() for remedy in _remedies(entry, loaded))
     if entry is not None and origin in ("pythonpath", "user-site"):
         return _remove_entry(ctx, entry, IMPORTS[name])
-    return (f"# remove {shell_word(loaded)} from sys.path (it comes from {shell_word(entry.path) if entry else '?'})",)
+    source = shell_word(entry.path) if entry else "?"
+    return (f"# remove {shell_word(loaded)} from sys.path (it comes from {source})",)

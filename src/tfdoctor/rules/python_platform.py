@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
-from tfdoctor.rules.registry import RuleInfo
 from tfdoctor.snapshot import Distribution
 
 PYTHON = RuleInfo(

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 
-from packaging.version import Version
-
 from tfdoctor.deep import DeepResult, Step
 from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.registry import RuleInfo, register
 from tfdoctor.rules.base import Context
-from tfdoctor.rules.registry import RuleInfo, register
 
 IMPORT_TF = register(
     RuleInfo(
@@ -83,6 +81,7 @@ TIMEOUT = register(
         kind="runtime",
     )
 )
+RUNTIME_RULES = (IMPORT_TF, IMPORT_KERAS, SMOKE, TF_KERAS_LINE, CRASH, TIMEOUT)
 
 STEP_RULE = {
     "import tensorflow": IMPORT_TF,
@@ -100,7 +99,6 @@ SIGNAL_TEXT = {
     "SIGKILL": "Killed",
     "SIGBUS": "Bus error (core dumped)",
 }
-LEGACY_TRUE = ("true", "True", "1")
 
 
 NOISE = re.compile(
@@ -235,10 +233,10 @@ def _check_tf_keras_line(ctx: Context, deep: DeepResult, findings: list[Finding]
     tf = ctx.tensorflow
     if step is None or step.status != "ok" or release is None or tf is None:
         return
-    legacy = ctx.snapshot.environ.get("TF_USE_LEGACY_KERAS") in LEGACY_TRUE
+    legacy = ctx.kb.legacy_keras_switch(ctx.snapshot.environ)
     version = str(step.detail.get("version") or "")
     kind = str(step.detail.get("kind") or "")
-    legacy_honoured = legacy and Version(tf.version) >= Version("2.15")
+    legacy_honoured = legacy and release.legacy_keras_env
     expected = 2 if release.keras_line == 2 or legacy_honoured else 3
     actual = 2 if kind in ("keras 2", "tf_keras") else 3
     if actual == expected:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity
 from tfdoctor.fix.shell import word as shell_word
+from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
-from tfdoctor.rules.registry import RuleInfo
 
 BACKEND = RuleInfo(
     "TFD501",
@@ -42,7 +42,6 @@ BACKEND_NEEDS = {
     "numpy": "",
     "openvino": "openvino",
 }
-LEGACY_TRUE = ("true", "True", "1")
 
 
 def _keras3(ctx: Context) -> bool:
@@ -74,11 +73,8 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
         if source == "KERAS_BACKEND"
         else f'"backend": "{backend}" in {source}'
     )
-    unset = (
-        "unset KERAS_BACKEND"
-        if source == "KERAS_BACKEND"
-        else f'edit {source}: set "backend" to "tensorflow"'
-    )
+    remedies = (Remedy("unsetenv", "KERAS_BACKEND"),) if source == "KERAS_BACKEND" else ()
+    unset = remedies[0].shell() if remedies else f'edit {source}: set "backend" to "tensorflow"'
     if backend not in BACKEND_NEEDS:
         yield finding(
             BACKEND,
@@ -86,6 +82,7 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
             evidence=(setting, f"valid: {', '.join(BACKEND_NEEDS)}"),
             why="`import keras` raises ValueError: Unable to import backend.",
             fix=(unset,),
+            remedies=remedies,
         )
         return
     needed = BACKEND_NEEDS[backend]
@@ -104,6 +101,7 @@ def keras_backend(ctx: Context) -> Iterator[Finding]:
         why=f"`import keras` fails with ModuleNotFoundError: No module named '{needed}'.",
         fix=(unset,),
         fix_note=f"Or install the backend: {ctx.installer.install(needed)}",
+        remedies=remedies,
     )
 
 
@@ -112,11 +110,12 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
     value = ctx.snapshot.environ.get("TF_USE_LEGACY_KERAS")
     tf = ctx.tensorflow
     release = ctx.tf_release
-    if value not in LEGACY_TRUE or tf is None or release is None or release.keras_line < 3:
+    on = ctx.kb.legacy_keras_switch(ctx.snapshot.environ)
+    if not on or tf is None or release is None or release.keras_line < 3:
         return
     if ctx.snapshot.get("tf-keras") or ctx.snapshot.get("tf-keras-nightly"):
         return
-    wanted = f"tf-keras~={release.minor}.0"
+    wanted = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
     yield finding(
         LEGACY,
         f"TF_USE_LEGACY_KERAS={value} but tf-keras is not installed",

@@ -35,12 +35,14 @@ class Row(NamedTuple):
         return None if fact is None else {"distribution": fact.name, "version": fact.version}
 
     def to_json(self) -> dict[str, Any]:
-        from tfdoctor.report.model import SCHEMA
+        from tfdoctor.report.envelope import SCHEMA, summary, tool
 
         worst = self.worst
         out: dict[str, Any] = {
             "schema": SCHEMA,
+            "tool": tool(),
             "command": "scan",
+            "target": self._target(),
             "env": self.found.prefix,
             "kind": self.found.kind,
             "kernels": list(self.found.kernels),
@@ -49,12 +51,20 @@ class Row(NamedTuple):
             "keras": self._package("keras"),
             "worst": None if worst is None else worst.to_json(),
         }
-        if self.report is not None:
-            out["summary"] = self.report.to_json()["summary"]
-            out["findings"] = [f"{f.code} {f.cause}" for f in self.report.sorted_findings()]
-        else:
+        findings = self.report.sorted_findings() if self.report is not None else []
+        out["summary"] = summary(findings)
+        # "CODE cause" strings, not finding objects: the row is one line (tfdoctor/1 keeps them).
+        out["findings"] = [f"{f.code} {f.cause}" for f in findings]
+        if self.report is None:
             out["error"] = self.error
         return out
+
+    def _target(self) -> dict[str, Any]:
+        """The check's target; for an environment that could not be examined, what the search
+        found (its folder and interpreter)."""
+        if self.report is not None:
+            return dict(self.report.target)
+        return {"prefix": self.found.prefix, "executable": self.found.python}
 
 
 def check_one(found: Found, timeout: float) -> Row:

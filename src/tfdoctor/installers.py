@@ -1,0 +1,92 @@
+"""Fix commands written for the installer that manages the target environment.
+
+pip, uv, poetry and conda spell the same change differently; rules ask for a change (install these
+requirements, remove these distributions) and get back the exact command for the user's own tool.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from tfdoctor.fix.shell import word as shell_word
+from tfdoctor.snapshot import Snapshot, canonical
+
+
+def _quote_all(items: tuple[str, ...] | list[str]) -> str:
+    return " ".join(shell_word(i) for i in items)
+
+
+class Installer(NamedTuple):
+    """``kind`` is pip | uv | poetry | conda; ``python`` is the target interpreter."""
+
+    kind: str
+    python: str
+    conda_prefix: str = ""
+
+    def install(self, *requirements: str, no_deps: bool = False, reinstall: bool = False) -> str:
+        reqs = _quote_all(list(requirements))
+        if self.kind == "poetry":
+            return f"poetry add {reqs}"
+        if self.kind == "conda":
+            return f"conda install -p {shell_word(self.conda_prefix)} {reqs}"
+        flags = ""
+        if no_deps:
+            flags += " --no-deps"
+        if reinstall:
+            flags += " --reinstall" if self.kind == "uv" else " --force-reinstall"
+        if self.kind == "uv":
+            return f"uv pip install --python {shell_word(self.python)}{flags} {reqs}"
+        return f"{shell_word(self.python)} -m pip install{flags} {reqs}"
+
+    def uninstall(self, *names: str) -> str:
+        items = _quote_all(list(names))
+        if self.kind == "poetry":
+            return f"poetry remove {items}"
+        if self.kind == "conda":
+            return f"conda remove -p {shell_word(self.conda_prefix)} {items}"
+        if self.kind == "uv":
+            return f"uv pip uninstall --python {shell_word(self.python)} {items}"
+        return f"{shell_word(self.python)} -m pip uninstall -y {items}"
+
+    def for_distribution(self, installer_field: str) -> Installer:
+        """In a conda env, packages that pip installed must be changed with pip, not conda."""
+        if self.kind == "conda" and installer_field.strip() not in ("", "conda"):
+            tool = "uv" if installer_field.strip() == "uv" else "pip"
+            return Installer(kind=tool, python=self.python)
+        return self
+
+
+def detect_installer(snapshot: Snapshot) -> Installer:
+    python = snapshot.python.executable
+    if snapshot.is_conda:
+        return Installer(kind="conda", python=python, conda_prefix=snapshot.python.prefix)
+    if _is_poetry_project(snapshot.cwd, snapshot):
+        return Installer(kind="poetry", python=python)
+    cfg = snapshot.python.pyvenv_cfg or ""
+    if any(line.split("=")[0].strip() == "uv" for line in cfg.splitlines()):
+        return Installer(kind="uv", python=python)
+    installers = {d.installer for d in snapshot.distributions if d.installer}
+    if installers == {"uv"}:
+        return Installer(kind="uv", python=python)
+    return Installer(kind="pip", python=python)
+
+
+def _is_poetry_project(cwd: str, snapshot: Snapshot) -> bool:
+    pyproject = os.path.join(cwd, "pyproject.toml")
+    if not (os.path.isfile(pyproject) and os.path.isfile(os.path.join(cwd, "poetry.lock"))):
+        return False
+    try:
+        with open(pyproject, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return False
+    if "[tool.poetry" not in text:
+        return False
+    # Only when the target is the project's own environment (in-project .venv or poetry's cache).
+    prefix = snapshot.python.prefix
+    return prefix.startswith(str(cwd)) or "pypoetry" in prefix
+
+
+def pin(name: str, version: str) -> str:
+    return f"{canonical(name)}=={version}"

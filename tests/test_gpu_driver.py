@@ -1,0 +1,33 @@
+"""TFD602: the NVIDIA driver against the minimum of the CUDA that TensorFlow is built with (the
+minimum per CUDA major comes from the knowledge base). The snapshot is a real environment's; only
+the driver version, which no installer can make, is set as /proc/driver/nvidia/version would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import specs
+from envs import EnvSpec
+
+
+@pytest.mark.realenv
+@pytest.mark.parametrize(
+    ("driver", "too_old"), [("470.82.01", True), ("525.60.13", False), ("550.54.15", False)]
+)
+def test_driver_minimum_of_the_cuda_tensorflow_is_built_with(
+    real_env: Callable[[EnvSpec], Path], driver: str, too_old: bool
+) -> None:
+    from tfdoctor.diagnose import diagnose_snapshot
+    from tfdoctor.target import load_snapshot
+
+    snapshot = load_snapshot(str(real_env(specs.TF215)))  # TensorFlow 2.15: CUDA 12.2
+    platform = snapshot.platform._replace(nvidia_driver=driver)
+    report = diagnose_snapshot(snapshot._replace(platform=platform), select=["TFD602"])
+    found = [f for f in report.findings if f.code == "TFD602"]
+    assert bool(found) is too_old, found
+    if too_old:
+        assert "CUDA 12 needs driver >= 525.60.13" in found[0].evidence
+        assert found[0].fix_note == "Update the NVIDIA driver to 525.60.13 or newer."
