@@ -111,6 +111,7 @@ def solve_whole(ctx: Context, ask: Ask) -> WholeSolve:
     if not ask.tf_free:
         if not first.ok:
             _explain(out, first, requested, ask)
+            _concrete_pins(out, first, [*ask.stack, *asked], run)
         return out
     moved = out.alternatives[0].requested_moved if out.alternatives else ()
     if first.ok and not moved:
@@ -130,6 +131,15 @@ def solve_whole(ctx: Context, ask: Ask) -> WholeSolve:
         )
     if not out.alternatives:
         _explain(out, first, requested, ask)
+        _concrete_pins(out, first, [*ask.stack, *asked], run)
+    elif not first.ok:
+        from tfdoctor.fix.conflict import describe
+
+        sentence, _ = describe(first.error, requested, ask.variant, ask.tf_free)
+        out.notes.append(
+            f"keeping {ask.variant} {ask.tf_version} is impossible ({sentence}): the only "
+            "consistent set moves TensorFlow"
+        )
     return out
 
 
@@ -236,6 +246,23 @@ def _alternative(
         gives_up=gives_up,
         keeps_intent=keeps,
     )
+
+
+def _concrete_pins(out: WholeSolve, failed: Solved, lines: list[str], run: Any) -> None:
+    """For a requirement that excludes the TensorFlow kept: the release that would fit, found by
+    solving again with that requirement left open."""
+    from tfdoctor.fix.conflict import asked_in
+
+    for req in asked_in(failed.error)[:3]:
+        name = canonical(_name(req))
+        if req == name or any(canonical(_name(s)) == name for s in lines[:1]):
+            continue
+        loose = [line for line in lines if canonical(_name(line)) != name] + [name]
+        again: Solved = run(loose)
+        if again.ok and name in again.pins:
+            out.advice.append(
+                f"or pin {name}=={again.pins[name]} instead of {req}: that release fits the rest"
+            )
 
 
 def _explain(out: WholeSolve, failed: Solved, requested: Requested, ask: Ask) -> None:
