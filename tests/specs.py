@@ -200,3 +200,8 @@ def _torch_cpu_then_numpy2(env: Path) -> None:
 TF215_TORCH_NUMPY2 = EnvSpec(
     "tf215-torch-numpy2", base=TF215, mutations=(("torch-cpu-numpy2", _torch_cpu_then_numpy2),)
 )
+# jax 0.4.30 beside TensorFlow 2.15, then `pip install -U ml-dtypes`: ml-dtypes 0.5 is outside
+# what TensorFlow 2.15 declares (~=0.3.1), while jax accepts either.
+TF215_JAX_MLDTYPES = EnvSpec(
+    "tf215-jax-mldtypes", base=TF215, with_deps=("jax==0.4.30",), no_deps=("ml-dtypes==0.5.1",)
+)
