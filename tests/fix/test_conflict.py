@@ -106,3 +106,21 @@ def test_without_a_fixed_tensorflow_the_only_way_out_moves_it(
         n.startswith("keeping tensorflow-cpu 2.15.1 is impossible") for n in plan["notes"]
     ), plan["notes"]
     assert any("requirements.txt" in n for n in plan["notes"])
+
+
+@pytest.mark.realenv
+def test_a_fifo_in_metadata_never_blocks_check_or_the_solve(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    # No installer makes this; a FIFO where METADATA belongs would block every reader for ever.
+    env = copy_env(real_env(specs.TF215_JAX), tmp_path / "env")
+    meta = next((env / "lib" / "python3.11" / "site-packages").glob("jaxlib-*.dist-info"))
+    (meta / "METADATA").unlink()
+    os.mkfifo(meta / "METADATA")
+    check = tfdoctor("check", "--python", str(env), "--format", "json", timeout=120)
+    assert ("TFD304", "the metadata of jaxlib cannot be read") in [
+        (f["code"], f["title"]) for f in check.json()["findings"]
+    ], check.stdout
+    doc = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json", timeout=180).json()
+    assert doc["result"]["status"] == "planned", doc["result"]
+    assert len(doc["plan"]["alternatives"]) == 2

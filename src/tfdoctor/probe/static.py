@@ -4,6 +4,7 @@
 # import, so the output is written by dump() below and json is imported only to read JSON files.
 import os
 import site
+import stat
 import sys
 import sysconfig
 
@@ -120,9 +121,18 @@ def load_json(text):
 
 def read_text(path, limit=-1):
     """The file decoded as UTF-8 with universal newlines (as open(path, "r") would give it, at
-    a fraction of the cost: no text layer), or None when it cannot be read."""
+    a fraction of the cost: no text layer), or None when it cannot be read. Only a regular file
+    is read: a FIFO would block for ever (opened without blocking, then refused), a device may
+    never end."""
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        with os.fdopen(fd, "rb") as handle:
             data = handle.read(limit)
     except OSError:
         return None
@@ -452,8 +462,10 @@ def conda_records(prefix):
         if not name.endswith(".json"):
             continue
         try:
-            with open(os.path.join(meta, name), "r", encoding="utf-8") as handle:
-                data = load_json(handle.read())
+            text = read_text(os.path.join(meta, name))
+            if text is None:
+                raise OSError(name)
+            data = load_json(text)
         except (OSError, ValueError):
             records.append({"file": name, "error": "unreadable"})
             continue
