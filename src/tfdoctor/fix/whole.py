@@ -92,6 +92,8 @@ def settle(
         return Settled(Resolution(), whole=whole, unresolved=unresolved, notes=notes)
     chosen = _choice(intent, whole)
     alt = whole.alternatives[chosen]
+    if not alt.keeps_intent:
+        notes.append(f"this alternative ({alt.title}) moves TensorFlow: {alt.gives_up}")
     return Settled(
         resolution=to_resolution(alt, ctx),
         tensorflow=alt.tensorflow,
