@@ -38,6 +38,11 @@ def breaks(ctx: Context, changed: Mapping[str, str], removed: set[str]) -> list[
     snap = ctx.snapshot
     env = dict(snap.markers)
     now = {d.key: d.version for d in snap.distributions if not d.error}
+    variants = ctx.kb.tf_variants()
+    # A requirement on `tensorflow` is met by the variant the plan keeps (same `import tensorflow`).
+    kept_variant = any(
+        d.key in variants and d.key not in removed for d in snap.distributions
+    ) or any(n in variants for n in changed)
     out = []
     for dist in snap.distributions:
         if dist.error or dist.key in changed or dist.key in removed:
@@ -45,6 +50,8 @@ def breaks(ctx: Context, changed: Mapping[str, str], removed: set[str]) -> list[
         for req in dist.requirements():
             name = req.name
             if name not in changed and name not in removed:
+                continue
+            if name in variants and name in removed and name not in changed and kept_variant:
                 continue
             if not req.applies(env) or (name in now and not req.allows(now[name])):
                 continue
