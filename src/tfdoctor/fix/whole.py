@@ -78,19 +78,18 @@ def settle(
     prior: WholeSolve | None = None,
 ) -> Settled | None:
     """None when the planner's own resolution is consistent with the rest of the environment."""
-    broken: list[str] = []
-    if first.ok:
-        broken = breaks(ctx, dict(first.installs), removed)
-        if not broken:
-            return None
+    if not first.ok:
+        return None  # the planner says why (an unreachable index, its own requirements)
+    broken = breaks(ctx, dict(first.installs), removed)
+    if not broken:
+        return None
     if tool.kind != "uv":
         return None  # pip cannot solve for a whole environment without installing
     tf_free = not (intent.tensorflow or intent.latest or intent.keras or tf_moved)
     whole = prior or solve_whole(
         ctx, Ask(tool.uv, variant, tf_version, tuple(stack), tf_free, frozenset(removed))
     )
-    why = f"{broken[0]}" if broken else "the planned versions do not resolve together"
-    notes = [f"solved for the whole environment: {why}", *whole.notes]
+    notes = [f"solved for the whole environment: {broken[0]}", *whole.notes]
     if whole.offline:
         notes.append("the package index was unreachable: versions come from uv's cache")
     if not whole.alternatives:
