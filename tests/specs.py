@@ -194,3 +194,26 @@ TF215_NUMPY2_PIP = EnvSpec("tf215-numpy2-pip", base=TF215_NUMPY2, no_deps=("pip=
 TF215_KERAS3_KERNEL = EnvSpec(
     "tf215-keras3-kernel", base=TF215_KERAS3, with_deps=("ipykernel==7.4.0", "pyyaml==6.0.4")
 )
+
+# -- whole-environment solves (tfdoctor fix, tests/fix/test_solve.py) ------------------------------
+# `pip install tensorflow==2.15.1`, then `pip install jax`: jax 0.10.2 upgrades NumPy to 2 and
+# ml-dtypes to 0.6, and `import tensorflow` fails.
+TF215_JAX = EnvSpec("tf215-jax", base=TF215, with_deps=("jax==0.10.2",))
+# The CPU build of torch (a local wheel: the PyTorch index is not reachable here).
+TORCH_CPU_WHEELS = "/opt/wheels"
+
+
+def _torch_cpu_then_numpy2(env: Path) -> None:
+    # torch from the CPU wheel, then `pip install -U numpy`: NumPy 2 under TensorFlow 2.15.
+    install(env, ["torch==2.13.0+cpu"], "--find-links", TORCH_CPU_WHEELS)
+    install(env, ["numpy==2.1.3"], "--no-deps")
+
+
+TF215_TORCH_NUMPY2 = EnvSpec(
+    "tf215-torch-numpy2", base=TF215, mutations=(("torch-cpu-numpy2", _torch_cpu_then_numpy2),)
+)
+# jax 0.4.30 beside TensorFlow 2.15, then `pip install -U ml-dtypes`: ml-dtypes 0.5 is outside
+# what TensorFlow 2.15 declares (~=0.3.1), while jax accepts either.
+TF215_JAX_MLDTYPES = EnvSpec(
+    "tf215-jax-mldtypes", base=TF215, with_deps=("jax==0.4.30",), no_deps=("ml-dtypes==0.5.1",)
+)

@@ -37,6 +37,13 @@ def add_parser(sub: Any) -> None:
         help="2: keep Keras 2 code (tf-keras); 3: move to Keras 3",
     )
     p.add_argument(
+        "--choose",
+        type=int,
+        metavar="N",
+        help="when the whole environment has to be solved and there are alternatives, apply "
+        "alternative N (--yes alone takes the one that changes the fewest requested packages)",
+    )
+    p.add_argument(
         "--into",
         metavar="DIR",
         help="build the repaired environment as a new venv in DIR and leave the original untouched",
@@ -66,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--latest and --tensorflow exclude each other")
     if args.tensorflow and not _is_minor(args.tensorflow):
         raise UsageError(f"--tensorflow takes a version like 2.15, not {args.tensorflow!r}")
+    if args.choose is not None and args.choose < 1:
+        raise UsageError(f"--choose takes an alternative's number (1, 2, ...), not {args.choose}")
     if args.force and not args.rollback:
         raise UsageError("--force goes with --rollback only")
     if args.into:
@@ -177,8 +186,11 @@ def _earlier_fix(args: argparse.Namespace, prefix: str, say: Any) -> None:
 
 
 def _fix(args: argparse.Namespace, say: Any) -> int:
+    from dataclasses import replace
+
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.fix import activate, envlock
+    from tfdoctor.fix.alternatives_view import ask, check_choice
     from tfdoctor.fix.executor import apply
     from tfdoctor.fix.into import build_into
     from tfdoctor.fix.plan import Intent
@@ -202,10 +214,18 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
         latest=args.latest,
         keras=args.keras,
         rename_shadowing=args.rename_shadowing,
+        choose=args.choose,
     )
     stamp = stamp_now()
     tool = pick_tool(snap.python.executable)
     plan = make_plan(ctx, list(report.findings), intent, tool, stamp)
+    check_choice(args.choose, plan)
+    if _asks_choice(args, plan):
+        _show_plan(args, plan)
+        chosen = ask(plan)
+        if chosen != plan.chosen + 1:
+            intent = replace(intent, choose=chosen)
+            plan = make_plan(ctx, list(report.findings), intent, tool, stamp, prior=plan.whole)
     emit = partial(_emit, args, plan, target=report.target, findings=report.sorted_findings())
     _show_plan(args, plan)
     if args.into and args.format == "text":
@@ -240,6 +260,12 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
             outcome = apply(plan, snap, tool, stamp, say)
     emit(outcome.to_json())
     return EXIT_OK if outcome.status == "verified" else EXIT_FINDINGS
+
+
+def _asks_choice(args: argparse.Namespace, plan: Any) -> bool:
+    """A terminal, no --yes and no --choose: ask which alternative to apply."""
+    wanted = len(plan.alternatives) > 1 and args.choose is None and not args.yes
+    return wanted and not args.dry_run and args.format == "text" and sys.stdin.isatty()
 
 
 def _nothing_message(plan: Any) -> str:

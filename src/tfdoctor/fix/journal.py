@@ -24,6 +24,8 @@ import secrets
 import shutil
 import signal
 import stat
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +212,8 @@ def latest(prefix: str) -> Journal | None:
 def link_tree(src: Path, dst: Path) -> int:
     """Hardlink copy of ``src`` into ``dst`` (without the .tfdoctor folder); files that cannot be
     linked are copied. Returns how many were copied."""
+    if _cp_link(src, dst):
+        return 0
     count = 0
     dst.mkdir(parents=True)
     for root, dirs, files in os.walk(src):
@@ -236,6 +240,40 @@ def link_tree(src: Path, dst: Path) -> int:
                     shutil.copy2(s, target / name)
                     count += 1
     return count
+
+
+def _cp_link(src: Path, dst: Path) -> bool:
+    """GNU ``cp -al`` (about 3x faster than the walk below on a TensorFlow env: 22 000 entries),
+    when the tree holds nothing but folders, regular files and symlinks; else nothing is left
+    behind and the walk does it."""
+    cp = shutil.which("cp")
+    if sys.platform != "linux" or cp is None or not _plain_tree(src):
+        return False
+    entries = sorted(str(src / n) for n in os.listdir(src) if n != FOLDER)
+    dst.mkdir(parents=True)
+    shutil.copystat(src, dst)
+    proc = subprocess.run(
+        [cp, "-a", "-l", "--", *entries, str(dst)], capture_output=True, check=False
+    )
+    if proc.returncode == 0:
+        shutil.copystat(src, dst)
+        return True
+    shutil.rmtree(dst, ignore_errors=True)
+    return False
+
+
+def _plain_tree(src: Path) -> bool:
+    """Only folders, regular files and symlinks (d_type from the listing: no stat per file)."""
+    stack = [str(src)]
+    while stack:
+        with os.scandir(stack.pop()) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != FOLDER or entry.path != os.path.join(src, FOLDER):
+                        stack.append(entry.path)
+                elif not (entry.is_file(follow_symlinks=False) or entry.is_symlink()):
+                    return False
+    return True
 
 
 # -- what a fix changed ----------------------------------------------------------------------------

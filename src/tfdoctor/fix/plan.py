@@ -25,6 +25,7 @@ class Intent:
     latest: bool = False  # move to the newest TensorFlow for the target's Python
     keras: int | None = None  # 2: Keras 2 code on TF >= 2.16 through tf-keras; 3: Keras 3
     rename_shadowing: bool = False  # consent to rename files that shadow a package
+    choose: int | None = None  # --choose N: the alternative of a whole-environment solve (1-based)
 
     def describe(self) -> str:
         if self.latest:
@@ -102,6 +103,10 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan decided on its own, in words
     findings: tuple[str, ...] = ()  # codes of the findings the plan answers
     final_pins: tuple[str, ...] = field(default=(), compare=False)  # for --into
+    # A whole-environment solve (fix/whole.py): the alternatives and the one the steps follow.
+    alternatives: tuple[Any, ...] = field(default=(), compare=False)
+    chosen: int = 0
+    whole: Any = field(default=None, compare=False, repr=False)
 
     @property
     def changes(self) -> tuple[Step, ...]:
@@ -134,4 +139,6 @@ class Plan:
             "unresolved": list(self.unresolved),
             "notes": list(self.notes),
             "findings": list(self.findings),
+            "alternatives": [a.to_json() for a in self.alternatives],
+            "chosen": self.chosen + 1 if self.alternatives else None,
         }

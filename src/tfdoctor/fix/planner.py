@@ -14,9 +14,11 @@ import os
 import shlex
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from tfdoctor.errors import UsageError
 from tfdoctor.finding import Finding, Remedy, Severity
+from tfdoctor.fix import whole
 from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.fix.shell import word as shell_word
@@ -60,6 +62,7 @@ class _Draft:
     manual: list[Finding] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    soft: set[str] = field(default_factory=set)  # pins of requirers, left out of a whole solve
 
     def require(self, requirement: str) -> None:
         name = canonical(kbreq_name(requirement))
@@ -92,8 +95,15 @@ class Target:
 
 
 def make_plan(
-    ctx: Context, findings: list[Finding], intent: Intent, tool: Tool | None, stamp: str
+    ctx: Context,
+    findings: list[Finding],
+    intent: Intent,
+    tool: Tool | None,
+    stamp: str,
+    prior: Any = None,
 ) -> Plan:
+    """``prior``: the whole-environment solve of an earlier plan of the same state (to apply
+    another of its alternatives without solving again)."""
     snap = ctx.snapshot
     draft = _Draft()
     codes = {f.code for f in findings}
@@ -110,6 +120,7 @@ def make_plan(
 
     unresolved: list[str] = []
     resolution = Resolution()
+    settled = None
     if tool is None:
         unresolved.append(
             "neither uv nor pip is available for this environment: install uv "
@@ -117,7 +128,16 @@ def make_plan(
         )
     else:
         resolution = _resolve(ctx, tool, target, draft)
-        if not resolution.ok:
+        settled = whole.settle(
+            ctx, tool, intent, target.variant, target.version, target.moved,
+            [r for r in draft.requirements if r not in draft.soft],
+            set(draft.uninstall) - set(draft.reinstall), resolution, prior,
+        )  # fmt: skip
+        if settled is not None:
+            resolution = settled.resolution
+            unresolved += settled.unresolved
+            draft.notes += settled.notes
+        elif not resolution.ok:
             unresolved.append(
                 f"the resolver found no versions for {draft.requirements}: {resolution.error}"
             )
@@ -132,13 +152,16 @@ def make_plan(
         installer=installer.kind,
         intent=intent,
         steps=tuple(steps),
-        tensorflow=f"{target.variant}=={target.version}",
+        tensorflow=(settled and settled.tensorflow) or f"{target.variant}=={target.version}",
         requirements=tuple(draft.requirements),
         options=tuple(draft.options),
         unresolved=tuple(unresolved),
         notes=tuple(draft.notes),
         findings=tuple(sorted(codes)),
         final_pins=tuple(_final_pins(ctx, draft, resolution)),
+        alternatives=tuple(settled.whole.alternatives) if settled and settled.whole else (),
+        chosen=settled.chosen if settled else 0,
+        whole=settled.whole if settled else None,
     )
 
 
@@ -293,6 +316,7 @@ def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draf
         if requirer.key in stack or requirer.key in dependents:
             continue
         draft.require(f"{requirer.key}=={requirer.version}")
+        draft.soft.add(f"{requirer.key}=={requirer.version}")
 
 
 # -- installation state ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import IO, Any
 from rich.console import Console
 from rich.markup import escape as _markup_escape
 
+from tfdoctor.fix.alternatives_view import render as render_alternatives
 from tfdoctor.fix.plan import Plan
 from tfdoctor.printable import clean
 
@@ -65,6 +66,7 @@ def render_plan(plan: Plan, stream: IO[str]) -> None:
     for why in plan.unresolved:
         console.print(f"  [red]cannot resolve:[/] {escape(why)}")
     console.print()
+    render_alternatives(plan, stream)
 
 
 def _who_installs(plan: Plan) -> str:
