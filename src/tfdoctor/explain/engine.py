@@ -153,6 +153,7 @@ def _explain(
         scanner.feed(block)
     for block in iterator:
         scanner.feed(block)
+    scanner.finish()
     environment, environment_file = _environment(scanner)
     ranked = _ranked(scanner, detectors)
     findings = _findings(ranked, facts, _next_step(environment))

@@ -85,6 +85,7 @@ class Scanner:
         self._frames: list[Frame] = []
         self._frames_closed = False
         self._last_import = ""
+        self._last_frame: tuple[int, str] = (0, "")  # the last frame line: number, text
         self.line_no = 0
         self.first_exception: int | None = None
         self.last_exception: int | None = None
@@ -165,6 +166,7 @@ class Scanner:
                 self._last_import = parsed
             return False
         frame, shadow = parsed
+        self._last_frame = (self.line_no, line.text)
         path = frame.site
         if self._frames_closed:
             self._frames = []
@@ -235,6 +237,23 @@ class Scanner:
                 detail = f"{req.requirer} requires {req.required}"
                 family = self._detectors.family(family_of(req))
                 self._add(family, line, anchor, detail, generic=family.generic)
+
+    def finish(self) -> None:
+        """What the last traceback's innermost frame says, read once the text has ended (a
+        pasted traceback is often cut before its message): a frame in generated protobuf code
+        (``*_pb2.py``) fails on a protobuf runtime its generator did not target. A fallback,
+        set aside when a specific detector matched."""
+        if not self._frames:
+            return
+        inner = self._frames[-1].site
+        if inner is None or not inner.rel.endswith("_pb2.py"):
+            return
+        detector = self._detectors.family("protobuf-generated-code-failed")
+        line_no, text = self._last_frame
+        hits = self.hits.setdefault(detector.id, DetectorHits())
+        hits.count += 1
+        detail = f"the innermost frame is {inner.rel}"
+        hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail, True))
 
     def _context_text(self, current: str) -> str:
         """The lines before the current one back to the start of their traceback."""
