@@ -256,9 +256,11 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         and change.applies_to(_LINT_IMPLEMENTATION.get(impl, impl))
         and knowledge.applies(change, ctx.versions)
     ):
-        return [
-            Hit("api-change-keras", _replacement(change.old, change.replacement, change.source))
-        ]
+        detail = _replacement(change.old, change.replacement, change.source)
+        if caller == "dependent":
+            # a package built on Keras asks for it: that package needs another Keras
+            return [Hit("dependent-name-missing", detail)]
+        return [Hit("api-change-keras", detail)]
     return []
 
 

@@ -85,6 +85,10 @@ class Scanner:
         self._frames: list[Frame] = []
         self._frames_closed = False
         self._last_import = ""
+        self._last_import_line = 0
+        # the import statement typed just before the traceback (a REPL or a notebook shows it
+        # there): what a "cannot import name 'x'" without its module was imported from
+        self._typed_import = ""
         self._last_frame: tuple[int, str] = (0, "")  # the last frame line: number, text
         self.line_no = 0
         self.first_exception: int | None = None
@@ -155,6 +159,8 @@ class Scanner:
         self.tracebacks += 1
         self._frames = []
         self._frames_closed = False
+        typed = self.line_no - self._last_import_line <= 2
+        self._typed_import = self._last_import if typed else ""
         self._last_import = ""
 
     def _frame_or_import(self, line: CleanLine) -> bool:
@@ -164,6 +170,7 @@ class Scanner:
         if isinstance(parsed, str):
             if parsed:
                 self._last_import = parsed
+                self._last_import_line = self.line_no
             return False
         frame, shadow = parsed
         self._last_frame = (self.line_no, line.text)
@@ -223,7 +230,7 @@ class Scanner:
                 shadow=shadow,
                 layout=self._detectors.layout,
                 tf_core=self._detectors.tf_core,
-                last_import=self._last_import,
+                last_import=self._last_import or self._typed_import,
                 multibackend=self.multibackend,
             )
             for hit in families.message_hits(norm, ctx):
