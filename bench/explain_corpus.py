@@ -5,7 +5,10 @@ Each text goes through the real command line path, ``tfdoctor.cli.main(["explain
 calls), and its top finding is compared with the cause the text's thread established.
 
 Per split (``train``, ``test``): for the positives (a cause from causes.md) how often the first
-finding names that cause (right), another cause (wrong) or nothing (silent); for the negatives
+finding names that cause (right), another cause (wrong), or nothing (silent), and how often
+explain says it is uncertain (the text alone does not settle the cause: ``"uncertain": true``
+with its ``alternatives``). An uncertain answer is neither right nor wrong: it is counted apart,
+with how many of them had the right cause first or among the alternatives. For the negatives
 (``none``: not an environment fault) how often explain says nothing (clean). The per-cause table
 gives the same for each cause.
 
@@ -18,6 +21,9 @@ Usage::
     python bench/explain_corpus.py --calibrate     # measure each detector's confidence on train
                                                    # and write it into kb/data/signatures.json
     python bench/explain_corpus.py --misses        # list the train texts explain gets wrong
+    python bench/explain_corpus.py --dev           # the dev view: train texts added after the
+                                                   # detectors were written (ids m-*, p-*),
+                                                   # totals and each text that is not right
 
 The rule of the corpus: tune on ``train`` only. This script prints the per-cause table of
 ``train``; that of ``test`` is only written into bench/README.md (``--write``), and per-text
@@ -44,6 +50,7 @@ INDEX = CORPUS / "index.jsonl"
 RECORD = Path(__file__).resolve().parent / "explain_record.json"
 README = Path(__file__).resolve().parent / "README.md"
 SPLITS = ("train", "test")
+DEV_SHARDS = ("m-", "p-")  # train shards collected after the detectors were written
 NEGATIVE = "none"
 BEGIN = "<!-- explain-corpus: begin (written by bench/explain_corpus.py --write) -->"
 END = "<!-- explain-corpus: end -->"
@@ -63,6 +70,8 @@ class Outcome:
     cause: str | None  # the first finding's cause, None when explain gave no finding
     exit_code: int
     seconds: float
+    uncertain: bool = False  # explain said the text alone does not settle the cause
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass
@@ -71,6 +80,8 @@ class Tally:
     right: int = 0
     wrong: int = 0
     silent: int = 0
+    uncertain: int = 0  # positives answered "uncertain": neither right nor wrong
+    uncertain_covered: int = 0  # of those, the cause was first or among the alternatives
     negatives: int = 0
     clean: int = 0  # negatives without any finding
 
@@ -82,6 +93,10 @@ class Tally:
             self.positives += 1
             if outcome.cause is None:
                 self.silent += 1
+            elif outcome.uncertain:
+                self.uncertain += 1
+                label = outcome.entry.label
+                self.uncertain_covered += label == outcome.cause or label in outcome.alternatives
             elif outcome.cause == outcome.entry.label:
                 self.right += 1
             else:
@@ -95,6 +110,7 @@ class Tally:
             "right": self.share(self.right, self.positives),
             "wrong": self.share(self.wrong, self.positives),
             "silent": self.share(self.silent, self.positives),
+            "uncertain": self.share(self.uncertain, self.positives),
             "negatives_clean": self.share(self.clean, self.negatives),
         }
 
@@ -147,7 +163,10 @@ def run_entry(entry: Entry) -> Outcome:
     findings = data.get("findings") or []
     assert isinstance(findings, list)
     cause = str(findings[0]["cause"]) if findings else None
-    return Outcome(entry, cause, code, seconds)
+    uncertain = bool(data.get("uncertain")) and cause is not None
+    raw = data.get("alternatives") or []
+    assert isinstance(raw, list)
+    return Outcome(entry, cause, code, seconds, uncertain, tuple(str(c) for c in raw))
 
 
 def score(split: str) -> Score:
@@ -288,15 +307,30 @@ def write_rule_docs() -> int:
     return written
 
 
-def misses() -> list[str]:
-    """The training texts whose first finding is not their cause (never the test split)."""
+def misses(dev_only: bool = False) -> list[str]:
+    """The training texts whose first finding is not their cause, or that are uncertain (never
+    the test split); only the dev shards' with ``dev_only``."""
     lines = []
     for entry in read_index(["train"]):
+        if dev_only and not entry.id.startswith(DEV_SHARDS):
+            continue
         outcome = run_entry(entry)
         expected = None if entry.label == NEGATIVE else entry.label
-        if outcome.cause != expected:
-            lines.append(f"{entry.id}: {entry.label} -> {outcome.cause or '(nothing)'}")
+        if outcome.cause != expected or (outcome.uncertain and expected is not None):
+            said = outcome.cause or "(nothing)"
+            if outcome.uncertain:
+                said = f"uncertain: {said}, or {', '.join(outcome.alternatives)}"
+            lines.append(f"{entry.id}: {entry.label} -> {said}")
     return lines
+
+
+def dev() -> Score:
+    """The dev view: the train texts of the shards added after the detectors were written."""
+    result = Score("dev (train m-*, p-*)")
+    for entry in read_index(["train"]):
+        if entry.id.startswith(DEV_SHARDS):
+            result.add(run_entry(entry))
+    return result
 
 
 def _pct(value: float) -> str:
@@ -305,21 +339,25 @@ def _pct(value: float) -> str:
 
 def totals_table(scores: list[Score]) -> list[str]:
     lines = [
-        "| split | positives | top-1 right | wrong | silent | negatives | negatives with no finding |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| split | positives | top-1 right | wrong | uncertain (cause among its alternatives) "
+        "| silent | negatives | negatives with no finding |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
         t, f = s.total, s.total.figures()
         lines.append(
             f"| {s.split} | {t.positives} | {t.right} ({_pct(f['right'])}) | {t.wrong} "
-            f"({_pct(f['wrong'])}) | {t.silent} ({_pct(f['silent'])}) | {t.negatives} | "
+            f"({_pct(f['wrong'])}) | {t.uncertain} ({_pct(f['uncertain'])}; "
+            f"{t.uncertain_covered}) | {t.silent} ({_pct(f['silent'])}) | {t.negatives} | "
             f"{t.clean} ({_pct(f['negatives_clean'])}) |"
         )
     return lines
 
 
 def cause_table(scores: list[Score]) -> list[str]:
-    head = "| cause |" + "".join(f" {s.split}: n · right · wrong · silent |" for s in scores)
+    head = "| cause |" + "".join(
+        f" {s.split}: n · right · wrong · uncertain · silent |" for s in scores
+    )
     lines = [head, "|---|" + "---:|" * len(scores)]
     causes = sorted({c for s in scores for c in s.by_cause})
     for cause in causes:
@@ -329,7 +367,9 @@ def cause_table(scores: list[Score]) -> list[str]:
             if cause == NEGATIVE:
                 cells.append(f" {t.negatives} · {t.clean} clean · {t.negatives - t.clean} flagged ")
             else:
-                cells.append(f" {t.positives} · {t.right} · {t.wrong} · {t.silent} ")
+                cells.append(
+                    f" {t.positives} · {t.right} · {t.wrong} · {t.uncertain} · {t.silent} "
+                )
         lines.append(f"| `{cause}` |" + "|".join(cells) + "|")
     return lines
 
@@ -441,6 +481,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--misses", action="store_true", help="list the train texts missed")
     parser.add_argument(
+        "--dev", action="store_true", help="the dev view (train m-*, p-*): totals and misses"
+    )
+    parser.add_argument(
         "--crossval", action="store_true", help="5-fold cross-validated figures on train"
     )
     args = parser.parse_args(argv)
@@ -449,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rule pages refreshed: {write_rule_docs()}")
     if args.misses:
         print("\n".join(misses()))
+        return 0
+    if args.dev:
+        print("\n".join(totals_table([dev()])))
+        print()
+        print("\n".join(misses(dev_only=True)))
         return 0
     if args.crossval:
         print("\n".join(crossval()))

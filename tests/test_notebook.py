@@ -110,8 +110,10 @@ def test_magic_checks_the_kernels_environment_and_explains_its_last_error(
     assert "A KerasTensor cannot be used as input to a TensorFlow function" in error[0]["evalue"]
 
     explained = _outputs(explain, "text/html")
-    assert "TFD804" in explained and "mixed-keras-objects" in explained, explain.outputs
-    assert "1. mixed-keras-objects" in _outputs(explain, "text/plain")
+    # the kernel's environment joins in: TF 2.15 beside Keras 3 (TFD101) is the root cause; its
+    # tf.keras is Keras 3 itself (lazy_loader.py), so no two Keras implementations meet
+    assert "TFD101" in explained and "keras-version-mismatch" in explained, explain.outputs
+    assert "1. keras-version-mismatch" in _outputs(explain, "text/plain")
 
     printed = _outputs(api, "stream")
     assert printed.strip() == f"{python_of(env)} 1 ['TFD101']"
@@ -134,6 +136,8 @@ def test_the_api_returns_reports(real_env: Callable[[EnvSpec], Path], tmp_path: 
     )
     explained = tfdoctor.explain(text)
     assert explained.command == "explain" and explained.extra["recognised"] is True
-    assert explained.findings[0].cause == "mixed-keras-objects"
+    # the text alone: Keras 2 code (TensorFlow ops on symbolic tensors) under Keras 3, which the
+    # corpus's threads establish as tf-keras-mismatch (TF >= 2.16: tf-keras + TF_USE_LEGACY_KERAS)
+    assert explained.findings[0].cause == "tf-keras-mismatch"
     assert tfdoctor.explain("all good\n").findings == ()
     assert "No known TensorFlow/Keras failure" in explained._replace(findings=())._repr_html_()

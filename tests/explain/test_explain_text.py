@@ -253,3 +253,81 @@ def test_close_causes_make_the_diagnosis_uncertain() -> None:
     assert result.uncertain == (second >= 0.9 * first)
     clear = explain_text(_capture("real_tf215_numpy2"))
     assert not clear.uncertain
+
+
+def test_a_message_of_several_causes_alone_is_uncertain_with_its_alternatives() -> None:
+    from tfdoctor.explain.report import to_json
+
+    text = "ValueError: Duplicate plugins for name projector\n"
+    result = explain_text(text)
+    assert result.findings[0].cause == "duplicate-distribution"
+    assert result.uncertain
+    assert result.alternatives == ("dependent-package-incompatible", "broken-install")
+    assert "plugin package" in result.uncertain_reason
+    document = to_json(result, "<text>")
+    assert document["uncertain"] is True
+    assert document["alternatives"] == ["dependent-package-incompatible", "broken-install"]
+    assert document["uncertain_reason"] == result.uncertain_reason
+    certain = to_json(explain_text(_capture("real_tf215_numpy2")), "<text>")
+    assert certain["uncertain"] is False and certain["alternatives"] == []
+    assert certain["uncertain_reason"] == ""
+
+
+def test_an_ambiguous_message_corroborated_by_another_detector_is_certain() -> None:
+    listing = (
+        "keras                        2.15.0\nkeras-nightly                3.16.0.dev2026102704\n"
+    )
+    text = "ValueError: Duplicate plugins for name projector\n" + listing
+    result = explain_text(text)
+    assert [f.cause for f in result.findings] == ["duplicate-distribution"]
+    assert not result.uncertain and result.alternatives == ()
+
+
+def test_the_import_typed_before_a_repl_traceback_names_the_module() -> None:
+    text = (
+        ">>> from keras.engine import merge\n"
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "ImportError: cannot import name merge\n"
+    )
+    top = explain_text(text).findings[0]
+    assert top.cause == "removed-api" and "keras.engine" in top.why
+
+
+def test_a_keras_api_a_package_built_on_keras_asks_for_is_that_package_s_fault() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "train.py", line 1, in <module>\n'
+        "    from transformers import TFAutoModel\n"
+        '  File "/home/u/env/lib/python3.11/site-packages/transformers/modeling_tf_utils.py", '
+        "line 70, in <module>\n"
+        "    from keras.engine import data_adapter\n"
+        "ModuleNotFoundError: No module named 'keras.engine'\n"
+    )
+    assert explain_text(text).findings[0].cause == "dependent-package-incompatible"
+    user = text.replace("transformers/modeling_tf_utils.py", "mylib/model.py")
+    assert explain_text(user).findings[0].cause == "removed-api"  # the user's own code
+
+
+def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "<string>", line 1, in <module>\n'
+        '  File "/env/lib/python3.8/site-packages/tensorflow/core/framework/tensor_pb2.py", '
+        "line 16, in <module>\n"
+        "    from tensorflow.core.framework import tensor_shape_pb2\n"
+    )
+    assert explain_text(text).findings[0].cause == "protobuf-incompatible"
+    other = text.replace("tensor_pb2.py", "tensor.py")
+    assert explain_text(other).findings == ()
+
+
+def test_an_api_change_of_tf_keras_only_is_not_looked_up_for_the_keras_package() -> None:
+    # tf.keras of TF <= 2.15 has no __version__ (api_changes.json lists it for tf.keras only);
+    # the keras package always has one: without it the package folder is hollow
+    tf_keras = explain_text(
+        "AttributeError: module 'keras.api._v2.keras' has no attribute '__version__'\n"
+    )
+    assert tf_keras.findings[0].cause == "removed-api"
+    keras = explain_text("AttributeError: module 'keras' has no attribute '__version__'\n")
+    assert keras.findings[0].cause == "broken-install"

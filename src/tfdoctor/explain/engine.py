@@ -76,7 +76,9 @@ class ExplainResult:
     error_lines: tuple[ErrorLine, ...]  # the last error lines of the text, in order
     lines_read: int
     truncated_lines: int = 0
-    uncertain: bool = False  # the two best causes are close
+    uncertain: bool = False  # the text alone does not settle the cause (see judge)
+    uncertain_reason: str = ""  # why, "" when certain
+    alternatives: tuple[str, ...] = ()  # the other causes it may be, when uncertain
     environment: str = ""  # the environment the text's paths show (for --python), "" unknown
     environment_file: str = ""  # a file of that environment the text names (to find it here)
     next_step: str = f"{CHECK} --deep"  # the command that confirms the diagnosis
@@ -151,26 +153,61 @@ def _explain(
         scanner.feed(block)
     for block in iterator:
         scanner.feed(block)
+    scanner.finish()
     environment, environment_file = _environment(scanner)
     ranked = _ranked(scanner, detectors)
     findings = _findings(ranked, facts, _next_step(environment))
-    uncertain = len(findings) > 1 and (findings[1].confidence or 0) >= UNCERTAIN_RATIO * (
-        findings[0].confidence or 0
-    )
-    if uncertain:
+    verdict = judge(findings, ranked)
+    if verdict.uncertain:
         findings[0] = findings[0]._replace(data=(*findings[0].data, ("uncertain", "true")))
     return ExplainResult(
         findings=tuple(findings),
         error_lines=tuple(scanner.error_lines),
         lines_read=stats.lines,
         truncated_lines=stats.truncated_lines,
-        uncertain=uncertain,
+        uncertain=verdict.uncertain,
+        uncertain_reason=verdict.reason,
+        alternatives=verdict.alternatives,
         environment=environment,
         environment_file=environment_file,
         next_step=_next_step(environment) if findings else f"{_next_step(environment)} --deep",
         detectors=tuple(sorted({s.match.detector.id for s in ranked})),
         candidates=_candidates(ranked),
     )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    uncertain: bool
+    reason: str = ""
+    alternatives: tuple[str, ...] = ()  # causes, best first; "none": not an environment fault
+
+
+def judge(findings: list[Finding], ranked: list[_Scored]) -> Verdict:
+    """Whether the text settles its first cause. Uncertain when the two best causes are close
+    (within ``UNCERTAIN_RATIO``), or when the first rests only on a message that the data says
+    is also established as other causes (``ambiguous_with`` in signatures.json) and no other
+    detector of the same cause corroborates it."""
+    if not findings:
+        return Verdict(False)
+    first = findings[0]
+    others = tuple(f.cause for f in findings[1:])
+    if others and (findings[1].confidence or 0) >= UNCERTAIN_RATIO * (first.confidence or 0):
+        reason = f"{first.cause} and {others[0]} are about as likely from the text alone"
+        return Verdict(True, reason, others)
+    top = next((s.match.detector for s in ranked if s.match.detector.cause == first.cause), None)
+    if top is None or not top.ambiguous_with:
+        return Verdict(False)
+    corroborated = any(
+        s.match.detector.cause == first.cause
+        and s.match.detector.id != top.id
+        and not s.match.detector.ambiguous_with
+        for s in ranked
+    )
+    if corroborated:
+        return Verdict(False)
+    alternatives = tuple(dict.fromkeys((*top.ambiguous_with, *others)))
+    return Verdict(True, top.ambiguous_why, alternatives)
 
 
 def _candidates(ranked: list[_Scored]) -> tuple[Candidate, ...]:

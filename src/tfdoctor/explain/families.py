@@ -77,6 +77,8 @@ _TF_PACKAGES = ("tensorflow", "tensorflow_core")
 # The libraries Keras runs on; Keras imports one only when it is configured as the backend.
 _BACKEND_LIBRARIES = ("tensorflow", "jax", "torch", "theano", "cntk", "openvino", "mlx")
 _KERAS_PACKAGES = ("keras",)
+# the implementation names of the API-change table (lint's) for those above
+_LINT_IMPLEMENTATION = {"tf-keras": "tf_keras", "tf.compat.v1.keras": "tf.keras"}
 
 
 class Frame(NamedTuple):
@@ -249,10 +251,16 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
     if name.startswith("keras.src") and impl == "keras":
         return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
     change = knowledge.find_name(name) or (None if attribute else knowledge.find_below(name))
-    if change is not None and knowledge.applies(change, ctx.versions):
-        return [
-            Hit("api-change-keras", _replacement(change.old, change.replacement, change.source))
-        ]
+    if (
+        change is not None
+        and change.applies_to(_LINT_IMPLEMENTATION.get(impl, impl))
+        and knowledge.applies(change, ctx.versions)
+    ):
+        detail = _replacement(change.old, change.replacement, change.source)
+        if caller == "dependent":
+            # a package built on Keras asks for it: that package needs another Keras
+            return [Hit("dependent-name-missing", detail)]
+        return [Hit("api-change-keras", detail)]
     return []
 
 

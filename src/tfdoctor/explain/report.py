@@ -30,6 +30,8 @@ def to_json(result: ExplainResult, source: str) -> dict[str, Any]:
         },
         recognised=result.recognised,
         uncertain=result.uncertain,
+        uncertain_reason=result.uncertain_reason,
+        alternatives=list(result.alternatives),
         next=result.next_step,
     )
 
@@ -54,9 +56,16 @@ def _unknown_lines(result: ExplainResult) -> list[str]:
 
 def _closing_lines(result: ExplainResult) -> list[str]:
     lines = []
-    if result.uncertain and len(result.findings) > 1:
-        first, second = result.findings[0].cause, result.findings[1].cause
-        lines.append(f"Uncertain: {first} and {second} are about as likely from the text alone.")
+    if result.uncertain:
+        named = ", ".join(
+            "not an environment fault" if cause == "none" else cause
+            for cause in result.alternatives
+        )
+        lines.append(
+            f"Uncertain: {result.uncertain_reason}. It may also be: {named}."
+            if named
+            else f"Uncertain: {result.uncertain_reason}."
+        )
     lines.append(f"Confirm it in the environment that printed this: {result.next_step}")
     return lines
 

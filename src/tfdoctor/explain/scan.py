@@ -85,6 +85,11 @@ class Scanner:
         self._frames: list[Frame] = []
         self._frames_closed = False
         self._last_import = ""
+        self._last_import_line = 0
+        # the import statement typed just before the traceback (a REPL or a notebook shows it
+        # there): what a "cannot import name 'x'" without its module was imported from
+        self._typed_import = ""
+        self._last_frame: tuple[int, str] = (0, "")  # the last frame line: number, text
         self.line_no = 0
         self.first_exception: int | None = None
         self.last_exception: int | None = None
@@ -154,6 +159,8 @@ class Scanner:
         self.tracebacks += 1
         self._frames = []
         self._frames_closed = False
+        typed = self.line_no - self._last_import_line <= 2
+        self._typed_import = self._last_import if typed else ""
         self._last_import = ""
 
     def _frame_or_import(self, line: CleanLine) -> bool:
@@ -163,8 +170,10 @@ class Scanner:
         if isinstance(parsed, str):
             if parsed:
                 self._last_import = parsed
+                self._last_import_line = self.line_no
             return False
         frame, shadow = parsed
+        self._last_frame = (self.line_no, line.text)
         path = frame.site
         if self._frames_closed:
             self._frames = []
@@ -221,7 +230,7 @@ class Scanner:
                 shadow=shadow,
                 layout=self._detectors.layout,
                 tf_core=self._detectors.tf_core,
-                last_import=self._last_import,
+                last_import=self._last_import or self._typed_import,
                 multibackend=self.multibackend,
             )
             for hit in families.message_hits(norm, ctx):
@@ -235,6 +244,23 @@ class Scanner:
                 detail = f"{req.requirer} requires {req.required}"
                 family = self._detectors.family(family_of(req))
                 self._add(family, line, anchor, detail, generic=family.generic)
+
+    def finish(self) -> None:
+        """What the last traceback's innermost frame says, read once the text has ended (a
+        pasted traceback is often cut before its message): a frame in generated protobuf code
+        (``*_pb2.py``) fails on a protobuf runtime its generator did not target. A fallback,
+        set aside when a specific detector matched."""
+        if not self._frames:
+            return
+        inner = self._frames[-1].site
+        if inner is None or not inner.rel.endswith("_pb2.py"):
+            return
+        detector = self._detectors.family("protobuf-generated-code-failed")
+        line_no, text = self._last_frame
+        hits = self.hits.setdefault(detector.id, DetectorHits())
+        hits.count += 1
+        detail = f"the innermost frame is {inner.rel}"
+        hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail, True))
 
     def _context_text(self, current: str) -> str:
         """The lines before the current one back to the start of their traceback."""

@@ -73,6 +73,10 @@ class Detector:
     example: str
     example_source: str
     generic: bool  # a fallback: set aside when a more specific detector matched in the text
+    # causes the same message is also established as (the message alone cannot tell them apart):
+    # a diagnosis resting on it alone is "uncertain", with these as the alternatives
+    ambiguous_with: tuple[str, ...]
+    ambiguous_why: str
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,19 @@ def _detector_fields(entry: dict[str, Any], calibration: dict[str, Any]) -> dict
         "example": str(entry["example"]),
         "example_source": str(entry["example_source"]),
         "generic": bool(entry.get("generic", False)),
+        **_ambiguity(entry_id, entry),
     }
+
+
+def _ambiguity(entry_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    raw = entry.get("ambiguous_with")
+    if raw is None:
+        return {"ambiguous_with": (), "ambiguous_why": ""}
+    causes = tuple(check_cause(str(c)) if c != "none" else "none" for c in raw["causes"])
+    why = str(raw.get("why", ""))
+    if not causes or not why or entry["cause"] in causes:
+        raise ValueError(f"signature {entry_id}: ambiguous_with needs other causes and a why")
+    return {"ambiguous_with": causes, "ambiguous_why": why}
 
 
 def parse_signature(entry: dict[str, Any], calibration: dict[str, Any]) -> Signature:
