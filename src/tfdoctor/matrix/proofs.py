@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -37,6 +38,24 @@ class Verdict:
     agree: list[str] = field(default_factory=list)  # "impl in TF x: expected fail, failed"
     contradict: list[str] = field(default_factory=list)
     replacement_fails: list[str] = field(default_factory=list)
+    seen: dict[str, list[tuple[Version, bool]]] = field(default_factory=dict)
+
+    def observed(self) -> str:
+        """Per implementation, where the old API failed and where it worked."""
+        parts = []
+        for impl, seen in sorted(self.seen.items()):
+            fails = sorted({v for v, f in seen if f})
+            works = sorted({v for v, f in seen if not f})
+            if not fails:
+                parts.append(f"{impl}: works in all ({works[0]}..{works[-1]})")
+            elif not works:
+                parts.append(f"{impl}: fails in all ({fails[0]}..{fails[-1]})")
+            elif works[-1] < fails[0]:
+                parts.append(f"{impl}: works up to {works[-1]}, fails from {fails[0]}")
+            else:
+                parts.append(f"{impl}: mixed (fails {', '.join(map(str, fails))}; "
+                             f"works {', '.join(map(str, works))})")  # fmt: skip
+        return "; ".join(parts)
 
     @property
     def proven(self) -> bool:
@@ -50,45 +69,80 @@ def _contains(spec: str, version: str) -> bool:
         return False
 
 
-def verdicts(store: Store) -> list[Verdict]:
+_NOT_THERE = ("AttributeError", "ModuleNotFoundError", "ImportError")
+
+
+def _lower(spec: str) -> Version | None:
+    bounds = [Version(s.version) for s in SpecifierSet(spec) if s.operator in (">=", ">", "==")]
+    return min(bounds) if bounds else None
+
+
+def _minor_of(version: Version) -> tuple[int, int]:
+    return (version.major, version.minor)
+
+
+def verdicts(records: Iterable[dict[str, Any]]) -> list[Verdict]:
+    """Each API change held against every cell that checked it: where the entry says it breaks,
+    it must fail; in the newest minor before that (the version before), it must work. Older
+    versions prove nothing (the API may not have existed yet)."""
     out = []
-    cells = [r for r in store.cells.values() if r.get("api")]
+    cells = [r for r in records if r.get("api")]
     for change in load_api_data().changes:
         verdict = Verdict(change)
+        lower = _lower(change.breaks)
         impls = ("",) if change.package == "tensorflow" else ("keras", "tf.keras", "tf_keras")
+        seen: list[tuple[str, Version, bool, bool, str, str | None]] = []
         for record in cells:
             results = record["api"]
             for impl in impls:
                 key = f"{change.id}@{impl}" if impl else change.id
                 if key not in results or (impl and not change.applies_to(impl)):
                     continue
-                version = tf_version(record) if not impl else impl_version(record, impl)
-                if version is None:
+                text = impl_version(record, impl) if impl else tf_version(record)
+                try:
+                    version = Version(text or "")
+                except InvalidVersion:
                     continue
-                expect_fail = _contains(change.breaks, version) and not change.still_importable
+                result = results[key]
+                expect_fail = _contains(change.breaks, str(version))
+                if expect_fail and change.still_importable:
+                    continue  # it imports and raises when used: the import proves nothing
+                if change.kind == "keyword" and result.startswith(_NOT_THERE):
+                    continue  # the callee itself is missing: no word on the keyword
                 if change.kind == "keyword" and change.outcome == "ignored":
-                    failed = results[key].startswith("ValueError: ignored")
+                    failed = result.startswith("ValueError: ignored")
                 else:
-                    failed = results[key] != "ok"
+                    failed = result != "ok"
                 where = f"{impl or 'tensorflow'} {version} (cell {record['key']}, TF {tf_version(record)})"
                 line = f"{where}: {'fails' if failed else 'works'}"
-                if failed and results[key] != "ok":
-                    line += f" ({results[key][:120]})"
-                (verdict.agree if failed == expect_fail else verdict.contradict).append(line)
+                if failed:
+                    line += f" ({result[:120]})"
                 replaced = results.get(f"{key}#replacement")
-                if expect_fail and replaced not in (None, "ok"):
-                    verdict.replacement_fails.append(f"{where}: {replaced}")
+                replaced_error = f"{where}: {replaced}" if replaced not in (None, "ok") else None
+                seen.append((impl or "tensorflow", version, failed, expect_fail, line, replaced_error))
+        for impl in {s[0] for s in seen}:
+            mine = [s for s in seen if s[0] == impl]
+            before = [s[1] for s in mine if not s[3] and lower is not None and s[1] < lower]
+            newest_before = _minor_of(max(before)) if before else None
+            for _, version, failed, expect_fail, line, replaced_error in mine:
+                if not expect_fail and _minor_of(version) != newest_before:
+                    continue
+                verdict.seen.setdefault(impl, []).append((version, failed))
+                (verdict.agree if failed == expect_fail else verdict.contradict).append(line)
+                if expect_fail and replaced_error:
+                    verdict.replacement_fails.append(replaced_error)
         out.append(verdict)
     return out
 
 
 def api_report(store: Store, out: TextIO) -> int:
-    results = verdicts(store)
+    results = verdicts(store.cells.values())
     proven = [v for v in results if v.proven]
     contra = [v for v in results if v.contradict or v.replacement_fails]
     unchecked = [v for v in results if not v.agree and not v.contradict]
     for v in contra:
         out.write(f"✗ {v.change.id} (breaks {v.change.package} {v.change.breaks})\n")
+        out.write(f"    observed: {v.observed()}\n")
         for line in (v.contradict + [f"replacement fails: {x}" for x in v.replacement_fails])[:6]:
             out.write(f"    {line}\n")
     out.write(

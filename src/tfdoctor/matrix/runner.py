@@ -313,6 +313,30 @@ def run_cell(cell: Cell, workdir: str | None = None, timeout: float = 600) -> di
     }
 
 
+def probe_existing(env: Path, api: bool = True, timeout: float = 600) -> dict[str, Any]:
+    """The cell probe on an environment that exists already (the test suite's own): a record
+    of the same shape as a cell's, without building or deleting anything."""
+    cell = Cell(family="existing", tensorflow="", python="", stages=(), api=api)
+    work = Path(tempfile.mkdtemp(prefix="probe-", dir=tempfile.gettempdir()))
+    try:
+        steps = _probe(cell, env, work, timeout)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    api_results: dict[str, str] = {}
+    for step in steps:
+        if step["step"] == "api checks" and step["status"] == "ok":
+            api_results = step.pop("detail", {}).get("results", {})
+    failed = next((s for s in steps if s["status"] != "ok"), None)
+    return {
+        "key": f"existing:{env}",
+        "installed": _installed(env),
+        "outcome": "fail" if failed else "pass",
+        "failed_at": failed["step"] if failed else None,
+        "steps": steps,
+        "api": api_results,
+    }
+
+
 def _python_version(env: Path) -> str:
     proc = subprocess.run(
         [str(env / "bin" / "python"), "-c", "import platform; print(platform.python_version())"],
