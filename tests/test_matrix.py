@@ -68,7 +68,9 @@ def test_a_cells_key_is_its_content(cells: list[Cell]) -> None:
     )
 
 
-def test_the_command_lists_the_grid_and_rejects_a_missing_spec(tfdoctor: Any, tmp_path: Path) -> None:
+def test_the_command_lists_the_grid_and_rejects_a_missing_spec(
+    tfdoctor: Any, tmp_path: Path
+) -> None:
     listed = tfdoctor("matrix", "list", "--family", "declared", "--tf", "2.15",
                       "--store", str(tmp_path / "v.json"))  # fmt: skip
     assert listed.returncode == 0, listed.stderr
@@ -103,7 +105,9 @@ def test_store_keeps_records_by_key_and_a_rerun_skips_them(tmp_path: Path) -> No
     assert record["installed"] == {} and record["settings"] == {"TF_USE_LEGACY_KERAS": "1"}
     assert record["failed_at"] == "import tensorflow"
     assert record["error_signature"] == "ModuleNotFoundError: No module named 'tensorflow'"
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"tfdoctor-matrix/cell-{SMALL[0].key()}-*"))
+    assert not list(
+        Path(os.environ.get("TMPDIR", "/tmp")).glob(f"tfdoctor-matrix/cell-{SMALL[0].key()}-*")
+    )
 
 
 def test_ray_and_the_local_pool_give_identical_records(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,7 +161,9 @@ def test_the_stored_cells_prove_facts_in_words() -> None:
     records = verified.records()
     if len(records) < 10:
         pytest.skip("verified.json holds no cells yet")
-    failing = next(r for r in records if r["outcome"] == "fail" and r["failed_at"] == "import tensorflow")
+    failing = next(
+        r for r in records if r["outcome"] == "fail" and r["failed_at"] == "import tensorflow"
+    )
     text = verified.proof(failing["tensorflow"], numpy=failing["installed"]["numpy"])
     assert text is not None and text.startswith("proven: TF ")
     assert "built 20" in text

@@ -44,7 +44,9 @@ def tf_version(record: dict[str, Any]) -> str | None:
     return next((installed[d] for d in TF_DISTS if d in installed), None)
 
 
-def find(tensorflow: str, settings: dict[str, str] | None = None, **packages: str) -> list[dict[str, Any]]:
+def find(
+    tensorflow: str, settings: dict[str, str] | None = None, **packages: str
+) -> list[dict[str, Any]]:
     """The cells with this TensorFlow and these package versions installed (prefixes allowed;
     underscores in names stand for dashes), run with exactly these settings."""
     wanted = {name.replace("_", "-"): version for name, version in packages.items()}

@@ -22,9 +22,10 @@ def impl_version(record: dict[str, Any], impl: str) -> str | None:
     """The version of the Keras that serves `impl` (keras, tf.keras, tf_keras) in a cell."""
     installed = record.get("installed", {})
     if impl == "keras":
-        return installed.get("keras-nightly") or installed.get("keras")
+        found = installed.get("keras-nightly") or installed.get("keras")
+        return str(found) if found else None
     if impl == "tf_keras":
-        return installed.get("tf-keras")
+        return str(installed["tf-keras"]) if "tf-keras" in installed else None
     for step in record.get("steps", []):
         if step["step"] == "resolve tf.keras" and step["status"] == "ok":
             version = step.get("detail", {}).get("version")
@@ -119,7 +120,9 @@ def verdicts(records: Iterable[dict[str, Any]]) -> list[Verdict]:
                     line += f" ({result[:120]})"
                 replaced = results.get(f"{key}#replacement")
                 replaced_error = f"{where}: {replaced}" if replaced not in (None, "ok") else None
-                seen.append((impl or "tensorflow", version, failed, expect_fail, line, replaced_error))
+                seen.append(
+                    (impl or "tensorflow", version, failed, expect_fail, line, replaced_error)
+                )
         for impl in {s[0] for s in seen}:
             mine = [s for s in seen if s[0] == impl]
             before = [s[1] for s in mine if not s[3] and lower is not None and s[1] < lower]
@@ -181,5 +184,7 @@ def facts(store: Store, out: TextIO, as_json: bool = False) -> int:
                 continue
             mark = "✓" if r["outcome"] == "pass" else "✗"
             out.write(f"  {mark} {r['label']}: {describe(r, names)}\n")
-    out.write(f"{total['pass'] + total['fail']} cells: {total['pass']} pass, {total['fail']} fail\n")
+    out.write(
+        f"{total['pass'] + total['fail']} cells: {total['pass']} pass, {total['fail']} fail\n"
+    )
     return EXIT_OK

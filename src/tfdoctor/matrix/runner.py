@@ -98,7 +98,11 @@ def api_plan(cell: Cell) -> list[dict[str, Any]]:
             if change.kind == "name":
                 checks.append({"key": key, "kind": "name", "path": path})
                 new = change.replacement
-                if _DOTTED.match(new) and new.startswith("keras.") and not change.replacement_from_package:
+                if (
+                    _DOTTED.match(new)
+                    and new.startswith("keras.")
+                    and not change.replacement_from_package
+                ):
                     path = prefix[impl] + new[len("keras") :]
                     checks.append({"key": f"{key}#replacement", "kind": "name", "path": path})
             elif change.kind == "method":
@@ -179,7 +183,9 @@ def _base(uv: str, cell: Cell, root: Path) -> tuple[Path | None, str | None]:
             shutil.rmtree(path, ignore_errors=True)
             work = Path(tempfile.mkdtemp(dir=bases))
             try:
-                error = _venv(uv, cell.python, path) or _pip(uv, path, cell.stages[0], cell.flags, work)
+                error = _venv(uv, cell.python, path) or _pip(
+                    uv, path, cell.stages[0], cell.flags, work
+                )
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             if error is not None:

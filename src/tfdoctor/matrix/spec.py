@@ -13,7 +13,6 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.9/3.10
@@ -124,7 +123,11 @@ class Releases:
         from packaging.requirements import Requirement
 
         lines = self.info(name, version).get("requires_dist") or []
-        if not lines and name != "tensorflow" and version in self.packages["tensorflow"]["releases"]:
+        if (
+            not lines
+            and name != "tensorflow"
+            and version in self.packages["tensorflow"]["releases"]
+        ):
             lines = self.info("tensorflow", version).get("requires_dist") or []
         for line in lines:
             req = Requirement(line.replace(" (", "").replace(")", "") if "(" in line else line)
@@ -228,8 +231,9 @@ def _protobuf_above(releases: Releases, tf: str, python: str, newest_major: int)
     return f"protobuf>={above},<{above + 1}"
 
 
-def expand(grid: dict[str, Any], declared: dict[str, Any] | None = None,
-           pythons: set[str] | None = None) -> list[Cell]:
+def expand(
+    grid: dict[str, Any], declared: dict[str, Any] | None = None, pythons: set[str] | None = None
+) -> list[Cell]:
     """Every cell of the grid, pruned by its rules, each once (first family wins)."""
     releases = Releases(declared if declared is not None else load_declared())
     available = pythons if pythons is not None else available_pythons()
@@ -259,14 +263,21 @@ def expand(grid: dict[str, Any], declared: dict[str, Any] | None = None,
     return list(cells.values())
 
 
-def _family_cells(family: dict[str, Any], grid: dict[str, Any], releases: Releases, tf: str,
-                  python: str, flags: tuple[str, ...]) -> list[Cell]:
+def _family_cells(
+    family: dict[str, Any],
+    grid: dict[str, Any],
+    releases: Releases,
+    tf: str,
+    python: str,
+    flags: tuple[str, ...],
+) -> list[Cell]:
     variant = grid["grid"]["variant"]
     base = Stage((f"{variant}=={tf}",))
     minor = _minor(tf)
     out: list[Cell] = []
-    options: list[tuple[tuple[tuple[str, str], ...], tuple[Stage, ...],
-                        tuple[tuple[str, str], ...]]] = []
+    options: list[
+        tuple[tuple[tuple[str, str], ...], tuple[Stage, ...], tuple[tuple[str, str], ...]]
+    ] = []
     if "keras" in family:
         for choice in family["keras"]:
             stage = _keras_choice(releases, choice, tf, python)
@@ -294,7 +305,10 @@ def _family_cells(family: dict[str, Any], grid: dict[str, Any], releases: Releas
             dep = table[name]
             if _vt(minor) < _vt(dep.get("tf_min", "0.0")):
                 continue
-            stage = Stage((dep["require"].format(minor=minor),), overrides=("tensorflow; sys_platform == 'never'",))
+            stage = Stage(
+                (dep["require"].format(minor=minor),),
+                overrides=("tensorflow; sys_platform == 'never'",),
+            )
             options.append(((("dependent", name),), (stage,), ((name, dep["check"]),)))
     else:
         options.append(((), (), ()))

@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (emit, step, STATE, os, json... come from runtime.py, which precedes this file)
 # Runs INSIDE a matrix cell's interpreter, appended to runtime.py (without its main() call): the
 # steps of `check --deep`, then the mixed keras + tf.keras model, the dependents' own checks and
 # the API-change checks. Standard library only besides what it tests; Python 3.7+.
@@ -60,7 +61,8 @@ def api_check(check):
             pass
         if got != check["value"]:
             raise ValueError(
-                "ignored: %s=%r accepted but %s is %r" % (check["keyword"], check["value"], attr, got)
+                "ignored: %s=%r accepted but %s is %r"
+                % (check["keyword"], check["value"], attr, got)
             )
 
 

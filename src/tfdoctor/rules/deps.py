@@ -89,7 +89,7 @@ def _backing(tf_version: str, package: str, installed: str, effective: str, sour
 
     minor = ".".join(tf_version.split(".")[:2])
     major = installed.split(".")[0]
-    found = proof(minor, **{package: major})
+    found = proof(minor, None, **{package: major})
     if found is not None:
         return found
     return f"documented ({source}): TensorFlow {tf_version} works with {package}{effective}"
