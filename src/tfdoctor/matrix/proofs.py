@@ -73,6 +73,20 @@ def _contains(spec: str, version: str) -> bool:
 _NOT_THERE = ("AttributeError", "ModuleNotFoundError", "ImportError")
 
 
+_SMOKE = {"keras": "smoke test through keras", "tf.keras": "smoke test through tf.keras",
+          "tf_keras": "import tf_keras", "": "import tensorflow"}  # fmt: skip
+
+
+def _healthy(record: dict[str, Any], impl: str) -> bool:
+    """The implementation works in this cell (imports and trains): its API checks count."""
+    steps = {s["step"]: s["status"] for s in record.get("steps", [])}
+    if impl == "keras" and "smoke test through keras" not in steps:
+        return (
+            steps.get("import keras") == "ok" and steps.get("smoke test through tf.keras") == "ok"
+        )
+    return steps.get(_SMOKE[impl]) == "ok"
+
+
 def _lower(spec: str) -> Version | None:
     bounds = [Version(s.version) for s in SpecifierSet(spec) if s.operator in (">=", ">", "==")]
     return min(bounds) if bounds else None
@@ -99,6 +113,8 @@ def verdicts(records: Iterable[dict[str, Any]]) -> list[Verdict]:
                 key = f"{change.id}@{impl}" if impl else change.id
                 if key not in results or (impl and not change.applies_to(impl)):
                     continue
+                if not _healthy(record, impl):
+                    continue  # a broken Keras fails every check: it proves nothing about one API
                 text = impl_version(record, impl) if impl else tf_version(record)
                 try:
                     version = Version(text or "")

@@ -199,10 +199,13 @@ def _base(uv: str, cell: Cell, root: Path) -> tuple[Path | None, str | None]:
 
 def _evict(bases: Path, keep: Path, most: int = 4) -> None:
     """Keep the disk in check: only the `most` bases used last stay (none that is in use)."""
-    found = sorted(
-        (p for p in bases.iterdir() if (p / MARKER).exists() and p != keep),
-        key=lambda p: (p / MARKER).stat().st_mtime,
-    )
+    stamps = []
+    for p in bases.iterdir():
+        try:  # another worker may evict it meanwhile
+            stamps.append(((p / MARKER).stat().st_mtime, p))
+        except OSError:
+            continue
+    found = [p for _, p in sorted(stamps) if p != keep]
     for old in found[: max(0, len(found) - (most - 1))]:
         with open(f"{old}.lock", "w") as lock:
             try:
