@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "rules": "list the rules, or explain one (tfdoctor rules TFD101)",
     "report": "print a Markdown block for a bug report (details folded, personal data redacted)",
     "scan": "find the Python environments under folders and check them all",
+    "matrix": "build and run a grid of TensorFlow/Keras environments (maintainers)",
 }
 
 

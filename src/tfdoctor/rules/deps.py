@@ -68,9 +68,7 @@ def _range_rule(
     evidence += ctx.declared.followups(dist)
     wanted = _combined(violations, effective if outside_effective else "")
     if outside_effective and tf is not None:
-        evidence.append(
-            f"verified: TensorFlow {tf.version} works with {package}{effective} ({effective_source})"
-        )
+        evidence.append(_backing(tf.version, package, dist.version, effective, effective_source))
     requirers = sorted({f"{v.requirer.name} {v.requirer.version}" for v in violations})
     if outside_effective and tf is not None and f"{tf.name} {tf.version}" not in requirers:
         requirers.insert(0, f"{tf.name} {tf.version}")
@@ -82,6 +80,19 @@ def _range_rule(
         why=_why(package, dist.version),
         fix=(ctx.for_dist(dist).install(f"{package}{wanted}"),),
     )
+
+
+def _backing(tf_version: str, package: str, installed: str, effective: str, source: str) -> str:
+    """A matrix cell of this TensorFlow with this major of the package proves what happens;
+    without one the range is only documented."""
+    from tfdoctor.kb.verified import proof
+
+    minor = ".".join(tf_version.split(".")[:2])
+    major = installed.split(".")[0]
+    found = proof(minor, None, **{package: major})
+    if found is not None:
+        return found
+    return f"documented ({source}): TensorFlow {tf_version} works with {package}{effective}"
 
 
 def _why(package: str, version: str) -> str:

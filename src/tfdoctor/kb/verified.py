@@ -1,0 +1,90 @@
+"""What the matrix proved: the cells of kb/data/verified.json, looked up by what a rule knows.
+
+A rule that prints a fact asks `proof(...)`; the answer names a real cell ("proven: TF 2.14.1 +
+NumPy 2.2.6 fails at import tensorflow, built 2026-12-01") or None, and then the rule says
+"documented (URL)" instead. Nothing here calls a fact verified without a cell.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+NAMES = {
+    "numpy": "NumPy", "protobuf": "protobuf", "keras": "Keras", "tf-keras": "tf-keras",
+    "keras-nightly": "keras-nightly", "transformers": "transformers",
+    "tensorflow-probability": "TensorFlow Probability", "tensorflow-text": "TensorFlow Text",
+    "keras-hub": "KerasHub",
+}  # fmt: skip
+TF_DISTS = ("tensorflow-cpu", "tensorflow", "tensorflow-intel")
+
+
+@lru_cache(maxsize=1)
+def records() -> tuple[dict[str, Any], ...]:
+    page = resources.files("tfdoctor.kb") / "data" / "verified.json"
+    try:
+        data = json.loads(page.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ()
+    cells: dict[str, dict[str, Any]] = data.get("cells", {})
+    return tuple(cells[k] for k in sorted(cells))
+
+
+def _matches(have: str | None, want: str) -> bool:
+    """`want` is a version or a prefix of one: "2" matches 2.2.6, "2.14" matches 2.14.1."""
+    if have is None:
+        return False
+    return have == want or have.startswith(want + ".")
+
+
+def tf_version(record: dict[str, Any]) -> str | None:
+    installed = record.get("installed", {})
+    return next((installed[d] for d in TF_DISTS if d in installed), None)
+
+
+def find(
+    tensorflow: str, settings: dict[str, str] | None = None, **packages: str
+) -> list[dict[str, Any]]:
+    """The cells with this TensorFlow and these package versions installed (prefixes allowed;
+    underscores in names stand for dashes), run with exactly these settings."""
+    wanted = {name.replace("_", "-"): version for name, version in packages.items()}
+    found = []
+    for record in records():
+        if not _matches(tf_version(record), tensorflow):
+            continue
+        if (record.get("settings") or {}) != (settings or {}):
+            continue
+        installed = record.get("installed", {})
+        if all(_matches(installed.get(n), v) for n, v in wanted.items()):
+            found.append(record)
+    return found
+
+
+def describe(record: dict[str, Any], packages: tuple[str, ...] = ()) -> str:
+    installed = record.get("installed", {})
+    parts = [f"TF {tf_version(record)}"]
+    parts += [f"{NAMES.get(n, n)} {installed[n]}" for n in packages if n in installed]
+    settings = " ".join(f"{k}={v}" for k, v in sorted((record.get("settings") or {}).items()))
+    what = " + ".join(parts) + (f" ({settings})" if settings else "")
+    if record["outcome"] == "pass":
+        outcome = "works (import, fit, predict, save and load)"
+    else:
+        step = record.get("failed_at") or "?"
+        step = "import" if step == "import tensorflow" else step
+        outcome = f"fails at {step}"
+        if record.get("error_signature"):
+            outcome += f": {record['error_signature'][:160]}"
+    return f"proven: {what} {outcome}, built {record.get('built', '?')}"
+
+
+def proof(tensorflow: str, settings: dict[str, str] | None = None, **packages: str) -> str | None:
+    """One line naming the cell that proves what this combination does, or None."""
+    found = find(tensorflow, settings, **packages)
+    if not found:
+        return None
+    # the cell that varies least: fewest installed stages beyond TensorFlow itself
+    best = min(found, key=lambda r: (len(r.get("cell", {}).get("stages", [])), r["key"]))
+    names = tuple(n.replace("_", "-") for n in packages)
+    return describe(best, names)
