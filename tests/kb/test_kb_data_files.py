@@ -29,7 +29,7 @@ def test_every_curated_fact_has_a_source(kb: KnowledgeBase) -> None:
             if name in ("constraints", "notes"):
                 continue
             assert fact["source"].startswith("https://"), (tf_minor, name)
-            assert fact["verified"], (tf_minor, name)
+            assert fact["evidence"], (tf_minor, name)
 
 
 def test_check_reports_a_fact_without_source(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def _read(path: str) -> dict[str, Any]:
 def _fact(raw: Any) -> Optional[Fact]:
     if not isinstance(raw, dict) or "value" not in raw:
         return None
-    return Fact(raw["value"], str(raw.get("source", "")), str(raw.get("verified", "")))
+    return Fact(raw["value"], str(raw.get("source", "")), str(raw.get("evidence", "")))
 
 
 def _version(text: str) -> Optional[Version]:
@@ -344,7 +344,7 @@ class KnowledgeBase:
                     note=str(raw.get("note", "")),
                     text=str(raw.get("text", "")),
                     source=str(raw.get("source", "")),
-                    verified=str(raw.get("verified", "")),
+                    verified=str(raw.get("evidence", "")),
                 )
                 for raw in self.curated_data.get("dependents", ())
             )

@@ -12,7 +12,7 @@ from tfdoctor.kb import requirements
 from tfdoctor.kb.loader import CURATED_FILE, DECLARED_FILE, KnowledgeBaseError, _read
 
 TF_FACTS_REQUIRED = ("keras_line", "tf_keras")
-FACT_KEYS = ("value", "source", "verified")
+FACT_KEYS = ("value", "source", "evidence")
 
 
 def _facts(node: Any, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -33,17 +33,17 @@ def _is_url(text: object) -> bool:
 
 
 def source_problems(curated: Mapping[str, Any]) -> list[str]:
-    """Facts, dependents and observations without a public source URL or a "verified" note."""
+    """Facts, dependents and observations without a public source URL or an "evidence" note."""
     problems = []
     for path, fact in _facts({k: v for k, v in curated.items() if k != "observations"}, "curated"):
         if not _is_url(fact.get("source")):
             problems.append(f"{path}: source is not a URL: {fact.get('source')!r}")
-        if not str(fact.get("verified", "")).strip():
-            problems.append(f"{path}: says nothing about how it was verified")
+        if not str(fact.get("evidence", "")).strip():
+            problems.append(f"{path}: says nothing about how it is known (evidence)")
     for index, item in enumerate(curated.get("dependents", ())):
-        if not _is_url(item.get("source")) or not str(item.get("verified", "")).strip():
+        if not _is_url(item.get("source")) or not str(item.get("evidence", "")).strip():
             problems.append(
-                f"curated.dependents[{index}] ({item.get('package')}): needs source + verified"
+                f"curated.dependents[{index}] ({item.get('package')}): needs source + evidence"
             )
         for field_name in ("versions", "when_tensorflow", *(item.get("requires") or {})):
             spec = (item.get("requires") or {}).get(field_name, item.get(field_name, ""))
