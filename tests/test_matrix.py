@@ -20,10 +20,6 @@ from tfdoctor.matrix.runner import probe_existing, run_cell, stable
 from tfdoctor.matrix.spec import Cell, Stage, expand, load_grid
 from tfdoctor.matrix.store import Store
 
-# `tfdoctor matrix api-report` on the stored cells: 42 entries contradicted (internal keras.*
-# module paths that tf.keras never had, keras.layers.recurrent/... gone before 2.13, lr in
-# Keras 2.13+, ...). The corrections of api_changes.json are not applied yet.
-PENDING = "api_changes.json entries contradicted by the matrix cells: corrections pending"
 PYTHONS = {f"3.{m}" for m in range(6, 14)}
 
 
@@ -154,7 +150,6 @@ def _contradictions(env: Path) -> tuple[list[str], int]:
 
 
 @pytest.mark.realenv
-@pytest.mark.xfail(strict=True, reason=PENDING)
 @pytest.mark.parametrize("spec", [TF215, TF221], ids=["tf215", "tf221"])
 def test_every_api_change_holds_in_the_suites_environments(spec: Any) -> None:
     bad, agreeing = _contradictions(build(spec))
@@ -175,7 +170,6 @@ def test_the_stored_cells_prove_facts_in_words() -> None:
     assert verified.proof("1.15") is None
 
 
-@pytest.mark.xfail(strict=True, reason=PENDING)
 def test_api_changes_are_proven_by_the_stored_cells() -> None:
     records = [r for r in verified.records() if r.get("api")]
     if not records:
