@@ -89,6 +89,7 @@ def test_python_flag_reads_installed_versions(python: Path, tmp_path: Path) -> N
     (tmp_path / "a.py").write_text("import tensorflow as tf\nest = tf.estimator.Estimator\n")
     data = run_json("lint", "--python", str(python), str(tmp_path))
     assert data["target"] == {
+        "kind": "code",
         "tensorflow": "2.21.0",
         "keras": "3.15.1",
         "tf_keras": "2.21.0",
