@@ -250,7 +250,9 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         return [Hit("keras-internal-from-keras", f"Keras's own code asks for `{full}`")]
     if name.startswith("keras.src") and impl == "keras":
         return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
-    change = knowledge.find_name(name) or (None if attribute else knowledge.find_below(name))
+    change = knowledge.find_name(name, _LINT_IMPLEMENTATION.get(impl, impl)) or (
+        None if attribute else knowledge.find_below(name)
+    )
     if (
         change is not None
         and change.applies_to(_LINT_IMPLEMENTATION.get(impl, impl))

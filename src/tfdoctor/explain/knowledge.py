@@ -57,15 +57,17 @@ def api_index() -> ApiIndex:
     )
 
 
-def find_name(dotted: str) -> ApiChange | None:
+def find_name(dotted: str, implementation: str = "") -> ApiChange | None:
     """The change of the longest dotted prefix of ``dotted`` in the table (``keras.utils.np_utils``
-    for ``keras.utils.np_utils.to_categorical``)."""
+    for ``keras.utils.np_utils.to_categorical``); of the entries for that name, the first that
+    applies to ``implementation`` when one is given (a name can differ per Keras)."""
     names = api_index().names
     parts = dotted.split(".")
     for end in range(len(parts), 1, -1):
         found = names.get(".".join(parts[:end]))
         if found:
-            return found[0]
+            fitting = [c for c in found if not implementation or c.applies_to(implementation)]
+            return (fitting or found)[0]
     return None
 
 
