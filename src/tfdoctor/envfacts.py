@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.installers import Installer
+from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution, Snapshot
 
 

@@ -54,7 +54,7 @@ class Remedy(NamedTuple):
     value: str = ""
 
     def shell(self) -> str:
-        from shlex import quote  # only when a finding has a remedy
+        from tfdoctor.shellwords import word as quote  # newlines escaped: safe to paste
 
         if self.kind == "setenv":
             return f"export {self.target}={quote(self.value)}"

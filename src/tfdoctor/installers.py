@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from tfdoctor.fix.shell import word as shell_word
+from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Snapshot, canonical
 
 

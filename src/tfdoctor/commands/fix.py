@@ -111,7 +111,7 @@ def _prefix_of(python: str | None) -> str:
 
 def _not_own(python: str | None, prefix: str, why: object) -> None:
     """fix never changes tfdoctor's own environment unless it is named with --python."""
-    from tfdoctor.fix.shell import word as shell_word
+    from tfdoctor.shellwords import word as shell_word
     from tfdoctor.target import is_own
 
     if python is None and is_own(prefix):
@@ -158,7 +158,7 @@ def _earlier_fix(args: argparse.Namespace, prefix: str, say: Any) -> None:
     """Refuse to start while another tfdoctor changes the environment, or while the last fix is
     unfinished or unreadable; a dry run (or --into) only says so."""
     from tfdoctor.fix import envlock, journal
-    from tfdoctor.fix.shell import word as shell_word
+    from tfdoctor.shellwords import word as shell_word
 
     only_note = bool(args.dry_run or args.into)
     busy = envlock.holder(prefix)

@@ -21,12 +21,12 @@ from tfdoctor.finding import Finding, Remedy, Severity
 from tfdoctor.fix import whole
 from tfdoctor.fix.plan import Intent, Option, Plan, Step
 from tfdoctor.fix.resolver import Resolution, Tool, resolve
-from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.installers import Installer
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.rules.base import Context, version_key
 from tfdoctor.rules.install_state import stray_stack_folders
+from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution, canonical
 
 # Codes the planner repairs from the state of the environment (others become manual steps).

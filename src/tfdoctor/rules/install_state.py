@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity
-from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding, keep_tensorflow, version_key
+from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot, canonical
 
 OVERLAP = RuleInfo(

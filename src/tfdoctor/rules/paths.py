@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from tfdoctor.finding import Finding, Group, Remedy, Severity
-from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution, PathEntry, Snapshot
 
 BACKUP = "~/tfdoctor-backup"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Remedy, Severity
-from tfdoctor.fix.shell import word as shell_word
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
+from tfdoctor.shellwords import word as shell_word
 
 BACKEND = RuleInfo(
     "TFD501",
