@@ -23,7 +23,8 @@ def test_driver_minimum_of_the_cuda_tensorflow_is_built_with(
     from tfdoctor.diagnose import diagnose_snapshot
     from tfdoctor.target import load_snapshot
 
-    snapshot = load_snapshot(str(real_env(specs.TF215)))  # TensorFlow 2.15: CUDA 12.2
+    # a GPU build (TFD602 does not apply to tensorflow-cpu): TensorFlow 2.18, CUDA 12.5
+    snapshot = load_snapshot(str(real_env(specs.TF218)))
     platform = snapshot.platform._replace(nvidia_driver=driver)
     report = diagnose_snapshot(snapshot._replace(platform=platform), select=["TFD602"])
     found = [f for f in report.findings if f.code == "TFD602"]
