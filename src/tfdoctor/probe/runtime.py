@@ -186,17 +186,10 @@ def installed(name):
         return False
 
 
-def main():
-    # This probe starts isolated (-I): its own modules never come from the working directory or
-    # PYTHONPATH. The stack is then imported as `python -c` would import it in the user's shell,
-    # working directory and PYTHONPATH first (what shadows the environment's packages there).
-    entries = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if not (os.environ.get("PYTHONSAFEPATH") and sys.version_info >= (3, 11)):
-        entries.insert(0, "")
-    sys.path[:0] = [p for p in entries if p not in sys.path]
+def stack_steps():
+    """The steps of `check --deep`; False when TensorFlow does not import."""
     if not step("import tensorflow", import_tensorflow):
-        emit({"event": "done"})
-        return
+        return False
     keras_ok = step("resolve tf.keras", resolve_tf_keras)
     if installed("keras"):
         step("import keras", import_keras)
@@ -209,6 +202,18 @@ def main():
     tf_keras = STATE.get("tf_keras")
     if keras is not None and (tf_keras is None or keras.layers.Dense is not tf_keras.layers.Dense):
         step("smoke test through keras", lambda: smoke(keras))
+    return True
+
+
+def main():
+    # This probe starts isolated (-I): its own modules never come from the working directory or
+    # PYTHONPATH. The stack is then imported as `python -c` would import it in the user's shell,
+    # working directory and PYTHONPATH first (what shadows the environment's packages there).
+    entries = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if not (os.environ.get("PYTHONSAFEPATH") and sys.version_info >= (3, 11)):
+        entries.insert(0, "")
+    sys.path[:0] = [p for p in entries if p not in sys.path]
+    stack_steps()
     emit({"event": "done"})
 
 
