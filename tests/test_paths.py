@@ -128,3 +128,32 @@ def test_pythonpath_set_by_conda_activate_script_is_named(
     finding = result.json()["findings"][0]
     assert any(str(script) in e for e in finding["evidence"]), finding["evidence"]
     assert any(str(script) in line for line in finding["fix"]), finding["fix"]
+
+
+def test_pth_file_that_puts_another_env_first_is_set_aside(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    # A .pth file (as old `setup.py develop` installs wrote them) that inserts another env's
+    # site-packages at the front of sys.path: the fix and the plan move that file aside into a
+    # backup folder (never delete it, never install).
+    import subprocess
+
+    env = tmp_path / "env"
+    subprocess.run(["cp", "-al", str(real_env(specs.TF221)), str(env)], check=True)
+    other = _site(real_env(specs.TF215))
+    pth = _site(env) / "zz_vendor.pth"
+    pth.unlink(missing_ok=True)
+    pth.write_text(f"import sys; sys.path.insert(0, {str(other)!r})\n", encoding="utf-8")
+    result = tfdoctor("check", "--python", str(env), "--format", "json")
+    assert result.codes() == [("TFD401", "shadowed-module")]
+    finding = result.json()["findings"][0]
+    assert finding["remedies"] == [
+        {"kind": "backup", "target": str(pth), "value": "~/tfdoctor-backup", "reason": ""}
+    ]
+    assert finding["fix"] == [f"mkdir -p ~/tfdoctor-backup && mv {pth} ~/tfdoctor-backup/"]
+
+    plan = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json")
+    steps = plan.json()["plan"]["steps"]
+    assert [(s["kind"], s["reasons"]) for s in steps] == [("move", ["TFD401"])], steps
+    assert str(pth) in steps[0]["commands"][0]
+    assert pth.exists(), "a dry run changes nothing"

@@ -47,11 +47,14 @@ class Remedy(NamedTuple):
     and ``shell()`` writes it for people.
 
     kind: ``setenv`` (``target`` = the variable, ``value``), ``unsetenv`` (``target``), ``move``
-    (``target`` = the path, ``value`` = where it goes)."""
+    (``target`` = the path, ``value`` = its new name), ``backup`` (``target`` = a file to set
+    aside, ``value`` = the folder it goes into; the planner uses its own journaled folder).
+    ``reason``: a line for people that goes with the change (where else it must be done)."""
 
     kind: str
     target: str
     value: str = ""
+    reason: str = ""
 
     def shell(self) -> str:
         from tfdoctor.shellwords import word as quote  # newlines escaped: safe to paste
@@ -62,6 +65,10 @@ class Remedy(NamedTuple):
             return f"unset {self.target}"
         if self.kind == "move":
             return f"mv {quote(self.target)} {quote(self.value)}"
+        if self.kind == "backup":
+            home, rest = ("~/", self.value[2:]) if self.value.startswith("~/") else ("", self.value)
+            folder = home + quote(rest)  # ~ stays unquoted so the shell expands it
+            return f"mkdir -p {folder} && mv {quote(self.target)} {folder}/"
         raise ValueError(f"unknown remedy kind {self.kind!r}")
 
 

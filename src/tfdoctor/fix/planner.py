@@ -11,7 +11,6 @@ settings become setenv steps; what tfdoctor cannot do is listed as manual with t
 from __future__ import annotations
 
 import os
-import shlex
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -448,16 +447,15 @@ def _remedy(f: Finding, *kinds: str) -> Remedy | None:
 def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str) -> None:
     """Remove the shadowing entry (never install): PYTHONPATH in the shell, a .pth file moved
     into the backup folder, or a rename the user consents to."""
-    first = f.fix[0] if f.fix else ""
-    if first == "unset PYTHONPATH" or first.startswith("export PYTHONPATH="):
-        value = shlex.split(first.partition("=")[2])[0] if "=" in first else ""
-        draft.setenv.append(("PYTHONPATH", value, "TFD401"))
-        draft.notes.extend(line.lstrip("# ") for line in f.fix[1:] if line.startswith("#"))
+    env = _remedy(f, "setenv", "unsetenv")
+    if env is not None:
+        draft.setenv.append((env.target, env.value, "TFD401"))
+        draft.notes.extend(env.reason.splitlines())
         return
-    pth = [shlex.split(line) for line in f.fix if line.startswith("mkdir -p ") and ".pth" in line]
-    if pth and all(len(p) == 7 and p[3:5] == ["&&", "mv"] for p in pth):
-        for parts in pth:
-            draft.moves.append((parts[5], _into(backup, parts[5]), "TFD401"))
+    aside = [r for r in f.remedies if r.kind == "backup"]
+    if aside:
+        for remedy in aside:
+            draft.moves.append((remedy.target, _into(backup, remedy.target), "TFD401"))
         return
     move = _remedy(f, "move")
     if move is not None and intent.rename_shadowing:

@@ -3,6 +3,7 @@
 # Start-up time matters (the probe is most of `tfdoctor check`): `json` and `re` cost ~14 ms to
 # import, so the output is written by dump() below and json is imported only to read JSON files.
 import os
+import re
 import site
 import sys
 import sysconfig
@@ -45,6 +46,9 @@ ENV_VARS = (
     "XLA_FLAGS",
     "TF_ENABLE_ONEDNN_OPTS",
 )
+
+
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 def norm(name):
@@ -214,12 +218,14 @@ def pth_entries(site_dirs):
             text = read_text(os.path.join(directory, name), 65536) or ""
             for line in text.splitlines():
                 line = line.strip()
-                if (
-                    not line
-                    or line.startswith("#")
-                    or line.startswith("import ")
-                    or line.startswith("import\t")
-                ):
+                if not line or line.startswith("#"):
+                    continue
+                if line.startswith(("import ", "import\t")):
+                    # `import sys; sys.path.insert(0, "/x")`: the folders it names (read, never run)
+                    for quoted in QUOTED.findall(line):
+                        path = quoted[1:-1]
+                        if os.path.isabs(path) and os.path.isdir(path):
+                            found.setdefault(real(path), name)
                     continue
                 found.setdefault(real(os.path.join(directory, line)), name)
     return found

@@ -332,4 +332,3 @@ def _prefix(labels: list[str], target: WouldBe, mode: str) -> str:
 
 def _folder(path: str) -> str:
     return os.path.dirname(os.path.abspath(path))
-

@@ -116,9 +116,10 @@ class Context:
         return self.installer.for_distribution(dist.installer) if dist else self.installer
 
 
-def version_key(dist: Distribution) -> Version:
-    """A sortable version; an unparseable one sorts first (never compared with an int)."""
-    return dist.parsed_version or Version("0")
+def version_key(dist: Distribution) -> tuple[bool, Version | None]:
+    """A sortable version; an unparseable one sorts first (never compared with a Version)."""
+    parsed = dist.parsed_version
+    return (parsed is not None, parsed)
 
 
 def keep_tensorflow(

@@ -158,32 +158,45 @@ def _shadow_finding(ctx: Context, shadow: Shadow) -> Finding:
             "ones that run, and installing or upgrading packages in the environment changes "
             "nothing while the entry is there."
         ),
-        fix=_remove_entry(ctx, entry, outside.name),
+        fix=_entry_fix(ctx, entry, outside.name),
+        remedies=_remove_entry(ctx, entry, outside.name),
         fix_note="Remove the entry; do not install anything: the environment's own packages "
         "are what then imports.",
     )
 
 
-def _remove_entry(ctx: Context, entry: PathEntry, dist: str) -> tuple[str, ...]:
+def _remove_entry(ctx: Context, entry: PathEntry, dist: str) -> tuple[Remedy, ...]:
+    """The changes that take the entry away (PYTHONPATH, a .pth file), as remedies."""
     snap = ctx.full_snapshot
     if entry.origin == "pythonpath":
         current = snap.environ.get("PYTHONPATH", "")
         rest = [p for p in current.split(os.pathsep) if p and os.path.realpath(p) != entry.resolved]
-        line = (
-            f"export PYTHONPATH={shell_word(os.pathsep.join(rest))}"
-            if rest
-            else "unset PYTHONPATH"
-        )
         files = sorted({path for path, _ in snap.pythonpath_sources})
-        return (line, *[f"# and remove {entry.path} from PYTHONPATH in {path}" for path in files])
+        reason = "\n".join(
+            f"and remove {shell_word(entry.path)} from PYTHONPATH in {shell_word(path)}"
+            for path in files
+        )
+        if rest:
+            return (Remedy("setenv", "PYTHONPATH", os.pathsep.join(rest), reason),)
+        return (Remedy("unsetenv", "PYTHONPATH", "", reason),)
     if entry.origin.startswith("pth:"):
-        return tuple(
-            f"mkdir -p {BACKUP} && mv {shell_word(path)} {BACKUP}/"
-            for path, _ in _pth_paths(snap, entry)
-        ) or (f"# remove the line {entry.path} from {entry.origin[4:]}",)
+        return tuple(Remedy("backup", path, BACKUP) for path, _ in _pth_paths(snap, entry))
+    return ()
+
+
+def _entry_fix(ctx: Context, entry: PathEntry, dist: str) -> tuple[str, ...]:
+    """The shell text of `_remove_entry`'s remedies, or the step a person has to take."""
+    remedies = _remove_entry(ctx, entry, dist)
+    if remedies:
+        lines = [remedy.shell() for remedy in remedies]
+        notes = [f"# {line}" for r in remedies for line in r.reason.splitlines()]
+        return (*lines, *notes)
+    if entry.origin.startswith("pth:"):
+        return (f"# remove the line {entry.path} from {entry.origin[4:]}",)
     if entry.origin == "user-site":
+        python = shell_word(ctx.full_snapshot.python.executable)
         return (
-            f"{shell_word(snap.python.executable)} -m pip uninstall -y {dist}  # from the user site",
+            f"{python} -m pip uninstall -y {dist}  # from the user site",
             "export PYTHONNOUSERSITE=1",
         )
     return (f"# remove {entry.path} from sys.path",)
@@ -239,12 +252,12 @@ def shadowed(ctx: Context) -> Iterator[Finding]:
                 "module', 'has no attribute') or run the wrong code."
             ),
             fix=_fix(ctx, entry, loaded, name),
-            remedies=_remedies(entry, loaded),
+            remedies=_remedies(ctx, entry, loaded, name),
         )
 
 
-def _remedies(entry: PathEntry | None, loaded: str) -> tuple[Remedy, ...]:
-    """What the planner may do: move the shadowing file aside, or unset PYTHONPATH."""
+def _remedies(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple[Remedy, ...]:
+    """What the planner may do: rename the shadowing file, or take the path entry away."""
     origin = entry.origin if entry else "other"
     if origin == "working-directory":
         target = loaded if not loaded.endswith("__init__.py") else os.path.dirname(loaded)
@@ -252,14 +265,16 @@ def _remedies(entry: PathEntry | None, loaded: str) -> tuple[Remedy, ...]:
         return (
             Remedy("move", target, f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"),
         )
+    if entry is not None and origin == "pythonpath":
+        return _remove_entry(ctx, entry, IMPORTS[name])
     return ()
 
 
 def _fix(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> tuple[str, ...]:
     origin = entry.origin if entry else "other"
     if origin == "working-directory":
-        return tuple(remedy.shell() for remedy in _remedies(entry, loaded))
+        return tuple(remedy.shell() for remedy in _remedies(ctx, entry, loaded, name))
     if entry is not None and origin in ("pythonpath", "user-site"):
-        return _remove_entry(ctx, entry, IMPORTS[name])
+        return _entry_fix(ctx, entry, IMPORTS[name])
     source = shell_word(entry.path) if entry else "?"
     return (f"# remove {shell_word(loaded)} from sys.path (it comes from {source})",)

@@ -43,8 +43,7 @@ def main() -> int:
             entry["split"] = "test" if i < n_test else "train"
             frozen[str(entry["id"])] = entry
     lines = [
-        json.dumps({k: frozen[i][k] for k in FIELDS}, ensure_ascii=False)
-        for i in sorted(frozen)
+        json.dumps({k: frozen[i][k] for k in FIELDS}, ensure_ascii=False) for i in sorted(frozen)
     ]
     INDEX.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(frozen)} entries ({len(new)} new) in {INDEX.name}")
