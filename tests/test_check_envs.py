@@ -219,3 +219,17 @@ def test_duplicate_tensorflow_one_decision_for_check_and_fix(
     reinstalled = [s for s in plan["steps"] if s["kind"] == "reinstall"]
     assert reinstalled and reinstalled[0]["targets"] == [keep], plan["steps"]
     assert any(o["flag"].startswith(f"keep {gone} ") for o in plan["options"]), plan["options"]
+
+
+def test_protobuf_outside_the_declared_range_but_proven_to_work_is_a_warning(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # TF 2.15 declares protobuf<5, yet the matrix built TF 2.15.1 + protobuf 5.29.6 and ran
+    # import/fit/predict/save/load: the rule follows the cell (a warning naming it), never an
+    # error that the proof beside it contradicts.
+    result = tfdoctor("check", "--python", str(real_env(specs.TF215_PROTOBUF5)), "--format", "json")
+    (finding,) = result.json()["findings"]
+    assert (finding["code"], finding["severity"]) == ("TFD202", "warning"), finding
+    assert "proven to work" in finding["title"]
+    assert any(e.startswith("proven: TF 2.15.1 + protobuf 5.") for e in finding["evidence"])
+    assert "pip check" in finding["why"]

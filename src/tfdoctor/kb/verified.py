@@ -79,12 +79,20 @@ def describe(record: dict[str, Any], packages: tuple[str, ...] = ()) -> str:
     return f"proven: {what} {outcome}, built {record.get('built', '?')}"
 
 
-def proof(tensorflow: str, settings: dict[str, str] | None = None, **packages: str) -> str | None:
-    """One line naming the cell that proves what this combination does, or None."""
+def best(
+    tensorflow: str, settings: dict[str, str] | None = None, **packages: str
+) -> dict[str, Any] | None:
+    """Of the cells with this combination, the one that varies least (fewest installed stages
+    beyond TensorFlow itself), or None."""
     found = find(tensorflow, settings, **packages)
     if not found:
         return None
-    # the cell that varies least: fewest installed stages beyond TensorFlow itself
-    best = min(found, key=lambda r: (len(r.get("cell", {}).get("stages", [])), r["key"]))
-    names = tuple(n.replace("_", "-") for n in packages)
-    return describe(best, names)
+    return min(found, key=lambda r: (len(r.get("cell", {}).get("stages", [])), r["key"]))
+
+
+def proof(tensorflow: str, settings: dict[str, str] | None = None, **packages: str) -> str | None:
+    """One line naming the cell that proves what this combination does, or None."""
+    record = best(tensorflow, settings, **packages)
+    if record is None:
+        return None
+    return describe(record, tuple(n.replace("_", "-") for n in packages))

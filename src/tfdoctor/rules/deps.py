@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from tfdoctor.finding import Finding, Group, Severity
 from tfdoctor.pep508 import allows, combine
@@ -67,32 +68,58 @@ def _range_rule(
     evidence += [f"declared: {v.describe()}" for v in violations]
     evidence += ctx.declared.followups(dist)
     wanted = _combined(violations, effective if outside_effective else "")
-    if outside_effective and tf is not None:
-        evidence.append(_backing(tf.version, package, dist.version, effective, effective_source))
+    from tfdoctor.kb.verified import describe, tf_version  # the matrix's cells, read on demand
+
+    cell = _cell(tf.version, package, dist.version) if tf is not None else None
+    if cell is not None:
+        evidence.append(describe(cell, (package,)))
+    elif outside_effective and tf is not None:
+        evidence.append(
+            f"documented ({effective_source}): TensorFlow {tf.version} works with "
+            f"{package}{effective}"
+        )
     requirers = sorted({f"{v.requirer.name} {v.requirer.version}" for v in violations})
     if outside_effective and tf is not None and f"{tf.name} {tf.version}" not in requirers:
         requirers.insert(0, f"{tf.name} {tf.version}")
+    fix = (ctx.for_dist(dist).install(f"{package}{wanted}"),)
+    if cell is not None and cell.get("outcome") == "pass":
+        # The declared range is stricter than what runs: a matrix cell built this TensorFlow
+        # with this major of the package and ran it. Say so; the conflict still makes
+        # `pip check` fail and the next resolver run move the package.
+        proven = cell.get("installed", {}).get(package, "")
+        yield finding(
+            info,
+            f"{label} {dist.version} is outside what {', '.join(requirers)} "
+            f"declare{'s' if len(requirers) == 1 else ''} ({package}{wanted}), "
+            "but this combination is proven to work",
+            severity=Severity.WARNING,
+            evidence=tuple(evidence),
+            why=(
+                f"The matrix built TensorFlow {tf_version(cell)} with {label} {proven} and ran "
+                "import, fit, predict, save and load: it works. The declared requirement is "
+                "still unmet, so `pip check` fails and the next install or `uv sync` may move "
+                f"{package} back into the declared range."
+            ),
+            fix=fix,
+            fix_note=f"Optional: this puts {package} back into the declared range.",
+        )
+        return
     yield finding(
         info,
         f"{label} {dist.version} is outside what {', '.join(requirers)} "
         f"support{'s' if len(requirers) == 1 else ''} ({package}{wanted})",
         evidence=tuple(evidence),
         why=_why(package, dist.version),
-        fix=(ctx.for_dist(dist).install(f"{package}{wanted}"),),
+        fix=fix,
     )
 
 
-def _backing(tf_version: str, package: str, installed: str, effective: str, source: str) -> str:
-    """A matrix cell of this TensorFlow with this major of the package proves what happens;
-    without one the range is only documented."""
-    from tfdoctor.kb.verified import proof
+def _cell(version: str, package: str, installed: str) -> dict[str, Any] | None:
+    """The matrix cell of this TensorFlow minor with this major of the package, if any."""
+    from tfdoctor.kb.verified import best
 
-    minor = ".".join(tf_version.split(".")[:2])
-    major = installed.split(".")[0]
-    found = proof(minor, None, **{package: major})
-    if found is not None:
-        return found
-    return f"documented ({source}): TensorFlow {tf_version} works with {package}{effective}"
+    minor = ".".join(version.split(".")[:2])
+    return best(minor, None, **{package: installed.split(".")[0]})
 
 
 def _why(package: str, version: str) -> str:
