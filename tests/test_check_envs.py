@@ -233,3 +233,27 @@ def test_protobuf_outside_the_declared_range_but_proven_to_work_is_a_warning(
     assert "proven to work" in finding["title"]
     assert any(e.startswith("proven: TF 2.15.1 + protobuf 5.") for e in finding["evidence"])
     assert "pip check" in finding["why"]
+
+
+def test_keras_findings_name_the_matrix_cell_that_shows_what_tf_keras_is(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # TF 2.15 + Keras 3: the matrix proved that tf.keras silently becomes Keras 3 there (what the
+    # finding's why says); tf-keras 2.20 beside TF 2.21 works under TF_USE_LEGACY_KERAS=1 (a
+    # cell ran it), so that finding is a warning that names the cell.
+    keras3 = tfdoctor("check", "--python", str(real_env(specs.TF215_KERAS3)), "--format", "json")
+    (finding,) = keras3.json()["findings"]
+    assert finding["code"] == "TFD101" and finding["severity"] == "error"
+    assert any(
+        e.startswith("proven: TF 2.15.1 + Keras 3.") and "tf.keras is Keras 3." in e
+        for e in finding["evidence"]
+    ), finding["evidence"]
+    tf_keras = tfdoctor(
+        "check", "--python", str(real_env(specs.TF221_TFKERAS220)), "--format", "json"
+    )
+    assert tf_keras.returncode == 0, "a proven pair is a warning"
+    (finding,) = tf_keras.json()["findings"]
+    assert (finding["code"], finding["severity"]) == ("TFD102", "warning")
+    assert any(
+        "TF_USE_LEGACY_KERAS=1): tf.keras is tf-keras 2.20" in e for e in finding["evidence"]
+    )
