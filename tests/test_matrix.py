@@ -57,6 +57,17 @@ def test_axes_follow_what_tensorflow_declares(cells: list[Cell]) -> None:
     assert {dict(c.settings).get("TF_USE_LEGACY_KERAS") for c in same} == {None, "1"}
 
 
+def test_variants_replace_the_tensorflow_distribution_of_the_first_stage(
+    cells: list[Cell],
+) -> None:
+    variants = {dict(c.axes)["variant"]: c for c in _of(cells, "variants", "2.21")}
+    assert set(variants) == {"tensorflow", "tensorflow[and-cuda]"}
+    tf = variants["tensorflow"].tensorflow
+    assert variants["tensorflow[and-cuda]"].stages == (Stage((f"tensorflow[and-cuda]=={tf}",)),)
+    assert variants["tensorflow"].key() != variants["tensorflow[and-cuda]"].key()
+    assert not _of(cells, "variants", "2.19")  # tf_min = 2.20
+
+
 def test_a_cells_key_is_its_content(cells: list[Cell]) -> None:
     cell = cells[0]
     again = expand(load_grid(), pythons=PYTHONS)[0]
