@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
@@ -26,8 +26,12 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
         installed = v.installed
         if installed is None:
             fix = (ctx.for_dist(v.requirer).install(requirement),)
+            remedies = installs(requirement, reason=f"{v.requirer.name} needs it")
         else:
             fix = (ctx.for_dist(v.requirer).install(f"{v.requirer.key}"),)
+            remedies = installs(
+                v.requirer.key, reason=f"the release made for {installed.name} {installed.version}"
+            )
         yield finding(
             DEPENDENT,
             f"{v.requirer.name} {v.requirer.version} needs {requirement}, "
@@ -44,6 +48,7 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
             why=f"{v.requirer.name} is built against that release and fails on import (or "
             "later, with missing symbols or ops) with any other.",
             fix=fix,
+            remedies=remedies,
             fix_note=(
                 f"Upgrade {v.requirer.name} to the release made for the installed version "
                 f"(the command lets the resolver pick it), or install {requirement} instead."
@@ -82,5 +87,6 @@ def _curated(ctx: Context) -> Iterator[Finding]:
                 ),
                 why=fact.why,
                 fix=(ctx.install_command(*problem.install, dist=dist),) if problem.install else (),
+                remedies=ctx.install_remedies(*problem.install, reason=f"for {dist.name}"),
                 fix_note=problem.note,
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.pep508 import allows, combine
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
@@ -62,6 +62,9 @@ def _range_rule(
             evidence=tuple(f"declared: {x.describe()}" for x in violations),
             why=f"Importing {v.requirer.name} fails with ModuleNotFoundError.",
             fix=(ctx.installer.install(f"{package}{_combined(violations)}"),),
+            remedies=installs(
+                f"{package}{_combined(violations)}", reason=f"{v.requirer.name} requires it"
+            ),
         )
         return
     evidence = [f"{dist.name} {dist.version} in {dist.location}"]
@@ -82,6 +85,7 @@ def _range_rule(
     if outside_effective and tf is not None and f"{tf.name} {tf.version}" not in requirers:
         requirers.insert(0, f"{tf.name} {tf.version}")
     fix = (ctx.for_dist(dist).install(f"{package}{wanted}"),)
+    remedies = installs(f"{package}{wanted}", reason=f"what {', '.join(requirers)} support")
     if cell is not None and cell.get("outcome") == "pass":
         # The declared range is stricter than what runs: a matrix cell built this TensorFlow
         # with this major of the package and ran it. Say so; the conflict still makes
@@ -101,6 +105,7 @@ def _range_rule(
                 f"{package} back into the declared range."
             ),
             fix=fix,
+            remedies=remedies,
             fix_note=f"Optional: this puts {package} back into the declared range.",
         )
         return
@@ -111,6 +116,7 @@ def _range_rule(
         evidence=tuple(evidence),
         why=_why(package, dist.version),
         fix=fix,
+        remedies=remedies,
     )
 
 
@@ -174,4 +180,5 @@ def declared_requirements(ctx: Context) -> Iterator[Finding]:
                 + ("without it, importing it fails." if v.missing else "other versions may fail.")
             ),
             fix=(ctx.for_dist(v.installed or v.requirer).install(requirement),),
+            remedies=installs(requirement, reason=f"{v.requirer.name} requires it"),
         )

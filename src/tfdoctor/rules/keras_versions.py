@@ -8,7 +8,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.pep508 import combine
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
@@ -120,6 +120,7 @@ def _keras_mismatch(
         fix=(
             ctx.for_dist(keras).install(f"{keras.key if keras.key == 'keras' else 'keras'}{spec}"),
         ),
+        remedies=installs(f"keras{spec}", reason=f"the Keras {_tf_label(tf)} needs"),
         fix_note=note,
     )
 
@@ -141,6 +142,7 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
     minor = ".".join(tf_keras.version.split(".")[:2])
     cell = _cell(tf.version, ctx, {"tf_keras": minor}, legacy=True)
     fix = (ctx.for_dist(tf_keras).install(wanted, no_deps=True),)
+    remedies = installs(wanted, no_deps=True, reason=f"the tf-keras of {_tf_label(tf)}")
     if cell is not None:
         from tfdoctor.kb.verified import tf_keras_line, tf_keras_works
 
@@ -159,6 +161,7 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
                     "it, so the matching tf-keras is the safe choice."
                 ),
                 fix=fix,
+                remedies=remedies,
                 fix_note="Optional: installs the tf-keras of this TensorFlow's minor release.",
             )
             return
@@ -172,6 +175,7 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
             "fails or misbehaves."
         ),
         fix=fix,
+        remedies=remedies,
     )
 
 
@@ -212,6 +216,7 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
             ),
             why="`import tensorflow` fails with ModuleNotFoundError.",
             fix=(ctx.installer.install(f"tensorflow=={newest.version}"),),
+            remedies=installs(f"tensorflow=={newest.version}", reason="the newest for this Python"),
             fix_note=f"TensorFlow {newest.version} is the newest release for Python "
             f"{snap.python.minor}." + _other_environment_hint(snap.environ, snap.python.prefix),
         )
@@ -242,6 +247,7 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
         )
         + " (typically after an install with --no-deps, an interrupted install or an uninstall).",
         fix=(ctx.for_dist(missing[0].requirer).install(*specs),),
+        remedies=installs(*specs, reason=f"{', '.join(requirers)} require it"),
     )
 
 
