@@ -196,7 +196,7 @@ def _stand_ins(ctx: Context) -> Iterator[Finding]:
         installer = ctx.for_dist(v.requirer)
         drop = (
             f"; with uv, an override file holding the line `{v.name} ; python_version < '0'` "
-            f"(`uv pip install --override FILE ...`) leaves {v.name} out, as tfdoctor fix does"
+            f"(`uv pip install --override FILE ...`) leaves {v.name} out of any install"
             if installer.kind == "uv"
             else ""
         )
@@ -220,7 +220,7 @@ def _stand_ins(ctx: Context) -> Iterator[Finding]:
             fix=(installer.install(pin, no_deps=True),),
             fix_note=(
                 f"Install {v.requirer.name} (and other packages that declare {v.name}) with "
-                f"--no-deps beside {v.installed.name}, as this command and tfdoctor fix do"
-                f"{drop}."
+                f"--no-deps beside {v.installed.name}, as this command does (so does "
+                f"tfdoctor fix){drop}."
             ),
         )
