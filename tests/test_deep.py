@@ -91,6 +91,38 @@ def test_duplicate_tensorflow_import_failure_is_folded_into_its_finding(
     assert data["_returncode"] == 1
 
 
+def test_any_runtime_failure_of_a_duplicate_tensorflow_is_proof_of_it(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    """Whatever the failure looks like (here protobuf's 'Descriptors cannot be created', which
+    explain alone calls protobuf-incompatible), with two TensorFlows in one folder it is what
+    the duplicate does: folded into TFD301, never a runtime finding of its own. The snapshot is
+    the real environment's; the failing step is the text a mixed folder can print."""
+    from tfdoctor.deep import DeepResult, Step
+    from tfdoctor.diagnose import diagnose_context
+    from tfdoctor.envfacts import environment_facts
+    from tfdoctor.rules.runtime import runtime_findings
+
+    env = real_env(specs.TF218_CPU_TFKERAS)
+    ctx, report = diagnose_context(str(env / "bin" / "python"))
+    error = (
+        "TypeError: Descriptors cannot be created directly.\nIf this call came from a _pb2.py "
+        "file, your generated code is out of date and must be regenerated with protoc >= 3.19.0."
+    )
+    deep = DeepResult(
+        steps=(Step("import tensorflow", "fail", 2.0, error=error),),
+        wall_seconds=2.0,
+        returncode=0,
+    )
+    facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
+    findings = runtime_findings(ctx, deep, list(report.findings), facts)
+    assert [(f.code, f.severity.value) for f in findings] == [("TFD301", "error")]
+    assert any(
+        e.startswith("verified at runtime: import tensorflow failed") and "protoc >= 3.19" in e
+        for e in findings[0].evidence
+    ), findings[0].evidence
+
+
 def test_keras3_under_tf215_is_seen_as_tf_keras_being_keras3(
     tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
 ) -> None:
