@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity, installs
+from tfdoctor.finding import Finding, Group, Severity, installs, uninstalls
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
@@ -87,6 +87,7 @@ def _withdrawn(ctx: Context) -> Iterator[Finding]:
                 f"fails (AttributeError), and `import {dist.key.replace('-', '_')}` fails."
             ),
             fix=(ctx.for_dist(dist).uninstall(dist.key),),
+            remedies=uninstalls(dist.key, reason=f"TensorFlow {tf.version} has no {gone.api}"),
             fix_note=(
                 f"Code that needs {gone.api} needs TensorFlow {last} or older "
                 f"(`tfdoctor fix --tensorflow {last}`); otherwise move it to Keras models."

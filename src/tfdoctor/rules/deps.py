@@ -218,6 +218,9 @@ def _stand_ins(ctx: Context) -> Iterator[Finding]:
                 f"{v.installed.name}: both write the same folder (TFD301) and the import breaks."
             ),
             fix=(installer.install(pin, no_deps=True),),
+            remedies=installs(
+                pin, no_deps=True, reason=f"without {v.name}, which {v.installed.name} provides"
+            ),
             fix_note=(
                 f"Install {v.requirer.name} (and other packages that declare {v.name}) with "
                 f"--no-deps beside {v.installed.name}, as this command does (so does "
