@@ -182,3 +182,48 @@ def declared_requirements(ctx: Context) -> Iterator[Finding]:
             fix=(ctx.for_dist(v.installed or v.requirer).install(requirement),),
             remedies=installs(requirement, reason=f"{v.requirer.name} requires it"),
         )
+    yield from _stand_ins(ctx)
+
+
+def _stand_ins(ctx: Context) -> Iterator[Finding]:
+    """A requirement met only by another variant (tf-keras declares `tensorflow`, tensorflow-cpu
+    is installed): it works today, but `pip check` calls it missing, and the next plain install
+    of the requirer brings the declared distribution in beside the variant (TFD301)."""
+    for v in ctx.declared.stand_ins:
+        assert v.installed is not None
+        requirement = str(v.requirement).split(";")[0].strip()
+        pin = f"{v.requirer.key}=={v.requirer.version}"
+        installer = ctx.for_dist(v.requirer)
+        drop = (
+            f"; with uv, an override file holding the line `{v.name} ; python_version < '0'` "
+            f"(`uv pip install --override FILE ...`) leaves {v.name} out of any install"
+            if installer.kind == "uv"
+            else ""
+        )
+        yield finding(
+            DECLARED,
+            f"{v.requirer.name} {v.requirer.version} requires {requirement}, which is not "
+            f"installed: {v.installed.name} {v.installed.version} stands in for it",
+            severity=Severity.WARNING,
+            evidence=(
+                f"{v.requirer.name} {v.requirer.version} in {v.requirer.location}",
+                f"requirement: {v.requirement}" + (f" (extra [{v.extra}])" if v.extra else ""),
+                f"{v.installed.name} {v.installed.version} provides the same import package "
+                f"as {v.name}; `pip check` reports: {v.requirer.key} {v.requirer.version} "
+                f"requires {v.name}, which is not installed",
+            ),
+            why=(
+                f"It works today, but a plain install of {v.requirer.name} (an upgrade, a "
+                f"requirements file, another package that needs it) installs {v.name} beside "
+                f"{v.installed.name}: both write the same folder (TFD301) and the import breaks."
+            ),
+            fix=(installer.install(pin, no_deps=True),),
+            remedies=installs(
+                pin, no_deps=True, reason=f"without {v.name}, which {v.installed.name} provides"
+            ),
+            fix_note=(
+                f"Install {v.requirer.name} (and other packages that declare {v.name}) with "
+                f"--no-deps beside {v.installed.name}, as this command does (so does "
+                f"tfdoctor fix){drop}."
+            ),
+        )
