@@ -77,6 +77,20 @@ _TF_PACKAGES = ("tensorflow", "tensorflow_core")
 # The libraries Keras runs on; Keras imports one only when it is configured as the backend.
 _BACKEND_LIBRARIES = ("tensorflow", "jax", "torch", "theano", "cntk", "openvino", "mlx")
 _KERAS_PACKAGES = ("keras",)
+# Frames of Keras reading a saved model: an error raised below them is about the file's contents.
+_LOADING_FUNCTIONS = frozenset(
+    {
+        "load_model",
+        "model_from_json",
+        "model_from_config",
+        "model_from_yaml",
+        "deserialize_keras_object",
+        "from_config",
+        "load_model_from_hdf5",
+        "_deserialize_model",
+    }
+)
+_LOADING_FILES = ("/saving/", "saving_api.py", "hdf5_format.py", "saving_lib.py")
 # the implementation names of the API-change table (lint's) for those above
 _LINT_IMPLEMENTATION = {"tf-keras": "tf_keras", "tf.compat.v1.keras": "tf.keras"}
 
@@ -106,6 +120,20 @@ class Context(NamedTuple):
     tf_core: frozenset[str]  # names every TensorFlow 2.x has at the top level
     last_import: str  # the module of the last `from X import` source line shown, "" none
     multibackend: bool = False  # the text shows multi-backend Keras ("Using TensorFlow backend.")
+    loading: bool = False  # the traceback runs through Keras's loading of a saved model
+    saved_keys: frozenset[str] = frozenset()  # config keys only another Keras writes to a file
+
+
+def is_loading(frame: Frame) -> bool:
+    """Whether a frame is Keras reading a saved model (its config, its layers)."""
+    if frame.function in _LOADING_FUNCTIONS:
+        return True
+    site = frame.site
+    return site is not None and keras_kind_of(site) and any(f in site.rel for f in _LOADING_FILES)
+
+
+def keras_kind_of(site: SitePath) -> bool:
+    return site.package in (*_KERAS_PACKAGES, "tf_keras") or "/python/keras/" in site.rel
 
 
 def _caller(frames: Sequence[Frame]) -> Frame | None:
@@ -221,6 +249,8 @@ def _top_level(module: str, ctx: Context) -> list[Hit]:
         return [Hit("top-module-missing", f"`{module}` is not installed where this Python looks")]
     if module == "tf_keras":
         return [Hit("tf-keras-missing")]
+    if module.endswith("_backend"):
+        return []  # a backend module of multi-backend Keras, or the code's own: not a package
     if module in knowledge.dependent_imports() or module.startswith(("tensorflow_", "keras_")):
         return [Hit("stack-module-missing", f"`{module}` is not installed")]
     if module in ("_pywrap_tensorflow_internal", "pywrap_tensorflow"):
@@ -363,6 +393,9 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
     if "eyword" in text or "not recognized" in text:
         found = _KEYWORD.search(text)
         if found is not None:
+            if ctx.loading and found.group(1) in ctx.saved_keys:
+                # the keyword comes from the saved file's config: another Keras wrote it
+                return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
             hits += _keyword(found.group(1), ctx)
     return hits
 

@@ -102,6 +102,7 @@ class Scanner:
         self.shadow = ""
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
+        self.loads_model = False  # the text shows code loading a saved model (load_model(...))
 
     # ----- reading ---------------------------------------------------------------------------
     def feed(self, block: str) -> None:
@@ -138,6 +139,8 @@ class Scanner:
             return
         if "Using TensorFlow backend" in line.text:
             self.multibackend = True
+        if "load_model(" in line.text or "model_from_json(" in line.text:
+            self.loads_model = True
         anchor = None
         if line.kind is LineKind.EXCEPTION:
             self._anchor = anchor = self.last_exception = self.line_no
@@ -232,6 +235,9 @@ class Scanner:
                 tf_core=self._detectors.tf_core,
                 last_import=self._last_import or self._typed_import,
                 multibackend=self.multibackend,
+                loading=self.loads_model
+                or any(families.is_loading(frame) for frame in self._frames),
+                saved_keys=self._detectors.saved_keys,
             )
             for hit in families.message_hits(norm, ctx):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
