@@ -110,6 +110,9 @@ class Frame(NamedTuple):
 class Hit(NamedTuple):
     family: str
     detail: str = ""  # what the knowledge adds: the replacement, the release, the package
+    # (package, specifier) of the API change the hit rests on: a version of that package stated
+    # anywhere in the text (after the message too) outside the specifier withdraws the hit
+    breaks: tuple[str, str] | None = None
 
 
 class Context(NamedTuple):
@@ -289,10 +292,11 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         and knowledge.applies(change, ctx.versions)
     ):
         detail = _replacement(change.old, change.replacement, change.source)
+        breaks = (change.package, change.breaks)
         if caller == "dependent":
             # a package built on Keras asks for it: that package needs another Keras
-            return [Hit("dependent-name-missing", detail)]
-        return [Hit("api-change-keras", detail)]
+            return [Hit("dependent-name-missing", detail, breaks)]
+        return [Hit("api-change-keras", detail, breaks)]
     return []
 
 
@@ -340,11 +344,12 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
     change = knowledge.find_name(public)
     if change is not None and knowledge.applies(change, ctx.versions):
         detail = _replacement(change.old, change.replacement, change.source)
+        breaks = (change.package, change.breaks)
         if caller == "keras" or (caller == "" and ctx.multibackend):
-            return [Hit("tf-api-from-keras", detail)]
+            return [Hit("tf-api-from-keras", detail, breaks)]
         if caller == "dependent":
-            return [Hit("dependent-name-missing", detail)]
-        return [Hit("api-change-tf", detail)]
+            return [Hit("dependent-name-missing", detail, breaks)]
+        return [Hit("api-change-tf", detail, breaks)]
     top_name = public.split(".")[1] if public.count(".") >= 1 else ""
     if attribute and public == f"tensorflow.{attribute}" and top_name in ctx.tf_core:
         if ctx.shadow:
@@ -415,7 +420,9 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
         if knowledge.applies(change, ctx.versions):
             return [
                 Hit(
-                    "api-change-method", _replacement(change.old, change.replacement, change.source)
+                    "api-change-method",
+                    _replacement(change.old, change.replacement, change.source),
+                    (change.package, change.breaks),
                 )
             ]
     for change in index.keywords.get(attribute, ()):
@@ -426,6 +433,7 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
                     _replacement(
                         f"{cls}.{attribute}", change.replacement or "removed", change.source
                     ),
+                    (change.package, change.breaks),
                 )
             ]
     return []
@@ -442,6 +450,7 @@ def _keyword(keyword: str, ctx: Context) -> list[Hit]:
                         change.replacement or "removed",
                         change.source,
                     ),
+                    (change.package, change.breaks),
                 )
             ]
     return []

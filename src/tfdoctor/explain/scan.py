@@ -66,6 +66,7 @@ class Match:
     anchor: int | None  # the exception line this line is (part of) the message of
     detail: str = ""
     generic: bool = False
+    breaks: tuple[str, str] | None = None  # the API change it rests on: (package, specifier)
 
 
 @dataclass
@@ -205,11 +206,12 @@ class Scanner:
         anchor: int | None,
         detail: str = "",
         generic: bool = False,
+        breaks: tuple[str, str] | None = None,
     ) -> None:
         hits = self.hits.setdefault(detector.id, DetectorHits())
         hits.count += 1
         hits.recent.append(
-            Match(detector, self.line_no, line.text, line.kind, anchor, detail, generic)
+            Match(detector, self.line_no, line.text, line.kind, anchor, detail, generic, breaks)
         )
 
     def _signatures_on(self, line: CleanLine, anchor: int | None) -> None:
@@ -240,7 +242,8 @@ class Scanner:
                 saved_keys=self._detectors.saved_keys,
             )
             for hit in families.message_hits(norm, ctx):
-                self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
+                family = self._detectors.family(hit.family)
+                self._add(family, line, anchor, hit.detail, breaks=hit.breaks)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
