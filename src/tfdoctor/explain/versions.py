@@ -139,13 +139,13 @@ class VersionFacts:
         if "satisfied" in norm:
             for found in _SATISFIED.finditer(norm):
                 self._installed(found.group(1), Stated("", line_no, text))
-            version = _SATISFIED_VERSION.search(norm)
-            if version is not None and canonical(version.group(1)) in _PACKAGES_STATED:
-                self._state(canonical(version.group(1)), version.group(2), line_no, text)
+            satisfied = _SATISFIED_VERSION.search(norm)
+            if satisfied is not None and canonical(satisfied.group(1)) in _PACKAGES_STATED:
+                self._state(canonical(satisfied.group(1)), satisfied.group(2), line_no, text)
             for name in re.findall(r"->([A-Za-z][\w.-]{0,60})\)", norm):
                 self._installed(name, Stated("", line_no, text))
-        for package, version in _stated_in(norm):
-            self._state(package, version, line_no, text)
+        for package, stated in _stated_in(norm):
+            self._state(package, stated, line_no, text)
         if "  " in norm:
             self._conda_list(norm, line_no)
 
