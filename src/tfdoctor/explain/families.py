@@ -174,6 +174,39 @@ def _caller_kind(frames: Sequence[Frame]) -> str:
     return "other-package"
 
 
+def _kind_of(frame: Frame) -> str:
+    if frame.site is None:
+        return "user"
+    package = frame.site.package
+    if package in _KERAS_PACKAGES:
+        return "keras"
+    if package == "tf_keras":
+        return "tf-keras"
+    if package in _TF_PACKAGES:
+        return "keras" if "/python/keras/" in frame.site.rel else "tensorflow"
+    if package in knowledge.dependent_imports():
+        return "dependent"
+    return "other-package"
+
+
+def _client_kind(frames: Sequence[Frame]) -> str:
+    """Whose code called into Keras or TensorFlow: the kind (user | dependent |
+    other-package) of the innermost frame outside them; "" when the frames do not show it."""
+    for frame in reversed(frames):
+        if frame.site is None and (frame.user.startswith("<frozen") or not frame.user):
+            continue
+        kind = _kind_of(frame)
+        if kind in ("keras", "tf-keras", "tensorflow"):
+            continue
+        return kind
+    return ""
+
+
+def _from_package(ctx: Context) -> bool:
+    """Whether a package (not the user's code) asked Keras/TensorFlow for what is missing."""
+    return _client_kind(ctx.frames) in ("dependent", "other-package")
+
+
 def keras_name(dotted: str) -> tuple[str, str] | None:
     """(``keras.*`` name, implementation) for a dotted name inside a Keras; None otherwise."""
     for prefix, impl in _KERAS_PREFIXES:
@@ -297,6 +330,12 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
             # a package built on Keras asks for it: that package needs another Keras
             return [Hit("dependent-name-missing", detail, breaks)]
         return [Hit("api-change-keras", detail, breaks)]
+    if change is None and caller in ("dependent", "other-package") and impl != "tf.compat.v1.keras":
+        # a package's code asks Keras for a name this Keras does not have: it was written for
+        # another Keras
+        package = _caller(ctx.frames)
+        asker = package.package if package is not None else "a package"
+        return [Hit("dependent-name-missing", f"{asker} asks for `{full}`")]
     return []
 
 
@@ -401,7 +440,7 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
             if ctx.loading and found.group(1) in ctx.saved_keys:
                 # the keyword comes from the saved file's config: another Keras wrote it
                 return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
-            hits += _keyword(found.group(1), ctx)
+            hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
     return hits
 
 
@@ -439,7 +478,10 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
     return []
 
 
-def _keyword(keyword: str, ctx: Context) -> list[Hit]:
+def _keyword(keyword: str, ctx: Context, by_keras: bool = False) -> list[Hit]:
+    """``by_keras``: the message is Keras refusing a layer's keyword (not Python's generic
+    "unexpected keyword argument")."""
+    package = _from_package(ctx)
     for change in knowledge.api_index().keywords.get(keyword, ()):
         if knowledge.applies(change, ctx.versions):
             return [
@@ -453,6 +495,9 @@ def _keyword(keyword: str, ctx: Context) -> list[Hit]:
                     (change.package, change.breaks),
                 )
             ]
+    if by_keras and package:
+        # a package passes Keras a keyword this Keras does not take: written for another Keras
+        return [Hit("dependent-name-missing", f"a package passes Keras `{keyword}=`")]
     return []
 
 
