@@ -27,6 +27,7 @@ corpus's training part is its confidence.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -47,6 +48,21 @@ _KEYWORD = re.compile(
     r"(?:Unrecognized keyword arguments?(?: passed to \w{1,100})?|Argument\(s\) not recognized"
     r"|Keyword argument not understood|got an unexpected keyword argument)"
     r"[^'\"]{0,20}['\"](\w{1,100})['\"]"
+)
+# "cannot import name 'Random' from 'random' (/home/me/random.py)": the file Python took the
+# module from (Python >= 3.8 names it)
+_IMPORTED_FROM = re.compile(
+    r"[Cc]annot import name ['\"]?\w{1,100}['\"]? from (?:partially initialized module )?"
+    r"['\"](\w{1,100})['\"][^(\n]{0,80}\(([^()\n]{1,400})\)"
+)
+_PARTIAL_OR_ATTR = re.compile(
+    r"(?:partially initialized module|module) ['\"](\w{1,100})['\"] has no attribute"
+)
+# modules that a file of the user's must not be named like: the standard library's (Python >= 3.10
+# lists them) and the stack's own top-level packages
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"__main__", "test", "this"}
+_STACK_MODULES = frozenset(
+    {"numpy", "google", "h5py", "scipy", "six", "absl", "wrapt", "typing_extensions", "ml_dtypes"}
 )
 _IMPORT_STATEMENT = re.compile(r"^\s*(?:from\s+([\w.]{1,200})\s+import\b|import\s+([\w.]{1,200}))")
 
@@ -401,8 +417,51 @@ def _replacement(old: str, new: str, source: str) -> str:
     return f"`{old}` -> {new} ({source})"
 
 
+def _user_file(path: str) -> bool:
+    """A file of the user's: not under site-packages and not the interpreter's own library."""
+    lowered = path.replace("\\", "/").lower()
+    if "-packages/" in lowered or "<frozen" in lowered:
+        return False
+    return re.search(r"/lib(?:64)?/python\d(?:\.\d{1,2})?/", lowered) is None and not re.search(
+        r"/(?:lib|python\d{0,3}/lib)/[\w]{1,60}\.py$", lowered
+    )
+
+
+def _named_like(path: str, module: str) -> bool:
+    name = path.replace("\\", "/").rstrip("/")
+    return name.endswith((f"/{module}.py", f"/{module}/__init__.py")) or name in (
+        f"{module}.py",
+        f"{module}/__init__.py",
+    )
+
+
+def _shadowable(module: str) -> bool:
+    return module in _STDLIB or module in _STACK_MODULES
+
+
+def local_module(text: str, ctx: Context) -> Hit | None:
+    """A file of the user's named like a module that TensorFlow or Python needs (random.py,
+    inspect.py, numpy.py), which the message shows imported in its place."""
+    found = _IMPORTED_FROM.search(text) if "annot import name" in text else None
+    if found is not None:
+        module, path = found.group(1), found.group(2).strip()
+        if _shadowable(module) and _named_like(path, module) and _user_file(path):
+            return Hit("shadow-local-module", f"`{path}` is imported as `{module}`")
+    named = _PARTIAL_OR_ATTR.search(text) if "has no attribute" in text else None
+    if named is not None and _shadowable(named.group(1)):
+        module = named.group(1)
+        for frame in ctx.frames:
+            user = frame.user
+            if frame.site is None and _named_like(user, module) and _user_file(user):
+                return Hit("shadow-local-module", f"`{user}` is imported as `{module}`")
+    return None
+
+
 def message_hits(text: str, ctx: Context) -> list[Hit]:
     """Everything the families find in one message line."""
+    local = local_module(text, ctx)
+    if local is not None:
+        return [local]
     hits: list[Hit] = []
     if "is not a package" in text:
         # "No module named 'keras.models'; 'keras' is not a package": a module named keras is
