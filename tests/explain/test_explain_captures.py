@@ -68,6 +68,15 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_tf221_legacy_keras_missing": ("tf-keras-mismatch", "tf-keras-legacy-env-missing"),
     "real_tf221_load_h5_tfoplambda": ("model-format", "keras3-load-tfoplambda"),
     "real_tf221_load_h5_time_major": ("model-format", "saved-by-other-keras"),
+    "real_tf221_mixed_keras3_input_tf_keras_layer": ("mixed-keras-objects", "mixed-shape-tuple"),
+    "real_tf221_mixed_keras3_tensors_tf_keras_model": (
+        "mixed-keras-objects",
+        "mixed-kerastensor-attribute",
+    ),
+    "real_tf221_mixed_tf_keras_tensors_keras3_model": (
+        "mixed-keras-objects",
+        "mixed-kerastensor-rejected",
+    ),
     "real_tf221_load_savedmodel": ("model-format", "keras3-load-savedmodel"),
     "real_tf221_mixed_keras3_in_tf_keras": ("mixed-keras-objects", "mixed-sequential-keras2"),
     "real_tf221_mixed_optimizer": ("mixed-keras-objects", "mixed-optimizer"),
