@@ -155,12 +155,13 @@ def read_index(splits: Iterable[str] = SPLITS, *, matrix: bool = False) -> list[
 
 
 def explain_json(path: Path) -> tuple[int, dict[str, object]]:
-    """`tfdoctor explain --format json PATH` through the command line's own entry function."""
+    """`tfdoctor explain --text-only --format json PATH` through the command line's own entry function."""
     from tfdoctor.cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["explain", "--format", "json", str(path)])
+        # the text alone: the scores must not depend on the environment active on this machine
+        code = main(["explain", "--text-only", "--format", "json", str(path)])
     return code, json.loads(out.getvalue())
 
 
