@@ -64,7 +64,7 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.envfacts import environment_facts
     from tfdoctor.explain import explain_text
-    from tfdoctor.explain.report import to_json
+    from tfdoctor.report.explain import to_json
     from tfdoctor.report.model import Report
 
     environment = None

@@ -256,7 +256,7 @@ def test_close_causes_make_the_diagnosis_uncertain() -> None:
 
 
 def test_a_message_of_several_causes_alone_is_uncertain_with_its_alternatives() -> None:
-    from tfdoctor.explain.report import to_json
+    from tfdoctor.report.explain import to_json
 
     text = "ValueError: Duplicate plugins for name projector\n"
     result = explain_text(text)

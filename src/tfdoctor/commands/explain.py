@@ -187,9 +187,10 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tfdoctor.explain import NotTextError, explain_stream, report
+    from tfdoctor.explain import NotTextError, explain_stream
     from tfdoctor.explain.engine import refill
     from tfdoctor.finding import Severity
+    from tfdoctor.report.explain import print_text, to_json, to_markdown
 
     if args.python is not None:
         from tfdoctor.target import resolve
@@ -208,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
         result = refill(result, env.facts)
         result = dataclasses.replace(result, findings=_join(result.findings, env))
     if args.format == "json":
-        data = report.to_json(result, source)
+        data = to_json(result, source)
         if env is not None:
             whole = env.report.to_json()
             data["target"] = whole["target"]
@@ -220,9 +221,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         from tfdoctor.printable import clean
 
-        sys.stdout.write(clean(report.to_markdown(result, source)))
+        sys.stdout.write(clean(to_markdown(result, source)))
     else:
-        report.print_text(result, source, sys.stdout)
+        print_text(result, source, sys.stdout)
     if any(finding.severity is Severity.ERROR for finding in result.findings):
         return EXIT_FINDINGS
     return EXIT_OK

@@ -190,7 +190,7 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
 
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.fix import activate, envlock
-    from tfdoctor.fix.alternatives_view import ask, check_choice
+    from tfdoctor.fix.choice import ask, check_choice
     from tfdoctor.fix.executor import apply
     from tfdoctor.fix.into import build_into
     from tfdoctor.fix.plan import Intent
@@ -284,7 +284,7 @@ def _confirm(args: argparse.Namespace) -> bool:
 def _show_plan(args: argparse.Namespace, plan: Any) -> None:
     if args.format == "json":
         return
-    from tfdoctor.fix.report import render_plan
+    from tfdoctor.report.fix import render_plan
 
     render_plan(plan, sys.stdout)
 
@@ -310,6 +310,6 @@ def _emit(
         )
         print(json.dumps(doc, indent=2))
         return
-    from tfdoctor.fix.report import render_result
+    from tfdoctor.report.fix import render_result
 
     render_result(result, sys.stdout, succeeded=succeeded)

@@ -1,15 +1,17 @@
-"""Print an ExplainResult: JSON (the schema of `check`), Markdown, or text for a terminal."""
+"""`explain`'s output: an ExplainResult as JSON (the envelope of every command), Markdown, or
+text for a terminal."""
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from tfdoctor.explain.engine import ExplainResult
 from tfdoctor.finding import Finding, Severity
 from tfdoctor.report.envelope import envelope
 
+if TYPE_CHECKING:
+    from tfdoctor.explain.engine import ExplainResult
+
 UNKNOWN = "No known TensorFlow/Keras failure found in the text."
-NEXT_STEP = "tfdoctor check --deep"
 _SHOWN_ERROR_LINES = 3
 
 
