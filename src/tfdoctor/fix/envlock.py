@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tfdoctor import shellwords
 from tfdoctor.errors import UsageError
-from tfdoctor.fix import shell
 
 FOLDER = ".tfdoctor"
 NAME = "lock"
@@ -75,7 +75,9 @@ def holder(folder: str | Path) -> str:
 def _me(what: str) -> dict[str, object]:
     return {
         "pid": os.getpid(),
-        "command": "tfdoctor " + shell.line(sys.argv[1:]) if sys.argv[1:] else f"tfdoctor {what}",
+        "command": "tfdoctor " + shellwords.line(sys.argv[1:])
+        if sys.argv[1:]
+        else f"tfdoctor {what}",
         "since": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime()),
     }
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from tfdoctor.fix import activate, children, kernels, shell
+from tfdoctor import shellwords
+from tfdoctor.fix import activate, children, kernels
 from tfdoctor.fix import journal as journal_mod
 from tfdoctor.fix.plan import Plan, Step
 from tfdoctor.fix.resolver import Tool
@@ -85,7 +86,7 @@ def run_step(step: Step, tool: Tool, say: Say, journal: journal_mod.Journal | No
 
 def _run(cmd: list[str], say: Say, token: str = "") -> str:
     """Run an installer (see fix/children.py); '' on success, else why it failed."""
-    say("$ " + shell.line(cmd))
+    say("$ " + shellwords.line(cmd))
     proc = children.popen(cmd, token)
     try:
         out, _ = proc.communicate(timeout=INSTALL_TIMEOUT_S)
@@ -227,15 +228,15 @@ def _after_fix_notes(journal: journal_mod.Journal, changed: int) -> list[str]:
     notes = [
         f"the state before this fix is kept in {journal.snapshot_dir} ({changed} entries differ; "
         "hardlinks: it costs only the replaced files) so that "
-        f"`tfdoctor fix --rollback --python {shell.word(prefix)}` can undo it; the next fix "
+        f"`tfdoctor fix --rollback --python {shellwords.word(prefix)}` can undo it; the next fix "
         f"removes it, or once the environment works for you, remove it yourself with "
-        f"`rm -rf {shell.word(str(journal.snapshot_dir))}`"
+        f"`rm -rf {shellwords.word(str(journal.snapshot_dir))}`"
     ]
     if journal.backup_dir.is_dir():
         notes.append(
             f"what this fix moved aside (never deleted) is in {journal.backup_dir}; the next fix "
             "keeps it: check that nothing there is yours, then remove it with "
-            f"`rm -rf {shell.word(str(journal.backup_dir))}`"
+            f"`rm -rf {shellwords.word(str(journal.backup_dir))}`"
         )
     restart = kernels.restart_note(prefix)
     return [*notes, restart] if restart else notes
@@ -272,7 +273,7 @@ def _restore_after(
         outcome.message = (
             f"{why}; then the restore failed too ({_describe(again)}): the environment may be "
             "half-changed. Remove the cause (free disk space, ...), then run "
-            f"`tfdoctor fix --rollback --python {shell.word(str(journal.prefix))}`"
+            f"`tfdoctor fix --rollback --python {shellwords.word(str(journal.prefix))}`"
         )
         return outcome
     finally:
@@ -335,7 +336,7 @@ def rollback(prefix: str, say: Say, force: bool = False) -> Outcome:
 
 def _conflict_message(journal: journal_mod.Journal, paths: list[str]) -> str:
     shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
-    prefix = shell.word(str(journal.prefix))
+    prefix = shellwords.word(str(journal.prefix))
     return (
         f"not rolled back: {len(paths)} of the files the fix changed have changed again since "
         f"({shown}); a rollback would overwrite them. Move them out of the environment, or run "

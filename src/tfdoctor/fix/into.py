@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from tfdoctor import shellwords
 from tfdoctor.errors import UsageError
-from tfdoctor.fix import activate, envlock, shell
+from tfdoctor.fix import activate, envlock
 from tfdoctor.fix.executor import Outcome, Say, _run, verify
 from tfdoctor.fix.plan import Plan
 from tfdoctor.fix.resolver import Tool
@@ -86,7 +87,7 @@ def _build(plan: Plan, tool: Tool, folder: Path, say: Say) -> Outcome:
         )
         return outcome
     outcome.status = "verified"
-    activate_line = shell.source_line(str(folder / "bin" / "activate"))
+    activate_line = shellwords.source_line(str(folder / "bin" / "activate"))
     outcome.message = (
         f"built and verified {folder}; switch with `{activate_line}` "
         f"(the old environment {plan.prefix} is unchanged)"

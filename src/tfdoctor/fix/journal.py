@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tfdoctor import shellwords
 from tfdoctor.errors import UsageError
-from tfdoctor.fix import shell
 from tfdoctor.snapshot import Snapshot
 
 FOLDER = ".tfdoctor"
@@ -126,11 +126,11 @@ class Journal:
 
 def _unreadable(path: Path, why: str) -> str:
     prefix = path.parent.parent
-    aside = shell.word(str(path) + ".broken")
+    aside = shellwords.word(str(path) + ".broken")
     return (
         f"the tfdoctor journal {path} cannot be read ({why}); it records an earlier fix of "
-        f"{prefix}: check that environment with `tfdoctor check --python {shell.word(str(prefix))}`"
-        f", then set the journal aside with `mv {shell.word(str(path))} {aside}`"
+        f"{prefix}: check that environment with `tfdoctor check --python {shellwords.word(str(prefix))}`"
+        f", then set the journal aside with `mv {shellwords.word(str(path))} {aside}`"
     )
 
 

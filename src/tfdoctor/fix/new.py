@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tfdoctor import shellwords
 from tfdoctor.errors import UsageError
-from tfdoctor.fix import activate, envlock, shell
+from tfdoctor.fix import activate, envlock
 from tfdoctor.fix.executor import Say, _run, verify
 from tfdoctor.fix.into import check_new_folder
 from tfdoctor.fix.planner import NEVER, newest_of_minor
@@ -216,7 +217,7 @@ def _create(
             result.message = "the smoke test failed: " + "; ".join(summary["blocking"])
             return result
     result.status = "verified"
-    line = shell.source_line(str(folder / "bin" / "activate"))
+    line = shellwords.source_line(str(folder / "bin" / "activate"))
     result.message = f"created {folder}; use it with `{line}`" + (
         " (the activate scripts set TF_USE_LEGACY_KERAS=1)" if choice.legacy else ""
     )

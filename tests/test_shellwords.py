@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tfdoctor.fix import shell
+from tfdoctor import shellwords
 
 TRICKY = [
     "plain/path",
@@ -28,7 +28,7 @@ TRICKY = [
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_a_word_is_read_back_exactly_by_bash(text: str, tmp_path: Path) -> None:
-    quoted = shell.word(text)
+    quoted = shellwords.word(text)
     assert "\n" not in quoted and "\r" not in quoted and "\x1b" not in quoted
     out = subprocess.run(["bash", "-c", "printf %s " + quoted], capture_output=True, cwd=tmp_path)
     assert out.returncode == 0 and out.stdout.decode() == text
@@ -36,7 +36,7 @@ def test_a_word_is_read_back_exactly_by_bash(text: str, tmp_path: Path) -> None:
 
 def test_a_command_line_splits_back_into_its_arguments() -> None:
     argv = ["/usr/bin/uv", "pip", "install", "--python", "/e nv;$(x)\n/bin/python", "numpy==1"]
-    line = shell.line(argv)
+    line = shellwords.line(argv)
     echoed = subprocess.run(
         ["bash", "-c", 'f() { for a in "$@"; do printf \'%s\\0\' "$a"; done; }; f ' + line],
         capture_output=True,
@@ -44,4 +44,4 @@ def test_a_command_line_splits_back_into_its_arguments() -> None:
         check=True,
     )
     assert echoed.stdout.split("\0")[:-1] == argv
-    assert shell.source_line("/a b/bin/activate") == "source '/a b/bin/activate'"
+    assert shellwords.source_line("/a b/bin/activate") == "source '/a b/bin/activate'"
