@@ -60,10 +60,10 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     """Rank the known root causes in a traceback, log or console session; what
     ``tfdoctor explain`` reports. With ``python`` (an interpreter or environment), the fixes
     name that environment's versions and its own findings of the same cause are joined in."""
-    from tfdoctor.commands.explain import _Environment, _join
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.envfacts import environment_facts
     from tfdoctor.explain import explain_text
+    from tfdoctor.explain.join import DiagnosedEnvironment, join_environment
     from tfdoctor.report.explain import to_json
     from tfdoctor.report.model import Report
 
@@ -71,9 +71,9 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     if python is not None:
         ctx, static = diagnose_context(os.fspath(python))
         facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
-        environment = _Environment(facts, static, "python argument")
+        environment = DiagnosedEnvironment(facts, static, "python argument")
     result = explain_text(text, environment.facts if environment else None)
-    findings = _join(result.findings, environment) if environment else result.findings
+    findings = join_environment(result.findings, environment) if environment else result.findings
     document = to_json(result, "<text>")
     extra: dict[str, object] = {
         key: document[key] for key in ("input", "recognised", "next") if key in document

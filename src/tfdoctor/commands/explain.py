@@ -6,15 +6,13 @@ import argparse
 import dataclasses
 import json
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from tfdoctor.explain import ExplainResult
-    from tfdoctor.finding import Finding
-    from tfdoctor.report.model import Report
+    from tfdoctor.explain.join import DiagnosedEnvironment
     from tfdoctor.target import Target
 
 FORMATS = ("text", "json", "markdown")
@@ -54,14 +52,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-@dataclass
-class _Environment:
-    facts: dict[str, str]
-    report: Report
-    source: str  # --python | traceback | why the active environment was chosen
-
-
-def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environment | None:
+def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEnvironment | None:
     """The environment the text came from: --python; else the one its traceback shows, when
     that very file exists on this machine; else the active environment if it has TensorFlow."""
     import os
@@ -76,6 +67,7 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environmen
         python, source = result.environment, "traceback"
     from tfdoctor.diagnose import diagnose_context, diagnose_probed
     from tfdoctor.envfacts import environment_facts
+    from tfdoctor.explain.join import DiagnosedEnvironment
 
     try:
         if python is None:
@@ -92,7 +84,7 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environmen
             raise
         return None  # the traceback's environment is not a usable one here: the text alone
     facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
-    return _Environment(facts, report, source)
+    return DiagnosedEnvironment(facts, report, source)
 
 
 def _active_with_tensorflow() -> tuple[Target, dict[str, object]] | None:
@@ -128,45 +120,6 @@ def _trusted(environment: str) -> bool:
     return owner in (0, os.getuid()) if hasattr(os, "getuid") else True
 
 
-def _join(findings: tuple[Finding, ...], env: _Environment) -> tuple[Finding, ...]:
-    """One diagnosis: the root cause is the one the environment proves.
-
-    First the text's causes that the environment's error findings prove (with the environment's
-    evidence and concrete fix), then the environment's other errors (a text cause that the
-    environment does not show, such as a save-format error, is often only the symptom of an
-    environment fault, e.g. Keras 3 beside TensorFlow 2.15), then the text's remaining causes."""
-    from tfdoctor.finding import Severity
-
-    errors = [f for f in env.report.sorted_findings() if f.severity is Severity.ERROR]
-    proven: list[Finding] = []
-    others: list[Finding] = []
-    for finding in findings:
-        static = next((f for f in errors if f.cause == finding.cause), None)
-        if static is None:
-            others.append(finding)
-            continue
-        proven.append(
-            finding._replace(
-                evidence=(*finding.evidence, f"in this environment: {static.code} {static.title}"),
-                fix=static.fix or finding.fix,
-                fix_note=static.fix_note or finding.fix_note,
-                confidence=1.0,
-                data=(*finding.data, ("proven_by", static.code)),
-            )
-        )
-    causes = {f.cause for f in findings}
-    environment = [
-        f._replace(
-            evidence=(*f.evidence, "in this environment (tfdoctor check)"),
-            confidence=1.0,
-            data=(*f.data, ("proven_by", f.code)),
-        )
-        for f in errors
-        if f.cause not in causes
-    ]
-    return (*proven, *environment, *others)
-
-
 def _open(path: str) -> tuple[BinaryIO, str]:
     if path == "-":
         if sys.stdin.isatty():
@@ -189,6 +142,7 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.explain import NotTextError, explain_stream
     from tfdoctor.explain.engine import refill
+    from tfdoctor.explain.join import join_environment
     from tfdoctor.finding import Severity
     from tfdoctor.report.explain import print_text, to_json, to_markdown
 
@@ -207,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
     env = _environment(args, result)
     if env is not None:
         result = refill(result, env.facts)
-        result = dataclasses.replace(result, findings=_join(result.findings, env))
+        result = dataclasses.replace(result, findings=join_environment(result.findings, env))
     if args.format == "json":
         data = to_json(result, source)
         if env is not None:
