@@ -18,7 +18,7 @@ import pytest
 
 from envs import interpreter
 from tfdoctor.errors import UsageError
-from tfdoctor.target import RunningProbe, Target
+from tfdoctor.target import Interpreter, RunningProbe
 
 MEASURE = """\
 import resource, subprocess, sys, json
@@ -108,7 +108,7 @@ def _gone(pid: int) -> bool:
 def test_timeout_ends_the_wrappers_grandchild(tmp_path: Path) -> None:
     pidfile = tmp_path / "grandchild.pid"
     python = _fake_python(tmp_path, f"sleep 300 &\necho $! > {pidfile}\nwait")
-    probe = RunningProbe(Target(str(python), str(python)), timeout=2)
+    probe = RunningProbe(Interpreter(str(python), str(python)), timeout=2)
     with pytest.raises(UsageError, match="did not answer"):
         probe.result()
     pid = int(pidfile.read_text())
@@ -127,8 +127,8 @@ DEEP = """\
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 from tfdoctor.deep import RunningDeep
-from tfdoctor.target import Target
-result = RunningDeep(Target(sys.argv[1], sys.argv[1]), timeout=120).result()
+from tfdoctor.target import Interpreter
+result = RunningDeep(Interpreter(sys.argv[1], sys.argv[1]), timeout=120).result()
 print(result.returncode, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """
 

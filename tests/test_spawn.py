@@ -11,7 +11,7 @@ import pytest
 
 from tfdoctor.errors import UsageError
 from tfdoctor.spawn import Child
-from tfdoctor.target import RunningProbe, Target
+from tfdoctor.target import Interpreter, RunningProbe
 
 
 def _python(code: str) -> list[str]:
@@ -70,7 +70,7 @@ def test_probe_that_does_not_answer_in_time_is_killed(tmp_path: Path) -> None:
     slow = tmp_path / "python"
     slow.write_text("#!/bin/sh\nexec sleep 60\n")
     slow.chmod(0o755)
-    probe = RunningProbe(Target(str(slow), str(slow)), timeout=0.5)
+    probe = RunningProbe(Interpreter(str(slow), str(slow)), timeout=0.5)
     with pytest.raises(UsageError, match="did not answer within"):
         probe.result()
     assert probe._child.returncode is not None  # killed and reaped, not left behind

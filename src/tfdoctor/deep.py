@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from tfdoctor.target import BEGIN, ISOLATE, Target, probe_program
+from tfdoctor.target import BEGIN, ISOLATE, Interpreter, probe_program
 
 EVENT = "@@TFDOCTOR-EVENT@@ "
 DEFAULT_TIMEOUT_S = 180.0
@@ -89,7 +89,7 @@ Progress = Callable[[str, dict[str, Any]], None]
 class RunningDeep:
     """The runtime probe, started now; ``result()`` follows it to its end or its time limit."""
 
-    def __init__(self, target: Target, timeout: float = DEFAULT_TIMEOUT_S):
+    def __init__(self, target: Interpreter, timeout: float = DEFAULT_TIMEOUT_S):
         self.timeout = timeout
         self.started = time.perf_counter()
         self._proc = subprocess.Popen(

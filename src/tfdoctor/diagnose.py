@@ -10,7 +10,7 @@ from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, check_rules, run_checks
 from tfdoctor.snapshot import Snapshot
-from tfdoctor.target import RunningProbe, Target, resolve
+from tfdoctor.target import Interpreter, RunningProbe, resolve
 
 if TYPE_CHECKING:  # only --deep needs it, and it is not light
     from tfdoctor.deep import Progress, RunningDeep
@@ -55,7 +55,7 @@ def diagnose_context(python: str | None) -> tuple[Context, Report]:
     return ctx, _report(ctx, run_checks(ctx), (), {}, target.why)
 
 
-def diagnose_probed(target: Target, data: dict[str, object]) -> tuple[Context, Report]:
+def diagnose_probed(target: Interpreter, data: dict[str, object]) -> tuple[Context, Report]:
     """diagnose_context() of a probe answer already read from ``target``."""
     ctx = Context(snapshot=Snapshot.from_probe(data), kb=load_kb())
     return ctx, _report(ctx, run_checks(ctx), (), {}, target.why)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+from tfdoctor.pep508 import canonical
 from tfdoctor.shellwords import word as shell_word
-from tfdoctor.snapshot import Snapshot, canonical
+from tfdoctor.snapshot import Snapshot
 
 
 def _quote_all(items: tuple[str, ...] | list[str]) -> str:

@@ -18,8 +18,7 @@ from typing import Any, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from tfdoctor.pep508 import Req, parse
-from tfdoctor.pep508 import canonical as canonical  # re-exported: the rules use it with the records
+from tfdoctor.pep508 import Req, canonical, parse
 
 
 class PythonInfo(NamedTuple):

@@ -47,7 +47,7 @@ _LOAD_FILE = (
 _LOAD_SOURCE = 'code = compile({source}, "<tfdoctor-probe:{name}>", "exec")'
 
 
-class Target(namedtuple("Target", "executable given why", defaults=("",))):
+class Interpreter(namedtuple("Interpreter", "executable given why", defaults=("",))):
     """The interpreter to examine (``executable``, resolved), how the user named it (``given``,
     None when tfdoctor chose it) and, when it chose, why (``why``: the first line of a report).
 
@@ -82,7 +82,7 @@ def probe_program(name: str, from_file: bool = False) -> str:
     return _GUARD.format(min=MIN_TARGET, begin=BEGIN, end=END, load=load)
 
 
-def resolve(python: str | None) -> Target:
+def resolve(python: str | None) -> Interpreter:
     """Turn ``--python`` (interpreter, venv folder or conda env folder) into an interpreter path."""
     if python is None:
         return active()
@@ -104,7 +104,7 @@ def resolve(python: str | None) -> Target:
             if islink(candidate) and not os.path.exists(candidate):
                 raise UsageError(_broken_venv_message(path, candidate))
             if os.path.isfile(candidate):
-                return Target(executable=_resolved(candidate), given=python)
+                return Interpreter(executable=_resolved(candidate), given=python)
         raise UsageError(
             f"{python} is a folder but not a Python environment (no bin/python in it); "
             "pass a venv or conda env folder, or the interpreter itself"
@@ -114,7 +114,7 @@ def resolve(python: str | None) -> Target:
         raise UsageError(_broken_venv_message(venv, path))
     if not os.access(path, os.X_OK):
         raise UsageError(f"{python} is not an executable file; pass a Python interpreter")
-    return Target(executable=_resolved(path), given=python)
+    return Interpreter(executable=_resolved(path), given=python)
 
 
 def _resolved(path: str) -> str:
@@ -124,7 +124,7 @@ def _resolved(path: str) -> str:
     return os.path.join(os.path.realpath(folder), name)
 
 
-def active() -> Target:
+def active() -> Interpreter:
     """The environment the user means when no --python is given: the activated venv, else the
     activated conda env, else the python3 (or python) first on PATH, else tfdoctor's own."""
     for var, what in (
@@ -137,13 +137,13 @@ def active() -> Target:
                 found = resolve(folder)
             except UsageError as exc:
                 raise UsageError(f"${var} names {folder}, which is not usable: {exc}") from None
-            return Target(found.executable, None, f"the active {what} (${var})")
+            return Interpreter(found.executable, None, f"the active {what} (${var})")
     for name in ("python3", "python"):
         for folder in os.environ.get("PATH", "").split(os.pathsep):
             candidate = os.path.join(folder or ".", name)
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-                return Target(_resolved(candidate), None, f"{name}, the first on PATH")
-    return Target(
+                return Interpreter(_resolved(candidate), None, f"{name}, the first on PATH")
+    return Interpreter(
         sys.executable, None, "tfdoctor's own interpreter: no active environment, no python on PATH"
     )
 
@@ -174,7 +174,7 @@ class RunningProbe:
 
     def __init__(
         self,
-        target: Target,
+        target: Interpreter,
         name: str = "static",
         timeout: float = PROBE_TIMEOUT_S,
         full_scan: bool = False,
@@ -253,7 +253,7 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
 
 
 def run_probe(
-    target: Target, name: str = "static", timeout: float = PROBE_TIMEOUT_S
+    target: Interpreter, name: str = "static", timeout: float = PROBE_TIMEOUT_S
 ) -> dict[str, object]:
     """Run a probe script inside the target interpreter and return its JSON document."""
     return RunningProbe(target, name, timeout).result()

@@ -13,7 +13,7 @@ from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 if TYPE_CHECKING:
     from tfdoctor.explain import ExplainResult
     from tfdoctor.explain.join import DiagnosedEnvironment
-    from tfdoctor.target import Target
+    from tfdoctor.target import Interpreter
 
 FORMATS = ("text", "json", "markdown")
 
@@ -87,7 +87,7 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEn
     return DiagnosedEnvironment(facts, report, source)
 
 
-def _active_with_tensorflow() -> tuple[Target, dict[str, object]] | None:
+def _active_with_tensorflow() -> tuple[Interpreter, dict[str, object]] | None:
     """The active environment and its probe's answer, when TensorFlow is installed in it (only
     then is it diagnosed: the probe alone is cheap, a whole check is not)."""
     from tfdoctor.kb import load

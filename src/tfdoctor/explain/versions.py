@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from tfdoctor.explain import knowledge
+from tfdoctor.pep508 import canonical
 
 _NAMES = (
     r"tensorflow(?:[-_](?:cpu|gpu|intel|macos|aarch64|rocm|directml|cpu-aws))?|tf[-_]nightly(?:[-_](?:cpu|gpu))?"
@@ -90,7 +91,7 @@ def _stated_in(norm: str) -> tuple[tuple[str, str], ...]:
     """(package, version) stated in a line that does not ask for them."""
     if not _MAYBE_STATED.search(norm) or any(word in norm for word in _REQUESTS):
         return ()
-    return tuple((canonical(m.group(1)), m.group(2)) for m in _STATED.finditer(norm))
+    return tuple((distribution(m.group(1)), m.group(2)) for m in _STATED.finditer(norm))
 
 
 class Stated(NamedTuple):
@@ -99,9 +100,11 @@ class Stated(NamedTuple):
     text: str
 
 
-def canonical(name: str) -> str:
-    lowered = name.lower().replace("_", "-")
-    return _SHORT.get(lowered, _SHORT.get(lowered.replace("-", " "), lowered))
+def distribution(name: str) -> str:
+    """The distribution a name in a text means: PEP 503 normalised, short names spelled out
+    (``tf``, ``np``, ``Tensor Flow``)."""
+    normalised = canonical(name)
+    return _SHORT.get(normalised, _SHORT.get(normalised.replace("-", " "), normalised))
 
 
 class VersionFacts:
@@ -126,7 +129,7 @@ class VersionFacts:
         if "__version__" in norm:
             dunder = _DUNDER.search(norm)
             if dunder is not None:
-                package = canonical(dunder.group(1))
+                package = distribution(dunder.group(1))
                 quoted = _QUOTED.search(norm, dunder.end())
                 if quoted is not None:
                     self._state(package, quoted.group(1), line_no, text)
@@ -168,7 +171,7 @@ class VersionFacts:
         self._installed(package, self.stated[package])
 
     def _installed(self, name: str, where: Stated) -> None:
-        key = name.lower().replace("_", "-")
+        key = canonical(name)
         if key in self.installed or len(self.installed) < self.MAX_PACKAGES:
             self.installed[key] = where
 
@@ -206,7 +209,7 @@ def _conda_mixed(facts: VersionFacts) -> str:
         return ""
     stack = knowledge.stack_distributions()
     for name, by in sorted(listed.items()):
-        if "pip" in by and (name.replace("_", "-") in stack or len(by) == 2):
+        if "pip" in by and (canonical(name) in stack or len(by) == 2):
             return name
     return ""
 

@@ -21,7 +21,7 @@ from tfdoctor.fix.planner import NEVER, newest_of_minor
 from tfdoctor.fix.resolver import find_uv
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
-from tfdoctor.snapshot import canonical
+from tfdoctor.pep508 import canonical
 
 LOCK = "requirements.lock"
 REBUILD_UV = (

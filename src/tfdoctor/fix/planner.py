@@ -23,11 +23,11 @@ from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.installers import Installer
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
-from tfdoctor.pep508 import allows
+from tfdoctor.pep508 import allows, canonical
 from tfdoctor.rules.base import Context, version_key
 from tfdoctor.rules.install_state import stray_stack_folders
 from tfdoctor.shellwords import word as shell_word
-from tfdoctor.snapshot import Distribution, canonical
+from tfdoctor.snapshot import Distribution
 
 # Codes the planner repairs from the state of the environment (others become manual steps).
 HANDLED = frozenset(
@@ -85,7 +85,7 @@ def kbreq_name(requirement: str) -> str:
 
 
 @dataclass(frozen=True)
-class Target:
+class PlannedTensorFlow:
     """The TensorFlow distribution and version the plan ends with."""
 
     variant: str
@@ -196,7 +196,9 @@ def newest_of_minor(kb: KnowledgeBase, minor: str, python: str) -> TFRelease | N
     return None
 
 
-def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Draft) -> Target:
+def choose_tensorflow(
+    ctx: Context, intent: Intent, codes: set[str], draft: _Draft
+) -> PlannedTensorFlow:
     kb, snap = ctx.kb, ctx.snapshot
     py = snap.python.minor
     tf = ctx.tensorflow
@@ -209,7 +211,7 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
         )
     variant = _variant(ctx)
     if intent.latest:
-        return Target(variant, newest.version, newest, True)
+        return PlannedTensorFlow(variant, newest.version, newest, True)
     if intent.tensorflow:
         release = newest_of_minor(kb, intent.tensorflow, py)
         if release is None:
@@ -230,12 +232,12 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
                 f"Keras 3 needs TensorFlow 2.16 or newer; TensorFlow {release.minor} uses Keras 2 "
                 "(drop --keras 3, or pick --tensorflow 2.16 or newer)"
             )
-        return Target(variant, release.version, release, True)
+        return PlannedTensorFlow(variant, release.version, release, True)
     if tf is None:
         draft.notes.append(
             f"TensorFlow is not installed: {newest.version} is the newest for Python {py}"
         )
-        return Target(variant, newest.version, newest, True)
+        return PlannedTensorFlow(variant, newest.version, newest, True)
     release = kb.tensorflow(tf.version)
     if release is None or "TFD120" in codes or not release.supports_python(py):
         if release is not None:
@@ -247,7 +249,7 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
                     f"supports; this plan moves TensorFlow to {newest.version} instead",
                 )
             )
-        return Target(variant, newest.version, newest, True)
+        return PlannedTensorFlow(variant, newest.version, newest, True)
     keras = snap.get("keras")
     keras3 = keras is not None and keras.version.startswith("3.")
     if intent.keras is None and keras3 and release.keras_line == 2 and newest.keras_line == 3:
@@ -264,8 +266,8 @@ def choose_tensorflow(ctx: Context, intent: Intent, codes: set[str], draft: _Dra
             f"Keras 3 needs TensorFlow 2.16 or newer: TensorFlow moves from {tf.version} to "
             f"{newest.version}"
         )
-        return Target(variant, newest.version, newest, True)
-    return Target(variant, tf.version, release, False)
+        return PlannedTensorFlow(variant, newest.version, newest, True)
+    return PlannedTensorFlow(variant, tf.version, release, False)
 
 
 def _variant(ctx: Context) -> str:
@@ -280,7 +282,7 @@ def _variant(ctx: Context) -> str:
 
 
 def _wants_legacy(
-    ctx: Context, intent: Intent, target: Target, draft: _Draft, codes: set[str]
+    ctx: Context, intent: Intent, target: PlannedTensorFlow, draft: _Draft, codes: set[str]
 ) -> bool:
     """Keras 2 code on a Keras 3 TensorFlow: tf-keras + TF_USE_LEGACY_KERAS=1."""
     snap = ctx.snapshot
@@ -306,7 +308,9 @@ def _wants_legacy(
     return False
 
 
-def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draft) -> None:
+def _stack_requirements(
+    ctx: Context, target: PlannedTensorFlow, legacy: bool, draft: _Draft
+) -> None:
     snap, kb, rel = ctx.snapshot, ctx.kb, target.release
     py = snap.python.minor
     draft.require(f"{target.variant}=={target.version}")
@@ -340,7 +344,7 @@ def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draf
         draft.soft.add(f"{requirer.key}=={requirer.version}")
 
 
-def _left_behind(ctx: Context, target: Target, draft: _Draft, codes: set[str]) -> None:
+def _left_behind(ctx: Context, target: PlannedTensorFlow, draft: _Draft, codes: set[str]) -> None:
     """Libraries of an older TensorFlow that an upgrade leaves behind: one the target no longer
     has is removed (tensorflow-estimator); one it no longer declares, but whose installed
     release is older than what the last TensorFlow that declared it asks, is upgraded to that
@@ -407,7 +411,7 @@ def keep_of(ctx: Context, group: list[Distribution]) -> Distribution:
     )
 
 
-def _install_state(ctx: Context, target: Target, draft: _Draft, backup: str) -> None:
+def _install_state(ctx: Context, target: PlannedTensorFlow, draft: _Draft, backup: str) -> None:
     snap = ctx.snapshot
     for group in overlap_groups(ctx):
         keep = keep_of(ctx, group)
@@ -451,7 +455,7 @@ def _into(backup: str, path: str) -> str:
     return os.path.join(backup, os.path.basename(path.rstrip("/")))
 
 
-def _cuda(ctx: Context, target: Target, draft: _Draft, codes: set[str]) -> None:
+def _cuda(ctx: Context, target: PlannedTensorFlow, draft: _Draft, codes: set[str]) -> None:
     if "TFD601" not in codes:
         return
     snap = ctx.snapshot
@@ -520,7 +524,7 @@ def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str)
 
 
 # -- resolution ------------------------------------------------------------------------------------
-def _resolve(ctx: Context, tool: Tool, target: Target, draft: _Draft) -> Resolution:
+def _resolve(ctx: Context, tool: Tool, target: PlannedTensorFlow, draft: _Draft) -> Resolution:
     variants = ctx.kb.tf_variants()
     first = resolve(tool, draft.requirements)
     if not first.ok:

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tfdoctor.snapshot import canonical
+from tfdoctor.pep508 import canonical
 
 RESOLVE_TIMEOUT_S = 300.0
 _CHANGE = re.compile(r"^\s*([+-])\s+([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")

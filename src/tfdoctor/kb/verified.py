@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from tfdoctor.pep508 import canonical
+
 NAMES = {
     "numpy": "NumPy", "protobuf": "protobuf", "keras": "Keras", "tf-keras": "tf-keras",
     "keras-nightly": "keras-nightly", "transformers": "transformers",
@@ -49,7 +51,7 @@ def find(
 ) -> list[dict[str, Any]]:
     """The cells with this TensorFlow and these package versions installed (prefixes allowed;
     underscores in names stand for dashes), run with exactly these settings."""
-    wanted = {name.replace("_", "-"): version for name, version in packages.items()}
+    wanted = {canonical(name): version for name, version in packages.items()}
     found = []
     for record in records():
         if not _matches(tf_version(record), tensorflow):
@@ -95,7 +97,7 @@ def proof(tensorflow: str, settings: dict[str, str] | None = None, **packages: s
     record = best(tensorflow, settings, **packages)
     if record is None:
         return None
-    return describe(record, tuple(n.replace("_", "-") for n in packages))
+    return describe(record, tuple(canonical(n) for n in packages))
 
 
 def step_ok(record: dict[str, Any], name: str) -> bool | None:
@@ -130,7 +132,7 @@ def tf_keras_line(record: dict[str, Any]) -> str:
     settings = " ".join(f"{k}={v}" for k, v in sorted((record.get("settings") or {}).items()))
     what = " + ".join(parts) + (f" ({settings})" if settings else "")
     if tf_keras_works(record):
-        implementation = str(detail.get("implementation", "?")).replace("_", "-")
+        implementation = canonical(str(detail.get("implementation", "?")))
         module = f" ({detail['module']})" if detail.get("module") else ""
         return (
             f"proven: {what}: tf.keras is {NAMES.get(implementation, implementation)} "

@@ -19,6 +19,7 @@ from typing import Any
 
 from tfdoctor import __version__
 from tfdoctor.matrix.spec import Cell, Stage
+from tfdoctor.pep508 import canonical
 
 MARKER = ".tfdoctor-matrix-base"
 
@@ -128,7 +129,7 @@ def _installed(env: Path) -> dict[str, str]:
         with open(meta, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if line.startswith("Name:"):
-                    name = line.split(":", 1)[1].strip().lower().replace("_", "-")
+                    name = canonical(line.split(":", 1)[1].strip())
                 elif line.startswith("Version:"):
                     version = line.split(":", 1)[1].strip()
                 if name and version:

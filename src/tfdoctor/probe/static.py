@@ -52,6 +52,7 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 def norm(name):
+    # PEP 503, as tfdoctor.pep508.canonical: a copy, as the probe imports nothing of tfdoctor
     name = name.lower().replace("_", "-").replace(".", "-")
     while "--" in name:
         name = name.replace("--", "-")

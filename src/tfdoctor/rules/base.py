@@ -15,8 +15,9 @@ from packaging.version import Version
 
 from tfdoctor.finding import Finding, Group, Remedy, Severity, installs
 from tfdoctor.installers import Installer, detect_installer
+from tfdoctor.pep508 import canonical
 from tfdoctor.registry import RuleInfo, register
-from tfdoctor.snapshot import Distribution, Snapshot, canonical
+from tfdoctor.snapshot import Distribution, Snapshot
 
 if TYPE_CHECKING:
     from tfdoctor.kb import KnowledgeBase, TFRelease

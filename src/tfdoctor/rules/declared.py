@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from tfdoctor.pep508 import Req
-from tfdoctor.snapshot import Distribution, Snapshot, canonical
+from tfdoctor.pep508 import Req, canonical
+from tfdoctor.snapshot import Distribution, Snapshot
 
 if TYPE_CHECKING:
     from tfdoctor.kb import KnowledgeBase

@@ -6,10 +6,11 @@ import os
 from collections.abc import Iterator
 
 from tfdoctor.finding import Finding, Group, Severity, installs, reinstalls, uninstalls
+from tfdoctor.pep508 import canonical
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding, keep_tensorflow, version_key
 from tfdoctor.shellwords import word as shell_word
-from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot, canonical
+from tfdoctor.snapshot import Distribution, ImportOrigin, Snapshot
 
 OVERLAP = RuleInfo(
     "TFD301",
@@ -304,7 +305,7 @@ def mixed_installers(ctx: Context) -> Iterator[Finding]:
     if snap.conda_meta is None:
         return
     stack = ctx.kb.stack_names()
-    conda = {r.name.replace("_", "-").lower(): r for r in snap.conda_meta}
+    conda = {canonical(r.name): r for r in snap.conda_meta}
     pip_managed = [
         d for d in snap.distributions if d.installer and d.installer != "conda" and d.key in stack
     ]
