@@ -242,6 +242,41 @@ def test_version_facts_live_in_the_knowledge_base() -> None:
     assert not found, "facts written in code:\n" + "\n".join(found)
 
 
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def test_rule_prose_takes_tensorflow_versions_from_the_kb() -> None:
+    """What a finding says (title, why, fix note) names TensorFlow releases through the kb
+    (kb.keras_line_minors, ...), so the prose follows the data; docstrings may give examples."""
+    prose_version = re.compile(r"\b(TF|TensorFlow)(?: to| from)? \d+\.\d+|\d+\.\d+ or newer")
+    found = []
+    for path in sorted((PACKAGE / "rules").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skipped = _docstrings(tree)
+        found += [
+            f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skipped
+            and prose_version.search(node.value)
+        ]
+    assert not found, "TensorFlow versions written in rule prose:\n" + "\n".join(found)
+    from tfdoctor.kb import load
+
+    kb = load()
+    assert kb.keras_line_minors(2)[-2:] == ("2.14", "2.15")
+    assert kb.keras_line_minors(3)[0] == "2.16"
+
+
 def test_every_check_rule_is_listed_once() -> None:
     """Rules run because rules/checks.py lists them (no registration by import): a `@check`
     function left out of CHECKS would never run, so every one in the rules package is there."""

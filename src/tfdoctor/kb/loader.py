@@ -401,6 +401,17 @@ class KnowledgeBase:
         release = self.tensorflow(tensorflow_version)
         return release.keras_line if release else 0
 
+    def keras_line_minors(self, major: int) -> tuple[str, ...]:
+        """The TensorFlow minors whose ``tf.keras`` is Keras ``major`` (the curated keras_line),
+        oldest first: ``keras_line_minors(3)[0]`` is where Keras 3 begins."""
+        table = self.curated_data.get("tensorflow", {})
+        minors = [
+            minor
+            for minor, facts in table.items()
+            if (fact := _fact(facts.get("keras_line"))) is not None and fact.value == major
+        ]
+        return tuple(sorted(minors, key=requirements.minor_key))
+
     def tf_keras_from_keras_package(self, tensorflow_version: str) -> bool:
         """True when ``tf.keras`` is served by the ``keras`` distribution (TF 2.6 and later)."""
         release = self.tensorflow(tensorflow_version)

@@ -50,6 +50,17 @@ def _tf_label(tf: Distribution) -> str:
     return f"TensorFlow {tf.version} ({tf.name})"
 
 
+def _keras3_boundary(ctx: Context) -> tuple[str, str, str]:
+    """The TensorFlow minors around Keras 3, from the kb: the last-but-one and the last whose
+    tf.keras is Keras 2 (the last silently takes an installed Keras 3), the first of Keras 3."""
+    keras2, keras3 = ctx.kb.keras_line_minors(2), ctx.kb.keras_line_minors(3)
+    return (
+        keras2[-2] if len(keras2) > 1 else "?",
+        keras2[-1] if keras2 else "?",
+        keras3[0] if keras3 else "?",
+    )
+
+
 def _minor(version: str) -> str:
     release = Version(version).release
     return f"{release[0]}.{release[1] if len(release) > 1 else 0}"
@@ -71,7 +82,7 @@ def keras_line(ctx: Context) -> Iterator[Finding]:
     if release is None or keras is None or keras.parsed_version is None:
         return
     if keras.parsed_version.major != release.keras_line:
-        spec = ">=3.0" if release.keras_line == 3 else f"~={release.minor}.0"
+        spec = f">={release.keras_line}.0" if release.keras_line == 3 else f"~={release.minor}.0"
         yield _keras_mismatch(ctx, tf, keras, spec, None)
 
 
@@ -81,6 +92,7 @@ def _keras_mismatch(
     assert keras is not None
     keras_v = keras.parsed_version
     wants_three = ctx.kb.keras_line(tf.version) >= 3
+    older, last_keras2, first_keras3 = _keras3_boundary(ctx)
     evidence = [_where(tf), _where(keras)]
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
@@ -88,9 +100,9 @@ def _keras_mismatch(
     evidence += _proof(tf.version, ctx, keras=keras.version.split(".")[0])
     if wants_three:
         why = (
-            f"From TensorFlow 2.16 on, tf.keras is Keras 3 and TensorFlow imports the installed "
-            f"`keras` package as Keras 3; Keras {keras.version} is Keras 2, so `import tensorflow` "
-            "or the first use of tf.keras fails."
+            f"From TensorFlow {first_keras3} on, tf.keras is Keras 3 and TensorFlow imports the "
+            f"installed `keras` package as Keras 3; Keras {keras.version} is Keras 2, so "
+            "`import tensorflow` or the first use of tf.keras fails."
         )
         note = (
             "If your code needs Keras 2, keep keras 3 and add "
@@ -102,15 +114,17 @@ def _keras_mismatch(
             f"TensorFlow {_minor(tf.version)} bundles Keras 2: tf.keras loads the separately "
             f"installed `keras` package and expects keras {spec}. "
             + (
-                f"Keras {keras.version} is Keras 3, a different package: on TF 2.14 and older "
-                "tf.keras fails with \"No module named 'keras.api._v2'\"; on TF 2.15 tf.keras "
-                "silently becomes Keras 3 and Keras 2 code fails later (mixed or missing APIs)."
+                f"Keras {keras.version} is Keras 3, a different package: on TF {older} and older "
+                f"tf.keras fails with \"No module named 'keras.api._v2'\"; on TF {last_keras2} "
+                "tf.keras silently becomes Keras 3 and Keras 2 code fails later (mixed or missing "
+                "APIs)."
                 if keras_v is not None and keras_v.major >= 3
                 else f"keras {keras.version} belongs to another TensorFlow release."
             )
         )
         note = (
-            "To use Keras 3 instead, upgrade TensorFlow to 2.16 or newer (tfdoctor fix --keras 3)."
+            f"To use Keras 3 instead, upgrade TensorFlow to {first_keras3} or newer "
+            "(tfdoctor fix --keras 3)."
         )
     return finding(
         KERAS_LINE,
