@@ -14,7 +14,7 @@ from tfdoctor import pep508
 VERSIONISH = [
     "3", "3.7", "3.9", "3.11", "3.12", "3.13", "3.11.7", "3.12.1", "3.13.0rc1", "2.7",
     "3.*", "3.1*", "3.11.*", "2.*", "3.12.0.*", "1!3.11", "3.11+local", "3.11.post1",
-    "3.11a1", "3.11.dev0", "5.15.0-91-generic", "6.8.0",
+    "3.11a1", "3.11.dev0", "5.15.0-91-generic", "6.8.0", "3.12dev", "3.11.0rc1", "3.11.post1.dev2",
 ]  # fmt: skip
 WORDS = ["linux", "win32", "darwin", "x86_64", "AMD64", "arm64", "cpython", "posix", "nt", "gpu",
          "Linux", "CPython", ""]  # fmt: skip

@@ -201,9 +201,13 @@ def _clause_holds(op: str, spec: Version, candidate: Version) -> bool:
 
 
 def _unusual(spec: Version, candidate: Version) -> bool:
-    return any(
-        v.local or v.pre or v.post is not None or v.dev is not None for v in (spec, candidate)
+    """Where packaging's releases differ on an exclusive bound: a candidate that is not a plain
+    release, or a local or post bound. A plain release against a pre-release or dev bound
+    (``<5.0.0dev``, TensorFlow's protobuf bound up to 2.15) is a plain comparison in all."""
+    candidate_plain = not (
+        candidate.local or candidate.pre or candidate.post is not None or candidate.dev is not None
     )
+    return not candidate_plain or bool(spec.local) or spec.post is not None
 
 
 def allows(specifier: str, version: str) -> bool:
