@@ -144,6 +144,7 @@ def make_plan(
             draft.notes.append("the package index was unreachable: versions come from uv's cache")
     installer = _shown_installer(ctx)
     steps = _steps(ctx, draft, resolution, installer, codes)
+    imports = _verify_imports(ctx, draft, resolution)
     return Plan(
         python=snap.python.executable,
         prefix=snap.python.prefix,
@@ -161,7 +162,21 @@ def make_plan(
         alternatives=tuple(settled.whole.alternatives) if settled and settled.whole else (),
         chosen=settled.chosen if settled else 0,
         whole=settled.whole if settled else None,
+        verify_imports=tuple(imports),
     )
+
+
+def _verify_imports(ctx: Context, draft: _Draft, res: Resolution) -> list[str]:
+    """The modules the verification imports beside TensorFlow (fix/verify_imports.py)."""
+    from tfdoctor.fix.requested import find_requested
+    from tfdoctor.fix.verify_imports import moved_imports
+
+    installed = {d.key: d.version for d in ctx.snapshot.distributions if not d.error}
+    changed = {n for n, v in res.installs if installed.get(canonical(n)) != v}
+    changed |= set(draft.uninstall) | set(draft.reinstall)
+    if not changed:
+        return []
+    return moved_imports(ctx.snapshot, find_requested(ctx.snapshot), changed)
 
 
 # -- what to end with ---------------------------------------------------------------------------
