@@ -131,6 +131,7 @@ def make_plan(
             ctx, tool, intent, target.variant, target.version, target.moved,
             [r for r in draft.requirements if r not in draft.soft],
             set(draft.uninstall) - set(draft.reinstall), resolution, prior,
+            tuple(sorted(draft.soft)),
         )  # fmt: skip
         if settled is not None:
             resolution = settled.resolution
