@@ -212,10 +212,10 @@ def test_requirement_files_of_the_working_directory_are_read_for_an_env_elsewher
     assert f"{project / 'requirements.txt'} (jax[cpu])" in note, note
     assert f"{project / 'requirements-dev.txt'} (numpy)" in note, note
     assert "left out (not installed here): not-installed-here==1.0, pytest" in note, note
-    # The requested jax (with its extra) is still solved for: jax moves, TensorFlow is kept.
+    # jax (with its extra) and numpy, named by the files, are what the solve keeps as asked for.
     keep_tf = doc["plan"]["alternatives"][0]
     assert keep_tf["tensorflow"] == "tensorflow-cpu==2.15.1"
-    assert keep_tf["requested_moved"] == ["jax"], keep_tf
+    assert keep_tf["requested_moved"] == ["jax", "numpy"], keep_tf
     # Without a project in the working directory no file is read.
     doc = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json").json()
     assert not [n for n in doc["plan"]["notes"] if n.startswith("project files read")]
