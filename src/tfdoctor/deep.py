@@ -90,14 +90,20 @@ class RunningDeep:
     """The runtime probe, started now; ``result()`` follows it to its end or its time limit."""
 
     def __init__(
-        self, target: Target, timeout: float = DEFAULT_TIMEOUT_S, imports: Sequence[str] = ()
+        self,
+        target: Target,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        imports: Sequence[str] = (),
+        write_bytecode: bool = True,
     ):
         """``imports``: more top-level modules to import after the TensorFlow stack (each one a
-        step ``import NAME``), e.g. the packages a repair moved."""
+        step ``import NAME``), e.g. the packages a repair moved. ``write_bytecode=False``: the
+        run writes no ``.pyc`` into the environment (``-B``; -I ignores PYTHONDONTWRITEBYTECODE)."""
         self.timeout = timeout
+        flags = (*ISOLATE, "-B") if not write_bytecode else ISOLATE
         self.started = time.perf_counter()
         self._proc = subprocess.Popen(
-            [target.executable, *ISOLATE, "-", *imports],
+            [target.executable, *flags, "-", *imports],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import FrameType
@@ -123,7 +124,9 @@ def verify(
                 os.environ.pop(name, None)
         target = resolve(python)
         probe = RunningProbe(target)
-        deep = RunningDeep(target, imports=imports)
+        # The verification writes nothing into the environment (no byte-code of the modules it
+        # imports): what the fix changed is then known before it ends (apply() reads it meanwhile).
+        deep = RunningDeep(target, imports=imports, write_bytecode=False)
         report = diagnose_probe(probe, deep=deep)
     finally:
         os.environ.clear()
@@ -187,11 +190,15 @@ def apply(plan: Plan, snapshot: Snapshot, tool: Tool, stamp: str, say: Say) -> O
             _persist_variables(plan, snapshot.is_conda, outcome, journal)
             also = f" and importing {', '.join(plan.verify_imports)}" if plan.verify_imports else ""
             say(f"verifying with check --deep{also} ...")
+            # What changed is read while the target imports TensorFlow (it waits on a child).
+            pool = ThreadPoolExecutor(max_workers=1)
+            differ = pool.submit(journal_mod.diff, journal.prefix, journal.snapshot_dir)
+            pool.shutdown(wait=False)
             ok, summary = verify(plan.python, plan.environ, manual_codes, plan.verify_imports)
             outcome.verification = summary
             if not ok:
                 raise StepFailed("verification failed: " + "; ".join(summary["blocking"]))
-            changes = journal_mod.diff(journal.prefix, journal.snapshot_dir)
+            changes = differ.result()
             journal.data["changes"] = changes.to_json()
             journal.set_state("verified")
     except BaseException as exc:  # anything after the first change: put the environment back
