@@ -15,12 +15,16 @@ class CliResult:
     stderr: str
 
     def json(self) -> dict[str, Any]:
-        """The JSON document printed, checked against its command's schema (docs/schema/)."""
+        """The JSON document printed, checked against its command's schema (docs/schema/); a
+        check's findings also against their remedies (every package change is one)."""
         from json_schemas import assert_valid
+        from remedies import assert_package_remedies
 
         data: dict[str, Any] = json.loads(self.stdout)
         if isinstance(data, dict) and data.get("schema", "").startswith("tfdoctor/"):
             assert_valid(data)
+            if data.get("command") == "check":
+                assert_package_remedies(data["findings"])
         return data
 
     def codes(self) -> list[tuple[str, str]]:

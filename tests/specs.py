@@ -99,6 +99,11 @@ TF218_PLUS_CPU219 = EnvSpec("tf218-plus-cpu219", base=TF218, with_deps=("tensorf
 # protobuf that one wants) into the same folder.
 TF218_CPU = EnvSpec("tf218-cpu", packages=("tensorflow-cpu==2.18.1",))
 TF218_CPU_TFKERAS = EnvSpec("tf218-cpu-tfkeras", base=TF218_CPU, with_deps=("tf-keras==2.21.0",))
+# `pip install -U tensorflow-cpu` from 2.15 to 2.21 (with its dependencies): TensorFlow 2.21
+# declares neither tensorflow-estimator nor tensorboard, so 2.15's copies stay behind.
+TF215_UPGRADED_TF221 = EnvSpec(
+    "tf215-upgraded-221", base=TF215, with_deps=("tensorflow-cpu==2.21.0",)
+)
 # tensorflow and tensorflow-cpu together, then one of them uninstalled: the other's files that
 # the uninstall took are gone.
 TF221_PLUS_TENSORFLOW_UNINSTALLED = EnvSpec(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,11 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
     ("healthy TF 2.21 on Python 3.12", specs.TF221_PY312, {}, []),
     ("healthy TF 2.21 on Python 3.13", specs.TF221_PY313, {}, []),
     (
-        "healthy TF 2.21 + tf-keras 2.21 with TF_USE_LEGACY_KERAS=1",
+        # works, but tf-keras declares plain `tensorflow` (pip check: not installed): a warning
+        "TF 2.21 + tf-keras 2.21 (--no-deps) with TF_USE_LEGACY_KERAS=1",
         specs.TF221_LEGACY,
         {"TF_USE_LEGACY_KERAS": "1"},
-        [],
+        [("TFD210", "declared-conflict")],
     ),
     (
         "keras 3 installed over TF 2.15",
@@ -86,6 +88,12 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         specs.TF218_CPU_TFKERAS,
         {},
         [("TFD301", "duplicate-distribution")],
+    ),
+    (
+        "tensorflow-cpu 2.15 upgraded to 2.21: tensorflow-estimator left over",
+        specs.TF215_UPGRADED_TF221,
+        {},
+        [("TFD110", "dependent-package-incompatible")],
     ),
     ("~ensorflow leftover", specs.TF215_TILDE, {}, [("TFD303", "broken-install")]),
     ("files of keras deleted", specs.TF221_KERAS_DAMAGED, {}, [("TFD304", "broken-install")]),
@@ -219,3 +227,63 @@ def test_duplicate_tensorflow_one_decision_for_check_and_fix(
     reinstalled = [s for s in plan["steps"] if s["kind"] == "reinstall"]
     assert reinstalled and reinstalled[0]["targets"] == [keep], plan["steps"]
     assert any(o["flag"].startswith(f"keep {gone} ") for o in plan["options"]), plan["options"]
+
+
+def test_protobuf_outside_the_declared_range_but_proven_to_work_is_a_warning(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # TF 2.15 declares protobuf<5, yet the matrix built TF 2.15.1 + protobuf 5.29.6 and ran
+    # import/fit/predict/save/load: the rule follows the cell (a warning naming it), never an
+    # error that the proof beside it contradicts.
+    result = tfdoctor("check", "--python", str(real_env(specs.TF215_PROTOBUF5)), "--format", "json")
+    (finding,) = result.json()["findings"]
+    assert (finding["code"], finding["severity"]) == ("TFD202", "warning"), finding
+    assert "proven to work" in finding["title"]
+    assert any(e.startswith("proven: TF 2.15.1 + protobuf 5.") for e in finding["evidence"])
+    assert "pip check" in finding["why"]
+
+
+def test_keras_findings_name_the_matrix_cell_that_shows_what_tf_keras_is(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # TF 2.15 + Keras 3: the matrix proved that tf.keras silently becomes Keras 3 there (what the
+    # finding's why says); tf-keras 2.20 beside TF 2.21 works under TF_USE_LEGACY_KERAS=1 (a
+    # cell ran it), so that finding is a warning that names the cell.
+    keras3 = tfdoctor("check", "--python", str(real_env(specs.TF215_KERAS3)), "--format", "json")
+    (finding,) = keras3.json()["findings"]
+    assert finding["code"] == "TFD101" and finding["severity"] == "error"
+    assert any(
+        e.startswith("proven: TF 2.15.1 + Keras 3.") and "tf.keras is Keras 3." in e
+        for e in finding["evidence"]
+    ), finding["evidence"]
+    tf_keras = tfdoctor(
+        "check", "--python", str(real_env(specs.TF221_TFKERAS220)), "--format", "json"
+    )
+    assert tf_keras.returncode == 0, "a proven pair is a warning"
+    (finding,) = tf_keras.json()["findings"]
+    assert (finding["code"], finding["severity"]) == ("TFD102", "warning")
+    assert any(
+        "TF_USE_LEGACY_KERAS=1): tf.keras is tf-keras 2.20" in e for e in finding["evidence"]
+    )
+
+
+def test_estimator_left_over_after_an_upgrade_is_a_warning_from_the_kb(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """pip/uv upgrade TensorFlow 2.15 -> 2.21: tensorflow-estimator 2.15 stays (pip check is
+    content), but TensorFlow 2.21 has no tf.estimator and `import tensorflow_estimator` fails."""
+    env = real_env(specs.TF215_UPGRADED_TF221)
+    data = tfdoctor("check", "--python", str(env), "--format", "json").json()
+    [left] = data["findings"]
+    assert left["severity"] == "warning" and left["group"] == "tensorflow"
+    assert left["title"] == (
+        "tensorflow-estimator 2.15.0 is left over from an older TensorFlow: TensorFlow 2.21.0 "
+        "has no tf.estimator (removed in 2.16)"
+    )
+    assert left["fix"] == [f"uv pip uninstall --python {env}/bin/python tensorflow-estimator"]
+    assert "`tfdoctor fix --tensorflow 2.15`" in left["fix_note"]
+    imported = subprocess.run(
+        [str(env / "bin" / "python"), "-c", "import tensorflow_estimator"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert imported.returncode != 0 and "ImportError" in imported.stderr

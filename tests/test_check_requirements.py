@@ -108,9 +108,12 @@ def test_tf_keras_of_another_minor_from_a_dependency_group(tfdoctor: Runner) -> 
     result = _check(
         tfdoctor, "-r", str(DATA / "pep621" / "pyproject.toml"), *LINUX, "--format", "json", "-v"
     )
-    assert result.returncode == 1, result.stderr
     finding = _finding(result, "TFD102")
-    assert finding["title"].startswith("tf-keras 2.19.0 does not match TensorFlow 2.20.0")
+    # the matrix ran TF 2.20 + tf-keras 2.19 under TF_USE_LEGACY_KERAS=1 and tf.keras works: a
+    # warning naming that cell (pip check still fails), never an error its proof contradicts
+    assert finding["title"].startswith("tf-keras 2.19.0 is not the one TensorFlow 2.20.0")
+    assert finding["severity"] == "warning"
+    assert any(e.startswith("proven: TF 2.20.0") for e in finding["evidence"])
     assert "tf-keras~=2.20.0" in finding["fix"][0]
     resolved = {d["name"] for d in result.json()["facts"]["distributions"]}
     # every group is part of the set: the optional one (tensorflow-hub) and the included one

@@ -69,10 +69,35 @@ def test_markers_are_evaluated_for_the_target_python(
 def test_tensorflow_requirement_met_by_a_variant(
     tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
 ) -> None:
-    """tf-keras declares `tensorflow`; tensorflow-cpu provides it. pip check says it is missing."""
+    """tf-keras declares `tensorflow`; tensorflow-cpu provides it. pip check says it is missing,
+    and a plain install of tf-keras would bring tensorflow in beside tensorflow-cpu: a warning
+    (the environment works), with the --no-deps install the planner uses."""
     env = real_env(specs.TF221_LEGACY)
     assert any("tf-keras" in line and "tensorflow" in line for line in pip_check(env))
-    result = tfdoctor(
-        "check", "--python", str(env), "--format", "json", env={"TF_USE_LEGACY_KERAS": "1"}
+    legacy = {"TF_USE_LEGACY_KERAS": "1"}
+    result = tfdoctor("check", "--python", str(env), "--format", "json", env=legacy)
+    assert result.returncode == 0, result.stdout
+    [warning] = result.json()["findings"]
+    assert (warning["code"], warning["severity"]) == ("TFD210", "warning")
+    assert warning["title"] == (
+        "tf-keras 2.21.0 requires tensorflow<2.22,>=2.21, which is not installed: "
+        "tensorflow-cpu 2.21.0 stands in for it"
     )
-    assert result.codes() == []
+    assert any(
+        "`pip check` reports: tf-keras 2.21.0 requires tensorflow, which is not installed" in e
+        for e in warning["evidence"]
+    )
+    assert warning["fix"] == [
+        f"uv pip install --python {env}/bin/python --no-deps tf-keras==2.21.0"
+    ]
+    assert (
+        "override file holding the line `tensorflow ; python_version < '0'`"
+        in (warning["fix_note"])
+    )
+    # The plan keeps tensorflow out and says so.
+    plan = tfdoctor(
+        "fix", "--dry-run", "--python", str(env), "--format", "json", env=legacy
+    ).json()["plan"]
+    assert plan["steps"] == []
+    assert any(n.startswith("tf-keras 2.21.0 declares tensorflow, which tensorflow-cpu stands in")
+               for n in plan["notes"]), plan["notes"]  # fmt: skip

@@ -50,7 +50,8 @@ def test_legacy_keras_runs_both_implementations(
     tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
 ) -> None:
     data = _deep(tfdoctor, real_env(specs.TF221_LEGACY), env={"TF_USE_LEGACY_KERAS": "1"})
-    assert data["findings"] == []
+    # Only the static warning that tf-keras declares plain `tensorflow`: nothing fails.
+    assert [(f["code"], f["severity"]) for f in data["findings"]] == [("TFD210", "warning")]
     steps = _steps(data)
     assert steps["smoke test through tf.keras"] == "ok"
     assert steps["smoke test through keras"] == "ok", "standalone Keras 3 is tested on its own"
@@ -66,6 +67,60 @@ def test_numpy2_import_failure_proves_the_static_finding(
     evidence = data["findings"][0]["evidence"]
     assert any(e.startswith("verified at runtime: import tensorflow failed") for e in evidence)
     assert _steps(data) == {"import tensorflow": "fail"}
+
+
+def test_duplicate_tensorflow_import_failure_is_folded_into_its_finding(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """tensorflow-cpu 2.18 + tf-keras with its dependencies (which pulled tensorflow 2.21 into
+    the same folder): `import tensorflow` fails with an `undefined symbol`. That is what the
+    duplicate does, proven at runtime in TFD301, not a protobuf problem or a cause of its own."""
+    data = _deep(tfdoctor, real_env(specs.TF218_CPU_TFKERAS))
+    assert _steps(data) == {"import tensorflow": "fail"}
+    step = data["deep"]["steps"][0]
+    assert "undefined symbol" in step["error"]
+    [dup] = data["findings"]
+    assert (dup["code"], dup["severity"], dup["group"]) == ("TFD301", "error", "tensorflow")
+    proof = [e for e in dup["evidence"] if e.startswith("verified at runtime: import tensorflow")]
+    assert proof and "NotFoundError" in proof[0], dup["evidence"]
+    # The version mismatches the second TensorFlow brought are folded in too.
+    assert [e.split()[3] for e in dup["evidence"] if e.startswith("and with it")] == [
+        "TFD102",
+        "TFD202",
+    ]
+    assert data["_returncode"] == 1
+
+
+def test_any_runtime_failure_of_a_duplicate_tensorflow_is_proof_of_it(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    """Whatever the failure looks like (here protobuf's 'Descriptors cannot be created', which
+    explain alone calls protobuf-incompatible), with two TensorFlows in one folder it is what
+    the duplicate does: folded into TFD301, never a runtime finding of its own. The snapshot is
+    the real environment's; the failing step is the text a mixed folder can print."""
+    from tfdoctor.deep import DeepResult, Step
+    from tfdoctor.diagnose import diagnose_context
+    from tfdoctor.envfacts import environment_facts
+    from tfdoctor.rules.runtime import runtime_findings
+
+    env = real_env(specs.TF218_CPU_TFKERAS)
+    ctx, report = diagnose_context(str(env / "bin" / "python"))
+    error = (
+        "TypeError: Descriptors cannot be created directly.\nIf this call came from a _pb2.py "
+        "file, your generated code is out of date and must be regenerated with protoc >= 3.19.0."
+    )
+    deep = DeepResult(
+        steps=(Step("import tensorflow", "fail", 2.0, error=error),),
+        wall_seconds=2.0,
+        returncode=0,
+    )
+    facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
+    findings = runtime_findings(ctx, deep, list(report.findings), facts)
+    assert [(f.code, f.severity.value) for f in findings] == [("TFD301", "error")]
+    assert any(
+        e.startswith("verified at runtime: import tensorflow failed") and "protoc >= 3.19" in e
+        for e in findings[0].evidence
+    ), findings[0].evidence
 
 
 def test_keras3_under_tf215_is_seen_as_tf_keras_being_keras3(

@@ -126,6 +126,27 @@ def test_a_text_explain_cannot_place_still_gets_the_environments_errors(
     assert result.returncode == 1
 
 
+def test_text_only_looks_at_no_environment(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """A support engineer explains someone else's text: with --text-only neither the active
+    environment nor the one the traceback shows is examined or joined."""
+    env = real_env(specs.TF214_KERAS3)
+    captured = (CAPTURES / "real_tf214_keras3.txt").read_text(encoding="utf-8")
+    shown = captured.split('File "', 2)[2].split("/lib/python3.11/", 1)[0]
+    text = tmp_path / "paste.txt"
+    text.write_text(captured.replace(shown, str(env)), encoding="utf-8")
+    active = {"VIRTUAL_ENV": str(real_env(specs.TF215_KERAS3))}
+    joined = tfdoctor("explain", str(text), "--format", "json", env=active)
+    assert joined.json()["environment_source"] == "traceback"
+    alone = tfdoctor("explain", "--text-only", str(text), "--format", "json", env=active)
+    data = alone.json()
+    assert "environment_source" not in data and data["target"] is None
+    assert data["findings"] and "proven_by" not in data["findings"][0].get("data", {})
+    both = tfdoctor("explain", "--text-only", "--python", str(env), str(text))
+    assert both.returncode == 2 and "exclude each other" in both.stderr
+
+
 def test_the_environment_the_traceback_shows_is_checked_without_python(
     tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
 ) -> None:

@@ -48,8 +48,13 @@ class Remedy(NamedTuple):
 
     kind: ``setenv`` (``target`` = the variable, ``value``), ``unsetenv`` (``target``), ``move``
     (``target`` = the path, ``value`` = its new name), ``backup`` (``target`` = a file to set
-    aside, ``value`` = the folder it goes into; the planner uses its own journaled folder).
-    ``reason``: a line for people that goes with the change (where else it must be done)."""
+    aside, ``value`` = the folder it goes into; the planner uses its own journaled folder);
+    package changes, whose commands the installer of the environment writes
+    (``installers.Installer``), so ``shell()`` has none: ``install`` and ``reinstall``
+    (``target`` = a requirement spec, ``value`` = ``no-deps`` when its dependencies must stay as
+    they are, else ``""``), ``uninstall`` (``target`` = a distribution name, ``value`` =
+    ``user-site`` for the copy in the user's site-packages, else ``""``: the environment's).
+    ``reason``: a line for people that goes with the change (where else it must be done, why)."""
 
     kind: str
     target: str
@@ -69,7 +74,30 @@ class Remedy(NamedTuple):
             home, rest = ("~/", self.value[2:]) if self.value.startswith("~/") else ("", self.value)
             folder = home + quote(rest)  # ~ stays unquoted so the shell expands it
             return f"mkdir -p {folder} && mv {quote(self.target)} {folder}/"
+        if self.kind in PACKAGE_CHANGES:
+            raise ValueError(f"a {self.kind} is written by the environment's installer")
         raise ValueError(f"unknown remedy kind {self.kind!r}")
+
+
+PACKAGE_CHANGES = ("install", "reinstall", "uninstall")
+NO_DEPS = "no-deps"  # the value of an install or reinstall that leaves dependencies alone
+USER_SITE = "user-site"  # the value of an uninstall from the user's site-packages
+
+
+def installs(*requirements: str, no_deps: bool = False, reason: str = "") -> tuple[Remedy, ...]:
+    """One ``install`` remedy per requirement spec (what ``Installer.install`` writes)."""
+    return tuple(Remedy("install", r, NO_DEPS if no_deps else "", reason) for r in requirements)
+
+
+def reinstalls(*requirements: str, no_deps: bool = False, reason: str = "") -> tuple[Remedy, ...]:
+    """One ``reinstall`` remedy per requirement spec (``Installer.install(reinstall=True)``)."""
+    value = NO_DEPS if no_deps else ""
+    return tuple(Remedy("reinstall", r, value, reason) for r in requirements)
+
+
+def uninstalls(*names: str, user_site: bool = False, reason: str = "") -> tuple[Remedy, ...]:
+    """One ``uninstall`` remedy per distribution name (what ``Installer.uninstall`` writes)."""
+    return tuple(Remedy("uninstall", n, USER_SITE if user_site else "", reason) for n in names)
 
 
 class Finding(NamedTuple):

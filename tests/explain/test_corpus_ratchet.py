@@ -40,3 +40,23 @@ def test_the_corpus_is_as_the_record_says() -> None:
     recorded = scorer.read_record_file()["entries"]
     assert len(entries) >= recorded  # entries are only ever added to the corpus
     assert all(entry.path.is_file() for entry in entries)
+
+
+def test_matrix_cells_are_scored_apart_from_the_real_reports() -> None:
+    """Failed matrix cells' texts (source `matrix`) join the corpus with their known cause, but
+    the splits' figures (and the ratchet above) stay those of real user reports."""
+    import json
+
+    from tfdoctor.causes import CAUSES
+
+    scorer = _scorer()
+    real = scorer.read_index(["train", "test"])
+    cells = scorer.read_index(["train", "test"], matrix=True)
+    assert cells and not {e.id for e in real} & {e.id for e in cells}
+    assert all(e.id.startswith("x-") and e.label in CAUSES and e.path.is_file() for e in cells)
+    index = [json.loads(line) for line in scorer.INDEX.read_text(encoding="utf-8").splitlines()]
+    sources = {e["id"]: e["source"] for e in index}
+    assert all(sources[e.id] != "matrix" for e in real)
+    assert all(sources[e.id] == "matrix" for e in cells)
+    for cause in CAUSES:  # every cause has at least 10 real reports
+        assert sum(e.label == cause for e in real) >= 10, cause

@@ -55,6 +55,12 @@ REPAIRED: list[tuple[str, EnvSpec, dict[str, str], set[str]]] = [
     ("absl-py uninstalled", specs.TF221_NO_ABSL, {}, {"install"}),
     ("tensorflow-text 2.15 beside TF 2.21", specs.TF221_TEXT215, {}, {"install"}),
     ("TF 2.15 for Python 3.11 in a 3.12 env", specs.PY312_TF215_FOR_311, {}, {"install"}),
+    (
+        "tensorflow-estimator left by an upgrade to TF 2.21",
+        specs.TF215_UPGRADED_TF221,
+        {},
+        {"uninstall", "install"},
+    ),
     ("a CUDA wheel of another release", specs.TF221_CUDA_RUNTIME, {}, {"uninstall"}),
     ("Keras without TensorFlow", specs.KERAS_ONLY, {}, {"install"}),
     ("transformers without tf-keras", specs.TF221_TRANSFORMERS, {}, {"install"}),
@@ -93,6 +99,12 @@ def test_fix_repairs(
     after = tfdoctor("check", "--python", str(env), "--format", "json", env=after_env)
     assert after.json()["summary"]["errors"] == 0, after.stdout
     assert not [f for f in after.json()["findings"] if f["code"] in ("TFD301", "TFD302", "TFD303")]
+    # Folders moved aside stay in the environment: the result says where, and how to remove them.
+    moved = [m for s in doc["plan"]["steps"] for m in s.get("moves", [])]
+    if moved:
+        backup = Path(moved[0]["to"]).parent
+        assert backup.is_dir()
+        assert any(str(backup) in n and f"rm -rf {backup}" in n for n in doc["result"]["notes"])
 
 
 def _setenv(doc: dict[str, object]) -> dict[str, str]:
@@ -151,6 +163,16 @@ def test_tensorflow_intent_moves_tensorflow(
         "fix", "--dry-run", "--keras", "3", "--python", str(env), "--format", "json"
     ).json()
     assert doc["plan"]["tensorflow"].startswith("tensorflow-cpu==2.21.")
+    # The intent says what happens to the installed TensorFlow, not "keep" it.
+    assert doc["plan"]["intent"].startswith("move TensorFlow from 2.15.1 to 2.21."), doc["plan"]
+    assert doc["plan"]["intent"].endswith("; use Keras 3")
+    text = tfdoctor("fix", "--dry-run", "--keras", "3", "--python", str(env)).stdout
+    assert "intent: move TensorFlow from 2.15.1 to 2.21." in text
+    assert "keep the installed TensorFlow" not in text
+    # What TensorFlow 2.21 no longer has or declares does not stay behind at 2.15.
+    steps = {s["kind"]: s for s in doc["plan"]["steps"]}
+    assert steps["uninstall"]["targets"] == ["tensorflow-estimator"], doc["plan"]["steps"]
+    assert any(t.startswith("tensorboard==2.20.") for t in steps["install"]["targets"])
     bad = tfdoctor("fix", "--dry-run", "--tensorflow", "2.15", "--keras", "3", "--python", str(env))
     assert bad.returncode == 2 and "Keras 3 needs TensorFlow 2.16" in bad.stderr
 
@@ -235,3 +257,32 @@ def test_in_a_terminal_it_asks_once(
     assert proc.returncode == 1, err
     assert out.count("Apply this plan? [y/N]") == 1 and "cancelled: nothing was changed" in out
     assert not (env / ".tfdoctor").exists()
+
+
+def test_after_an_upgrade_the_plan_removes_the_estimator_and_upgrades_tensorboard(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """TensorFlow 2.15 -> 2.21 by uv: tensorflow-estimator 2.15 (gone since 2.16, per the kb)
+    and tensorboard 2.15 stay; the plan removes the one and upgrades the other."""
+    env = real_env(specs.TF215_UPGRADED_TF221)
+    doc = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json").json()
+    plan = doc["plan"]
+    assert plan["intent"] == "keep the installed TensorFlow and bring the rest in line with it"
+    steps = {s["kind"]: s for s in plan["steps"]}
+    assert steps["uninstall"]["targets"] == ["tensorflow-estimator"]
+    assert steps["uninstall"]["reasons"] == ["TFD110"]
+    assert "tensorboard==2.20.0" in steps["install"]["targets"], plan["steps"]
+    assert not any(t.startswith("tensorflow") for t in steps["install"]["targets"])
+    assert any("tensorflow-estimator 2.15.0 is removed" in n for n in plan["notes"])
+
+
+def test_a_plan_that_installs_tf_keras_never_brings_tensorflow_in(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """tf-keras declares plain `tensorflow`: beside tensorflow-cpu it goes in with --no-deps."""
+    env = real_env(specs.TF221_TFKERAS220)
+    plan = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json").json()["plan"]
+    [install] = [s for s in plan["steps"] if s["kind"] == "install"]
+    assert install["targets"] == ["tf-keras==2.21.0"], plan["steps"]
+    assert " --no-deps " in install["commands"][0]
+    assert any(n.startswith("tensorflow would come in") for n in plan["notes"]), plan["notes"]

@@ -45,6 +45,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "the environment proves (default: the environment the traceback's paths show, when it "
         "is on this machine, else the active environment when TensorFlow is installed in it)",
     )
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="explain the text alone: look at no environment (for a text from another machine, "
+        "e.g. a traceback pasted into a support ticket)",
+    )
     return parser
 
 
@@ -60,6 +66,10 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> _Environmen
     that very file exists on this machine; else the active environment if it has TensorFlow."""
     import os
 
+    if args.text_only:
+        if args.python is not None:
+            raise UsageError("--text-only and --python exclude each other: drop one of them")
+        return None
     python, source = args.python, "--python"
     shown = result.environment_file
     if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):

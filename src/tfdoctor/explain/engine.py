@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
+from tfdoctor.explain import knowledge
 from tfdoctor.explain.facts import derive, render
 from tfdoctor.explain.frames import SitePath, interpreter_of
 from tfdoctor.explain.lines import LineKind
@@ -240,10 +241,14 @@ def _weight(match: Match, scanner: Scanner) -> float:
 
 
 def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
+    stated = scanner.versions.versions()
     scored = [
         _Scored(hits.recent[-1].detector.confidence * _weight(m, scanner), m, hits.count)
         for hits in scanner.hits.values()
         for m in hits.recent
+        # an API change that the versions stated in the whole text (after the message too) rule
+        # out: the installed release has the name, so the code is not what is out of date
+        if m.breaks is None or knowledge.breaks_stated(*m.breaks, stated)
     ]
     for hit in version_hits(
         scanner.versions, scanner.versions.versions().get("python") or scanner.python

@@ -27,6 +27,7 @@ corpus's training part is its confidence.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -47,6 +48,21 @@ _KEYWORD = re.compile(
     r"(?:Unrecognized keyword arguments?(?: passed to \w{1,100})?|Argument\(s\) not recognized"
     r"|Keyword argument not understood|got an unexpected keyword argument)"
     r"[^'\"]{0,20}['\"](\w{1,100})['\"]"
+)
+# "cannot import name 'Random' from 'random' (/home/me/random.py)": the file Python took the
+# module from (Python >= 3.8 names it)
+_IMPORTED_FROM = re.compile(
+    r"[Cc]annot import name ['\"]?\w{1,100}['\"]? from (?:partially initialized module )?"
+    r"['\"](\w{1,100})['\"][^(\n]{0,80}\(([^()\n]{1,400})\)"
+)
+_PARTIAL_OR_ATTR = re.compile(
+    r"(?:partially initialized module|module) ['\"](\w{1,100})['\"] has no attribute"
+)
+# modules that a file of the user's must not be named like: the standard library's (Python >= 3.10
+# lists them) and the stack's own top-level packages
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"__main__", "test", "this"}
+_STACK_MODULES = frozenset(
+    {"numpy", "google", "h5py", "scipy", "six", "absl", "wrapt", "typing_extensions", "ml_dtypes"}
 )
 _IMPORT_STATEMENT = re.compile(r"^\s*(?:from\s+([\w.]{1,200})\s+import\b|import\s+([\w.]{1,200}))")
 
@@ -77,6 +93,20 @@ _TF_PACKAGES = ("tensorflow", "tensorflow_core")
 # The libraries Keras runs on; Keras imports one only when it is configured as the backend.
 _BACKEND_LIBRARIES = ("tensorflow", "jax", "torch", "theano", "cntk", "openvino", "mlx")
 _KERAS_PACKAGES = ("keras",)
+# Frames of Keras reading a saved model: an error raised below them is about the file's contents.
+_LOADING_FUNCTIONS = frozenset(
+    {
+        "load_model",
+        "model_from_json",
+        "model_from_config",
+        "model_from_yaml",
+        "deserialize_keras_object",
+        "from_config",
+        "load_model_from_hdf5",
+        "_deserialize_model",
+    }
+)
+_LOADING_FILES = ("/saving/", "saving_api.py", "hdf5_format.py", "saving_lib.py")
 # the implementation names of the API-change table (lint's) for those above
 _LINT_IMPLEMENTATION = {"tf-keras": "tf_keras", "tf.compat.v1.keras": "tf.keras"}
 
@@ -96,6 +126,9 @@ class Frame(NamedTuple):
 class Hit(NamedTuple):
     family: str
     detail: str = ""  # what the knowledge adds: the replacement, the release, the package
+    # (package, specifier) of the API change the hit rests on: a version of that package stated
+    # anywhere in the text (after the message too) outside the specifier withdraws the hit
+    breaks: tuple[str, str] | None = None
 
 
 class Context(NamedTuple):
@@ -106,6 +139,20 @@ class Context(NamedTuple):
     tf_core: frozenset[str]  # names every TensorFlow 2.x has at the top level
     last_import: str  # the module of the last `from X import` source line shown, "" none
     multibackend: bool = False  # the text shows multi-backend Keras ("Using TensorFlow backend.")
+    loading: bool = False  # the traceback runs through Keras's loading of a saved model
+    saved_keys: frozenset[str] = frozenset()  # config keys only another Keras writes to a file
+
+
+def is_loading(frame: Frame) -> bool:
+    """Whether a frame is Keras reading a saved model (its config, its layers)."""
+    if frame.function in _LOADING_FUNCTIONS:
+        return True
+    site = frame.site
+    return site is not None and keras_kind_of(site) and any(f in site.rel for f in _LOADING_FILES)
+
+
+def keras_kind_of(site: SitePath) -> bool:
+    return site.package in (*_KERAS_PACKAGES, "tf_keras") or "/python/keras/" in site.rel
 
 
 def _caller(frames: Sequence[Frame]) -> Frame | None:
@@ -141,6 +188,39 @@ def _caller_kind(frames: Sequence[Frame]) -> str:
     if package in knowledge.dependent_imports():
         return "dependent"
     return "other-package"
+
+
+def _kind_of(frame: Frame) -> str:
+    if frame.site is None:
+        return "user"
+    package = frame.site.package
+    if package in _KERAS_PACKAGES:
+        return "keras"
+    if package == "tf_keras":
+        return "tf-keras"
+    if package in _TF_PACKAGES:
+        return "keras" if "/python/keras/" in frame.site.rel else "tensorflow"
+    if package in knowledge.dependent_imports():
+        return "dependent"
+    return "other-package"
+
+
+def _client_kind(frames: Sequence[Frame]) -> str:
+    """Whose code called into Keras or TensorFlow: the kind (user | dependent |
+    other-package) of the innermost frame outside them; "" when the frames do not show it."""
+    for frame in reversed(frames):
+        if frame.site is None and (frame.user.startswith("<frozen") or not frame.user):
+            continue
+        kind = _kind_of(frame)
+        if kind in ("keras", "tf-keras", "tensorflow"):
+            continue
+        return kind
+    return ""
+
+
+def _from_package(ctx: Context) -> bool:
+    """Whether a package (not the user's code) asked Keras/TensorFlow for what is missing."""
+    return _client_kind(ctx.frames) in ("dependent", "other-package")
 
 
 def keras_name(dotted: str) -> tuple[str, str] | None:
@@ -221,6 +301,8 @@ def _top_level(module: str, ctx: Context) -> list[Hit]:
         return [Hit("top-module-missing", f"`{module}` is not installed where this Python looks")]
     if module == "tf_keras":
         return [Hit("tf-keras-missing")]
+    if module.endswith("_backend"):
+        return []  # a backend module of multi-backend Keras, or the code's own: not a package
     if module in knowledge.dependent_imports() or module.startswith(("tensorflow_", "keras_")):
         return [Hit("stack-module-missing", f"`{module}` is not installed")]
     if module in ("_pywrap_tensorflow_internal", "pywrap_tensorflow"):
@@ -259,10 +341,17 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         and knowledge.applies(change, ctx.versions)
     ):
         detail = _replacement(change.old, change.replacement, change.source)
+        breaks = (change.package, change.breaks)
         if caller == "dependent":
             # a package built on Keras asks for it: that package needs another Keras
-            return [Hit("dependent-name-missing", detail)]
-        return [Hit("api-change-keras", detail)]
+            return [Hit("dependent-name-missing", detail, breaks)]
+        return [Hit("api-change-keras", detail, breaks)]
+    if change is None and caller in ("dependent", "other-package") and impl != "tf.compat.v1.keras":
+        # a package's code asks Keras for a name this Keras does not have: it was written for
+        # another Keras
+        package = _caller(ctx.frames)
+        asker = package.package if package is not None else "a package"
+        return [Hit("dependent-name-missing", f"{asker} asks for `{full}`")]
     return []
 
 
@@ -310,11 +399,12 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
     change = knowledge.find_name(public)
     if change is not None and knowledge.applies(change, ctx.versions):
         detail = _replacement(change.old, change.replacement, change.source)
+        breaks = (change.package, change.breaks)
         if caller == "keras" or (caller == "" and ctx.multibackend):
-            return [Hit("tf-api-from-keras", detail)]
+            return [Hit("tf-api-from-keras", detail, breaks)]
         if caller == "dependent":
-            return [Hit("dependent-name-missing", detail)]
-        return [Hit("api-change-tf", detail)]
+            return [Hit("dependent-name-missing", detail, breaks)]
+        return [Hit("api-change-tf", detail, breaks)]
     top_name = public.split(".")[1] if public.count(".") >= 1 else ""
     if attribute and public == f"tensorflow.{attribute}" and top_name in ctx.tf_core:
         if ctx.shadow:
@@ -327,8 +417,51 @@ def _replacement(old: str, new: str, source: str) -> str:
     return f"`{old}` -> {new} ({source})"
 
 
+def _user_file(path: str) -> bool:
+    """A file of the user's: not under site-packages and not the interpreter's own library."""
+    lowered = path.replace("\\", "/").lower()
+    if "-packages/" in lowered or "<frozen" in lowered:
+        return False
+    return re.search(r"/lib(?:64)?/python\d(?:\.\d{1,2})?/", lowered) is None and not re.search(
+        r"/(?:lib|python\d{0,3}/lib)/[\w]{1,60}\.py$", lowered
+    )
+
+
+def _named_like(path: str, module: str) -> bool:
+    name = path.replace("\\", "/").rstrip("/")
+    return name.endswith((f"/{module}.py", f"/{module}/__init__.py")) or name in (
+        f"{module}.py",
+        f"{module}/__init__.py",
+    )
+
+
+def _shadowable(module: str) -> bool:
+    return module in _STDLIB or module in _STACK_MODULES
+
+
+def local_module(text: str, ctx: Context) -> Hit | None:
+    """A file of the user's named like a module that TensorFlow or Python needs (random.py,
+    inspect.py, numpy.py), which the message shows imported in its place."""
+    found = _IMPORTED_FROM.search(text) if "annot import name" in text else None
+    if found is not None:
+        module, path = found.group(1), found.group(2).strip()
+        if _shadowable(module) and _named_like(path, module) and _user_file(path):
+            return Hit("shadow-local-module", f"`{path}` is imported as `{module}`")
+    named = _PARTIAL_OR_ATTR.search(text) if "has no attribute" in text else None
+    if named is not None and _shadowable(named.group(1)):
+        module = named.group(1)
+        for frame in ctx.frames:
+            user = frame.user
+            if frame.site is None and _named_like(user, module) and _user_file(user):
+                return Hit("shadow-local-module", f"`{user}` is imported as `{module}`")
+    return None
+
+
 def message_hits(text: str, ctx: Context) -> list[Hit]:
     """Everything the families find in one message line."""
+    local = local_module(text, ctx)
+    if local is not None:
+        return [local]
     hits: list[Hit] = []
     if "is not a package" in text:
         # "No module named 'keras.models'; 'keras' is not a package": a module named keras is
@@ -363,7 +496,10 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
     if "eyword" in text or "not recognized" in text:
         found = _KEYWORD.search(text)
         if found is not None:
-            hits += _keyword(found.group(1), ctx)
+            if ctx.loading and found.group(1) in ctx.saved_keys:
+                # the keyword comes from the saved file's config: another Keras wrote it
+                return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
+            hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
     return hits
 
 
@@ -382,7 +518,9 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
         if knowledge.applies(change, ctx.versions):
             return [
                 Hit(
-                    "api-change-method", _replacement(change.old, change.replacement, change.source)
+                    "api-change-method",
+                    _replacement(change.old, change.replacement, change.source),
+                    (change.package, change.breaks),
                 )
             ]
     for change in index.keywords.get(attribute, ()):
@@ -393,12 +531,16 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
                     _replacement(
                         f"{cls}.{attribute}", change.replacement or "removed", change.source
                     ),
+                    (change.package, change.breaks),
                 )
             ]
     return []
 
 
-def _keyword(keyword: str, ctx: Context) -> list[Hit]:
+def _keyword(keyword: str, ctx: Context, by_keras: bool = False) -> list[Hit]:
+    """``by_keras``: the message is Keras refusing a layer's keyword (not Python's generic
+    "unexpected keyword argument")."""
+    package = _from_package(ctx)
     for change in knowledge.api_index().keywords.get(keyword, ()):
         if knowledge.applies(change, ctx.versions):
             return [
@@ -409,8 +551,12 @@ def _keyword(keyword: str, ctx: Context) -> list[Hit]:
                         change.replacement or "removed",
                         change.source,
                     ),
+                    (change.package, change.breaks),
                 )
             ]
+    if by_keras and package:
+        # a package passes Keras a keyword this Keras does not take: written for another Keras
+        return [Hit("dependent-name-missing", f"a package passes Keras `{keyword}=`")]
     return []
 
 

@@ -82,14 +82,19 @@ def find_below(module: str) -> ApiChange | None:
 
 def applies(change: ApiChange, versions: Mapping[str, str]) -> bool:
     """Whether the change breaks the version the text states (True when none is stated)."""
-    version = versions.get(change.package)
+    return breaks_stated(change.package, change.breaks, versions)
+
+
+def breaks_stated(package: str, breaks: str, versions: Mapping[str, str]) -> bool:
+    """Whether the stated version of ``package`` is in ``breaks`` (True when none is stated)."""
+    version = versions.get(package)
     if not version:
         return True
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     try:
-        return Version(version) in SpecifierSet(change.breaks)
+        return Version(version) in SpecifierSet(breaks)
     except (InvalidSpecifier, InvalidVersion):
         return True
 

@@ -66,6 +66,7 @@ class Match:
     anchor: int | None  # the exception line this line is (part of) the message of
     detail: str = ""
     generic: bool = False
+    breaks: tuple[str, str] | None = None  # the API change it rests on: (package, specifier)
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Scanner:
         self.shadow = ""
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
+        self.loads_model = False  # the text shows code loading a saved model (load_model(...))
 
     # ----- reading ---------------------------------------------------------------------------
     def feed(self, block: str) -> None:
@@ -138,6 +140,8 @@ class Scanner:
             return
         if "Using TensorFlow backend" in line.text:
             self.multibackend = True
+        if "load_model(" in line.text or "model_from_json(" in line.text:
+            self.loads_model = True
         anchor = None
         if line.kind is LineKind.EXCEPTION:
             self._anchor = anchor = self.last_exception = self.line_no
@@ -202,11 +206,12 @@ class Scanner:
         anchor: int | None,
         detail: str = "",
         generic: bool = False,
+        breaks: tuple[str, str] | None = None,
     ) -> None:
         hits = self.hits.setdefault(detector.id, DetectorHits())
         hits.count += 1
         hits.recent.append(
-            Match(detector, self.line_no, line.text, line.kind, anchor, detail, generic)
+            Match(detector, self.line_no, line.text, line.kind, anchor, detail, generic, breaks)
         )
 
     def _signatures_on(self, line: CleanLine, anchor: int | None) -> None:
@@ -232,9 +237,13 @@ class Scanner:
                 tf_core=self._detectors.tf_core,
                 last_import=self._last_import or self._typed_import,
                 multibackend=self.multibackend,
+                loading=self.loads_model
+                or any(families.is_loading(frame) for frame in self._frames),
+                saved_keys=self._detectors.saved_keys,
             )
             for hit in families.message_hits(norm, ctx):
-                self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
+                family = self._detectors.family(hit.family)
+                self._add(family, line, anchor, hit.detail, breaks=hit.breaks)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)

@@ -95,6 +95,7 @@ class Detectors:
     families: dict[str, Detector]
     layout: dict[str, frozenset[str]]  # keras.src modules of one Keras major only: keras2 / keras3
     tf_core: frozenset[str]  # names every TensorFlow 2.x has at its top level
+    saved_keys: frozenset[str]  # keys of a saved model's config that only another Keras writes
     by_word: dict[str, tuple[int, ...]]  # a word inside a needle -> its signatures (indexes)
     always: frozenset[int]  # signatures without such a word: tried on every line
 
@@ -320,7 +321,8 @@ def load_detectors() -> Detectors:
     }
     by_word, always = _dispatch(signatures)
     tf_core = frozenset(knowledge["tf_core_names"]["names"])
-    return Detectors(signatures, families, layout, tf_core, by_word, always)
+    saved_keys = frozenset(knowledge["saved_config_keys"]["names"])
+    return Detectors(signatures, families, layout, tf_core, saved_keys, by_word, always)
 
 
 def load_signatures() -> tuple[Signature, ...]:

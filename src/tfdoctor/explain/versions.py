@@ -40,6 +40,12 @@ _DUNDER = re.compile(
 _QUOTED = re.compile(r"['\"]" + _VERSION.replace("(?![\\w.])", "") + r"['\"]")
 _BANNER = re.compile(r"^Python (\d)\.(\d{1,2})\.\d{1,3}")
 _SATISFIED = re.compile(r"Requirement already satisfied: ([A-Za-z0-9][\w.-]{0,60})")
+# pip's "Requirement already satisfied: keras in /env/lib/python3.11/site-packages (3.3.3)": the
+# version in parentheses at the end is the installed one
+_SATISFIED_VERSION = re.compile(
+    r"Requirement already satisfied: ([A-Za-z0-9][\w.-]{0,60})(?:\[[\w,.-]{0,60}\])?"
+    r"[^ ]{0,60} in [^\n]{1,300}? \(" + _VERSION + r"\)\s{0,4}$"
+)
 # `conda list`: name, version, build, channel ("pypi" or a build of "<pip>" for pip's packages)
 _CONDA_LIST = re.compile(
     r"^([A-Za-z0-9][\w.-]{0,80}) {2,60}\S{1,60} {2,60}(\S{1,80})(?: {1,60}(\S{1,80}))?$"
@@ -52,6 +58,24 @@ _REQUESTS = (
     "Collecting ",
     "Would install",
     "Downloading ",
+)
+# the distributions whose versions the checks below read (pip's "already satisfied" lines name
+# every dependency: only these are kept)
+_PACKAGES_STATED = frozenset(
+    {
+        "tensorflow",
+        "tensorflow-cpu",
+        "tensorflow-gpu",
+        "tensorflow-intel",
+        "tensorflow-macos",
+        "tf-nightly",
+        "keras",
+        "keras-nightly",
+        "tf-keras",
+        "numpy",
+        "protobuf",
+        "ml-dtypes",
+    }
 )
 _SHORT = {
     "tf": "tensorflow",
@@ -115,10 +139,13 @@ class VersionFacts:
         if "satisfied" in norm:
             for found in _SATISFIED.finditer(norm):
                 self._installed(found.group(1), Stated("", line_no, text))
+            satisfied = _SATISFIED_VERSION.search(norm)
+            if satisfied is not None and canonical(satisfied.group(1)) in _PACKAGES_STATED:
+                self._state(canonical(satisfied.group(1)), satisfied.group(2), line_no, text)
             for name in re.findall(r"->([A-Za-z][\w.-]{0,60})\)", norm):
                 self._installed(name, Stated("", line_no, text))
-        for package, version in _stated_in(norm):
-            self._state(package, version, line_no, text)
+        for package, stated in _stated_in(norm):
+            self._state(package, stated, line_no, text)
         if "  " in norm:
             self._conda_list(norm, line_no)
 

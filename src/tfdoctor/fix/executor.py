@@ -248,8 +248,15 @@ def _after_fix_notes(journal: journal_mod.Journal, changed: int) -> list[str]:
         f"the state before this fix is kept in {journal.snapshot_dir} ({changed} entries differ; "
         "hardlinks: it costs only the replaced files) so that "
         f"`tfdoctor fix --rollback --python {shell.word(prefix)}` can undo it; the next fix "
-        f"removes it, or remove it yourself with `rm -rf {shell.word(str(journal.snapshot_dir))}`"
+        f"removes it, or once the environment works for you, remove it yourself with "
+        f"`rm -rf {shell.word(str(journal.snapshot_dir))}`"
     ]
+    if journal.backup_dir.is_dir():
+        notes.append(
+            f"what this fix moved aside (never deleted) is in {journal.backup_dir}; the next fix "
+            "keeps it: check that nothing there is yours, then remove it with "
+            f"`rm -rf {shell.word(str(journal.backup_dir))}`"
+        )
     restart = kernels.restart_note(prefix)
     return [*notes, restart] if restart else notes
 

@@ -75,6 +75,11 @@ class Journal:
         return Path(self.data["snapshot"])
 
     @property
+    def backup_dir(self) -> Path:
+        """Where the fix's move steps put folders aside (fix.planner.backup_dir)."""
+        return journal_dir(str(self.prefix)) / "backup" / str(self.data["stamp"])
+
+    @property
     def token(self) -> str:
         """Marks the installers this fix starts (see fix/children.py)."""
         return str(self.data.get("token", ""))
@@ -428,8 +433,7 @@ def restore(journal: Journal, force: bool = False, precise: bool | None = None) 
             signal.signal(sig, handler)
     # Only now that the journal says so: a restore cut short above can be run again.
     shutil.rmtree(snap, ignore_errors=True)
-    backup = journal_dir(str(prefix)) / "backup" / str(journal.data["stamp"])
-    shutil.rmtree(backup, ignore_errors=True)  # the moved folders are back in place
+    shutil.rmtree(journal.backup_dir, ignore_errors=True)  # the moved folders are back in place
     return result
 
 

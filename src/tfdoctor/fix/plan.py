@@ -27,11 +27,15 @@ class Intent:
     rename_shadowing: bool = False  # consent to rename files that shadow a package
     choose: int | None = None  # --choose N: the alternative of a whole-environment solve (1-based)
 
-    def describe(self) -> str:
+    def describe(self, change: str = "") -> str:
+        """``change``: what the plan does to TensorFlow when the user named no release ("move
+        TensorFlow from 2.15.1 to 2.21.0" for --keras 3 on a Keras 2 TensorFlow); "" keeps it."""
         if self.latest:
             tf = "move TensorFlow to the newest release for this Python"
         elif self.tensorflow:
             tf = f"move TensorFlow to {self.tensorflow}"
+        elif change:
+            tf = change
         else:
             tf = "keep the installed TensorFlow and bring the rest in line with it"
         if self.keras == 2:
@@ -97,6 +101,8 @@ class Plan:
     intent: Intent
     steps: tuple[Step, ...]
     tensorflow: str = ""  # the TensorFlow pin the plan ends with ("tensorflow-cpu==2.15.1")
+    # What happens to the installed TensorFlow when the plan does not keep it, in words.
+    tensorflow_change: str = ""
     requirements: tuple[str, ...] = ()  # what was handed to the resolver
     options: tuple[Option, ...] = ()
     unresolved: tuple[str, ...] = ()  # why versions could not be chosen
@@ -109,6 +115,9 @@ class Plan:
     whole: Any = field(default=None, compare=False, repr=False)
     # Modules the verification imports beside TensorFlow: requested packages the plan moves.
     verify_imports: tuple[str, ...] = ()
+
+    def describe_intent(self) -> str:
+        return self.intent.describe(self.tensorflow_change)
 
     @property
     def changes(self) -> tuple[Step, ...]:
@@ -133,7 +142,7 @@ class Plan:
             "prefix": self.prefix,
             "tool": self.tool,
             "installer": self.installer,
-            "intent": self.intent.describe(),
+            "intent": self.describe_intent(),
             "tensorflow": self.tensorflow,
             "requirements": list(self.requirements),
             "steps": [s.to_json() for s in self.steps],

@@ -23,6 +23,7 @@ from tfdoctor.fix.resolver import Resolution, Tool, resolve
 from tfdoctor.installers import Installer
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
+from tfdoctor.pep508 import allows
 from tfdoctor.rules.base import Context, version_key
 from tfdoctor.rules.install_state import stray_stack_folders
 from tfdoctor.shellwords import word as shell_word
@@ -109,6 +110,7 @@ def make_plan(
     target = choose_tensorflow(ctx, intent, codes, draft)
     legacy = _wants_legacy(ctx, intent, target, draft, codes)
     _stack_requirements(ctx, target, legacy, draft)
+    _left_behind(ctx, target, draft, codes)
     backup = backup_dir(snap.python.prefix, stamp)
     _install_state(ctx, target, draft, backup)
     _settings_and_paths(ctx, findings, intent, draft, legacy, backup)
@@ -145,6 +147,14 @@ def make_plan(
             draft.notes.append("the package index was unreachable: versions come from uv's cache")
     installer = _shown_installer(ctx)
     steps = _steps(ctx, draft, resolution, installer, codes)
+    for v in ctx.declared.stand_ins:
+        if v.installed is not None and v.requirer.key not in draft.uninstall:
+            draft.notes.append(
+                f"{v.requirer.name} {v.requirer.version} declares {v.name}, which "
+                f"{v.installed.name} stands in for: this plan installs with --no-deps and never "
+                f"brings {v.name} in beside it; `pip check` still names it (TFD210)"
+            )
+    ends_with = (settled and settled.tensorflow) or f"{target.variant}=={target.version}"
     imports = _verify_imports(ctx, draft, resolution)
     return Plan(
         python=snap.python.executable,
@@ -153,7 +163,8 @@ def make_plan(
         installer=installer.kind,
         intent=intent,
         steps=tuple(steps),
-        tensorflow=(settled and settled.tensorflow) or f"{target.variant}=={target.version}",
+        tensorflow=ends_with,
+        tensorflow_change=_tensorflow_change(ctx, ends_with),
         requirements=tuple(draft.requirements),
         options=tuple(draft.options),
         unresolved=tuple(unresolved),
@@ -178,6 +189,17 @@ def _verify_imports(ctx: Context, draft: _Draft, res: Resolution) -> list[str]:
     if not changed:
         return []
     return moved_imports(ctx.snapshot, find_requested(ctx.snapshot), changed)
+
+
+def _tensorflow_change(ctx: Context, ends_with: str) -> str:
+    """What the plan does to the installed TensorFlow, in words; "" when it keeps it."""
+    version = ends_with.rpartition("==")[2]
+    tf = ctx.tensorflow
+    if tf is None:
+        return f"install TensorFlow {version} (none is installed)"
+    if tf.version == version:
+        return ""
+    return f"move TensorFlow from {tf.version} to {version}"
 
 
 # -- what to end with ---------------------------------------------------------------------------
@@ -332,6 +354,39 @@ def _stack_requirements(ctx: Context, target: Target, legacy: bool, draft: _Draf
             continue
         draft.require(f"{requirer.key}=={requirer.version}")
         draft.soft.add(f"{requirer.key}=={requirer.version}")
+
+
+def _left_behind(ctx: Context, target: Target, draft: _Draft, codes: set[str]) -> None:
+    """Libraries of an older TensorFlow that an upgrade leaves behind: one the target no longer
+    has is removed (tensorflow-estimator); one it no longer declares, but whose installed
+    release is older than what the last TensorFlow that declared it asks, is upgraded to that
+    (tensorboard 2.15 beside TensorFlow 2.21 -> tensorboard~=2.20.0)."""
+    snap, kb = ctx.snapshot, ctx.kb
+    gone = {w.package for w in kb.withdrawn(target.version)}
+    for name in sorted(gone):
+        if snap.get(name) is not None:
+            draft.remove(name, "TFD110" if "TFD110" in codes else "intent")
+    for w in kb.withdrawn(target.version):
+        if (dist := snap.get(w.package)) is not None:
+            draft.notes.append(
+                f"{dist.name} {dist.version} is removed: TensorFlow {target.version} has no "
+                f"{w.api} (removed in {w.since}), so nothing uses it"
+            )
+    py = snap.python.minor
+    for dist in snap.distributions:
+        if dist.key in gone or dist.key not in kb.stack_names() or dist.key in draft.uninstall:
+            continue
+        if dist.key in kb.tf_variants() or target.release.declared_spec(dist.key, py):
+            continue
+        if any(canonical(kbreq_name(r)) == dist.key for r in target.release.requires_dist):
+            continue  # declared without a version: any release fits
+        spec = kb.newest_declared_spec(dist.key, target.version, py)
+        if spec and not allows(spec, dist.version):
+            draft.require(f"{dist.key}{spec}")
+            draft.notes.append(
+                f"{dist.name} {dist.version} is of an older TensorFlow: it moves to "
+                f"{dist.key}{spec}, what the newest TensorFlow that declares it asks"
+            )
 
 
 # -- installation state ---------------------------------------------------------------------------
@@ -532,7 +587,9 @@ def _steps(
                 tuple(names),
                 _codes(c for n in names for c in draft.uninstall[n]),
                 (inst.uninstall(*names),),
-                note="removes the mixed files first; the one to keep is reinstalled below",
+                note="removes the mixed files first; the one to keep is reinstalled below"
+                if draft.reinstall
+                else "",
             )
         )
     if draft.moves:

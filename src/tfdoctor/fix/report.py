@@ -42,7 +42,7 @@ STATUS = {
 def render_plan(plan: Plan, stream: IO[str]) -> None:
     console = Console(file=stream, highlight=False, soft_wrap=True)
     console.print(f"[bold]tfdoctor[/] fix · {escape(plan.prefix)}")
-    console.print(f"  intent: {escape(plan.intent.describe())}")
+    console.print(f"  intent: {escape(plan.describe_intent())}")
     console.print(f"  TensorFlow: {escape(plan.tensorflow)} · {escape(_who_installs(plan))}")
     console.print()
     if not plan.steps:

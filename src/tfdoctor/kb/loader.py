@@ -20,6 +20,7 @@ from tfdoctor.kb.model import (
     Observation,
     TfKerasRelease,
     TFRelease,
+    Withdrawn,
 )
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -446,6 +447,45 @@ class KnowledgeBase:
         """The file suffixes Keras 3's ``model.save`` writes (".keras", ".h5", ".hdf5")."""
         fact = _fact(self.curated_data.get("keras3_save_formats"))
         return tuple(fact.value) if fact and isinstance(fact.value, list) else ()
+
+    def withdrawn(self, tensorflow_version: str) -> tuple[Withdrawn, ...]:
+        """Libraries this TensorFlow no longer has (tensorflow-estimator from 2.16 on)."""
+        out = []
+        for package, raw in sorted(self.curated_data.get("withdrawn", {}).items()):
+            fact = _fact(raw)
+            value = fact.value if fact and isinstance(fact.value, dict) else {}
+            since = str(value.get("since", ""))
+            if (
+                fact
+                and since
+                and requirements.minor_key(requirements.minor_of(tensorflow_version) or "0.0")
+                >= requirements.minor_key(since)
+            ):
+                out.append(Withdrawn(package, since, str(value.get("api", "")), fact.source))
+        return tuple(out)
+
+    def last_minor_before(self, minor: str) -> str:
+        """The newest TensorFlow minor older than ``minor`` ("2.15" before "2.16"); "" if none."""
+        older = [
+            m
+            for m in self.tensorflow_minors()
+            if requirements.minor_key(m) < requirements.minor_key(minor)
+        ]
+        return older[-1] if older else ""
+
+    def newest_declared_spec(self, name: str, tensorflow_version: str, python: str) -> str:
+        """What the newest TensorFlow release up to ``tensorflow_version`` that declares ``name``
+        asks of it ("~=2.20.0" for tensorboard up to 2.21, which declares none); "" if none."""
+        limit = _version(tensorflow_version)
+        for version in reversed(self.tensorflow_versions()):
+            parsed = _version(version)
+            if limit is None or parsed is None or parsed > limit:
+                continue
+            release = self.tensorflow(version)
+            spec = release.declared_spec(name, python) if release else ""
+            if spec:
+                return spec
+        return ""
 
     def newest_keras_line(self, major: int) -> str:
         """The newest known ``keras`` release of one major ("2.15.0" for 2); "" when none."""

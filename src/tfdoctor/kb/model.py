@@ -207,6 +207,16 @@ def _default_spec(name: str, tensorflow: str) -> str:
     return f"~={minor}.0" if name == "tf-keras" and minor else ""
 
 
+class Withdrawn(NamedTuple):
+    """A library TensorFlow stopped shipping (tensorflow-estimator: tf.estimator is gone since
+    TensorFlow ``since``); a copy left beside a newer TensorFlow is a leftover."""
+
+    package: str
+    since: str  # the first TensorFlow minor without it
+    api: str  # what user code loses ("tf.estimator")
+    source: str
+
+
 class Observation(NamedTuple):
     """What happened when a real environment was built and run (kept verbatim)."""
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from tfdoctor import pep508
 from tfdoctor.kb import requirements
 from tfdoctor.kb.loader import CURATED_FILE, DECLARED_FILE, KnowledgeBaseError, _read
 
@@ -81,6 +82,28 @@ def agreement_problems(declared: Mapping[str, Any], curated: Mapping[str, Any]) 
             problems.append(
                 f"curated.tensorflow.{minor}: tf_keras_spec but no tf-keras {minor} release"
             )
+    problems += _withdrawn_problems(releases, curated)
+    return problems
+
+
+def _withdrawn_problems(releases: Mapping[str, Any], curated: Mapping[str, Any]) -> list[str]:
+    """A withdrawn library: no TensorFlow release from ``since`` on declares it."""
+    problems = []
+    for package, fact in curated.get("withdrawn", {}).items():
+        since = str((fact.get("value") or {}).get("since", ""))
+        if not since:
+            problems.append(f"curated.withdrawn.{package}: no since")
+            continue
+        for version, release in releases.items():
+            minor = requirements.minor_of(version)
+            if minor is None or requirements.minor_key(minor) < requirements.minor_key(since):
+                continue
+            lines = release.get("requires_dist") or () if isinstance(release, dict) else ()
+            names = {pep508.canonical(r.name) for line in lines if (r := pep508.parse(line))}
+            if package in names:
+                problems.append(
+                    f"curated.withdrawn.{package}: TensorFlow {version} still declares it"
+                )
     return problems
 
 

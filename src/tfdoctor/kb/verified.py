@@ -79,12 +79,63 @@ def describe(record: dict[str, Any], packages: tuple[str, ...] = ()) -> str:
     return f"proven: {what} {outcome}, built {record.get('built', '?')}"
 
 
-def proof(tensorflow: str, settings: dict[str, str] | None = None, **packages: str) -> str | None:
-    """One line naming the cell that proves what this combination does, or None."""
+def best(
+    tensorflow: str, settings: dict[str, str] | None = None, **packages: str
+) -> dict[str, Any] | None:
+    """Of the cells with this combination, the one that varies least (fewest installed stages
+    beyond TensorFlow itself), or None."""
     found = find(tensorflow, settings, **packages)
     if not found:
         return None
-    # the cell that varies least: fewest installed stages beyond TensorFlow itself
-    best = min(found, key=lambda r: (len(r.get("cell", {}).get("stages", [])), r["key"]))
-    names = tuple(n.replace("_", "-") for n in packages)
-    return describe(best, names)
+    return min(found, key=lambda r: (len(r.get("cell", {}).get("stages", [])), r["key"]))
+
+
+def proof(tensorflow: str, settings: dict[str, str] | None = None, **packages: str) -> str | None:
+    """One line naming the cell that proves what this combination does, or None."""
+    record = best(tensorflow, settings, **packages)
+    if record is None:
+        return None
+    return describe(record, tuple(n.replace("_", "-") for n in packages))
+
+
+def step_ok(record: dict[str, Any], name: str) -> bool | None:
+    """Whether the cell's step ran and passed (None when the cell has no such step)."""
+    for step in record.get("steps", ()):
+        if step.get("step") == name:
+            return bool(step.get("status") == "ok")
+    return None
+
+
+def tf_keras_works(record: dict[str, Any]) -> bool:
+    """tf.keras resolved and a model built, fitted, saved and loaded through it (the mixed
+    keras + tf.keras step fails by design where tf.keras is tf-keras, so it is not asked)."""
+    return bool(
+        step_ok(record, "resolve tf.keras") and step_ok(record, "smoke test through tf.keras")
+    )
+
+
+def tf_keras_line(record: dict[str, Any]) -> str:
+    """What tf.keras is in the cell, and whether it works: a proof line for the Keras rules."""
+    installed = record.get("installed", {})
+    detail = next(
+        (
+            s.get("detail") or {}
+            for s in record.get("steps", ())
+            if s.get("step") == "resolve tf.keras"
+        ),
+        {},
+    )
+    parts = [f"TF {tf_version(record)}"]
+    parts += [f"{NAMES[n]} {installed[n]}" for n in ("keras", "tf-keras") if n in installed]
+    settings = " ".join(f"{k}={v}" for k, v in sorted((record.get("settings") or {}).items()))
+    what = " + ".join(parts) + (f" ({settings})" if settings else "")
+    if tf_keras_works(record):
+        implementation = str(detail.get("implementation", "?")).replace("_", "-")
+        module = f" ({detail['module']})" if detail.get("module") else ""
+        return (
+            f"proven: {what}: tf.keras is {NAMES.get(implementation, implementation)} "
+            f"{detail.get('version', '?')}"
+            f"{module} and a model builds, fits, predicts, saves and loads through it, "
+            f"built {record.get('built', '?')}"
+        )
+    return describe(record, ("keras", "tf-keras"))

@@ -6,9 +6,11 @@ Public API: :func:`lint_paths` (discover, lint, optionally fix) and :func:`resol
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tfdoctor.lint.runner import LintResult, lint_files
-from tfdoctor.lint.target import KerasTarget
+if TYPE_CHECKING:  # the runner (libcst, rich) loads on first use: explain reads only the tables
+    from tfdoctor.lint.runner import LintResult
+    from tfdoctor.lint.target import KerasTarget
 
 
 def resolve_target(
@@ -33,6 +35,7 @@ def lint_paths(
     """Lint the Python files and notebooks under ``paths``; ``fix`` writes the safe rewrites,
     ``diff`` only works them out (``LintResult.changes``)."""
     from tfdoctor.lint.rules import select_codes
+    from tfdoctor.lint.runner import lint_files
     from tfdoctor.lint.sources import discover
 
     files = discover(paths, exclude)
@@ -40,4 +43,4 @@ def lint_paths(
     return lint_files(files, target or resolve_target(), codes, jobs=jobs, fix=fix, diff=diff)
 
 
-__all__ = ["KerasTarget", "LintResult", "lint_paths", "resolve_target"]
+__all__ = ["lint_paths", "resolve_target"]

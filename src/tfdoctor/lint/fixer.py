@@ -89,45 +89,66 @@ def _apply_as_text(lines: Sequence[str], edits: Sequence[Edit]) -> str | None:
     """The lines with ``edits`` applied as plain text, when every edit replaces one dotted name
     or keyword written on one line exactly as the analyzer saw it (the common case, and 10x
     faster than libcst); None otherwise."""
-    changed = list(lines)
     per_line: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)  # column -> (end, new)
     chains: dict[tuple[Position, Position], list[Edit]] = defaultdict(list)
     for edit in edits:
         if isinstance(edit, KeywordRename):
-            line = lines[edit.start.line - 1] if 0 < edit.start.line <= len(lines) else ""
-            column, end = edit.start.column, edit.start.column + len(edit.old)
-            if (
-                not edit.old
-                or line[column:end] != edit.old
-                or not line[end:].lstrip().startswith("=")
-            ):
+            keyword = _keyword_as_text(lines, edit)
+            if keyword is None:
                 return None
-            per_line[edit.start.line][column] = (end, edit.keyword)
+            per_line[edit.start.line][edit.start.column] = keyword
         elif isinstance(edit, (ChainRename, ChainSwap)) and edit.start.line == edit.end.line:
             chains[(edit.start, edit.end)].append(edit)
         else:
             return None
     for (first, last), found in chains.items():
-        if not 0 < first.line <= len(lines):
+        chain = _chain_as_text(lines, first, last, found)
+        if chain is None:
             return None
-        written = lines[first.line - 1][first.column : last.column]
-        rename = next((e for e in found if isinstance(e, ChainRename)), None)
-        swap = next((e for e in found if isinstance(e, ChainSwap)), None)
-        if rename is not None and written != rename.old:
+        per_line[first.line][first.column] = (last.column, chain)
+    return _replace(lines, per_line)
+
+
+def _keyword_as_text(lines: Sequence[str], edit: KeywordRename) -> tuple[int, str] | None:
+    """(end column, new keyword) when the old keyword is written where the edit says."""
+    line = lines[edit.start.line - 1] if 0 < edit.start.line <= len(lines) else ""
+    column, end = edit.start.column, edit.start.column + len(edit.old)
+    if not edit.old or line[column:end] != edit.old or not line[end:].lstrip().startswith("="):
+        return None
+    return end, edit.keyword
+
+
+def _chain_as_text(
+    lines: Sequence[str], first: Position, last: Position, edits: Sequence[Edit]
+) -> str | None:
+    """The new text of one attribute chain (a rename, then a prefix swap), when the chain is
+    written on one line as the analyzer saw it."""
+    if not 0 < first.line <= len(lines):
+        return None
+    written = lines[first.line - 1][first.column : last.column]
+    rename = next((e for e in edits if isinstance(e, ChainRename)), None)
+    swap = next((e for e in edits if isinstance(e, ChainSwap)), None)
+    if rename is not None and written != rename.old:
+        return None
+    text = rename.dotted if rename is not None else written
+    if swap is not None:
+        if not (text == swap.swap.old or text.startswith(swap.swap.old + ".")):
             return None
-        text = rename.dotted if rename is not None else written
-        if swap is not None:
-            if not (text == swap.swap.old or text.startswith(swap.swap.old + ".")):
-                return None
-            text = swap.swap.apply(text)
-        per_line[first.line][first.column] = (last.column, text)
+        text = swap.swap.apply(text)
+    return text
+
+
+def _replace(lines: Sequence[str], per_line: dict[int, dict[int, tuple[int, str]]]) -> str | None:
+    """The lines with each (column -> (end, new)) replaced, right to left; None when two
+    replacements overlap (libcst then decides)."""
+    changed = list(lines)
     for number, replacements in per_line.items():
         line = changed[number - 1]
         previous_start = len(line) + 1
         for column in sorted(replacements, reverse=True):
             end, new = replacements[column]
             if end > previous_start:
-                return None  # overlapping edits: leave them to libcst
+                return None
             line = line[:column] + new + line[end:]
             previous_start = column
         changed[number - 1] = line

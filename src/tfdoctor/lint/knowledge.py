@@ -96,61 +96,78 @@ class Knowledge:
 
 @lru_cache(maxsize=8)
 def knowledge_for(target: KerasTarget) -> Knowledge:
+    """The API changes active under ``target``, indexed for the analyzer and the pre-filter."""
     data = load_api_data()
-    keras_names: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
-    methods: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
-    keywords: dict[str, list[ApiChange]] = {impl: [] for impl in IMPLEMENTATIONS}
-    tf_names: dict[str, ApiChange] = {}
-    paths: set[str] = set()
-    below: dict[str, set[tuple[tuple[str, ...], str]]] = {}
-    method_words: set[bytes] = set()
-    keyword_paths: dict[str, set[bytes]] = {}
-
-    def index(path: str, keyword: str = "") -> None:
-        paths.add(path)
-        parts = path.split(".")
-        for end in range(1, len(parts)):
-            below.setdefault(".".join(parts[:end]), set()).add((tuple(parts[end:]), keyword))
-
+    tables = _Tables()
     tf_version = target.tensorflow_version
     for change in data.changes:
         spec = SpecifierSet(change.breaks)
         if change.package == "tensorflow":
             if spec.contains(tf_version, prereleases=True):
-                tf_names[change.old] = change
-                index(change.old)
+                tables.add_tensorflow(change)
             continue
         for impl in IMPLEMENTATIONS:
-            if not change.applies_to(impl):
-                continue
-            if not spec.contains(target.keras_version(impl), prereleases=True):
-                continue
-            if change.kind == "name":
-                keras_names[impl][change.old] = change
-                index(in_implementation(change.old, impl))
-            elif change.kind == "method":
-                methods[impl][change.old] = change
-                method_words.add(change.old.encode())
-            else:
-                keywords[impl].append(change)
-                callee = in_implementation(change.old, impl)
-                keyword_paths.setdefault(callee, set()).add(change.keyword.encode())
-                parts = callee.split(".")
-                for end in range(1, len(parts)):
-                    below.setdefault(".".join(parts[:end]), set()).add(
-                        (tuple(parts[end:]), change.keyword)
-                    )
+            if change.applies_to(impl) and spec.contains(
+                target.keras_version(impl), prereleases=True
+            ):
+                tables.add_keras(change, impl)
     keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
-    return Knowledge(
-        target=target,
-        keras_names=keras_names,
-        tf_names=tf_names,
-        methods=methods,
-        keywords={impl: tuple(found) for impl, found in keywords.items()},
-        keras3=keras3,
-        keras_objects=data.keras_objects,
-        paths=frozenset(paths),
-        keyword_paths={path: tuple(sorted(words)) for path, words in keyword_paths.items()},
-        below={prefix: tuple(sorted(rests)) for prefix, rests in below.items()},
-        method_words=tuple(sorted(method_words)),
-    )
+    return tables.knowledge(target, keras3, data.keras_objects)
+
+
+class _Tables:
+    """The tables of a Knowledge, filled one active change at a time."""
+
+    def __init__(self) -> None:
+        self.keras_names: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
+        self.methods: dict[str, dict[str, ApiChange]] = {impl: {} for impl in IMPLEMENTATIONS}
+        self.keywords: dict[str, list[ApiChange]] = {impl: [] for impl in IMPLEMENTATIONS}
+        self.tf_names: dict[str, ApiChange] = {}
+        self.paths: set[str] = set()
+        self.below: dict[str, set[tuple[tuple[str, ...], str]]] = {}
+        self.method_words: set[bytes] = set()
+        self.keyword_paths: dict[str, set[bytes]] = {}
+
+    def add_tensorflow(self, change: ApiChange) -> None:
+        self.tf_names[change.old] = change
+        self._path(change.old)
+
+    def add_keras(self, change: ApiChange, impl: str) -> None:
+        if change.kind == "name":
+            self.keras_names[impl][change.old] = change
+            self._path(in_implementation(change.old, impl))
+        elif change.kind == "method":
+            self.methods[impl][change.old] = change
+            self.method_words.add(change.old.encode())
+        else:
+            self.keywords[impl].append(change)
+            callee = in_implementation(change.old, impl)
+            self.keyword_paths.setdefault(callee, set()).add(change.keyword.encode())
+            self._below(callee, change.keyword)
+
+    def _path(self, path: str) -> None:
+        """A changed dotted name, and the words below each of its prefixes."""
+        self.paths.add(path)
+        self._below(path, "")
+
+    def _below(self, path: str, keyword: str) -> None:
+        parts = path.split(".")
+        for end in range(1, len(parts)):
+            self.below.setdefault(".".join(parts[:end]), set()).add((tuple(parts[end:]), keyword))
+
+    def knowledge(
+        self, target: KerasTarget, keras3: frozenset[str], keras_objects: tuple[str, ...]
+    ) -> Knowledge:
+        return Knowledge(
+            target=target,
+            keras_names=self.keras_names,
+            tf_names=self.tf_names,
+            methods=self.methods,
+            keywords={impl: tuple(found) for impl, found in self.keywords.items()},
+            keras3=keras3,
+            keras_objects=keras_objects,
+            paths=frozenset(self.paths),
+            keyword_paths={path: tuple(sorted(w)) for path, w in self.keyword_paths.items()},
+            below={prefix: tuple(sorted(rests)) for prefix, rests in self.below.items()},
+            method_words=tuple(sorted(self.method_words)),
+        )

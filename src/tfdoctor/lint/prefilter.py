@@ -43,6 +43,11 @@ Binding = tuple[str, str, int]  # (qualified name, bound name, offset of the sta
 
 def bindings(data: bytes) -> list[Binding]:
     """What the top-level-looking import statements of tensorflow/keras/tf_keras bind."""
+    return [*_from_bindings(data), *_import_bindings(data)]
+
+
+def _from_bindings(data: bytes) -> list[Binding]:
+    """``from M import a, b as c``: ``M.a`` bound as ``a``, ``M.b`` as ``c``; ``*`` binds M."""
     found: list[Binding] = []
     for match in _FROM.finditer(data):
         if match.start() and (
@@ -64,6 +69,12 @@ def bindings(data: bytes) -> list[Binding]:
                 found.append((module, "", match.start()))
             else:
                 found.append((f"{module}.{name}", bound, match.start()))
+    return found
+
+
+def _import_bindings(data: bytes) -> list[Binding]:
+    """``import a.b as c`` binds ``a.b`` as ``c``; ``import a.b`` binds ``a``."""
+    found: list[Binding] = []
     for match in _IMPORT.finditer(data):
         if not _starts_statement(data, match.start()):
             continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import rules
 from tfdoctor.lint.analyzer import analyze_tree
-from tfdoctor.lint.knowledge import DISPLAY, knowledge_for
+from tfdoctor.lint.knowledge import DISPLAY, Knowledge, knowledge_for
 from tfdoctor.lint.prefilter import scan
 from tfdoctor.lint.results import FileChange, FileResult
 from tfdoctor.lint.sources import (
@@ -31,6 +31,8 @@ from tfdoctor.lint.sources import (
     read_source,
 )
 from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, KerasTarget
+
+Cells = tuple[tuple[int, int], ...]  # per line of a notebook's joined code: (cell, line in it)
 
 PARALLEL_THRESHOLD = 200
 _BOM = b"\xef\xbb\xbf"
@@ -129,30 +131,57 @@ def lint_file(path: str, options: LintOptions, force: bool = False) -> FileResul
 
 
 def _lint_into(result: FileResult, options: LintOptions, force: bool) -> None:
+    code = _read_code(result, options)
+    if code is None:
+        return
+    data, cells = code
+    kb = knowledge_for(options.target)
+    if not force and _nothing_to_analyze(result, data, kb):
+        return
+    _analyze_into(result, options, data, cells, kb)
+
+
+def _read_code(result: FileResult, options: LintOptions) -> tuple[bytes, Cells | None] | None:
+    """The code to lint (a notebook's code cells joined, and where each line comes from);
+    None, with ``result.error`` set, when it cannot be read as code."""
     notebook = result.path.endswith(".ipynb")
     data = read_source(result.path, MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
     if options.want_edits:
         result.digest = _digest(data)
     data = data.removeprefix(_BOM)  # Python skips it; columns and the pre-filter must too
-    cells = None
-    if notebook:
-        try:
-            parsed = read_notebook(data)
-        except SyntaxError as exc:
-            result.error = f"cannot parse: {exc.msg}"
-            return
-        data, cells = parsed.source, parsed.cells
-    kb = knowledge_for(options.target)
-    if not force:
-        needed, implementations = scan(data, kb)
-        if not needed:
-            result.implementations = implementations
-            first = min(implementations.values(), default=None)
-            if first is not None:
-                result.suppressed_702 = _suppressed(
-                    rules.MIXED_IN_PROJECT.code, data.splitlines(), first[0]
-                )
-            return
+    if not notebook:
+        return data, None
+    try:
+        parsed = read_notebook(data)
+    except SyntaxError as exc:
+        result.error = f"cannot parse: {exc.msg}"
+        return None
+    return parsed.source, parsed.cells
+
+
+def _nothing_to_analyze(result: FileResult, data: bytes, kb: Knowledge) -> bool:
+    """True when the pre-filter shows that no rule can fire (the implementations it saw are
+    kept for the project-wide rule)."""
+    needed, implementations = scan(data, kb)
+    if needed:
+        return False
+    result.implementations = implementations
+    first = min(implementations.values(), default=None)
+    if first is not None:
+        result.suppressed_702 = _suppressed(
+            rules.MIXED_IN_PROJECT.code, data.splitlines(), first[0]
+        )
+    return True
+
+
+def _analyze_into(
+    result: FileResult,
+    options: LintOptions,
+    data: bytes,
+    cells: Cells | None,
+    kb: Knowledge,
+) -> None:
+    """Parse and analyze the code: findings (less the suppressed ones), edits, implementations."""
     try:
         tree = _parse(data, cells)
     except (SyntaxError, ValueError) as exc:

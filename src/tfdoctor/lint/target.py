@@ -197,29 +197,39 @@ def resolve_target(
     tensorflow: str | None,
 ) -> KerasTarget:
     """Build the KerasTarget from the flags, else from what ``python`` has installed."""
-    legacy = legacy_keras_on(os.environ)
     if keras is not None or tensorflow is not None:
-        tf_version = _parse_flag(tensorflow, "--tensorflow") if tensorflow else None
-        keras_version = _parse_flag(keras, "--keras") if keras else None
-        if keras_version is not None and keras == str(keras_version.major):
-            keras_version = _newest_keras(keras_version.major)
-        if tf_version is None:
-            tf_version = (
-                _newest_tensorflow()
-                if keras_version is None or keras_version.major >= KERAS_3
-                else keras_version
-            )
-        if keras_version is None:
-            keras_version = _keras_for(tf_version)
-        given = " ".join(
-            f
-            for f in (
-                f"--keras {keras}" if keras else "",
-                f"--tensorflow {tensorflow}" if tensorflow else "",
-            )
-            if f
+        return _target_from_flags(keras, tensorflow, legacy_keras_on(os.environ))
+    return _target_from_installed(python)
+
+
+def _target_from_flags(keras: str | None, tensorflow: str | None, legacy: bool) -> KerasTarget:
+    """``--keras`` / ``--tensorflow``: a bare major means its newest release; the other
+    version follows from the one given."""
+    tf_version = _parse_flag(tensorflow, "--tensorflow") if tensorflow else None
+    keras_version = _parse_flag(keras, "--keras") if keras else None
+    if keras_version is not None and keras == str(keras_version.major):
+        keras_version = _newest_keras(keras_version.major)
+    if tf_version is None:
+        tf_version = (
+            _newest_tensorflow()
+            if keras_version is None or keras_version.major >= KERAS_3
+            else keras_version
         )
-        return KerasTarget(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
+    if keras_version is None:
+        keras_version = _keras_for(tf_version)
+    given = " ".join(
+        f
+        for f in (
+            f"--keras {keras}" if keras else "",
+            f"--tensorflow {tensorflow}" if tensorflow else "",
+        )
+        if f
+    )
+    return KerasTarget(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
+
+
+def _target_from_installed(python: str | None) -> KerasTarget:
+    """What ``python`` has installed; the newest releases when it has neither."""
     installed = _installed_versions(python)
     legacy = bool(installed.get("legacy"))
     tf_v = _version(installed.get("tensorflow"))

@@ -313,15 +313,19 @@ def _family_cells(
     else:
         options.append(((), (), ()))
     settings_list = family.get("settings", [{}])
-    for axes, stages, checks in options:
+    # the TensorFlow distribution itself as an axis: `tensorflow`, `tensorflow[and-cuda]`, ...
+    bases: list[tuple[tuple[tuple[str, str], ...], Stage]] = [((), base)]
+    if "variants" in family:
+        bases = [((("variant", v),), Stage((f"{v}=={tf}",))) for v in family["variants"]]
+    for (variant_axis, first), (axes, stages, checks) in ((b, o) for b in bases for o in options):
         for settings in settings_list:
             out.append(
                 Cell(
                     family=family["name"],
                     tensorflow=tf,
                     python=python,
-                    stages=(base, *stages),
-                    axes=axes,
+                    stages=(first, *stages),
+                    axes=variant_axis + axes,
                     settings=tuple(sorted(settings.items())),
                     checks=checks,
                     api=bool(family.get("api")),

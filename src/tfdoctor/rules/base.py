@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.version import Version
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity, installs
 from tfdoctor.installers import Installer, detect_installer
 from tfdoctor.registry import RuleInfo, register
 from tfdoctor.snapshot import Distribution, Snapshot, canonical
@@ -104,13 +104,21 @@ class Context:
     def install_command(self, *requirements: str, dist: Distribution | None = None) -> str:
         """An install command; tf-keras goes in without its dependencies beside a TensorFlow
         variant, because it declares `tensorflow` and would pull a second TensorFlow in."""
+        no_deps = self._without_dependencies(requirements)
+        return self.for_dist(dist).install(*requirements, no_deps=no_deps)
+
+    def install_remedies(self, *requirements: str, reason: str = "") -> tuple[Remedy, ...]:
+        """The remedies of ``install_command`` for the same requirements."""
+        no_deps = self._without_dependencies(requirements)
+        return installs(*requirements, no_deps=no_deps, reason=reason)
+
+    def _without_dependencies(self, requirements: tuple[str, ...]) -> bool:
         tf = self.tensorflow
-        no_deps = (
+        return (
             tf is not None
             and tf.key != "tensorflow"
             and any(r.startswith(("tf-keras", "tf_keras")) for r in requirements)
         )
-        return self.for_dist(dist).install(*requirements, no_deps=no_deps)
 
     def for_dist(self, dist: Distribution | None) -> Installer:
         return self.installer.for_distribution(dist.installer) if dist else self.installer
@@ -217,14 +225,17 @@ def fold_into_duplicate(ctx: Context, findings: list[Finding]) -> list[Finding]:
     if not folded:
         return findings
     fix = list(duplicate.fix)
+    remedies = list(duplicate.remedies)
     for f in folded:
         fix.extend(line for line in f.fix if line not in fix)
+        remedies.extend(r for r in f.remedies if r not in remedies)
     merged = duplicate._replace(
         evidence=(
             *duplicate.evidence,
             *[f"and with it: {f.code} {f.title}" for f in folded],
         ),
         fix=tuple(fix),
+        remedies=tuple(remedies),
     )
     return [merged if f is duplicate else f for f in findings if f not in folded]
 

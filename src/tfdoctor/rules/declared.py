@@ -53,6 +53,9 @@ class DeclaredAnalysis(NamedTuple):
     violations: tuple[Violation, ...]
     checked: int
     consequences: Mapping[str, tuple[Violation, ...]] = MappingProxyType({})
+    # Requirements met only by another variant (tf-keras's `tensorflow` by tensorflow-cpu): not a
+    # fault here, but `pip check` calls the name missing and a plain install of the requirer adds it.
+    stand_ins: tuple[Violation, ...] = ()
 
     def followups(self, *dists: Distribution | None) -> list[str]:
         lines: list[str] = []
@@ -134,6 +137,7 @@ def analyse(
         "tf-keras": kb.providers("tf_keras") - {"tf-keras"},
     }
     violations: list[Violation] = []
+    stand_ins: list[Violation] = []
     checked = 0
     wanted_extras: list[tuple[Distribution, str, Distribution]] = []
 
@@ -156,6 +160,8 @@ def analyse(
             return
         if not _contains(req, dist.version):
             violations.append(Violation(requirer, req, dist, extra, provided_by))
+        elif provided_by and name not in snapshot.by_name:
+            stand_ins.append(Violation(requirer, req, dist, extra, provided_by))
         for wanted in sorted(req.extras):
             wanted_extras.append((requirer, wanted, dist))
 
@@ -193,4 +199,9 @@ def analyse(
         "tf-keras-nightly",
     }
     primary, consequences = fold_consequences(violations, frozenset(anchors))
-    return DeclaredAnalysis(violations=primary, checked=checked, consequences=consequences)
+    return DeclaredAnalysis(
+        violations=primary,
+        checked=checked,
+        consequences=consequences,
+        stand_ins=tuple(stand_ins),
+    )

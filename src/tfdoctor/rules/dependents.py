@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs, uninstalls
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
@@ -26,8 +26,12 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
         installed = v.installed
         if installed is None:
             fix = (ctx.for_dist(v.requirer).install(requirement),)
+            remedies = installs(requirement, reason=f"{v.requirer.name} needs it")
         else:
             fix = (ctx.for_dist(v.requirer).install(f"{v.requirer.key}"),)
+            remedies = installs(
+                v.requirer.key, reason=f"the release made for {installed.name} {installed.version}"
+            )
         yield finding(
             DEPENDENT,
             f"{v.requirer.name} {v.requirer.version} needs {requirement}, "
@@ -44,6 +48,7 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
             why=f"{v.requirer.name} is built against that release and fails on import (or "
             "later, with missing symbols or ops) with any other.",
             fix=fix,
+            remedies=remedies,
             fix_note=(
                 f"Upgrade {v.requirer.name} to the release made for the installed version "
                 f"(the command lets the resolver pick it), or install {requirement} instead."
@@ -52,6 +57,44 @@ def dependent_packages(ctx: Context) -> Iterator[Finding]:
             ),
         )
     yield from _curated(ctx)
+    yield from _withdrawn(ctx)
+
+
+def _withdrawn(ctx: Context) -> Iterator[Finding]:
+    """A library TensorFlow stopped shipping, left behind by an upgrade (tensorflow-estimator
+    after 2.15 -> 2.16+): nothing of TensorFlow uses it any more, and it no longer imports."""
+    tf = ctx.tensorflow
+    if tf is None:
+        return
+    for gone in ctx.kb.withdrawn(tf.version):
+        dist = ctx.snapshot.get(gone.package)
+        if dist is None:
+            continue
+        last = ctx.kb.last_minor_before(gone.since)
+        yield finding(
+            DEPENDENT,
+            f"{dist.name} {dist.version} is left over from an older TensorFlow: TensorFlow "
+            f"{tf.version} has no {gone.api} (removed in {gone.since})",
+            severity=Severity.WARNING,
+            evidence=(
+                f"{dist.name} {dist.version} in {dist.location}",
+                f"{tf.name} {tf.version} does not declare {dist.name}; no TensorFlow from "
+                f"{gone.since} on does (source: {gone.source})",
+            ),
+            why=(
+                f"An upgrade of TensorFlow leaves {dist.name} installed, but TensorFlow "
+                f"{gone.since} and newer neither use nor support it: code that uses {gone.api} "
+                f"fails (AttributeError), and `import {dist.key.replace('-', '_')}` fails."
+            ),
+            fix=(ctx.for_dist(dist).uninstall(dist.key),),
+            remedies=uninstalls(dist.key, reason=f"TensorFlow {tf.version} has no {gone.api}"),
+            fix_note=(
+                f"Code that needs {gone.api} needs TensorFlow {last} or older "
+                f"(`tfdoctor fix --tensorflow {last}`); otherwise move it to Keras models."
+                if last
+                else ""
+            ),
+        )
 
 
 def _curated(ctx: Context) -> Iterator[Finding]:
@@ -82,5 +125,6 @@ def _curated(ctx: Context) -> Iterator[Finding]:
                 ),
                 why=fact.why,
                 fix=(ctx.install_command(*problem.install, dist=dist),) if problem.install else (),
+                remedies=ctx.install_remedies(*problem.install, reason=f"for {dist.name}"),
                 fix_note=problem.note,
             )

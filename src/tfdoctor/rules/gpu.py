@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from packaging.version import InvalidVersion, Version
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
@@ -69,6 +69,7 @@ def _cuda_finding(ctx: Context, violations: list[Violation]) -> Finding:
         "version or one missing it falls back to the CPU ('Could not load dynamic library', "
         "'Cannot dlopen some GPU libraries') or fails with a cuDNN version error.",
         fix=(ctx.for_dist(requirer).install(*specs),),
+        remedies=installs(*specs, reason=f"the CUDA/cuDNN wheels {requirer.name} declares"),
         fix_note=f"Or let the resolver pick them: {resolver}" if is_tf else "",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs, reinstalls, uninstalls
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding, keep_tensorflow, version_key
 from tfdoctor.shellwords import word as shell_word
@@ -146,6 +146,10 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
                 ctx.for_dist(keep).uninstall(*remove),
                 ctx.for_dist(keep).install(f"{keep.key}=={keep.version}"),
             ),
+            remedies=(
+                *uninstalls(*remove, reason="removes the mixed files first"),
+                *installs(f"{keep.key}=={keep.version}", reason=f"keep only {_label(keep)}"),
+            ),
             fix_note=" ".join(
                 [
                     f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
@@ -178,6 +182,10 @@ def duplicate_metadata(ctx: Context) -> Iterator[Finding]:
                 fix=(
                     ctx.for_dist(keep).uninstall(name),
                     ctx.for_dist(keep).install(f"{name}=={keep.version}", reinstall=True),
+                ),
+                remedies=(
+                    *uninstalls(name, reason="once per metadata folder"),
+                    *reinstalls(f"{name}=={keep.version}", reason="one version, complete"),
                 ),
                 fix_note="Run the uninstall once per metadata folder, then reinstall one version.",
             )
@@ -213,6 +221,7 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
                 evidence=(dist.error,),
                 why="Installers and TensorFlow's own version checks cannot see this package.",
                 fix=(ctx.for_dist(dist).install(dist.name, reinstall=True),),
+                remedies=reinstalls(dist.name, reason="writes its metadata again"),
             )
         elif dist.record_missing_count:
             leftovers = [
@@ -236,6 +245,9 @@ def broken_distributions(ctx: Context) -> Iterator[Finding]:
                     ctx.for_dist(dist).install(
                         f"{dist.key}=={dist.version}", reinstall=True, no_deps=True
                     ),
+                ),
+                remedies=reinstalls(
+                    f"{dist.key}=={dist.version}", no_deps=True, reason="restores the missing files"
                 ),
             )
     yield from _packages_without_metadata(ctx)
@@ -318,6 +330,10 @@ def mixed_installers(ctx: Context) -> Iterator[Finding]:
             "disagree on what is installed."
         ),
         fix=tuple(ctx.installer.uninstall(r.name) for r in conda_stack if r.name != "python"),
+        remedies=uninstalls(
+            *[r.name for r in conda_stack if r.name != "python"],
+            reason="the conda copies: pip manages the TensorFlow stack",
+        ),
         fix_note="Keep the TensorFlow stack under one installer: with pip inside conda, remove "
         "the conda copies (as above) and let pip manage tensorflow, keras and their dependencies.",
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 from packaging.version import Version
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.pep508 import combine
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
@@ -84,6 +85,7 @@ def _keras_mismatch(
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
     evidence += ctx.declared.followups(keras)
+    evidence += _proof(tf.version, ctx, keras=keras.version.split(".")[0])
     if wants_three:
         why = (
             f"From TensorFlow 2.16 on, tf.keras is Keras 3 and TensorFlow imports the installed "
@@ -118,6 +120,7 @@ def _keras_mismatch(
         fix=(
             ctx.for_dist(keras).install(f"{keras.key if keras.key == 'keras' else 'keras'}{spec}"),
         ),
+        remedies=installs(f"keras{spec}", reason=f"the Keras {_tf_label(tf)} needs"),
         fix_note=note,
     )
 
@@ -136,6 +139,32 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
     evidence = [_where(tf), _where(tf_keras)]
     evidence += [f"declared: {v.describe()}" for v in violations]
     wanted = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
+    minor = ".".join(tf_keras.version.split(".")[:2])
+    cell = _cell(tf.version, ctx, {"tf_keras": minor}, legacy=True)
+    fix = (ctx.for_dist(tf_keras).install(wanted, no_deps=True),)
+    remedies = installs(wanted, no_deps=True, reason=f"the tf-keras of {_tf_label(tf)}")
+    if cell is not None:
+        from tfdoctor.kb.verified import tf_keras_line, tf_keras_works
+
+        evidence.append(tf_keras_line(cell))
+        if tf_keras_works(cell):
+            yield finding(
+                TF_KERAS,
+                f"tf-keras {tf_keras.version} is not the one {_tf_label(tf)} declares "
+                f"({wanted}), but this pair is proven to work",
+                severity=Severity.WARNING,
+                evidence=tuple(evidence),
+                why=(
+                    "tf-keras is built against one TensorFlow minor release; this pair was built "
+                    "and run by the matrix, and tf.keras works with it. The declared requirement "
+                    "is still unmet: `pip check` fails, and a later TensorFlow change can break "
+                    "it, so the matching tf-keras is the safe choice."
+                ),
+                fix=fix,
+                remedies=remedies,
+                fix_note="Optional: installs the tf-keras of this TensorFlow's minor release.",
+            )
+            return
     yield finding(
         TF_KERAS,
         f"tf-keras {tf_keras.version} does not match {_tf_label(tf)}; it needs {wanted}",
@@ -145,8 +174,29 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
             "with another minor, `import tf_keras` (and tf.keras under TF_USE_LEGACY_KERAS=1) "
             "fails or misbehaves."
         ),
-        fix=(ctx.for_dist(tf_keras).install(wanted, no_deps=True),),
+        fix=fix,
+        remedies=remedies,
     )
+
+
+def _cell(
+    tf_version: str, ctx: Context, packages: dict[str, str], legacy: bool = False
+) -> dict[str, Any] | None:
+    """The matrix cell of this TensorFlow minor with these packages, run with the legacy Keras
+    switch as this environment has it (always on where tf-keras is what is judged: it is what
+    tf.keras then loads)."""
+    from tfdoctor.kb.verified import best
+
+    on = legacy or ctx.kb.legacy_keras_switch(ctx.snapshot.environ)
+    settings = {"TF_USE_LEGACY_KERAS": "1"} if on else None
+    return best(_minor(tf_version), settings, **packages)
+
+
+def _proof(tf_version: str, ctx: Context, **packages: str) -> list[str]:
+    from tfdoctor.kb.verified import tf_keras_line
+
+    cell = _cell(tf_version, ctx, packages)
+    return [tf_keras_line(cell)] if cell is not None else []
 
 
 @check(NOT_INSTALLED)
@@ -166,6 +216,7 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
             ),
             why="`import tensorflow` fails with ModuleNotFoundError.",
             fix=(ctx.installer.install(f"tensorflow=={newest.version}"),),
+            remedies=installs(f"tensorflow=={newest.version}", reason="the newest for this Python"),
             fix_note=f"TensorFlow {newest.version} is the newest release for Python "
             f"{snap.python.minor}." + _other_environment_hint(snap.environ, snap.python.prefix),
         )
@@ -196,6 +247,7 @@ def not_installed(ctx: Context) -> Iterator[Finding]:
         )
         + " (typically after an install with --no-deps, an interrupted install or an uninstall).",
         fix=(ctx.for_dist(missing[0].requirer).install(*specs),),
+        remedies=installs(*specs, reason=f"{', '.join(requirers)} require it"),
     )
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from tfdoctor.finding import Finding, Group, Remedy, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity, uninstalls
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.shellwords import word as shell_word
@@ -159,7 +159,8 @@ def _shadow_finding(ctx: Context, shadow: Shadow) -> Finding:
             "nothing while the entry is there."
         ),
         fix=_entry_fix(ctx, entry, outside.name),
-        remedies=_remove_entry(ctx, entry, outside.name),
+        remedies=_remove_entry(ctx, entry, outside.name)
+        + (uninstalls(outside.name, user_site=True) if entry.origin == "user-site" else ()),
         fix_note="Remove the entry; do not install anything: the environment's own packages "
         "are what then imports.",
     )

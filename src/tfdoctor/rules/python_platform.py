@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity
+from tfdoctor.finding import Finding, Group, Remedy, Severity, reinstalls
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.snapshot import Distribution
@@ -116,11 +116,15 @@ def _wrong_python(ctx: Context, foreign: list[Distribution], tf_unsupported: boo
         evidence.append(f"TensorFlow {release.minor} supports Python {', '.join(release.pythons)}")
     reinstall = [f"{d.key}=={d.version}" for d in dists if d is not tf]
     fix: list[str] = []
+    remedies: list[Remedy] = []
     note = ""
     if tf is not None and tf in dists:
         newest = ctx.kb.newest_tensorflow_for_python(minor)
         if newest is not None:
             fix.append(ctx.installer.install(f"{tf.key}=={newest.version}", reinstall=True))
+            remedies += reinstalls(
+                f"{tf.key}=={newest.version}", reason=f"built for Python {minor}"
+            )
             note = (
                 f"TensorFlow {newest.version} is the newest release for Python {minor}; to keep "
                 f"TensorFlow {tf.version}, create an environment with Python "
@@ -128,6 +132,7 @@ def _wrong_python(ctx: Context, foreign: list[Distribution], tf_unsupported: boo
             )
     if reinstall:
         fix.append(ctx.installer.install(*reinstall, reinstall=True, no_deps=True))
+        remedies += reinstalls(*reinstall, no_deps=True, reason=f"built for Python {minor}")
     names = ", ".join(f"{d.name} ({_built_for(d) or 'no build for ' + minor})" for d in dists)
     title = (
         f"{dists[0].name} {dists[0].version} is built for {_built_for(dists[0]) or 'another Python'}, "
@@ -143,6 +148,7 @@ def _wrong_python(ctx: Context, foreign: list[Distribution], tf_unsupported: boo
         "them fails (ImportError: ... undefined symbol, or ModuleNotFoundError for "
         "their extension modules).",
         fix=tuple(fix),
+        remedies=tuple(remedies),
         fix_note=note,
     )
 

@@ -191,6 +191,14 @@ def _add(
                 severity=Severity.ERROR, evidence=existing.evidence + proof
             )
             return
+    broken = _broken_tensorflow(findings)
+    if broken is not None:
+        # A duplicate or incomplete TensorFlow breaks whatever runs on it: the failure is proof
+        # of that finding (whose version mismatches are folded in too), never a cause of its own.
+        findings[broken] = findings[broken]._replace(
+            severity=Severity.ERROR, evidence=findings[broken].evidence + proof
+        )
+        return
     static_errors = [
         i
         for i, f in enumerate(findings)
@@ -224,6 +232,22 @@ def _add(
             if diagnosis is not None
             else (("step", step),),
         )
+    )
+
+
+# Static findings about TensorFlow's own files: two distributions in its folder, or an
+# incomplete one (rules/install_state.py); every runtime failure follows from them.
+BROKEN_TENSORFLOW = ("TFD301", "TFD304")
+
+
+def _broken_tensorflow(findings: list[Finding]) -> int | None:
+    return next(
+        (
+            i
+            for i, f in enumerate(findings)
+            if f.code in BROKEN_TENSORFLOW and f.group is Group.TENSORFLOW
+        ),
+        None,
     )
 
 

@@ -129,6 +129,7 @@ def legacy_keras(ctx: Context) -> Iterator[Finding]:
         "tf_keras package installed' and the first use of tf.keras raises 'ImportError: Keras "
         "cannot be imported. Check that it is installed.'",
         fix=(ctx.install_command(wanted),),
+        remedies=ctx.install_remedies(wanted, reason="what TF_USE_LEGACY_KERAS loads"),
         fix_note="Or drop the setting to use Keras 3: unset TF_USE_LEGACY_KERAS",
     )
 
