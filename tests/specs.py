@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from envs import EnvSpec, install, python_of, replace_text, site_packages, uv
@@ -222,3 +223,28 @@ TF215_TORCH_NUMPY2 = EnvSpec(
 TF215_JAX_MLDTYPES = EnvSpec(
     "tf215-jax-mldtypes", base=TF215, with_deps=("jax==0.4.30",), no_deps=("ml-dtypes==0.5.1",)
 )
+
+
+def _jaxlib_from_a_wheel_file(env: Path) -> None:
+    # jaxlib 0.4.30 from a downloaded wheel file (as CUDA builds of jaxlib are installed): the
+    # package index cannot give it back (direct_url.json), so a whole solve keeps it as it is.
+    folder = env.parent / "downloads"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "--dest", str(folder), "jaxlib==0.4.30"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    wheel = next(folder.glob("jaxlib-0.4.30-*.whl"))
+    install(env, [str(wheel)], "--no-deps")
+
+
+# TF 2.15.1 + jax 0.10.2 (NumPy 2), with jaxlib 0.4.30 from a wheel file: keeping TensorFlow
+# moves jax to a release for NumPy 1 that this jaxlib cannot serve (jax checks it on import).
+TF215_JAX_JAXLIB_FILE = EnvSpec(
+    "tf215-jax-jaxlib-file",
+    base=TF215_JAX,
+    mutations=(("jaxlib-0.4.30-file", _jaxlib_from_a_wheel_file),),
+)
+# TF 2.15.1 + `pip install "jax[k8s]"`: the extra is recorded nowhere on disk, only its package
+# (kubernetes) shows that it was asked for.
+TF215_JAX_K8S = EnvSpec("tf215-jax-k8s", base=TF215_JAX, with_deps=("jax[k8s]==0.10.2",))

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -89,11 +89,21 @@ Progress = Callable[[str, dict[str, Any]], None]
 class RunningDeep:
     """The runtime probe, started now; ``result()`` follows it to its end or its time limit."""
 
-    def __init__(self, target: Interpreter, timeout: float = DEFAULT_TIMEOUT_S):
+    def __init__(
+        self,
+        target: Interpreter,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        imports: Sequence[str] = (),
+        write_bytecode: bool = True,
+    ):
+        """``imports``: more top-level modules to import after the TensorFlow stack (each one a
+        step ``import NAME``), e.g. the packages a repair moved. ``write_bytecode=False``: the
+        run writes no ``.pyc`` into the environment (``-B``; -I ignores PYTHONDONTWRITEBYTECODE)."""
         self.timeout = timeout
+        flags = (*ISOLATE, "-B") if not write_bytecode else ISOLATE
         self.started = time.perf_counter()
         self._proc = subprocess.Popen(
-            [target.executable, *ISOLATE, "-"],
+            [target.executable, *flags, "-", *imports],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import FrameType
@@ -106,9 +107,11 @@ def _run(cmd: list[str], say: Say, token: str = "") -> str:
 
 
 def verify(
-    python: str, environ: dict[str, str], manual_codes: set[str]
+    python: str, environ: dict[str, str], manual_codes: set[str], imports: tuple[str, ...] = ()
 ) -> tuple[bool, dict[str, Any]]:
-    """``check --deep`` of the repaired environment, with the variables the plan sets."""
+    """``check --deep`` of the repaired environment, with the variables the plan sets; it also
+    imports ``imports`` (the requested packages the plan moved) after TensorFlow, and a failing
+    one blocks like any error."""
     from tfdoctor.deep import RunningDeep
     from tfdoctor.diagnose import diagnose_probe
     from tfdoctor.target import RunningProbe, resolve
@@ -122,17 +125,29 @@ def verify(
                 os.environ.pop(name, None)
         target = resolve(python)
         probe = RunningProbe(target)
-        deep = RunningDeep(target)
+        # The verification writes nothing into the environment (no byte-code of the modules it
+        # imports): what the fix changed is then known before it ends (apply() reads it meanwhile).
+        deep = RunningDeep(target, imports=imports, write_bytecode=False)
         report = diagnose_probe(probe, deep=deep)
     finally:
         os.environ.clear()
         os.environ.update(saved)
     errors = [f for f in report.findings if f.severity.value == "error"]
-    blocking = [f for f in errors if f.code not in manual_codes]
+    blocking = [f"{f.code} {f.title}" for f in errors if f.code not in manual_codes]
+    deep_run = report.extra.get("deep")
+    # A moved package that does not import blocks, whatever the rules make of its message.
+    for step in (deep_run or {}).get("steps", []) if isinstance(deep_run, dict) else []:
+        name = str(step.get("step", ""))
+        if step.get("status") == "fail" and name.removeprefix("import ") in imports:
+            lines = str(step.get("error", "")).strip().splitlines()
+            why = f"`{name}` fails after the repair: {lines[-1] if lines else 'no message'}"
+            if not any(name in b for b in blocking):
+                blocking.append(why)
     summary = {
+        "imports": list(imports),
         "errors": [f"{f.code} {f.title}" for f in errors],
-        "blocking": [f"{f.code} {f.title}" for f in blocking],
-        "deep": report.extra.get("deep"),
+        "blocking": blocking,
+        "deep": deep_run,
     }
     return not blocking, summary
 
@@ -174,12 +189,17 @@ def apply(plan: Plan, snapshot: Snapshot, tool: Tool, stamp: str, say: Say) -> O
                 if error:
                     raise StepFailed(error)
             _persist_variables(plan, snapshot.is_conda, outcome, journal)
-            say("verifying with check --deep ...")
-            ok, summary = verify(plan.python, plan.environ, manual_codes)
+            also = f" and importing {', '.join(plan.verify_imports)}" if plan.verify_imports else ""
+            say(f"verifying with check --deep{also} ...")
+            # What changed is read while the target imports TensorFlow (it waits on a child).
+            pool = ThreadPoolExecutor(max_workers=1)
+            differ = pool.submit(journal_mod.diff, journal.prefix, journal.snapshot_dir)
+            pool.shutdown(wait=False)
+            ok, summary = verify(plan.python, plan.environ, manual_codes, plan.verify_imports)
             outcome.verification = summary
             if not ok:
                 raise StepFailed("verification failed: " + "; ".join(summary["blocking"]))
-            changes = journal_mod.diff(journal.prefix, journal.snapshot_dir)
+            changes = differ.result()
             journal.data["changes"] = changes.to_json()
             journal.set_state("verified")
     except BaseException as exc:  # anything after the first change: put the environment back

@@ -77,7 +77,7 @@ def _build(plan: Plan, tool: Tool, folder: Path, say: Say) -> Outcome:
         )
     say("verifying the new environment with check --deep ...")
     manual = {c for s in plan.manual for c in s.reason_codes}
-    ok, summary = verify(new_python, plan.environ, manual)
+    ok, summary = verify(new_python, plan.environ, manual, plan.verify_imports)
     outcome.verification = summary
     if not ok:
         outcome.message = (

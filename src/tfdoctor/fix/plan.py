@@ -113,6 +113,8 @@ class Plan:
     alternatives: tuple[Any, ...] = field(default=(), compare=False)
     chosen: int = 0
     whole: Any = field(default=None, compare=False, repr=False)
+    # Modules the verification imports beside TensorFlow: requested packages the plan moves.
+    verify_imports: tuple[str, ...] = ()
 
     def describe_intent(self) -> str:
         return self.intent.describe(self.tensorflow_change)
@@ -150,4 +152,5 @@ class Plan:
             "findings": list(self.findings),
             "alternatives": [a.to_json() for a in self.alternatives],
             "chosen": self.chosen + 1 if self.alternatives else None,
+            "verify_imports": list(self.verify_imports),
         }

@@ -133,6 +133,7 @@ def make_plan(
             ctx, tool, intent, target.variant, target.version, target.moved,
             [r for r in draft.requirements if r not in draft.soft],
             set(draft.uninstall) - set(draft.reinstall), resolution, prior,
+            tuple(sorted(draft.soft)),
         )  # fmt: skip
         if settled is not None:
             resolution = settled.resolution
@@ -154,6 +155,7 @@ def make_plan(
                 f"brings {v.name} in beside it; `pip check` still names it (TFD210)"
             )
     ends_with = (settled and settled.tensorflow) or f"{target.variant}=={target.version}"
+    imports = _verify_imports(ctx, draft, resolution)
     return Plan(
         python=snap.python.executable,
         prefix=snap.python.prefix,
@@ -172,7 +174,21 @@ def make_plan(
         alternatives=tuple(settled.whole.alternatives) if settled and settled.whole else (),
         chosen=settled.chosen if settled else 0,
         whole=settled.whole if settled else None,
+        verify_imports=tuple(imports),
     )
+
+
+def _verify_imports(ctx: Context, draft: _Draft, res: Resolution) -> list[str]:
+    """The modules the verification imports beside TensorFlow (fix/verify_imports.py)."""
+    from tfdoctor.fix.requested import find_requested
+    from tfdoctor.fix.verify_imports import moved_imports
+
+    installed = {d.key: d.version for d in ctx.snapshot.distributions if not d.error}
+    changed = {n for n, v in res.installs if installed.get(canonical(n)) != v}
+    changed |= set(draft.uninstall) | set(draft.reinstall)
+    if not changed:
+        return []
+    return moved_imports(ctx.snapshot, find_requested(ctx.snapshot), changed)
 
 
 def _tensorflow_change(ctx: Context, ends_with: str) -> str:

@@ -2,9 +2,18 @@
 
 Three sources, each only read (never run): the ``REQUESTED`` marker that pip and uv write into
 the dist-info of a package named on their command line; the project's requirement files
-(``requirements.txt``, ``pyproject.toml``) when the environment lives inside the working
-directory (an in-project ``.venv``); conda's history (``# update specs``) when the environment
-has one. Without any of them, the packages nothing else requires stand in for what was asked.
+(``requirements*.txt``, ``requirements.in``, ``pyproject.toml``) in the working directory, when
+the environment lives inside it (an in-project ``.venv``) or when the working directory is a
+project of its own (then only the lines naming packages installed in the environment count: an
+unrelated project must not add packages); conda's history (``# update specs``) when the
+environment has one. Without any of them, the packages nothing else requires stand in for what
+was asked.
+
+Extras (``jax[cpu]``, ``transformers[tf]``) are recorded nowhere on disk: ``REQUESTED`` is an
+empty file and ``direct_url.json`` exists only for URL installs. A project file gives them as
+written; for a package known only by its marker, an extra counts as asked for when every
+requirement it adds is installed and holds and it adds at least one package the distribution
+does not require anyway (``infer_extras``). The plan's notes say which.
 """
 
 from __future__ import annotations
@@ -15,9 +24,10 @@ import stat
 from dataclasses import dataclass, field
 
 from tfdoctor.pep508 import canonical
-from tfdoctor.snapshot import Snapshot
+from tfdoctor.snapshot import Distribution, Snapshot
 
 REQUIREMENT_FILES = ("requirements.txt", "requirements.in", "pyproject.toml")
+MAX_EXTRA_FILES = 8  # requirements-*.txt besides requirements.txt
 MAX_FILE_BYTES = 1 << 20
 _SPECS = re.compile(r"^#\s*update specs:\s*\[(.*)\]\s*$")
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -31,6 +41,13 @@ class Requested:
     names: dict[str, str] = field(default_factory=dict)
     lines: list[tuple[str, str]] = field(default_factory=list)  # (requirement, "file:line")
     notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the project files read (paths)
+    extras: dict[str, tuple[str, ...]] = field(default_factory=dict)  # inferred, by name
+
+    def requirement(self, name: str) -> str:
+        """``name`` with the extras inferred for it: ``transformers[tf]``."""
+        extras = self.extras.get(name)
+        return f"{name}[{','.join(extras)}]" if extras else name
 
     def line_names(self) -> set[str]:
         return {canonical(m.group(1)) for line, _ in self.lines if (m := _NAME.match(line))}
@@ -48,17 +65,92 @@ def find_requested(snap: Snapshot) -> Requested:
         for dist in snap.distributions:
             if dist.installer in blind and dist.key in top:
                 out.names.setdefault(dist.key, "nothing else requires it")
-    if snap.cwd and _inside(snap.python.prefix, snap.cwd):
-        for name in REQUIREMENT_FILES:
-            _read_file(os.path.join(snap.cwd, name), out)
+    own_project = bool(snap.cwd) and _project_files(snap, installed, out)
     if snap.is_conda:
         for name in _conda_history(snap.python.prefix):
             if name in installed:
                 out.names.setdefault(name, "conda history")
-    if not out.names and not out.lines:
+    # The files of the environment's own project may name all it asks for; another project's
+    # (only the lines naming installed packages) leave the rest of the environment unknown.
+    if not out.names and not (out.lines and own_project):
         for name in leaves(snap):
             out.names[name] = "nothing else requires it"
+    written = out.line_names()
+    by_key = {d.key: d for d in snap.distributions if not d.error}
+    for name in sorted(out.names):
+        if name not in written and name in by_key:
+            extras = infer_extras(by_key[name], snap)
+            if extras:
+                out.extras[name] = extras
+    if out.extras:
+        shown = ", ".join(out.requirement(n) for n in sorted(out.extras))
+        out.notes.append(
+            f"extras kept: {shown} (installers record no extras; inferred from what is installed)"
+        )
     return out
+
+
+def infer_extras(dist: Distribution, snap: Snapshot) -> tuple[str, ...]:
+    """The extras of ``dist`` that look asked for: each requirement the extra adds (for this
+    platform) is installed and holds, and it adds a package the base requirements do not."""
+    env = dict(snap.markers)
+    now = {d.key: d.version for d in snap.distributions if not d.error}
+    base = {r.name for r in dist.requirements() if r.applies(env)}
+    found = []
+    for extra in dist.provides_extra:
+        adds = [r for r in dist.requirements(extra) if r.applies(env, extra)]
+        if not adds or all(r.name in base or r.name == dist.key for r in adds):
+            continue
+        if all(r.name in now and r.allows(now[r.name]) for r in adds):
+            found.append(canonical(extra))
+    return tuple(sorted(set(found)))
+
+
+def _project_files(snap: Snapshot, installed: set[str], out: Requested) -> bool:
+    """The requirement files of the working directory: all of their lines when the environment
+    lives inside it, else only those naming installed packages (the cwd may be another project).
+    True when the environment lives inside the working directory."""
+    cwd = snap.cwd
+    inside = _inside(snap.python.prefix, cwd)
+    try:
+        extra = sorted(
+            n
+            for n in os.listdir(cwd)
+            if n.startswith("requirements") and n.endswith(".txt") and n not in REQUIREMENT_FILES
+        )[:MAX_EXTRA_FILES]
+    except OSError:
+        extra = []
+    names = [n for n in REQUIREMENT_FILES if os.path.exists(os.path.join(cwd, n))] + extra
+    if not names:
+        return inside
+    found = Requested()
+    for name in names:
+        _read_file(os.path.join(cwd, name), found)
+    left: list[str] = []
+    for line, origin in found.lines:
+        match = _NAME.match(line)
+        key = canonical(match.group(1)) if match else ""
+        # Only the main files may ask for something not installed yet, and only for the
+        # environment of this project (an in-project .venv).
+        main = origin.split(":")[0] in REQUIREMENT_FILES
+        if (inside and main) or key in installed:
+            out.lines.append((line, origin))
+        else:
+            left.append(line)
+    used: dict[str, list[str]] = {}
+    for line, origin in out.lines:
+        used.setdefault(origin.split(":")[0], []).append(line)
+    out.files += [os.path.join(cwd, n) for n in used]
+    where = "the environment lives in it" if inside else "the working directory is a project"
+    shown = [f"{os.path.join(cwd, n)} ({', '.join(lines[:8])})" for n, lines in used.items()]
+    note = f"project files read ({where}): " + (
+        "; ".join(shown) if shown else f"none applied ({', '.join(names)} in {cwd})"
+    )
+    if left:
+        note += f"; left out (not installed here): {', '.join(left[:5])}"
+        note += f" and {len(left) - 5} more" if len(left) > 5 else ""
+    out.notes.append(note)
+    return inside
 
 
 def _marks_everything(snap: Snapshot) -> set[str]:

@@ -91,7 +91,7 @@ def solve_whole(ctx: Context, ask: Ask) -> WholeSolve:
     overrides += [f"{n} ; {NEVER}" for n in sorted(fixed)]
     preferences = [f"{k}=={d.version}" for k, d in sorted(installed.items()) if k not in fixed]
     asked = _requested_lines(requested, installed, fixed, variants)
-    out = WholeSolve(notes=[_source_note(requested)])
+    out = WholeSolve(notes=[_source_note(requested), *requested.notes])
     if fixed:
         out.notes.append(
             f"kept as installed (not from the package index): {', '.join(sorted(fixed))}; "
@@ -170,7 +170,7 @@ def _requested_lines(
     named = requested.line_names()
     for name in sorted(requested.names):
         if name in installed and name not in fixed and name not in named and name not in variants:
-            lines.append(name)
+            lines.append(requested.requirement(name))
     return lines
 
 

@@ -76,11 +76,17 @@ def settle(
     removed: set[str],
     first: Resolution,
     prior: WholeSolve | None = None,
+    soft: tuple[str, ...] = (),
 ) -> Settled | None:
-    """None when the planner's own resolution is consistent with the rest of the environment."""
+    """None when the planner's own resolution is consistent with the rest of the environment.
+    ``soft``: the pins the planner added to keep the packages that require a stack package where
+    they are; when its resolution fails with them, the whole solve (which may move them) runs."""
     if not first.ok:
-        return None  # the planner says why (an unreachable index, its own requirements)
-    broken = breaks(ctx, dict(first.installs), removed)
+        if not soft or "No solution found" not in first.error:
+            return None  # the planner says why (an unreachable index, its own requirements)
+        broken = [f"{', '.join(soft)} cannot stay with the versions the repair needs"]
+    else:
+        broken = breaks(ctx, dict(first.installs), removed)
     if not broken:
         return None
     if tool.kind != "uv":

@@ -186,6 +186,17 @@ def installed(name):
         return False
 
 
+def import_module(name):
+    import importlib
+
+    module = importlib.import_module(name)
+    version = getattr(module, "__version__", None)
+    return {
+        "version": None if version is None else str(version),
+        "file": getattr(module, "__file__", None),
+    }
+
+
 def stack_steps():
     """The steps of `check --deep`; False when TensorFlow does not import."""
     if not step("import tensorflow", import_tensorflow):
@@ -214,6 +225,10 @@ def main():
         entries.insert(0, "")
     sys.path[:0] = [p for p in entries if p not in sys.path]
     stack_steps()
+    # Other packages a repair moved (fix/verify_imports.py), named on the command line after `-`:
+    # each must still import beside TensorFlow, in the same process as the user's code would.
+    for name in sys.argv[1:]:
+        step("import " + name, lambda name=name: import_module(name))
     emit({"event": "done"})
 
 
