@@ -42,6 +42,7 @@ _MODULE_ATTR = re.compile(
     r"(?:module ['\"]([A-Za-z_][\w.]{0,200})['\"]|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
     r" has no attribute ['\"](\w{1,100})"
 )
+_NOT_A_PACKAGE = re.compile(r"['\"]([A-Za-z_][\w.]{0,200})['\"] is not a package")
 _PY2_MODULE_ATTR = re.compile(r"'module' object has no attribute '(\w{1,100})'")
 _OBJECT_ATTR = re.compile(r"'(\w{1,100})' object has no attribute '(\w{1,100})'")
 _KEYWORD = re.compile(
@@ -463,6 +464,13 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
     if local is not None:
         return [local]
     hits: list[Hit] = []
+    not_package = _NOT_A_PACKAGE.search(text) if "is not a package" in text else None
+    if not_package is not None and "." in not_package.group(1):
+        # "No module named 'keras.backend.tensorflow_backend'; 'keras.backend' is not a package":
+        # the installed Keras has keras.backend as a plain module, so the code was written for
+        # another layout: the API table says which
+        found = _NO_MODULE.search(text)
+        return missing(found.group(1).rstrip("."), "", ctx) if found is not None else []
     if "is not a package" in text:
         # "No module named 'keras.models'; 'keras' is not a package": a module named keras is
         # imported, so nothing below it can be: what the API table says does not matter here
