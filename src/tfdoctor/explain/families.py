@@ -347,6 +347,16 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
             # a package built on Keras asks for it: that package needs another Keras
             return [Hit("dependent-name-missing", detail, breaks)]
         return [Hit("api-change-keras", detail, breaks)]
+    if (
+        change is not None
+        and impl == "tf.keras"
+        and not change.applies_to("tf.keras")
+        and caller in ("", "user")
+    ):
+        # the table knows the name from standalone Keras only: the user's code was written for
+        # that Keras's layout and imports it from tf.keras, which never had it
+        detail = _replacement(full, change.replacement, change.source)
+        return [Hit("api-change-keras", f"{detail}; tf.keras does not have `{name}`")]
     if change is None and caller in ("dependent", "other-package") and impl != "tf.compat.v1.keras":
         # a package's code asks Keras for a name this Keras does not have: it was written for
         # another Keras
