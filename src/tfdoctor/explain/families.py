@@ -497,6 +497,8 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
             module = found.group(2) or ctx.last_import
             if module:
                 hits += missing(module.rstrip("."), found.group(1), ctx)
+            else:
+                hits += _bare_class(found.group(1), ctx)
 
     if "has no attribute" in text:
         found = _MODULE_ATTR.search(text)
@@ -519,6 +521,17 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
                 return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
             hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
     return hits
+
+
+def _bare_class(name: str, ctx: Context) -> list[Hit]:
+    """``cannot import name 'Merge'`` with neither its module nor the import shown: a class the
+    API table knows under one name only."""
+    change = knowledge.find_class(name)
+    if change is None or not knowledge.applies(change, ctx.versions):
+        return []
+    family = "api-change-keras" if change.package == "keras" else "api-change-tf"
+    detail = _replacement(change.old, change.replacement, change.source)
+    return [Hit(family, detail, (change.package, change.breaks))]
 
 
 def _module_case(module: str) -> str:
