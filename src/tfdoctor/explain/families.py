@@ -450,6 +450,15 @@ def _shadowable(module: str) -> bool:
     return module in _STDLIB or module in _STACK_MODULES
 
 
+def shadowing_name(path: str) -> str:
+    """The module a file of the user's is named like (``code.py`` -> ``code``) when Python or
+    TensorFlow needs a module of that name; "" otherwise."""
+    if not path.endswith(".py") or not _user_file(path):
+        return ""
+    module = path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
+    return module if _shadowable(module) else ""
+
+
 def local_module(text: str, ctx: Context) -> Hit | None:
     """A file of the user's named like a module that TensorFlow or Python needs (random.py,
     inspect.py, numpy.py), which the message shows imported in its place."""

@@ -106,6 +106,9 @@ class Scanner:
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
         self.loads_model = False  # the text shows code loading a saved model (load_model(...))
+        # a frame of a user's file named like a module TensorFlow needs (code.py, inspect.py),
+        # running at module level: (line, text, path, module)
+        self._module_frame: tuple[int, str, str, str] | None = None
         self.conda_frames = False  # a frame ran in a conda installation
         self.user_site_frame: tuple[int, str] | None = None  # a frame in pip's --user site
 
@@ -179,8 +182,13 @@ class Scanner:
             if parsed:
                 self._last_import = parsed
                 self._last_import_line = self.line_no
+                self._stack_import_in(parsed)
             return False
         frame, shadow = parsed
+        self._module_frame = None
+        named = families.shadowing_name(frame.user) if frame.function == "<module>" else ""
+        if named:
+            self._module_frame = (self.line_no, line.text, frame.user, named)
         self._last_frame = (self.line_no, line.text)
         path = frame.site
         if self._frames_closed:
@@ -281,6 +289,23 @@ class Scanner:
         hits.count += 1
         detail = f"the innermost frame is {inner.rel}"
         hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail, True))
+
+    def _stack_import_in(self, module: str) -> None:
+        """The source line under a frame of a user's file named like a module TensorFlow needs
+        imports TensorFlow or Keras: that import fails because TensorFlow, importing that module
+        in turn, gets the user's file."""
+        frame = self._module_frame
+        self._module_frame = None
+        if frame is None or frame[0] != self.line_no - 1:
+            return
+        if module.split(".", 1)[0] not in ("tensorflow", "keras", "tf_keras"):
+            return
+        line_no, text, path, named = frame
+        detector = self._detectors.family("shadow-local-module")
+        hits = self.hits.setdefault(detector.id, DetectorHits())
+        hits.count += 1
+        detail = f"`{path}` is named like the module `{named}` that TensorFlow imports"
+        hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail))
 
     def _user_site_beside_conda(self, line_no: int, text: str) -> None:
         """Frames of a conda installation and of pip's user site (``pip install --user``) in one
