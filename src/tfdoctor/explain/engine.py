@@ -54,6 +54,16 @@ _WEIGHT = {
 _EDGE_WEIGHT = 1.0  # the first and the last exception of the text
 _VERSIONS_WEIGHT = _WEIGHT[LineKind.OTHER]
 MIN_CONFIDENCE = 0.5
+_TWO_TENSORFLOWS = "versions-two-tensorflows"
+# families of a requirement not met (resolver.py's, versions.py's): ids start with these
+_REQUIREMENT_FAMILIES = (
+    "resolver-",
+    "request-",
+    "versions-keras",
+    "versions-tf-keras",
+    "versions-numpy",
+    "versions-protobuf",
+)
 UNCERTAIN_RATIO = 0.9
 _MAX_EVIDENCE = 3
 _MAX_EVIDENCE_CHARS = 300
@@ -257,6 +267,10 @@ def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
         last = max(hit.lines, key=lambda s: s.line_no)
         match = Match(detector, last.line_no, last.text, LineKind.OTHER, None, hit.detail)
         scored.append(_Scored(detector.confidence * _VERSIONS_WEIGHT, match, 1))
+    if any(s.match.detector.id == _TWO_TENSORFLOWS for s in scored):
+        # two TensorFlow distributions pin different releases of everything they need: pip's
+        # complaints about those requirements are symptoms of the duplicate, not causes of their own
+        scored = [s for s in scored if not s.match.detector.id.startswith(_REQUIREMENT_FAMILIES)]
     if any(not s.match.generic for s in scored):
         scored = [s for s in scored if not s.match.generic]
     failed = scanner.tracebacks > 0 or scanner.last_exception is not None

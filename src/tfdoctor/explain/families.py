@@ -42,6 +42,7 @@ _MODULE_ATTR = re.compile(
     r"(?:module ['\"]([A-Za-z_][\w.]{0,200})['\"]|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
     r" has no attribute ['\"](\w{1,100})"
 )
+_NOT_A_PACKAGE = re.compile(r"['\"]([A-Za-z_][\w.]{0,200})['\"] is not a package")
 _PY2_MODULE_ATTR = re.compile(r"'module' object has no attribute '(\w{1,100})'")
 _OBJECT_ATTR = re.compile(r"'(\w{1,100})' object has no attribute '(\w{1,100})'")
 _KEYWORD = re.compile(
@@ -346,6 +347,16 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
             # a package built on Keras asks for it: that package needs another Keras
             return [Hit("dependent-name-missing", detail, breaks)]
         return [Hit("api-change-keras", detail, breaks)]
+    if (
+        change is not None
+        and impl == "tf.keras"
+        and not change.applies_to("tf.keras")
+        and caller in ("", "user")
+    ):
+        # the table knows the name from standalone Keras only: the user's code was written for
+        # that Keras's layout and imports it from tf.keras, which never had it
+        detail = _replacement(full, change.replacement, change.source)
+        return [Hit("api-change-keras", f"{detail}; tf.keras does not have `{name}`")]
     if change is None and caller in ("dependent", "other-package") and impl != "tf.compat.v1.keras":
         # a package's code asks Keras for a name this Keras does not have: it was written for
         # another Keras
@@ -439,6 +450,15 @@ def _shadowable(module: str) -> bool:
     return module in _STDLIB or module in _STACK_MODULES
 
 
+def shadowing_name(path: str) -> str:
+    """The module a file of the user's is named like (``code.py`` -> ``code``) when Python or
+    TensorFlow needs a module of that name; "" otherwise."""
+    if not path.endswith(".py") or not _user_file(path):
+        return ""
+    module = path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
+    return module if _shadowable(module) else ""
+
+
 def local_module(text: str, ctx: Context) -> Hit | None:
     """A file of the user's named like a module that TensorFlow or Python needs (random.py,
     inspect.py, numpy.py), which the message shows imported in its place."""
@@ -463,6 +483,13 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
     if local is not None:
         return [local]
     hits: list[Hit] = []
+    not_package = _NOT_A_PACKAGE.search(text) if "is not a package" in text else None
+    if not_package is not None and "." in not_package.group(1):
+        # "No module named 'keras.backend.tensorflow_backend'; 'keras.backend' is not a package":
+        # the installed Keras has keras.backend as a plain module, so the code was written for
+        # another layout: the API table says which
+        found = _NO_MODULE.search(text)
+        return missing(found.group(1).rstrip("."), "", ctx) if found is not None else []
     if "is not a package" in text:
         # "No module named 'keras.models'; 'keras' is not a package": a module named keras is
         # imported, so nothing below it can be: what the API table says does not matter here
@@ -479,6 +506,8 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
             module = found.group(2) or ctx.last_import
             if module:
                 hits += missing(module.rstrip("."), found.group(1), ctx)
+            else:
+                hits += _bare_class(found.group(1), ctx)
 
     if "has no attribute" in text:
         found = _MODULE_ATTR.search(text)
@@ -501,6 +530,17 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
                 return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
             hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
     return hits
+
+
+def _bare_class(name: str, ctx: Context) -> list[Hit]:
+    """``cannot import name 'Merge'`` with neither its module nor the import shown: a class the
+    API table knows under one name only."""
+    change = knowledge.find_class(name)
+    if change is None or not knowledge.applies(change, ctx.versions):
+        return []
+    family = "api-change-keras" if change.package == "keras" else "api-change-tf"
+    detail = _replacement(change.old, change.replacement, change.source)
+    return [Hit(family, detail, (change.package, change.breaks))]
 
 
 def _module_case(module: str) -> str:

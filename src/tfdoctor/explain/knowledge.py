@@ -71,6 +71,17 @@ def find_name(dotted: str, implementation: str = "") -> ApiChange | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def find_class(name: str) -> ApiChange | None:
+    """The change of the one name in the table whose last part is the class ``name``
+    (``Merge`` -> ``keras.layers.Merge``), for a message that does not say the module; None when
+    the table has none or several (``Layer`` is in several modules)."""
+    if not name[:1].isupper() or len(name) < 4:
+        return None
+    found = [old for old in api_index().names if old.rsplit(".", 1)[-1] == name]
+    return api_index().names[found[0]][0] if len(found) == 1 else None
+
+
 def find_below(module: str) -> ApiChange | None:
     """The change of the one name the table lists below a missing module (``keras.wrappers`` is
     missing when code reaches for ``keras.wrappers.scikit_learn``); None when the table lists

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from tfdoctor.explain import families
 from tfdoctor.explain.families import Frame
-from tfdoctor.explain.frames import keras_kind, shadow_file, site_path
+from tfdoctor.explain.frames import is_conda, keras_kind, shadow_file, site_path
 from tfdoctor.explain.lines import (
     CleanLine,
     LineKind,
@@ -47,6 +47,8 @@ _FAMILY_WORDS = (
     "eyword",
     "not recognized",
 )
+# pip's user site (`pip install --user`): Windows, then Linux/macOS ('/'-separated, lowered)
+_USER_SITES = ("/appdata/roaming/python/", "/.local/lib/python")
 _RESOLVER_WORDS = (" requires ", " has requirement ", " depends on ", "` requires `")
 
 
@@ -104,6 +106,11 @@ class Scanner:
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
         self.loads_model = False  # the text shows code loading a saved model (load_model(...))
+        # a frame of a user's file named like a module TensorFlow needs (code.py, inspect.py),
+        # running at module level: (line, text, path, module)
+        self._module_frame: tuple[int, str, str, str] | None = None
+        self.conda_frames = False  # a frame ran in a conda installation
+        self.user_site_frame: tuple[int, str] | None = None  # a frame in pip's --user site
 
     # ----- reading ---------------------------------------------------------------------------
     def feed(self, block: str) -> None:
@@ -175,8 +182,13 @@ class Scanner:
             if parsed:
                 self._last_import = parsed
                 self._last_import_line = self.line_no
+                self._stack_import_in(parsed)
             return False
         frame, shadow = parsed
+        self._module_frame = None
+        named = families.shadowing_name(frame.user) if frame.function == "<module>" else ""
+        if named:
+            self._module_frame = (self.line_no, line.text, frame.user, named)
         self._last_frame = (self.line_no, line.text)
         path = frame.site
         if self._frames_closed:
@@ -186,6 +198,11 @@ class Scanner:
         if shadow:
             self.shadow = shadow
         if path is not None:
+            lowered = path.file.lower()
+            if any(user in lowered for user in _USER_SITES):
+                self.user_site_frame = (self.line_no, line.text)
+            elif is_conda(path.file):
+                self.conda_frames = True
             if keras_kind(path.rel) == "keras-multibackend":
                 self.multibackend = True
             if path.prefix and (path.prefix in self.environments or len(self.environments) < 16):
@@ -259,6 +276,8 @@ class Scanner:
         pasted traceback is often cut before its message): a frame in generated protobuf code
         (``*_pb2.py``) fails on a protobuf runtime its generator did not target. A fallback,
         set aside when a specific detector matched."""
+        if self.conda_frames and self.user_site_frame is not None:
+            self._user_site_beside_conda(*self.user_site_frame)
         if not self._frames:
             return
         inner = self._frames[-1].site
@@ -270,6 +289,32 @@ class Scanner:
         hits.count += 1
         detail = f"the innermost frame is {inner.rel}"
         hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail, True))
+
+    def _stack_import_in(self, module: str) -> None:
+        """The source line under a frame of a user's file named like a module TensorFlow needs
+        imports TensorFlow or Keras: that import fails because TensorFlow, importing that module
+        in turn, gets the user's file."""
+        frame = self._module_frame
+        self._module_frame = None
+        if frame is None or frame[0] != self.line_no - 1:
+            return
+        if module.split(".", 1)[0] not in ("tensorflow", "keras", "tf_keras"):
+            return
+        line_no, text, path, named = frame
+        detector = self._detectors.family("shadow-local-module")
+        hits = self.hits.setdefault(detector.id, DetectorHits())
+        hits.count += 1
+        detail = f"`{path}` is named like the module `{named}` that TensorFlow imports"
+        hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail))
+
+    def _user_site_beside_conda(self, line_no: int, text: str) -> None:
+        """Frames of a conda installation and of pip's user site (``pip install --user``) in one
+        traceback: the packages of that conda Python come from two installers."""
+        detector = self._detectors.family("user-site-beside-conda")
+        hits = self.hits.setdefault(detector.id, DetectorHits())
+        hits.count += 1
+        detail = "a traceback runs through conda's Python and pip's user site"
+        hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail))
 
     def _context_text(self, current: str) -> str:
         """The lines before the current one back to the start of their traceback."""

@@ -26,7 +26,12 @@ _NAMES = (
     r"|intel[-_]tensorflow|keras[-_]nightly|keras|tf[-_]keras|numpy|protobuf|ml[-_]dtypes"
     r"|tensor ?flow|tf"
 )
-_VERSION = r"v?(\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:(?:a|b|rc)\d{1,3})?(?:\.dev\d{1,12}|\.post\d{1,3})?)(?![\w.])"
+# not followed by a word after a dash: "tf-nightly-2.0-preview" is a distribution's name, not
+# tf-nightly 2.0 (a wheel's "-cp36"/"-py3" tags may follow a version)
+_VERSION_NUMBER = (
+    r"v?(\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:(?:a|b|rc)\d{1,3})?(?:\.dev\d{1,12}|\.post\d{1,3})?)"
+)
+_VERSION = _VERSION_NUMBER + r"(?![\w.]|-(?!cp\d|py\d)[A-Za-z])"
 _STATED = re.compile(
     rf"(?<![\w./\\-])({_NAMES})(?:==|===|-|:\s{{0,3}}|\s{{1,40}}(?:[Vv]ersion:?\s{{1,5}}|is\s{{1,5}}|v)?|\s{{0,3}}[Vv]ersion:?\s{{0,5}})"
     rf"{_VERSION}",
@@ -38,7 +43,7 @@ _MAYBE_STATED = re.compile(r"[A-Za-z][=:\- ]{1,40}v?\d{1,2}\.\d")
 _DUNDER = re.compile(
     r"(?<![\w.])(tf|tensorflow|keras|np|numpy|tf_keras)\.__version__", re.IGNORECASE
 )
-_QUOTED = re.compile(r"['\"]" + _VERSION.replace("(?![\\w.])", "") + r"['\"]")
+_QUOTED = re.compile(r"['\"]" + _VERSION_NUMBER + r"['\"]")
 _BANNER = re.compile(r"^Python (\d)\.(\d{1,2})\.\d{1,3}")
 _SATISFIED = re.compile(r"Requirement already satisfied: ([A-Za-z0-9][\w.-]{0,60})")
 # pip's "Requirement already satisfied: keras in /env/lib/python3.11/site-packages (3.3.3)": the

@@ -1,0 +1,110 @@
+"""The families that read what a text shows of the environment (leftover folders, installers,
+files named like modules, the Keras backend) and of moved names, on the forms real reports
+paste (each quoted from the report it comes from)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tfdoctor.explain import explain_text
+
+
+def _top(text: str) -> tuple[str, str]:
+    finding = explain_text(text).findings[0]
+    return finding.cause, dict(finding.data)["signature"]
+
+
+FOUND = {
+    # https://github.com/tensorflow/tensorboard/issues/3536
+    "pip lists a '~' leftover as '-name'": (
+        "WARNING: Could not generate requirement for distribution -ensorboard 2.1.0 "
+        "(.conda\\envs\\stan_env\\lib\\site-packages): Parse error at \"'-ensorbo'\"\n",
+        ("broken-install", "pip-invalid-distribution"),
+    ),
+    # https://github.com/spyder-ide/spyder/issues/11404
+    "conda's Python imports TensorFlow from pip's user site": (
+        "Traceback (most recent call last):\n"
+        '  File "C:\\Users\\S\\Anaconda3\\lib\\site-packages\\IPython\\core\\interactiveshell.py",'
+        " line 3319, in run_code\n"
+        "    exec(code_obj, self.user_global_ns, self.user_ns)\n"
+        '  File "<ipython-input-1-ae8bdb06f97b>", line 15, in <module>\n'
+        "    import tensorflow as tf\n"
+        '  File "C:\\Users\\S\\AppData\\Roaming\\Python\\Python37\\site-packages\\tensorflow\\'
+        '__init__.py", line 101, in <module>\n'
+        "    from tensorflow_core import *\n",
+        ("mixed-installers", "user-site-beside-conda"),
+    ),
+    # https://github.com/tensorflow/tensorflow/issues/40265
+    "a script named like a standard module imports TensorFlow": (
+        'Traceback (most recent call last):\n  File "code.py", line 1, in <module>\n'
+        "    from tensorflow import keras\n  File\n",
+        ("shadowed-module", "shadow-local-module"),
+    ),
+    # https://github.com/keras-team/keras-hub/issues/1172
+    "keras.json names a backend Keras does not have": (
+        '{\n    "floatx": "float32",\n    "epsilon": 1e-07,\n    "backend": "mxnet",\n'
+        '    "image_data_format": "channels_first"\n}\n',
+        ("backend-misconfigured", "keras-backend-set-unknown"),
+    ),
+    # https://github.com/tdeboissiere/DeepLearningImplementations/issues/9
+    "Theano's K.T under the TensorFlow backend": (
+        "    self.x = K.T.tensor4('x')\nAttributeError: 'module' object has no attribute 'T'\n",
+        ("backend-misconfigured", "theano-backend-name"),
+    ),
+    # https://github.com/nl8590687/ASRT_SpeechRecognition/issues/210
+    "a sub-module that became a plain module": (
+        "ModuleNotFoundError: No module named 'keras.backend.tensorflow_backend'; "
+        "'keras.backend' is not a package\n",
+        ("removed-api", "api-change-keras"),
+    ),
+    # https://github.com/tensorflow/tensorflow/issues/33786
+    "standalone Keras's engine imported from tf.keras": (
+        "ModuleNotFoundError: No module named 'tensorflow.keras.engine'\n",
+        ("removed-api", "api-change-keras"),
+    ),
+    # https://github.com/akshay107/CNN-QA/issues/1
+    "a removed class without its module": (
+        "ImportError: cannot import name 'Merge'\n",
+        ("removed-api", "api-change-keras"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOUND))
+def test_family_names_the_cause(name: str) -> None:
+    text, expected = FOUND[name]
+    assert _top(text) == expected
+
+
+NOT_FOUND = {
+    "a valid backend in keras.json": '{\n    "floatx": "float32",\n    "backend": "jax"\n}\n',
+    "a script with an ordinary name imports TensorFlow": (
+        'Traceback (most recent call last):\n  File "train.py", line 1, in <module>\n'
+        "    from tensorflow import keras\n"
+    ),
+    "a standard-module name for a script that fails on its own": (
+        'Traceback (most recent call last):\n  File "random.py", line 3, in <module>\n'
+        "    x = y + 1\nNameError: name 'y' is not defined\n"
+    ),
+    "a class name the API table holds in several modules": (
+        "ImportError: cannot import name 'Layer'\n"
+    ),
+    "a conda environment alone": (
+        'Traceback (most recent call last):\n  File "/home/u/anaconda3/envs/tf/lib/python3.9/'
+        'site-packages/keras/__init__.py", line 3, in <module>\n    x = 1\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FOUND))
+def test_family_stays_silent_without_its_evidence(name: str) -> None:
+    assert not explain_text(NOT_FOUND[name]).findings
+
+
+def test_a_distribution_named_with_a_version_is_not_two_tensorflows() -> None:
+    # https://github.com/tensorflow/tensorboard/issues/3536: a list of names, none installed
+    text = (
+        "WARNING: no installation among: ['tensorflow', 'tensorflow-gpu', 'tf-nightly', "
+        "'tf-nightly-2.0-preview', 'tf-nightly-gpu', 'tf-nightly-gpu-2.0-preview']\n"
+    )
+    assert not explain_text(text).findings
