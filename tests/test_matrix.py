@@ -249,3 +249,13 @@ def test_yaml_entries_raise_when_called_and_their_replacement_works(
     assert got == {**expected, "model_from_json": "ok"}
     ids = {c.id for c in load_api_data().changes}
     assert {"name:keras.models.model_from_yaml", "method:to_yaml"} <= ids
+
+
+def test_rerun_builds_stored_cells_again(tmp_path: Path) -> None:
+    # after a change to api_changes.json the stored api cells must be run again
+    from tfdoctor.commands.matrix import cells_to_build
+
+    store = Store(tmp_path / "verified.json")
+    store.add({"key": SMALL[0].key(), "outcome": "pass"})
+    assert cells_to_build(list(SMALL), store) == [SMALL[1]]
+    assert set(cells_to_build(list(SMALL), store, rerun=True)) == set(SMALL)

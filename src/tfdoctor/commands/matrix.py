@@ -26,6 +26,12 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--jobs", type=int, help="cells at a time (default: the CPU count)")
     run.add_argument("--ray", metavar="ADDRESS", help="run the cells as tasks on this Ray cluster")
     run.add_argument("--timeout", type=float, help="seconds per cell probe (default: the grid's)")
+    run.add_argument(
+        "--rerun",
+        action="store_true",
+        help="build the selected cells again even when stored, replacing their records (after a "
+        "change to api_changes.json, rerun the families with api = true)",
+    )
     verbs.add_parser("list", parents=[common], help="list the cells, stored or to do")
     verbs.add_parser(
         "api-report", parents=[common],
@@ -78,6 +84,15 @@ def run(args: argparse.Namespace) -> int:
     return _run_cells(args, store, cells)
 
 
+def cells_to_build(cells: list[Any], store: Any, rerun: bool = False) -> list[Any]:
+    """The cells a run builds: those not stored (all of them with ``rerun``), in an order where
+    cells sharing a first stage run one after the other (they start from the same base)."""
+    return sorted(
+        (c for c in cells if rerun or c.key() not in store),
+        key=lambda c: (c.python, c.stages[0].packages),
+    )
+
+
 def _run_cells(args: argparse.Namespace, store: Any, cells: list[Any]) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -85,11 +100,7 @@ def _run_cells(args: argparse.Namespace, store: Any, cells: list[Any]) -> int:
     from tfdoctor.matrix.runner import cleanup
     from tfdoctor.matrix.spec import load_grid
 
-    # cells that share their first stage (TensorFlow and its dependencies) run one after the
-    # other: they start from the same base environment
-    todo = sorted(
-        (c for c in cells if c.key() not in store), key=lambda c: (c.python, c.stages[0].packages)
-    )
+    todo = cells_to_build(cells, store, rerun=args.rerun)
     timeout = args.timeout or float(load_grid(args.grid)["grid"].get("timeout_s", 600))
     counts = {"pass": 0, "fail": 0}
     print(f"{len(cells)} cells, {len(cells) - len(todo)} already stored, {len(todo)} to build")
