@@ -110,9 +110,9 @@ def make_plan(
     target = choose_tensorflow(ctx, intent, codes, draft)
     legacy = _wants_legacy(ctx, intent, target, draft, codes)
     _stack_requirements(ctx, target, legacy, draft)
-    _left_behind(ctx, target, draft, codes)
     backup = backup_dir(snap.python.prefix, stamp)
     _install_state(ctx, target, draft, backup)
+    _left_behind(ctx, target, draft, codes)  # after the duplicates: a removed one stays removed
     _settings_and_paths(ctx, findings, intent, draft, legacy, backup)
     _cuda(ctx, target, draft, codes)
     for f in findings:
@@ -188,7 +188,9 @@ def _verify_imports(ctx: Context, draft: _Draft, res: Resolution) -> list[str]:
     changed |= set(draft.uninstall) | set(draft.reinstall)
     if not changed:
         return []
-    return moved_imports(ctx.snapshot, find_requested(ctx.snapshot), changed)
+    # removed for good (tensorflow-estimator beside TF >= 2.16): nothing to import afterwards
+    gone = set(draft.uninstall) - set(draft.reinstall) - {canonical(n) for n, _ in res.installs}
+    return moved_imports(ctx.snapshot, find_requested(ctx.snapshot), changed, gone)
 
 
 def _tensorflow_change(ctx: Context, ends_with: str) -> str:
@@ -385,12 +387,30 @@ def _left_behind(ctx: Context, target: PlannedTensorFlow, draft: _Draft, codes: 
         if any(canonical(kbreq_name(r)) == dist.key for r in target.release.requires_dist):
             continue  # declared without a version: any release fits
         spec = kb.newest_declared_spec(dist.key, target.version, py)
-        if spec and not allows(spec, dist.version):
+        if spec and not allows(spec, dist.version) and _older_than(dist, spec):
             draft.require(f"{dist.key}{spec}")
             draft.notes.append(
                 f"{dist.name} {dist.version} is of an older TensorFlow: it moves to "
                 f"{dist.key}{spec}, what the newest TensorFlow that declares it asks"
             )
+
+
+def _older_than(dist: Distribution, spec: str) -> bool:
+    """Whether the installed release lies below every release ``spec`` allows (a newer one,
+    such as a keras-nightly of today against keras-nightly~=2.5.0.dev, is not left behind)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        floors = [
+            Version(s.version)
+            for s in SpecifierSet(spec)
+            if s.operator in (">=", ">", "~=", "==") and "*" not in s.version
+        ]
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+    installed = dist.parsed_version
+    return bool(floors) and installed is not None and installed < max(floors)
 
 
 # -- installation state ---------------------------------------------------------------------------

@@ -33,17 +33,21 @@ def import_names(dist: Distribution) -> list[str]:
     return sorted(public)[:MAX_PER_DISTRIBUTION]
 
 
-def moved_imports(snap: Snapshot, requested: Requested, changed: Iterable[str]) -> list[str]:
+def moved_imports(
+    snap: Snapshot, requested: Requested, changed: Iterable[str], gone: Iterable[str] = ()
+) -> list[str]:
     """Import names of the requested packages that the plan changes or that require one it
-    changes, TensorFlow's stack left out (check --deep imports it anyway)."""
+    changes, TensorFlow's stack and the packages it removes (``gone``) left out (check --deep
+    imports the stack anyway)."""
     moved = {canonical(n) for n in changed}
     if not moved:
         return []
+    removed = {canonical(n) for n in gone}
     env = dict(snap.markers)
     wanted = set(requested.names) | requested.line_names()
     out: list[str] = []
     for dist in snap.distributions:
-        if dist.error or dist.key not in wanted:
+        if dist.error or dist.key not in wanted or dist.key in removed:
             continue
         hit = dist.key in moved or any(
             r.name in moved and r.applies(env) for r in dist.requirements()
