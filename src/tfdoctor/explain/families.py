@@ -172,23 +172,7 @@ def _caller(frames: Sequence[Frame]) -> Frame | None:
 def _caller_kind(frames: Sequence[Frame]) -> str:
     """keras | tf-keras | tensorflow | dependent | other-package | user | "" (no frames)."""
     frame = _caller(frames)
-    if frame is None:
-        return ""
-    if frame.site is None:
-        return "user"
-    package = frame.site.package
-    if package in _KERAS_PACKAGES:
-        return "keras"
-    if package == "tf_keras":
-        return "tf-keras"
-    if package in _TF_PACKAGES:
-        rel = frame.site.rel
-        if "/python/keras/" in rel:
-            return "keras"  # the Keras bundled in TensorFlow <= 2.5
-        return "tensorflow"
-    if package in knowledge.dependent_imports():
-        return "dependent"
-    return "other-package"
+    return "" if frame is None else _kind_of(frame)
 
 
 def _kind_of(frame: Frame) -> str:
