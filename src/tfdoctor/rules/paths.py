@@ -159,14 +159,14 @@ def _shadow_finding(ctx: Context, shadow: Shadow) -> Finding:
             "nothing while the entry is there."
         ),
         fix=_entry_fix(ctx, entry, outside.name),
-        remedies=_remove_entry(ctx, entry, outside.name)
+        remedies=_remove_entry(ctx, entry)
         + (uninstalls(outside.name, user_site=True) if entry.origin == "user-site" else ()),
         fix_note="Remove the entry; do not install anything: the environment's own packages "
         "are what then imports.",
     )
 
 
-def _remove_entry(ctx: Context, entry: PathEntry, dist: str) -> tuple[Remedy, ...]:
+def _remove_entry(ctx: Context, entry: PathEntry) -> tuple[Remedy, ...]:
     """The changes that take the entry away (PYTHONPATH, a .pth file), as remedies."""
     snap = ctx.full_snapshot
     if entry.origin == "pythonpath":
@@ -187,7 +187,7 @@ def _remove_entry(ctx: Context, entry: PathEntry, dist: str) -> tuple[Remedy, ..
 
 def _entry_fix(ctx: Context, entry: PathEntry, dist: str) -> tuple[str, ...]:
     """The shell text of `_remove_entry`'s remedies, or the step a person has to take."""
-    remedies = _remove_entry(ctx, entry, dist)
+    remedies = _remove_entry(ctx, entry)
     if remedies:
         lines = [remedy.shell() for remedy in remedies]
         notes = [f"# {line}" for r in remedies for line in r.reason.splitlines()]
@@ -267,7 +267,7 @@ def _remedies(ctx: Context, entry: PathEntry | None, loaded: str, name: str) -> 
             Remedy("move", target, f"{os.path.dirname(stem)}/my_{os.path.basename(stem)}{ext}"),
         )
     if entry is not None and origin == "pythonpath":
-        return _remove_entry(ctx, entry, IMPORTS[name])
+        return _remove_entry(ctx, entry)
     return ()
 
 
