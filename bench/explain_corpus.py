@@ -24,6 +24,9 @@ Usage::
     python bench/explain_corpus.py --dev           # the dev view: train texts added after the
                                                    # detectors were written (ids m-*, p-*),
                                                    # totals and each text that is not right
+    python bench/explain_corpus.py --fresh         # the shards not yet frozen (index-*.jsonl
+                                                   # ids missing from index.jsonl), scored
+                                                   # before anyone tunes on them
 
 The failed matrix cells' texts (source ``matrix``, tests/data/explain-corpus/matrix.py) are
 scored apart, as the rows ``train (matrix cells)`` and ``test (matrix cells)``: the splits' own
@@ -333,6 +336,30 @@ def misses(dev_only: bool = False) -> list[str]:
     return lines
 
 
+def fresh_entries() -> list[Entry]:
+    """The entries of the collectors' shards that are not frozen into index.jsonl yet."""
+    frozen = {
+        json.loads(line)["id"] for line in INDEX.read_text(encoding="utf-8").splitlines() if line
+    }
+    entries = []
+    for shard in sorted(CORPUS.glob("index-*.jsonl")):
+        for line in shard.read_text(encoding="utf-8").splitlines():
+            raw = json.loads(line) if line.strip() else None
+            if raw and raw["id"] not in frozen and raw.get("source") != MATRIX:
+                path = CORPUS / "texts" / f"{raw['id']}.txt"
+                entries.append(Entry(raw["id"], raw["label"], "fresh", path))
+    return entries
+
+
+def fresh() -> Score:
+    """The unseen view: new shards scored before they are frozen and before any detector is
+    written against them (their split is not drawn yet, so no per-text result is printed)."""
+    result = Score("fresh (not yet frozen)")
+    for entry in fresh_entries():
+        result.add(run_entry(entry))
+    return result
+
+
 def dev() -> Score:
     """The dev view: the train texts of the shards added after the detectors were written."""
     result = Score("dev (train m-*, p-*)")
@@ -496,6 +523,9 @@ def main(argv: list[str] | None = None) -> int:
         "--dev", action="store_true", help="the dev view (train m-*, p-*): totals and misses"
     )
     parser.add_argument(
+        "--fresh", action="store_true", help="the shards not yet frozen: totals and per cause"
+    )
+    parser.add_argument(
         "--crossval", action="store_true", help="5-fold cross-validated figures on train"
     )
     args = parser.parse_args(argv)
@@ -509,6 +539,12 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(totals_table([dev()])))
         print()
         print("\n".join(misses(dev_only=True)))
+        return 0
+    if args.fresh:
+        view = fresh()
+        print("\n".join(totals_table([view])))
+        print()
+        print("\n".join(cause_table([view])))
         return 0
     if args.crossval:
         print("\n".join(crossval()))
