@@ -1,0 +1,234 @@
+"""PEP 440 versions for the check path, without ``packaging``.
+
+Importing ``packaging.version`` costs a plain ``tfdoctor check`` more than everything else this
+module replaces it with, so the check path (the knowledge base, the snapshot, the rules and
+``pep508``'s fast path) parses, normalises and orders versions here. The rest of tfdoctor (fix,
+lint, explain, matrix, resolve) keeps ``packaging``, which stays the reference: a differential
+test (tests/test_version.py) holds this type to the same accepted strings, normalised forms,
+equality and order as ``packaging.version.Version``.
+
+Grammar and order follow the PEP 440 specification
+(https://peps.python.org/pep-0440/#version-scheme, #normalization, #summary-of-permitted-suffixes-and-relative-ordering):
+``[v][N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local]`` with the spellings it normalises (case,
+``alpha``/``beta``/``c``/``pre``/``preview``, ``-``/``_``/``.`` separators or none, implicit
+numbers, ``-N`` post-releases, ``rev``/``r``, surrounding whitespace).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Union
+
+__all__ = ["InvalidVersion", "Version"]
+
+_SEP = "[._-]?"
+_NUMBER = "[0-9]+"
+# Every part but the surrounding whitespace is ASCII: an IGNORECASE match in Unicode mode would
+# also take the Kelvin sign for "k" in a local label, which PEP 440 does not allow.
+_PATTERN = re.compile(
+    rf"""
+    \s* v?
+    (?a:
+        (?: (?P<epoch>{_NUMBER}) ! )?
+        (?P<release> {_NUMBER} (?: \. {_NUMBER} )* )
+        (?: {_SEP} (?P<pre_l> alpha|a|beta|b|preview|pre|c|rc ) {_SEP} (?P<pre_n>{_NUMBER})? )?
+        (?: - (?P<post_implicit>{_NUMBER})
+          | {_SEP} (?P<post_l> post|rev|r ) {_SEP} (?P<post_n>{_NUMBER})? )?
+        (?: {_SEP} (?P<dev_l> dev ) {_SEP} (?P<dev_n>{_NUMBER})? )?
+        (?: \+ (?P<local> [a-z0-9]+ (?: [._-] [a-z0-9]+ )* ) )?
+    )
+    \s*
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_PLAIN = frozenset("0123456789.")  # "2.16.1": split, no regex
+_PRE_SPELLINGS = {"alpha": "a", "a": "a", "beta": "b", "b": "b"}
+_PRE_SPELLINGS.update(dict.fromkeys(("c", "pre", "preview", "rc"), "rc"))
+_PRE_RANK = {"a": 0, "b": 1, "rc": 2}
+_DEV_ONLY = (-1, 0)  # 1.0.dev0 sorts before 1.0a0
+_FINAL = (3, 0)  # no pre-release: after every rc
+_LOCAL_SEPARATORS = re.compile(r"[._-]")
+
+LocalSegment = Union[int, str]
+_Key = tuple[
+    int, tuple[int, ...], tuple[int, int], int, tuple[int, int], tuple[tuple[int, str], ...]
+]
+
+
+class InvalidVersion(ValueError):
+    """The text is not a PEP 440 version."""
+
+
+class Version:
+    """A parsed PEP 440 version: normalised by ``str``, ordered and hashed as PEP 440 says."""
+
+    __slots__ = ("_key", "dev", "epoch", "local_segments", "post", "pre", "release")
+
+    epoch: int
+    release: tuple[int, ...]
+    pre: tuple[str, int] | None  # ("a" | "b" | "rc", number)
+    post: int | None
+    dev: int | None
+    local_segments: tuple[LocalSegment, ...]  # () for none; ("ubuntu", 1) for "+ubuntu.1"
+
+    def __init__(self, text: str) -> None:
+        if isinstance(text, str) and text and _PLAIN.issuperset(text):
+            parts = text.split(".")
+            if "" in parts:
+                raise InvalidVersion(f"Invalid version: {text!r}")
+            self._set(0, tuple(map(int, parts)), None, None, None, ())
+            return
+        match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
+        if match is None:
+            raise InvalidVersion(f"Invalid version: {text!r}")
+        self._set(
+            int(match["epoch"] or 0),
+            tuple(map(int, match["release"].split("."))),
+            _pre(match["pre_l"], match["pre_n"]),
+            _post(match["post_implicit"], match["post_l"], match["post_n"]),
+            None if match["dev_l"] is None else int(match["dev_n"] or 0),
+            _local(match["local"]),
+        )
+
+    def _set(
+        self,
+        epoch: int,
+        release: tuple[int, ...],
+        pre: tuple[str, int] | None,
+        post: int | None,
+        dev: int | None,
+        local: tuple[LocalSegment, ...],
+    ) -> None:
+        self.epoch, self.release, self.pre, self.post, self.dev = epoch, release, pre, post, dev
+        self.local_segments = local
+        self._key = _order_key(epoch, release, pre, post, dev, local)
+
+    # -- the parts, as packaging names them ---------------------------------------------------
+    @property
+    def local(self) -> str | None:
+        return ".".join(map(str, self.local_segments)) if self.local_segments else None
+
+    @property
+    def base_version(self) -> str:
+        """Epoch and release only: ``"1!2.0"`` for ``"1!2.0rc1.post2+abc"``."""
+        release = ".".join(map(str, self.release))
+        return f"{self.epoch}!{release}" if self.epoch else release
+
+    @property
+    def public(self) -> str:
+        """Everything but the local label."""
+        return str(self).partition("+")[0]
+
+    @property
+    def is_prerelease(self) -> bool:
+        return self.pre is not None or self.dev is not None
+
+    @property
+    def is_postrelease(self) -> bool:
+        return self.post is not None
+
+    @property
+    def is_devrelease(self) -> bool:
+        return self.dev is not None
+
+    @property
+    def major(self) -> int:
+        return self.release[0]
+
+    @property
+    def minor(self) -> int:
+        return self.release[1] if len(self.release) > 1 else 0
+
+    @property
+    def micro(self) -> int:
+        return self.release[2] if len(self.release) > 2 else 0
+
+    def __str__(self) -> str:
+        text = self.base_version
+        if self.pre is not None:
+            text += f"{self.pre[0]}{self.pre[1]}"
+        if self.post is not None:
+            text += f".post{self.post}"
+        if self.dev is not None:
+            text += f".dev{self.dev}"
+        local = self.local
+        return text if local is None else f"{text}+{local}"
+
+    def __repr__(self) -> str:
+        return f"<Version({str(self)!r})>"
+
+    # -- order ---------------------------------------------------------------------------------
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key == other._key
+
+    def __ne__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key != other._key
+
+    def __lt__(self, other: Version) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key < other._key
+
+    def __le__(self, other: Version) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key <= other._key
+
+    def __gt__(self, other: Version) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key > other._key
+
+    def __ge__(self, other: Version) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key >= other._key
+
+
+def _pre(letters: str | None, number: str | None) -> tuple[str, int] | None:
+    if letters is None:
+        return None
+    return _PRE_SPELLINGS[letters.lower()], int(number or 0)
+
+
+def _post(implicit: str | None, letters: str | None, number: str | None) -> int | None:
+    if implicit is not None:
+        return int(implicit)  # "1.0-1" is 1.0.post1
+    return None if letters is None else int(number or 0)
+
+
+def _local(label: str | None) -> tuple[LocalSegment, ...]:
+    """``"Ubuntu-01.x"`` -> ``("ubuntu", 1, "x")``: numbers compare as numbers."""
+    if label is None:
+        return ()
+    return tuple(int(s) if s.isdigit() else s.lower() for s in _LOCAL_SEPARATORS.split(label))
+
+
+def _order_key(
+    epoch: int,
+    release: tuple[int, ...],
+    pre: tuple[str, int] | None,
+    post: int | None,
+    dev: int | None,
+    local: tuple[LocalSegment, ...],
+) -> _Key:
+    """PEP 440's order as a tuple: trailing zeros of the release do not count (1.0 == 1);
+    dev < pre < final < post; no local label < any label, where a number sorts after any
+    alphanumeric segment and a shorter label first."""
+    size = len(release)
+    while size and release[size - 1] == 0:
+        size -= 1
+    if pre is not None:
+        pre_key = (_PRE_RANK[pre[0]], pre[1])
+    else:
+        pre_key = _DEV_ONLY if post is None and dev is not None else _FINAL
+    dev_key = (1, 0) if dev is None else (0, dev)
+    local_key = tuple((s, "") if isinstance(s, int) else (-1, s) for s in local)
+    return (epoch, release[:size], pre_key, -1 if post is None else post, dev_key, local_key)
