@@ -129,16 +129,14 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 # The start-up design (README, "Speed"): the check path defines no dataclasses and imports what
 # only some runs need (rich, subprocess, the deep run, fix, explain, lint, the resolver) where it
-# is used. Of packaging only packaging.version is on the path (the knowledge base's version
-# order, pep508's fast path); its specifiers, requirements and markers (~80 ms) are pep508's
-# fallback for rare forms, never needed by a TensorFlow environment's declared requirements.
+# is used. No part of packaging is on the path: versions are tfdoctor.version (held to
+# packaging.version by tests/test_version.py) and pep508's fast path answers the requirements,
+# specifiers and markers of a TensorFlow environment; packaging is its fallback for rare forms.
 NOT_ON_THE_CHECK_PATH = (
     "dataclasses",
     "rich",
     "subprocess",
-    "packaging.specifiers",
-    "packaging.requirements",
-    "packaging.markers",
+    "packaging",
     "tfdoctor.deep",
     "tfdoctor.fix",
     "tfdoctor.explain",

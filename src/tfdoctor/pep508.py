@@ -4,7 +4,8 @@
 marker modules costs ~80 ms on this machine, more than a whole ``pipdeptree`` run, and a plain
 ``tfdoctor check`` must start faster than that. So the common forms (a name, extras, the
 specifier operators on valid versions, markers made of comparisons, ``and``/``or`` and
-parentheses) are handled here with ``packaging.version`` only, and anything else — a URL
+parentheses) are handled here with ``tfdoctor.version`` (PEP 440 versions, held to
+``packaging.version`` by its own differential test) only, and anything else — a URL
 requirement, ``===``, a wildcard, a value that is not a version where one is compared as one —
 is answered by ``packaging`` itself: every function returns its answer or defers. The
 differential tests run both on every Requires-Dist line of the knowledge base and the test
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from packaging.version import InvalidVersion, Version
+from tfdoctor.version import InvalidVersion, Version
 
 _NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*")
 _CLAUSE = re.compile(r"\s*(~=|==|!=|<=|>=|<|>)\s*([A-Za-z0-9.!+_-]+)\s*$")
@@ -229,10 +230,11 @@ def allows(specifier: str, version: str) -> bool:
         return True
     except Defer:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
+        from packaging.version import InvalidVersion as PackagingInvalidVersion
 
         try:
             return SpecifierSet(specifier).contains(version, prereleases=True)
-        except (InvalidSpecifier, InvalidVersion):
+        except (InvalidSpecifier, PackagingInvalidVersion):
             return False
 
 
@@ -280,10 +282,16 @@ def _evaluate_with_packaging(marker: str, environment: dict[str, str]) -> bool:
         UndefinedComparison,
         UndefinedEnvironmentName,
     )
+    from packaging.version import InvalidVersion as PackagingInvalidVersion
 
     try:
         return bool(Marker(marker).evaluate(environment))
-    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, InvalidVersion):
+    except (
+        InvalidMarker,
+        UndefinedComparison,
+        UndefinedEnvironmentName,
+        PackagingInvalidVersion,
+    ):
         return False
 
 

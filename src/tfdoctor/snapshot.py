@@ -16,9 +16,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from packaging.version import InvalidVersion, Version
-
 from tfdoctor.pep508 import Req, canonical, parse
+from tfdoctor.version import InvalidVersion, Version
 
 
 class PythonInfo(NamedTuple):

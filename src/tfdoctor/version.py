@@ -17,7 +17,7 @@ numbers, ``-N`` post-releases, ``rev``/``r``, surrounding whitespace).
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import Final, Optional, Union
 
 __all__ = ["InvalidVersion", "Version"]
 
@@ -47,12 +47,13 @@ _PRE_SPELLINGS.update(dict.fromkeys(("c", "pre", "preview", "rc"), "rc"))
 _PRE_RANK = {"a": 0, "b": 1, "rc": 2}
 _DEV_ONLY = (-1, 0)  # 1.0.dev0 sorts before 1.0a0
 _FINAL = (3, 0)  # no pre-release: after every rc
+# The key after the release for a final release: no pre-, post-, dev-release or local label.
+_FINAL_SUFFIX: tuple[int, int, int, int, int, tuple[tuple[int, str], ...]] = (*_FINAL, -1, 1, 0, ())
 _LOCAL_SEPARATORS = re.compile(r"[._-]")
 
 LocalSegment = Union[int, str]
-_Key = tuple[
-    int, tuple[int, ...], tuple[int, int], int, tuple[int, int], tuple[tuple[int, str], ...]
-]
+# (epoch, release without trailing zeros, pre rank, pre number, post, dev rank, dev, local)
+_Key = tuple[int, tuple[int, ...], int, int, int, int, int, tuple[tuple[int, str], ...]]
 
 
 class InvalidVersion(ValueError):
@@ -64,41 +65,17 @@ class Version:
 
     __slots__ = ("_key", "dev", "epoch", "local_segments", "post", "pre", "release")
 
-    epoch: int
-    release: tuple[int, ...]
-    pre: tuple[str, int] | None  # ("a" | "b" | "rc", number)
-    post: int | None
-    dev: int | None
-    local_segments: tuple[LocalSegment, ...]  # () for none; ("ubuntu", 1) for "+ubuntu.1"
+    # Read-only (mypy enforces Final): the hash and the order key are computed once.
+    epoch: Final[int]
+    release: Final[tuple[int, ...]]
+    pre: Final[tuple[str, int] | None]  # ("a" | "b" | "rc", number)
+    post: Final[int | None]
+    dev: Final[int | None]
+    local_segments: Final[tuple[LocalSegment, ...]]  # () or ("ubuntu", 1) for "+ubuntu.1"
+    _key: Final[_Key]
 
     def __init__(self, text: str) -> None:
-        if isinstance(text, str) and text and _PLAIN.issuperset(text):
-            parts = text.split(".")
-            if "" in parts:
-                raise InvalidVersion(f"Invalid version: {text!r}")
-            self._set(0, tuple(map(int, parts)), None, None, None, ())
-            return
-        match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
-            raise InvalidVersion(f"Invalid version: {text!r}")
-        self._set(
-            int(match["epoch"] or 0),
-            tuple(map(int, match["release"].split("."))),
-            _pre(match["pre_l"], match["pre_n"]),
-            _post(match["post_implicit"], match["post_l"], match["post_n"]),
-            None if match["dev_l"] is None else int(match["dev_n"] or 0),
-            _local(match["local"]),
-        )
-
-    def _set(
-        self,
-        epoch: int,
-        release: tuple[int, ...],
-        pre: tuple[str, int] | None,
-        post: int | None,
-        dev: int | None,
-        local: tuple[LocalSegment, ...],
-    ) -> None:
+        epoch, release, pre, post, dev, local = _parse(text)
         self.epoch, self.release, self.pre, self.post, self.dev = epoch, release, pre, post, dev
         self.local_segments = local
         self._key = _order_key(epoch, release, pre, post, dev, local)
@@ -192,23 +169,47 @@ class Version:
         return self._key >= other._key
 
 
-def _pre(letters: str | None, number: str | None) -> tuple[str, int] | None:
-    if letters is None:
-        return None
-    return _PRE_SPELLINGS[letters.lower()], int(number or 0)
+_Parts = tuple[
+    int,
+    tuple[int, ...],
+    Optional[tuple[str, int]],
+    Optional[int],
+    Optional[int],
+    tuple[LocalSegment, ...],
+]
 
 
-def _post(implicit: str | None, letters: str | None, number: str | None) -> int | None:
-    if implicit is not None:
-        return int(implicit)  # "1.0-1" is 1.0.post1
-    return None if letters is None else int(number or 0)
-
-
-def _local(label: str | None) -> tuple[LocalSegment, ...]:
-    """``"Ubuntu-01.x"`` -> ``("ubuntu", 1, "x")``: numbers compare as numbers."""
-    if label is None:
-        return ()
-    return tuple(int(s) if s.isdigit() else s.lower() for s in _LOCAL_SEPARATORS.split(label))
+def _parse(text: str) -> _Parts:
+    """(epoch, release, pre, post, dev, local segments), or InvalidVersion."""
+    if isinstance(text, str) and text and _PLAIN.issuperset(text):  # "2.16.1": no regex
+        parts = text.split(".")
+        if "" in parts:
+            raise InvalidVersion(f"Invalid version: {text!r}")
+        return 0, tuple(map(int, parts)), None, None, None, ()
+    match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidVersion(f"Invalid version: {text!r}")
+    pre_letters, implicit_post, post_letters = (
+        match["pre_l"],
+        match["post_implicit"],
+        match["post_l"],
+    )
+    pre = None
+    if pre_letters:
+        pre = _PRE_SPELLINGS[pre_letters.lower()], int(match["pre_n"] or 0)
+    post = None
+    if implicit_post:
+        post = int(implicit_post)  # "1.0-1" is 1.0.post1
+    elif post_letters:
+        post = int(match["post_n"] or 0)
+    return (
+        int(match["epoch"] or 0),
+        tuple(map(int, match["release"].split("."))),
+        pre,
+        post,
+        int(match["dev_n"] or 0) if match["dev_l"] else None,
+        _local(match["local"]),
+    )
 
 
 def _order_key(
@@ -222,13 +223,32 @@ def _order_key(
     """PEP 440's order as a tuple: trailing zeros of the release do not count (1.0 == 1);
     dev < pre < final < post; no local label < any label, where a number sorts after any
     alphanumeric segment and a shorter label first."""
+    if pre is None and post is None and dev is None and not local:
+        return (epoch, _trimmed(release), *_FINAL_SUFFIX)
+    if pre is not None:
+        pre_rank, pre_number = _PRE_RANK[pre[0]], pre[1]
+    else:
+        pre_rank, pre_number = _DEV_ONLY if post is None and dev is not None else _FINAL
+    return (
+        epoch,
+        _trimmed(release),
+        pre_rank,
+        pre_number,
+        -1 if post is None else post,
+        *((1, 0) if dev is None else (0, dev)),
+        tuple((s, "") if isinstance(s, int) else (-1, s) for s in local),
+    )
+
+
+def _local(label: str | None) -> tuple[LocalSegment, ...]:
+    """``"Ubuntu-01.x"`` -> ``("ubuntu", 1, "x")``: numbers compare as numbers."""
+    if label is None:
+        return ()
+    return tuple(int(s) if s.isdigit() else s.lower() for s in _LOCAL_SEPARATORS.split(label))
+
+
+def _trimmed(release: tuple[int, ...]) -> tuple[int, ...]:
     size = len(release)
     while size and release[size - 1] == 0:
         size -= 1
-    if pre is not None:
-        pre_key = (_PRE_RANK[pre[0]], pre[1])
-    else:
-        pre_key = _DEV_ONLY if post is None and dev is not None else _FINAL
-    dev_key = (1, 0) if dev is None else (0, dev)
-    local_key = tuple((s, "") if isinstance(s, int) else (-1, s) for s in local)
-    return (epoch, release[:size], pre_key, -1 if post is None else post, dev_key, local_key)
+    return release[:size]

@@ -407,10 +407,10 @@ def _older_than(dist: Distribution, spec: str) -> bool:
             for s in SpecifierSet(spec)
             if s.operator in (">=", ">", "~=", "==") and "*" not in s.version
         ]
+        installed = Version(dist.version)  # packaging's, as the floors (not dist.parsed_version)
     except (InvalidSpecifier, InvalidVersion):
         return False
-    installed = dist.parsed_version
-    return bool(floors) and installed is not None and installed < max(floors)
+    return bool(floors) and installed < max(floors)
 
 
 # -- installation state ---------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Optional
 
-from packaging.version import InvalidVersion, Version
-
 from tfdoctor import pep508
 from tfdoctor.kb import requirements
 from tfdoctor.kb.model import (
@@ -22,6 +20,7 @@ from tfdoctor.kb.model import (
     TFRelease,
     Withdrawn,
 )
+from tfdoctor.version import InvalidVersion, Version
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 STACK_LIBRARIES = (

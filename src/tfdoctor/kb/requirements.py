@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from packaging.version import InvalidVersion, Version
-
 from tfdoctor import pep508
+from tfdoctor.version import InvalidVersion, Version
 
 
 def _environment(python: str, extra: str) -> dict[str, str]:

@@ -11,13 +11,12 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from packaging.version import Version
-
 from tfdoctor.finding import Finding, Group, Remedy, Severity, installs
 from tfdoctor.installers import Installer, detect_installer
 from tfdoctor.pep508 import canonical
 from tfdoctor.registry import RuleInfo, register
 from tfdoctor.snapshot import Distribution, Snapshot
+from tfdoctor.version import Version
 
 if TYPE_CHECKING:
     from tfdoctor.kb import KnowledgeBase, TFRelease

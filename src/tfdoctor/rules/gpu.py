@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from packaging.version import InvalidVersion, Version
-
 from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
+from tfdoctor.version import InvalidVersion, Version
 
 CUDA_WHEELS = RuleInfo(
     "TFD601",

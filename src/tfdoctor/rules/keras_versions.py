@@ -6,8 +6,6 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from packaging.version import Version
-
 from tfdoctor.finding import Finding, Group, Severity, installs
 from tfdoctor.pep508 import combine
 from tfdoctor.registry import RuleInfo
@@ -15,6 +13,7 @@ from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
 from tfdoctor.snapshot import Distribution
+from tfdoctor.version import Version
 
 KERAS_LINE = RuleInfo(
     "TFD101",
