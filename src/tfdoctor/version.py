@@ -17,7 +17,7 @@ numbers, ``-N`` post-releases, ``rev``/``r``, surrounding whitespace).
 from __future__ import annotations
 
 import re
-from typing import Final, Optional, Union
+from typing import TYPE_CHECKING, Final
 
 __all__ = ["InvalidVersion", "Version"]
 
@@ -51,9 +51,21 @@ _FINAL = (3, 0)  # no pre-release: after every rc
 _FINAL_SUFFIX: tuple[int, int, int, int, int, tuple[tuple[int, str], ...]] = (*_FINAL, -1, 1, 0, ())
 _LOCAL_SEPARATORS = re.compile(r"[._-]")
 
-LocalSegment = Union[int, str]
-# (epoch, release without trailing zeros, pre rank, pre number, post, dev rank, dev, local)
-_Key = tuple[int, tuple[int, ...], int, int, int, int, int, tuple[tuple[int, str], ...]]
+if TYPE_CHECKING:  # the aliases are only read by type checkers: nothing to build at start-up
+    from typing import Optional, Union
+
+    LocalSegment = Union[int, str]
+    # (epoch, release without trailing zeros, pre rank, pre number, post, dev rank, dev, local)
+    _Key = tuple[int, tuple[int, ...], int, int, int, int, int, tuple[tuple[int, str], ...]]
+    # (epoch, release, pre, post, dev, local segments)
+    _Parts = tuple[
+        int,
+        tuple[int, ...],
+        Optional[tuple[str, int]],
+        Optional[int],
+        Optional[int],
+        tuple[LocalSegment, ...],
+    ]
 
 
 class InvalidVersion(ValueError):
@@ -167,16 +179,6 @@ class Version:
         if not isinstance(other, Version):
             return NotImplemented
         return self._key >= other._key
-
-
-_Parts = tuple[
-    int,
-    tuple[int, ...],
-    Optional[tuple[str, int]],
-    Optional[int],
-    Optional[int],
-    tuple[LocalSegment, ...],
-]
 
 
 def _parse(text: str) -> _Parts:
