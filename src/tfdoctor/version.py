@@ -3,10 +3,9 @@
 Importing ``packaging`` and ``packaging.version`` costs a plain ``tfdoctor check`` about twice
 what this module does (2.7 against 1.2 ms, bench/README.md), so the check path (the knowledge
 base, the snapshot, the rules and ``pep508``'s fast path) parses, normalises and orders versions
-here. The rest of tfdoctor (fix,
-lint, explain, matrix, resolve) keeps ``packaging``, which stays the reference: a differential
-test (tests/test_version.py) holds this type to the same accepted strings, normalised forms,
-equality and order as ``packaging.version.Version``.
+here. The rest of tfdoctor (fix, lint, explain, matrix, resolve) keeps ``packaging``, which
+stays the reference: a differential test (tests/test_version.py) holds this type to the same
+accepted strings, normalised forms, equality and order as ``packaging.version.Version``.
 
 Grammar and order follow the PEP 440 specification
 (https://peps.python.org/pep-0440/#version-scheme, #normalization, #summary-of-permitted-suffixes-and-relative-ordering):
