@@ -331,3 +331,17 @@ def test_an_api_change_of_tf_keras_only_is_not_looked_up_for_the_keras_package()
     assert tf_keras.findings[0].cause == "removed-api"
     keras = explain_text("AttributeError: module 'keras' has no attribute '__version__'\n")
     assert keras.findings[0].cause == "broken-install"
+
+
+def test_typographic_quotes_match_as_plain_ones() -> None:
+    """A log copied through a web page or an editor comes with curly quotes; quoted from
+    https://github.com/kundajelab/chrombpnet/issues/49 (TF 2.4 under CUDA 11.1)."""
+    curly = (
+        "\u201cCould not load dynamic library \u2018libcusolver.so.10\u2019; \n"
+        "dlerror: libcusolver.so.10: cannot open shared object file: No such file or directory\u201d\n"
+    )
+    plain = curly.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"'})
+    assert _top(curly) == _top(plain)
+    assert _top(curly)[0] == "cuda-mismatch"
+    shown = explain_text(curly).findings[0]
+    assert "\u2018libcusolver.so.10\u2019" in str(shown.evidence)  # evidence is what the user wrote

@@ -70,6 +70,11 @@ _EMPHASIS = "*_`\"' "
 _FRAME = re.compile(r'^\s*(?:File "|File (?:[~/<.\\]|[A-Za-z]:[\\/])|Cell In\[|~[/\\])')
 
 
+# Typographic quotes, as web pages and word processors turn a pasted error's quotes into:
+# \u2018libcusolver.so.10\u2019 matches as 'libcusolver.so.10'.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"'})
+
+
 class LineKind(str, Enum):
     """What a line is, from the strongest evidence of a failure to the weakest."""
 
@@ -84,7 +89,7 @@ class LineKind(str, Enum):
 @dataclass(frozen=True)
 class CleanLine:
     text: str  # what the user wrote, without colours and prefixes (shown as evidence)
-    norm: str  # text with Windows separators turned to '/', for matching
+    norm: str  # text with Windows separators turned to '/' and plain quotes, for matching
     kind: LineKind
     noise: bool
 
@@ -104,7 +109,7 @@ def clean(raw: str) -> CleanLine:
     text = text.strip()
     return CleanLine(
         text=text,
-        norm=text.replace("\\", "/"),
+        norm=text.replace("\\", "/").translate(_QUOTES),
         kind=_kind(text, level),
         noise=bool(_NOISE.search(text)),
     )
