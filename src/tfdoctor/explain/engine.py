@@ -271,8 +271,6 @@ def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
         # two TensorFlow distributions pin different releases of everything they need: pip's
         # complaints about those requirements are symptoms of the duplicate, not causes of their own
         scored = [s for s in scored if not s.match.detector.id.startswith(_REQUIREMENT_FAMILIES)]
-    if any(not s.match.generic for s in scored):
-        scored = [s for s in scored if not s.match.generic]
     failed = scanner.tracebacks > 0 or scanner.last_exception is not None
     scored = [
         s
@@ -284,6 +282,9 @@ def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
             and s.match.kind is not LineKind.FATAL
         )
     ]
+    # after the warnings are set aside: a warning that does not count sets no fallback aside
+    if any(not s.match.generic for s in scored):
+        scored = [s for s in scored if not s.match.generic]
     # best first; on a tie the later line (nearer the end of the text) wins
     scored.sort(key=lambda s: (-s.score, -s.match.line_no))
     return scored
