@@ -94,6 +94,31 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_uv_pip_check_keras3": ("keras-version-mismatch", "versions-keras"),
     "real_uv_pip_check_ml_dtypes": ("declared-conflict", "resolver-other"),
     "real_uv_python313_tf215": ("python-unsupported", "uv-python-hint"),
+    # messages harvested from the Keras / tf-keras / TensorFlow sources (recapture.sh, last part)
+    "real_tf221_save_weights_h5": ("model-format", "keras3-save-weights-extension"),
+    "real_tf221_load_h5_mse": ("model-format", "keras3-load-keras2-compile-config"),
+    "real_tf221_compat_v1_layers": ("tf-keras-mismatch", "tf-legacy-keras-api-needs-tf-keras"),
+    "real_tf221_mixed_tf_keras_checkpoint_keras3": (
+        "mixed-keras-objects",
+        "mixed-callback-save-arguments",
+    ),
+    "real_tf221_mixed_keras3_metric_tf_keras": (
+        "mixed-keras-objects",
+        "mixed-keras3-variable-in-keras2",
+    ),
+    "real_tf221_mixed_tf_keras_layer_on_keras3_input": (
+        "mixed-keras-objects",
+        "mixed-kerastensor-in-keras2-layer",
+    ),
+    "real_tf221_mixed_keras3_timedistributed_tf_keras": (
+        "mixed-keras-objects",
+        "foreign-keras-object",
+    ),
+    "real_tf221_mixed_tf_keras_bidirectional_keras3": (
+        "mixed-keras-objects",
+        "foreign-keras-object",
+    ),
+    "real_tf221_keras_json_channels_first": ("backend-misconfigured", "keras-json-channels-first"),
 }
 
 

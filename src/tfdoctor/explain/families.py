@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from tfdoctor.explain import knowledge
-from tfdoctor.explain.frames import SitePath, site_path
+from tfdoctor.explain.frames import SitePath, keras_kind, site_path
 
 _NO_MODULE = re.compile(r"[Nn]o module named ['\"`]?([A-Za-z_][\w.]{0,200})")
 _CANNOT_IMPORT = re.compile(
@@ -612,3 +612,84 @@ def import_statement(text: str) -> str:
     if found is None:
         return ""
     return found.group(1) or found.group(2) or ""
+
+
+# ----- objects of one Keras implementation reaching the code of another -------------------------
+# An object a message names by its module (`<tf_keras.src.layers.core.dense.Dense object at ...>`,
+# `<class 'keras.src.engine.keras_tensor.KerasTensor'>`), or by Keras 3's layer repr
+# (`<Dense name=dense, built=False>`, keras/src/layers/layer.py __repr__), which only Keras 3 writes.
+_KERAS_OBJECT = re.compile(
+    r"<(?:class ['\"])?((?:tf_keras|keras|tensorflow(?:_core)?\.python\.keras)\.[\w.]{1,200})"
+)
+_KERAS3_LAYER_REPR = re.compile(r"<\w{1,100} name=[\w.-]{1,200}, built=(?:True|False)>")
+# keras_kind() of a path -> the Keras major it shows ("" when the path does not tell)
+_MAJOR_OF_KIND = {
+    "keras3": "3",
+    "keras2": "2",
+    "keras2-src": "2",
+    "keras-multibackend": "2",
+    "tf-keras": "2",
+}
+
+
+class Implementation(NamedTuple):
+    package: str  # keras | tf_keras | tensorflow.python.keras (the Keras TensorFlow <= 2.5 bundled)
+    major: str  # "2" | "3" | "" when not known
+
+
+def _implementation_of_path(rel: str) -> Implementation | None:
+    """The Keras implementation a site-packages path (or a module path written with '/') is in."""
+    lowered = rel.lower()
+    if lowered.startswith(("tensorflow/python/keras/", "tensorflow_core/python/keras/")):
+        return Implementation("tensorflow.python.keras", "2")
+    kind = keras_kind(lowered)
+    if not kind:
+        return None
+    package = "tf_keras" if kind == "tf-keras" else "keras"
+    return Implementation(package, _MAJOR_OF_KIND.get(kind, ""))
+
+
+def _raising_implementation(frames: Sequence[Frame]) -> Implementation | None:
+    """The Keras implementation of the innermost Keras frame (the code that refused the object)."""
+    for frame in reversed(frames):
+        if frame.site is not None:
+            found = _implementation_of_path(frame.site.rel)
+            if found is not None:
+                return found
+    return None
+
+
+def _named_implementations(text: str) -> list[tuple[str, Implementation]]:
+    named = []
+    for found in _KERAS_OBJECT.finditer(text):
+        implementation = _implementation_of_path(found.group(1).replace(".", "/") + "/")
+        if implementation is not None:
+            named.append((found.group(1), implementation))
+    repr_found = _KERAS3_LAYER_REPR.search(text) if "built=" in text else None
+    if repr_found is not None:
+        named.append((repr_found.group(), Implementation("keras", "3")))
+    return named
+
+
+def _differ(one: Implementation, other: Implementation) -> bool:
+    if one.package != other.package:
+        return True
+    return bool(one.major and other.major and one.major != other.major)
+
+
+def foreign_keras_object(text: str, frames: Sequence[Frame]) -> Hit | None:
+    """A message (raised by Keras code, as the innermost Keras frame shows) that names an object
+    of another Keras implementation: objects of two Keras meet in one model or call."""
+    if "<" not in text:
+        return None
+    raising = _raising_implementation(frames)
+    if raising is None:
+        return None
+    for name, implementation in _named_implementations(text):
+        if _differ(implementation, raising):
+            return Hit(
+                "foreign-keras-object",
+                f"`{name}` ({implementation.package}) reached the code of {raising.package}"
+                f"{' ' + raising.major if raising.major else ''}",
+            )
+    return None

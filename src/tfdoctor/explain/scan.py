@@ -261,6 +261,8 @@ class Scanner:
             for hit in families.message_hits(norm, ctx):
                 family = self._detectors.family(hit.family)
                 self._add(family, line, anchor, hit.detail, breaks=hit.breaks)
+        if anchor is not None and "<" in norm:
+            self._foreign_keras_object(line, anchor)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
@@ -270,6 +272,13 @@ class Scanner:
                 detail = f"{req.requirer} requires {req.required}"
                 family = self._detectors.family(family_of(req))
                 self._add(family, line, anchor, detail, generic=family.generic)
+
+    def _foreign_keras_object(self, line: CleanLine, anchor: int) -> None:
+        """An exception message naming an object of another Keras than the code that raised it."""
+        hit = families.foreign_keras_object(line.norm, self._frames)
+        if hit is not None:
+            family = self._detectors.family(hit.family)
+            self._add(family, line, anchor, hit.detail, generic=family.generic)
 
     def finish(self) -> None:
         """What the last traceback's innermost frame says, read once the text has ended (a

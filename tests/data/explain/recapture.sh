@@ -181,3 +181,23 @@ FIT="import numpy as np, tensorflow as tf; m = tf.keras.Sequential([tf.keras.Inp
 capture negative_tf215_fit "tensorflow-cpu 2.15.1, keras 2.15.0 (working)" -- $P15 -c "$FIT"
 capture negative_tf221_fit "tensorflow-cpu 2.21.0, keras 3.15.1 (working)" -- $P21 -c "$FIT"
 capture negative_user_keyerror "tensorflow-cpu 2.21.0; a user script that reads a missing config key" -- bash -c "printf 'import tensorflow as tf\nconfig = {\"epochs\": 3}\nlr = config[\"learning_rate\"]\n' > train.py && $P21 train.py"
+
+# ---- keras messages harvested from keras/tf-keras/TensorFlow sources (branch minekeras): run in
+# the test suite's cached environments (tests/envs.py): tf221 (tensorflow-cpu 2.21.0, keras
+# 3.15.1), tf221-tfkeras-deps (tensorflow 2.21.0, keras 3.15.1, tf-keras 2.21.0), tf215
+P21K=$(ls -d ~/.cache/tfdoctor-test-envs/tf221-[0-9a-f]*/bin/python | head -1)
+PTK=$(ls -d ~/.cache/tfdoctor-test-envs/tf221-tfkeras-deps-*/bin/python | head -1)
+P15K=$(ls -d ~/.cache/tfdoctor-test-envs/tf215-[0-9a-f]*/bin/python | head -1)
+K3="tensorflow-cpu 2.21.0, keras 3.15.1 (tests/envs.py env tf221)"
+KT="tensorflow 2.21.0, keras 3.15.1, tf-keras 2.21.0 (tests/envs.py env tf221-tfkeras-deps)"
+mkdir -p /tmp/mk_runs
+$P15K -c "import tensorflow as tf; m = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)]); m.compile(optimizer='adam', loss='mse', metrics=['mae']); m.save('/tmp/mk_runs/k2_mse.h5')"
+capture real_tf221_save_weights_h5 "$K3" -- $P21K -c "import keras; m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]); m.save_weights('weights.h5')"
+capture real_tf221_load_h5_mse "$K3; k2_mse.h5 written by tf.keras 2.15 (tensorflow-cpu 2.15.1) after compile(loss='mse', metrics=['mae'])" -- $P21K -c "import keras; keras.models.load_model('/tmp/mk_runs/k2_mse.h5')"
+capture real_tf221_compat_v1_layers "tensorflow-cpu 2.21.0, keras 3.15.1 (tests/envs.py env tf221), tf-keras not installed" -- $P21K -c "import tensorflow as tf; tf.compat.v1.disable_eager_execution(); x = tf.compat.v1.placeholder(tf.float32, (None, 3)); y = tf.compat.v1.layers.dense(x, 2)"
+capture real_tf221_mixed_tf_keras_checkpoint_keras3 "$KT" -- $PTK -c "import numpy as np, keras, tf_keras; m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]); m.compile('adam', 'mse'); m.fit(np.zeros((4, 3)), np.zeros((4, 2)), callbacks=[tf_keras.callbacks.ModelCheckpoint('c.h5')], verbose=0)"
+capture real_tf221_mixed_keras3_metric_tf_keras "$KT" -- $PTK -c "import numpy as np, keras, tf_keras; m = tf_keras.Sequential([tf_keras.Input((3,)), tf_keras.layers.Dense(2)]); m.compile('adam', 'mse', metrics=[keras.metrics.AUC()]); m.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)"
+capture real_tf221_mixed_tf_keras_layer_on_keras3_input "$KT" -- $PTK -c "import keras, tf_keras, tensorflow as tf; L = type('SumLayer', (tf_keras.layers.Layer,), {'call': lambda self, x: tf.reduce_sum(x, axis=-1)}); y = L()(keras.Input((3,)))"
+capture real_tf221_mixed_keras3_timedistributed_tf_keras "$KT" -- $PTK -c "import keras, tf_keras; keras.layers.TimeDistributed(tf_keras.layers.Dense(2))"
+capture real_tf221_mixed_tf_keras_bidirectional_keras3 "$KT" -- $PTK -c "import keras, tf_keras; tf_keras.layers.Bidirectional(keras.layers.LSTM(2))"
+capture real_tf221_keras_json_channels_first "$K3; KERAS_HOME is a folder whose keras.json sets image_data_format channels_first" -- bash -c "mkdir -p kh && echo '{\"image_data_format\": \"channels_first\", \"backend\": \"tensorflow\"}' > kh/keras.json && KERAS_HOME=\$PWD/kh $P21K -c 'import keras; keras.applications.DenseNet121(weights=None)'"
