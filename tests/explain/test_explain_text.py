@@ -345,3 +345,20 @@ def test_typographic_quotes_match_as_plain_ones() -> None:
     assert _top(curly)[0] == "cuda-mismatch"
     shown = explain_text(curly).findings[0]
     assert "\u2018libcusolver.so.10\u2019" in str(shown.evidence)  # evidence is what the user wrote
+
+
+BOUNDS = {
+    # TensorFlow's own warning when loading an old SavedModel, beside the installed version
+    "saved prior to": "WARNING:absl:SavedModel saved prior to TF 2.5 detected when loading Keras model.",
+    "at least": "This model needs at least tensorflow 2.4 to load.",
+    "comparison": "RuntimeError: this op requires tensorflow >= 2.11",
+}
+
+
+@pytest.mark.parametrize("line", BOUNDS.values(), ids=BOUNDS.keys())
+def test_a_version_named_as_a_bound_is_not_an_installed_one(line: str) -> None:
+    text = f"tensorflow-cpu 2.15.1\n{line}\n"
+    assert "duplicate-distribution" not in {f.cause for f in explain_text(text).findings}
+    # the same line naming an installed version still counts
+    installed = f"tensorflow-cpu 2.15.1\ntensorflow 2.5.0\n{line}\n"
+    assert explain_text(installed).findings[0].cause == "duplicate-distribution"

@@ -91,12 +91,24 @@ _SHORT = {
 }
 
 
+# A version named as a bound, not as the one installed: "SavedModel saved prior to TF 2.5",
+# "requires TensorFlow >= 2.4", "deprecated since tf 2.11".
+_BOUND_BEFORE = re.compile(
+    r"(?:\bprior to|\bbefore|\bafter|\bsince|\bthan|\babove|\bbelow|\bat least|\bup to|[<>]=?)\s{0,3}$",
+    re.IGNORECASE,
+)
+
+
 @functools.lru_cache(maxsize=2048)
 def _stated_in(norm: str) -> tuple[tuple[str, str], ...]:
     """(package, version) stated in a line that does not ask for them."""
     if not _MAYBE_STATED.search(norm) or any(word in norm for word in _REQUESTS):
         return ()
-    return tuple((distribution(m.group(1)), m.group(2)) for m in _STATED.finditer(norm))
+    return tuple(
+        (distribution(m.group(1)), m.group(2))
+        for m in _STATED.finditer(norm)
+        if not _BOUND_BEFORE.search(norm, 0, m.start())
+    )
 
 
 class Stated(NamedTuple):
