@@ -362,3 +362,22 @@ def test_a_version_named_as_a_bound_is_not_an_installed_one(line: str) -> None:
     # the same line naming an installed version still counts
     installed = f"tensorflow-cpu 2.15.1\ntensorflow 2.5.0\n{line}\n"
     assert explain_text(installed).findings[0].cause == "duplicate-distribution"
+
+
+@pytest.mark.parametrize(
+    ("capture", "replacement"),
+    [
+        ("real_tf215_train_adamoptimizer", "tensorflow.compat.v1.train.AdamOptimizer"),
+        ("real_tf215_nn_rnn_cell", "tensorflow.compat.v1.nn.rnn_cell"),
+        ("real_tf215_random_normal", "tensorflow.random.normal"),
+    ],
+)
+def test_a_tf1_name_under_tf2_s_generated_modules_names_its_tf_upgrade_v2_replacement(
+    capture: str, replacement: str
+) -> None:
+    # TF 2 reports tf.train as 'tensorflow._api.v2.train'; the name is looked up as tf.train.X in
+    # the renames that kb/data/api_changes.json takes from tf_upgrade_v2
+    text = (Path(__file__).resolve().parents[1] / "data" / "explain" / f"{capture}.txt").read_text()
+    top = explain_text(text).findings[0]
+    assert top.cause == "removed-api"
+    assert replacement in top.why or any(replacement in e for e in top.evidence)

@@ -240,10 +240,21 @@ def _is_tf_internal(dotted: str) -> bool:
 
 def missing(module: str, name: str, ctx: Context) -> list[Hit]:
     """Hits for a missing ``name`` of ``module`` (name "" when a whole module is missing)."""
-    hits = _missing(module, name, ctx)
+    hits = _missing(_generated_api(module), name, ctx)
     if ctx.shadow and not any(h.family == "shadow-local-file" for h in hits):
         hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead of the package"))
     return hits
+
+
+# TensorFlow 2 builds its public modules under tensorflow._api.v2 (``module
+# 'tensorflow._api.v2.train' has no attribute 'AdamOptimizer'`` is ``tf.train.AdamOptimizer``)
+_GENERATED_API = re.compile(r"^(?:tensorflow|tensorflow_core)\._api\.v2(?=\.|$)")
+
+
+def _generated_api(module: str) -> str:
+    """The public name of a module of TensorFlow's generated API (``tensorflow._api.v2.train`` ->
+    ``tensorflow.train``); other modules unchanged."""
+    return _GENERATED_API.sub("tensorflow", module, count=1)
 
 
 def _missing(module: str, name: str, ctx: Context) -> list[Hit]:
