@@ -381,3 +381,45 @@ def test_a_tf1_name_under_tf2_s_generated_modules_names_its_tf_upgrade_v2_replac
     top = explain_text(text).findings[0]
     assert top.cause == "removed-api"
     assert replacement in top.why or any(replacement in e for e in top.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "signature"),
+    [
+        # https://github.com/tensorflow/text/issues/97
+        (
+            "tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/ethan/venv/"
+            "nlp_env/lib/python3.7/site-packages/tensorflow_text/python/ops/"
+            "_constrained_sequence_op.so, 6): Library not loaded: "
+            "@rpath/libtensorflow_framework.1.dylib",
+            "dependent-abi",
+        ),
+        # https://github.com/tensorflow/text/issues/654
+        (
+            "tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/davidlaxer/"
+            "tensorflow-metal/lib/python3.8/site-packages/tensorflow-plugins/"
+            "libmetal_plugin.dylib, 6): Symbol not found: _TF_AssignUpdateVariable",
+            "tensorflow-metal-other-tf",
+        ),
+    ],
+)
+def test_macos_loader_messages_name_a_package_built_for_another_tensorflow(
+    text: str, signature: str
+) -> None:
+    # macOS's dlopen says "Symbol not found" / "Library not loaded" where Linux says
+    # "undefined symbol": the module's package decides whose build does not fit
+    result = explain_text(text)
+    assert result.findings[0].cause == "dependent-package-incompatible"
+    assert signature in result.detectors
+
+
+def test_tensorflow_s_own_library_not_loaded_on_macos_is_not_a_mix_of_releases() -> None:
+    # constructed from the shape of https://github.com/tensorflow/text/issues/97, for
+    # TensorFlow's own module: the loader not finding TensorFlow's framework library says
+    # nothing of a second release
+    text = (
+        "ImportError: dlopen(/Users/me/env/lib/python3.7/site-packages/tensorflow/python/"
+        "_pywrap_tensorflow_internal.so, 6): Library not loaded: "
+        "@rpath/libtensorflow_framework.2.dylib"
+    )
+    assert "tf-binaries-mixed" not in explain_text(text).detectors

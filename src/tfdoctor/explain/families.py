@@ -704,3 +704,37 @@ def foreign_keras_object(text: str, frames: Sequence[Frame]) -> Hit | None:
                 f"{' ' + raising.major if raising.major else ''}",
             )
     return None
+
+
+# macOS's loader says what Linux's "undefined symbol" says: "dlopen(<file>.so, 6): Symbol not
+# found: __ZN10tensorflow..." (dyld 3) or "...: symbol not found in flat namespace '__ZN...'";
+# a module built for TensorFlow 1 asks for libtensorflow_framework.1.dylib ("Library not loaded")
+_DLOPEN_SYMBOL = re.compile(
+    r"\.(?:so|dylib)(?:\.[\d.]{1,12})?, (?:\d{1,3}|0x[0-9A-Fa-f]{1,8})\): "
+    r"(?:[Ss]ymbol not found|Library not loaded: @rpath/libtensorflow)"
+)
+_DLOPEN_TF_SYMBOL = re.compile(
+    r"(?:[Ss]ymbol not found: |symbol not found in flat namespace ')_{1,2}ZN\d{1,3}tensorflow"
+)
+
+
+def dlopen_symbol(norm: str) -> list[Hit]:
+    """macOS's form of a compiled module that does not fit the TensorFlow it is loaded with:
+    the same families as :func:`undefined_symbol`, by whose module it is."""
+    path = site_path(norm)
+    if path is not None and _DLOPEN_SYMBOL.search(norm):
+        package = path.package
+        if package in _TF_PACKAGES:
+            if "ibrary not loaded" in norm:
+                return []  # TensorFlow's own library is missing: not a mix of two releases
+            return [Hit("tf-binaries-mixed", f"{path.rel} does not fit the rest of TensorFlow")]
+        if (
+            package in knowledge.dependent_imports()
+            or package.startswith(("tensorflow_", "tensorflow-"))
+            or _DLOPEN_TF_SYMBOL.search(norm)
+        ):
+            return [Hit("dependent-abi", f"{path.rel} was built for another TensorFlow")]
+        return []
+    if _DLOPEN_TF_SYMBOL.search(norm):
+        return [Hit("tf-symbol-missing", "a module built against another TensorFlow")]
+    return []

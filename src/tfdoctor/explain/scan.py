@@ -266,6 +266,9 @@ class Scanner:
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
+        if "ymbol not found" in norm or "ibrary not loaded" in norm:
+            for hit in families.dlopen_symbol(norm):
+                self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
         if any(word in norm for word in _RESOLVER_WORDS):
             req = requirement(norm)
             if req is not None:
