@@ -524,6 +524,8 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
                 # the keyword comes from the saved file's config: another Keras wrote it
                 return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
             hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
+    if "eager execution" in text:
+        hits += graph_code_under_eager(text, ctx)
     return hits
 
 
@@ -738,3 +740,37 @@ def dlopen_symbol(norm: str) -> list[Hit]:
     if _DLOPEN_TF_SYMBOL.search(norm):
         return [Hit("tf-symbol-missing", "a module built against another TensorFlow")]
     return []
+
+
+# TensorFlow's own refusals of TensorFlow 1 graph code (placeholders, graph summaries, queue
+# readers, Optimizer.compute_gradients of a tensor) when TensorFlow 2 runs it eagerly
+_EAGER_REFUSAL = re.compile(
+    r"(?:tf\.placeholder\(\)|Merging tf\.summary\.\* ops|v1\.summary\.FileWriter"
+    r"|add_check_numerics_ops\(\)) is not compatible with eager execution"
+    r"|(?:Readers|QueueRunners) are not supported when eager execution is enabled"
+    r"|`loss` passed to Optimizer\.compute_gradients should be a function when eager execution"
+)
+
+
+def graph_code_under_eager(text: str, ctx: Context) -> list[Hit]:
+    """TensorFlow refusing TensorFlow 1 graph code under eager execution: whose code it is (the
+    innermost frame outside TensorFlow) says which cause -- the user's code or a package written
+    for TensorFlow 1, or multi-backend Keras (Keras 2.2/2.3) that predates TensorFlow 2."""
+    found = _EAGER_REFUSAL.search(text)
+    if found is None:
+        return []
+    detail = f"TensorFlow 2 says: {found.group(0)}"
+    caller = next(
+        (
+            kind
+            for frame in reversed(ctx.frames)
+            if not (frame.site is None and (frame.user.startswith("<frozen") or not frame.user))
+            and (kind := _kind_of(frame)) != "tensorflow"
+        ),
+        "",
+    )
+    if caller == "keras" or (caller == "" and ctx.multibackend):
+        return [Hit("tf-api-from-keras", detail)]
+    if caller in ("dependent", "other-package"):
+        return [Hit("dependent-name-missing", detail)]
+    return [Hit("tf1-graph-code-eager", detail)]

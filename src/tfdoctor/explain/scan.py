@@ -46,6 +46,7 @@ _FAMILY_WORDS = (
     "has no attribute",
     "eyword",
     "not recognized",
+    "eager execution",
 )
 # pip's user site (`pip install --user`): Windows, then Linux/macOS ('/'-separated, lowered)
 _USER_SITES = ("/appdata/roaming/python/", "/.local/lib/python")
