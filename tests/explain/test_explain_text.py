@@ -423,3 +423,23 @@ def test_tensorflow_s_own_library_not_loaded_on_macos_is_not_a_mix_of_releases()
         "@rpath/libtensorflow_framework.2.dylib"
     )
     assert "tf-binaries-mixed" not in explain_text(text).detectors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # https://github.com/tensorflow/tensorflow/issues/45451
+        "FileNotFoundError: [Errno 2] No such file or directory: 'c:\\\\users\\\\USER\\\\anaconda3"
+        "\\\\envs\\\\tf-gpu-latest\\\\lib\\\\site-packages\\\\tensorflow_estimator-2.4.0rc0.dist-info"
+        "\\\\METADATA'",
+        # https://github.com/pypa/pip/issues/8676
+        "ERROR: Could not install packages due to an EnvironmentError: [Errno 2] No such file or "
+        "directory: 'c:\\\\python\\\\python36\\\\lib\\\\site-packages\\\\"
+        "tensorflow_estimator-2.3.0.dist-info\\\\METADATA'",
+    ],
+)
+def test_a_path_in_a_python_repr_with_doubled_backslashes_is_read_as_a_path(text: str) -> None:
+    # pip's OSError messages print the path as Python's repr: every backslash doubled
+    result = explain_text(text)
+    assert result.findings[0].cause == "broken-install"
+    assert "dist-info-metadata-missing" in result.detectors

@@ -109,7 +109,8 @@ def clean(raw: str) -> CleanLine:
     text = text.strip()
     return CleanLine(
         text=text,
-        norm=text.replace("\\", "/").translate(_QUOTES),
+        # a path in a Python repr (pip's OSError messages) doubles its backslashes
+        norm=text.replace("\\\\", "/").replace("\\", "/").translate(_QUOTES),
         kind=_kind(text, level),
         noise=bool(_NOISE.search(text)),
     )
