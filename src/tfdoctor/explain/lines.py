@@ -163,6 +163,8 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "ould not",  # Could not, could not
     "uDNN",  # CuDNN, cuDNN
     "ndefined",  # undefined symbol
+    "nstalled by conda",  # pip's hint on a conda package
+    "ecover from this",  # pip's hint on a package without RECORD
 )
 
 
