@@ -443,3 +443,20 @@ def test_a_path_in_a_python_repr_with_doubled_backslashes_is_read_as_a_path(text
     result = explain_text(text)
     assert result.findings[0].cause == "broken-install"
     assert "dist-info-metadata-missing" in result.detectors
+
+
+def test_tensorflow_beside_the_implementation_it_pins_is_one_installation() -> None:
+    # TF 2.11-2.15 on Windows is a `tensorflow` that pins `tensorflow-intel` of its own version
+    # (Requires-Dist in kb/data/declared.json): a healthy `pip list` there shows both
+    listing = (
+        "tensorflow                   2.13.0\n"
+        "tensorflow-estimator         2.13.0\n"
+        "tensorflow-intel             2.13.0\n"
+        "tensorflow-io-gcs-filesystem 0.31.0\n"
+    )
+    assert "versions-two-tensorflows" not in explain_text(listing).detectors
+    # a third distribution, or the pinned one at another version, is still a second install
+    gpu = listing.replace("tensorflow-intel", "tensorflow-gpu          ")
+    assert "versions-two-tensorflows" in explain_text(listing + gpu.splitlines()[2]).detectors
+    other = listing.replace("tensorflow-intel             2.13.0", "tensorflow-intel 2.12.0")
+    assert "versions-two-tensorflows" in explain_text(other).detectors
