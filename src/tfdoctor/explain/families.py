@@ -240,7 +240,7 @@ def _is_tf_internal(dotted: str) -> bool:
 
 def missing(module: str, name: str, ctx: Context) -> list[Hit]:
     """Hits for a missing ``name`` of ``module`` (name "" when a whole module is missing)."""
-    hits = _missing(_generated_api(module), name, ctx)
+    hits = _missing(_generated_api(module, name), name, ctx)
     if ctx.shadow and not any(h.family == "shadow-local-file" for h in hits):
         hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead of the package"))
     return hits
@@ -251,10 +251,15 @@ def missing(module: str, name: str, ctx: Context) -> list[Hit]:
 _GENERATED_API = re.compile(r"^(?:tensorflow|tensorflow_core)\._api\.v2(?=\.|$)")
 
 
-def _generated_api(module: str) -> str:
+def _generated_api(module: str, name: str) -> str:
     """The public name of a module of TensorFlow's generated API (``tensorflow._api.v2.train`` ->
-    ``tensorflow.train``); other modules unchanged."""
-    return _GENERATED_API.sub("tensorflow", module, count=1)
+    ``tensorflow.train``) when the API-change table knows the missing name there; other modules,
+    and names the table does not know (which the internal-module rules place by who asked),
+    unchanged."""
+    folded = _GENERATED_API.sub("tensorflow", module, count=1)
+    if folded == module:
+        return module
+    return folded if knowledge.find_name(f"{folded}.{name}" if name else folded) else module
 
 
 def _missing(module: str, name: str, ctx: Context) -> list[Hit]:
