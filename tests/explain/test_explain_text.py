@@ -460,3 +460,21 @@ def test_tensorflow_beside_the_implementation_it_pins_is_one_installation() -> N
     assert "versions-two-tensorflows" in explain_text(listing + gpu.splitlines()[2]).detectors
     other = listing.replace("tensorflow-intel             2.13.0", "tensorflow-intel 2.12.0")
     assert "versions-two-tensorflows" in explain_text(other).detectors
+
+
+def test_conda_without_a_build_for_the_environment_s_python() -> None:
+    # https://github.com/tensorflow/tensorflow/issues/43531 (conda-forge tensorflow, Python 3.8)
+    text = (
+        "UnsatisfiableError: The following specifications were found\n"
+        "to be incompatible with the existing python installation in your environment:\n"
+        "\n"
+        "Specifications:\n"
+        "\n"
+        "  - tensorflow -> python[version='3.5.*|3.6.*|>=3.5,<3.6.0a0|>=3.6,<3.7.0a0|"
+        ">=3.7,<3.8.0a0|3.7.*']\n"
+        "\n"
+        "Your python: python=3.8\n"
+    )
+    result = explain_text(text)
+    assert result.findings[0].cause == "python-unsupported"
+    assert "conda-python-incompatible" in result.detectors

@@ -165,6 +165,7 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "ndefined",  # undefined symbol
     "nstalled by conda",  # pip's hint on a conda package
     "ecover from this",  # pip's hint on a package without RECORD
+    "existing python installation",  # conda: no build for this environment's Python
 )
 
 
