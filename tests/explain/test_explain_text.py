@@ -362,3 +362,119 @@ def test_a_version_named_as_a_bound_is_not_an_installed_one(line: str) -> None:
     # the same line naming an installed version still counts
     installed = f"tensorflow-cpu 2.15.1\ntensorflow 2.5.0\n{line}\n"
     assert explain_text(installed).findings[0].cause == "duplicate-distribution"
+
+
+@pytest.mark.parametrize(
+    ("capture", "replacement"),
+    [
+        ("real_tf215_train_adamoptimizer", "tensorflow.compat.v1.train.AdamOptimizer"),
+        ("real_tf215_nn_rnn_cell", "tensorflow.compat.v1.nn.rnn_cell"),
+        ("real_tf215_random_normal", "tensorflow.random.normal"),
+    ],
+)
+def test_a_tf1_name_under_tf2_s_generated_modules_names_its_tf_upgrade_v2_replacement(
+    capture: str, replacement: str
+) -> None:
+    # TF 2 reports tf.train as 'tensorflow._api.v2.train'; the name is looked up as tf.train.X in
+    # the renames that kb/data/api_changes.json takes from tf_upgrade_v2
+    text = (Path(__file__).resolve().parents[1] / "data" / "explain" / f"{capture}.txt").read_text()
+    top = explain_text(text).findings[0]
+    assert top.cause == "removed-api"
+    assert replacement in top.why or any(replacement in e for e in top.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "signature"),
+    [
+        # https://github.com/tensorflow/text/issues/97
+        (
+            "tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/ethan/venv/"
+            "nlp_env/lib/python3.7/site-packages/tensorflow_text/python/ops/"
+            "_constrained_sequence_op.so, 6): Library not loaded: "
+            "@rpath/libtensorflow_framework.1.dylib",
+            "dependent-abi",
+        ),
+        # https://github.com/tensorflow/text/issues/654
+        (
+            "tensorflow.python.framework.errors_impl.NotFoundError: dlopen(/Users/davidlaxer/"
+            "tensorflow-metal/lib/python3.8/site-packages/tensorflow-plugins/"
+            "libmetal_plugin.dylib, 6): Symbol not found: _TF_AssignUpdateVariable",
+            "tensorflow-metal-other-tf",
+        ),
+    ],
+)
+def test_macos_loader_messages_name_a_package_built_for_another_tensorflow(
+    text: str, signature: str
+) -> None:
+    # macOS's dlopen says "Symbol not found" / "Library not loaded" where Linux says
+    # "undefined symbol": the module's package decides whose build does not fit
+    result = explain_text(text)
+    assert result.findings[0].cause == "dependent-package-incompatible"
+    assert signature in result.detectors
+
+
+def test_tensorflow_s_own_library_not_loaded_on_macos_is_not_a_mix_of_releases() -> None:
+    # constructed from the shape of https://github.com/tensorflow/text/issues/97, for
+    # TensorFlow's own module: the loader not finding TensorFlow's framework library says
+    # nothing of a second release
+    text = (
+        "ImportError: dlopen(/Users/me/env/lib/python3.7/site-packages/tensorflow/python/"
+        "_pywrap_tensorflow_internal.so, 6): Library not loaded: "
+        "@rpath/libtensorflow_framework.2.dylib"
+    )
+    assert "tf-binaries-mixed" not in explain_text(text).detectors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # https://github.com/tensorflow/tensorflow/issues/45451
+        "FileNotFoundError: [Errno 2] No such file or directory: 'c:\\\\users\\\\USER\\\\anaconda3"
+        "\\\\envs\\\\tf-gpu-latest\\\\lib\\\\site-packages\\\\tensorflow_estimator-2.4.0rc0.dist-info"
+        "\\\\METADATA'",
+        # https://github.com/pypa/pip/issues/8676
+        "ERROR: Could not install packages due to an EnvironmentError: [Errno 2] No such file or "
+        "directory: 'c:\\\\python\\\\python36\\\\lib\\\\site-packages\\\\"
+        "tensorflow_estimator-2.3.0.dist-info\\\\METADATA'",
+    ],
+)
+def test_a_path_in_a_python_repr_with_doubled_backslashes_is_read_as_a_path(text: str) -> None:
+    # pip's OSError messages print the path as Python's repr: every backslash doubled
+    result = explain_text(text)
+    assert result.findings[0].cause == "broken-install"
+    assert "dist-info-metadata-missing" in result.detectors
+
+
+def test_tensorflow_beside_the_implementation_it_pins_is_one_installation() -> None:
+    # TF 2.11-2.15 on Windows is a `tensorflow` that pins `tensorflow-intel` of its own version
+    # (Requires-Dist in kb/data/declared.json): a healthy `pip list` there shows both
+    listing = (
+        "tensorflow                   2.13.0\n"
+        "tensorflow-estimator         2.13.0\n"
+        "tensorflow-intel             2.13.0\n"
+        "tensorflow-io-gcs-filesystem 0.31.0\n"
+    )
+    assert "versions-two-tensorflows" not in explain_text(listing).detectors
+    # a third distribution, or the pinned one at another version, is still a second install
+    gpu = listing.replace("tensorflow-intel", "tensorflow-gpu          ")
+    assert "versions-two-tensorflows" in explain_text(listing + gpu.splitlines()[2]).detectors
+    other = listing.replace("tensorflow-intel             2.13.0", "tensorflow-intel 2.12.0")
+    assert "versions-two-tensorflows" in explain_text(other).detectors
+
+
+def test_conda_without_a_build_for_the_environment_s_python() -> None:
+    # https://github.com/tensorflow/tensorflow/issues/43531 (conda-forge tensorflow, Python 3.8)
+    text = (
+        "UnsatisfiableError: The following specifications were found\n"
+        "to be incompatible with the existing python installation in your environment:\n"
+        "\n"
+        "Specifications:\n"
+        "\n"
+        "  - tensorflow -> python[version='3.5.*|3.6.*|>=3.5,<3.6.0a0|>=3.6,<3.7.0a0|"
+        ">=3.7,<3.8.0a0|3.7.*']\n"
+        "\n"
+        "Your python: python=3.8\n"
+    )
+    result = explain_text(text)
+    assert result.findings[0].cause == "python-unsupported"
+    assert "conda-python-incompatible" in result.detectors

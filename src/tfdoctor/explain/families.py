@@ -240,10 +240,26 @@ def _is_tf_internal(dotted: str) -> bool:
 
 def missing(module: str, name: str, ctx: Context) -> list[Hit]:
     """Hits for a missing ``name`` of ``module`` (name "" when a whole module is missing)."""
-    hits = _missing(module, name, ctx)
+    hits = _missing(_generated_api(module, name), name, ctx)
     if ctx.shadow and not any(h.family == "shadow-local-file" for h in hits):
         hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead of the package"))
     return hits
+
+
+# TensorFlow 2 builds its public modules under tensorflow._api.v2 (``module
+# 'tensorflow._api.v2.train' has no attribute 'AdamOptimizer'`` is ``tf.train.AdamOptimizer``)
+_GENERATED_API = re.compile(r"^(?:tensorflow|tensorflow_core)\._api\.v2(?=\.|$)")
+
+
+def _generated_api(module: str, name: str) -> str:
+    """The public name of a module of TensorFlow's generated API (``tensorflow._api.v2.train`` ->
+    ``tensorflow.train``) when the API-change table knows the missing name there; other modules,
+    and names the table does not know (which the internal-module rules place by who asked),
+    unchanged."""
+    folded = _GENERATED_API.sub("tensorflow", module, count=1)
+    if folded == module:
+        return module
+    return folded if knowledge.find_name(f"{folded}.{name}" if name else folded) else module
 
 
 def _missing(module: str, name: str, ctx: Context) -> list[Hit]:
@@ -513,6 +529,8 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
                 # the keyword comes from the saved file's config: another Keras wrote it
                 return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
             hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
+    if "eager execution" in text:
+        hits += graph_code_under_eager(text, ctx)
     return hits
 
 
@@ -693,3 +711,71 @@ def foreign_keras_object(text: str, frames: Sequence[Frame]) -> Hit | None:
                 f"{' ' + raising.major if raising.major else ''}",
             )
     return None
+
+
+# macOS's loader says what Linux's "undefined symbol" says: "dlopen(<file>.so, 6): Symbol not
+# found: __ZN10tensorflow..." (dyld 3) or "...: symbol not found in flat namespace '__ZN...'";
+# a module built for TensorFlow 1 asks for libtensorflow_framework.1.dylib ("Library not loaded")
+_DLOPEN_SYMBOL = re.compile(
+    r"\.(?:so|dylib)(?:\.[\d.]{1,12})?, (?:\d{1,3}|0x[0-9A-Fa-f]{1,8})\): "
+    r"(?:[Ss]ymbol not found|Library not loaded: @rpath/libtensorflow)"
+)
+_DLOPEN_TF_SYMBOL = re.compile(
+    r"(?:[Ss]ymbol not found: |symbol not found in flat namespace ')_{1,2}ZN\d{1,3}tensorflow"
+)
+
+
+def dlopen_symbol(norm: str) -> list[Hit]:
+    """macOS's form of a compiled module that does not fit the TensorFlow it is loaded with:
+    the same families as :func:`undefined_symbol`, by whose module it is."""
+    path = site_path(norm)
+    if path is not None and _DLOPEN_SYMBOL.search(norm):
+        package = path.package
+        if package in _TF_PACKAGES:
+            if "ibrary not loaded" in norm:
+                return []  # TensorFlow's own library is missing: not a mix of two releases
+            return [Hit("tf-binaries-mixed", f"{path.rel} does not fit the rest of TensorFlow")]
+        if (
+            package in knowledge.dependent_imports()
+            or package.startswith(("tensorflow_", "tensorflow-"))
+            or _DLOPEN_TF_SYMBOL.search(norm)
+        ):
+            return [Hit("dependent-abi", f"{path.rel} was built for another TensorFlow")]
+        return []
+    if _DLOPEN_TF_SYMBOL.search(norm):
+        return [Hit("tf-symbol-missing", "a module built against another TensorFlow")]
+    return []
+
+
+# TensorFlow's own refusals of TensorFlow 1 graph code (placeholders, graph summaries, queue
+# readers, Optimizer.compute_gradients of a tensor) when TensorFlow 2 runs it eagerly
+_EAGER_REFUSAL = re.compile(
+    r"(?:tf\.placeholder\(\)|Merging tf\.summary\.\* ops|v1\.summary\.FileWriter"
+    r"|add_check_numerics_ops\(\)) is not compatible with eager execution"
+    r"|(?:Readers|QueueRunners) are not supported when eager execution is enabled"
+    r"|`loss` passed to Optimizer\.compute_gradients should be a function when eager execution"
+)
+
+
+def graph_code_under_eager(text: str, ctx: Context) -> list[Hit]:
+    """TensorFlow refusing TensorFlow 1 graph code under eager execution: whose code it is (the
+    innermost frame outside TensorFlow) says which cause -- the user's code or a package written
+    for TensorFlow 1, or multi-backend Keras (Keras 2.2/2.3) that predates TensorFlow 2."""
+    found = _EAGER_REFUSAL.search(text)
+    if found is None:
+        return []
+    detail = f"TensorFlow 2 says: {found.group(0)}"
+    caller = next(
+        (
+            kind
+            for frame in reversed(ctx.frames)
+            if not (frame.site is None and (frame.user.startswith("<frozen") or not frame.user))
+            and (kind := _kind_of(frame)) != "tensorflow"
+        ),
+        "",
+    )
+    if caller == "keras" or (caller == "" and ctx.multibackend):
+        return [Hit("tf-api-from-keras", detail)]
+    if caller in ("dependent", "other-package"):
+        return [Hit("dependent-name-missing", detail)]
+    return [Hit("tf1-graph-code-eager", detail)]

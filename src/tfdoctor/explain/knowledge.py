@@ -170,3 +170,20 @@ def satisfies(version: str, spec: str) -> bool | None:
         return Version(version) in SpecifierSet(spec)
     except (InvalidSpecifier, InvalidVersion):
         return None
+
+
+def pinned_implementations(tensorflow: str) -> frozenset[str]:
+    """The TensorFlow distributions a ``tensorflow`` release installs beside itself by an exact
+    pin on some platform (2.12: ``tensorflow-intel==2.12.0`` on Windows, ``tensorflow-cpu-aws``
+    on Linux ARM): a pair of them at one version is one installation, not two."""
+    from tfdoctor import pep508
+
+    release = kb().tensorflow(tensorflow)
+    if release is None:
+        return frozenset()
+    pinned = set()
+    for line in release.requires_dist:
+        requirement = pep508.parse(line)
+        if requirement is not None and requirement.specifier.startswith("=="):
+            pinned.add(pep508.canonical(requirement.name))
+    return frozenset(pinned) & tf_distributions()

@@ -109,7 +109,8 @@ def clean(raw: str) -> CleanLine:
     text = text.strip()
     return CleanLine(
         text=text,
-        norm=text.replace("\\", "/").translate(_QUOTES),
+        # a path in a Python repr (pip's OSError messages) doubles its backslashes
+        norm=text.replace("\\\\", "/").replace("\\", "/").translate(_QUOTES),
         kind=_kind(text, level),
         noise=bool(_NOISE.search(text)),
     )
@@ -162,6 +163,9 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "ould not",  # Could not, could not
     "uDNN",  # CuDNN, cuDNN
     "ndefined",  # undefined symbol
+    "nstalled by conda",  # pip's hint on a conda package
+    "ecover from this",  # pip's hint on a package without RECORD
+    "existing python installation",  # conda: no build for this environment's Python
 )
 
 

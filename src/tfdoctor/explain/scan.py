@@ -46,6 +46,7 @@ _FAMILY_WORDS = (
     "has no attribute",
     "eyword",
     "not recognized",
+    "eager execution",
 )
 # pip's user site (`pip install --user`): Windows, then Linux/macOS ('/'-separated, lowered)
 _USER_SITES = ("/appdata/roaming/python/", "/.local/lib/python")
@@ -265,6 +266,9 @@ class Scanner:
             self._foreign_keras_object(line, anchor)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
+                self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
+        if "ymbol not found" in norm or "ibrary not loaded" in norm:
+            for hit in families.dlopen_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
         if any(word in norm for word in _RESOLVER_WORDS):
             req = requirement(norm)

@@ -231,9 +231,20 @@ def _conda_mixed(facts: VersionFacts) -> str:
     return ""
 
 
+def _separate_installations(facts: VersionFacts) -> list[str]:
+    """The TensorFlow distributions the text shows installed, less those that ``tensorflow``
+    of the same version pins as its platform's implementation (tensorflow-intel on Windows)."""
+    variants = sorted(n for n in facts.installed if n in knowledge.tf_distributions())
+    meta = facts.installed.get("tensorflow")
+    if meta is None or not meta.version:
+        return variants
+    pinned = knowledge.pinned_implementations(meta.version)
+    return [n for n in variants if n not in pinned or facts.installed[n].version != meta.version]
+
+
 def version_hits(facts: VersionFacts, python: str) -> Iterator[VersionHit]:
     """The mismatches between the versions a text states, by the knowledge base."""
-    variants = sorted(n for n in facts.installed if n in knowledge.tf_distributions())
+    variants = _separate_installations(facts)
     if len(variants) >= 2:
         lines = tuple(facts.installed[n] for n in variants)
         yield VersionHit(
