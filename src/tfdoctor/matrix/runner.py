@@ -90,8 +90,11 @@ def api_plan(cell: Cell) -> list[dict[str, Any]]:
         if change.package == "tensorflow":
             checks.append({"key": change.id, "kind": "name", "path": change.old})
             if _DOTTED.match(change.replacement) and change.replacement.startswith("tensorflow."):
+                # the replacement is written as code reaches it: tf.distribute.Server
                 path = change.replacement
-                checks.append({"key": f"{change.id}#replacement", "kind": "name", "path": path})
+                checks.append(
+                    {"key": f"{change.id}#replacement", "kind": "attribute", "path": path}
+                )
             continue
         for impl in impls:
             path = prefix[impl] + change.old[len("keras") :]

@@ -36,10 +36,23 @@ def resolve(path):
     raise error
 
 
+def walk(path):
+    """Reach a dotted name the way `tf.distribute.Server` in code does: import the top-level
+    package, then attributes (TensorFlow's public names live in its API modules, which
+    `import tensorflow.distribute` does not import)."""
+    parts = path.split(".")
+    obj = importlib.import_module(parts[0])
+    for name in parts[1:]:
+        obj = getattr(obj, name)
+    return obj
+
+
 def api_check(check):
     kind = check["kind"]
     if kind == "name":
         resolve(check["path"])
+    elif kind == "attribute":
+        walk(check["path"])
     elif kind == "method":
         model = resolve(check["path"])
         if not hasattr(model, check["method"]):
