@@ -478,3 +478,27 @@ def test_conda_without_a_build_for_the_environment_s_python() -> None:
     result = explain_text(text)
     assert result.findings[0].cause == "python-unsupported"
     assert "conda-python-incompatible" in result.detectors
+
+
+def test_tensorflow_code_on_the_theano_backend() -> None:
+    # the frames of https://github.com/wxs/subjective-functions/pull/2: the backend module fails
+    # on a TensorFlow-backend call; no "Using Theano backend." line is needed
+    in_backend = (
+        "Traceback (most recent call last):\n"
+        '  File "/Users/ryan/mess/2017/42/subjective-functions/gram.py", line 148, in fn\n'
+        "    return K.conv2d(K.conv2d(x, kernel_3d, strides=(2,1)),\n"
+        '  File "/usr/local/lib/python3.6/site-packages/keras/backend/theano_backend.py", '
+        "line 1691, in conv2d\n"
+        "    kernel_shape = kernel.eval().shape\n"
+        "AttributeError: 'numpy.ndarray' object has no attribute 'eval'\n"
+    )
+    assert _top(in_backend) == ("backend-misconfigured", "keras-backend-not-tensorflow")
+    # the Theano backend printed, but the error is the user's import (keras-team/keras#3726)
+    not_backend = (
+        ">>> from keras import preprocessing\nUsing Theano backend.\n"
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "AttributeError: module 'keras.preprocessing' has no attribute 'sequence'\n"
+    )
+    causes = {dict(f.data).get("signature") for f in explain_text(not_backend).findings}
+    assert "keras-backend-not-tensorflow" not in causes

@@ -606,6 +606,28 @@ _SO_SYMBOL = re.compile(r"\.so(?:\.[\d.]{1,12})?: undefined symbol")
 _TF_SYMBOL = re.compile(r"undefined symbol:? _ZN\d{1,3}tensorflow")
 
 
+_OTHER_BACKENDS = {
+    "theano": "keras/backend/theano_backend.py",
+    "cntk": "keras/backend/cntk_backend.py",
+}
+
+
+def other_backend(rel: str) -> str:
+    """ "theano" / "cntk" for a frame in that backend module of multi-backend Keras, else ""."""
+    return next((name for name, file in _OTHER_BACKENDS.items() if rel == file), "")
+
+
+def on_other_backend(norm: str, backend: str, frames: Sequence[Frame]) -> Hit | None:
+    """An AttributeError of code written for the TensorFlow backend that runs on Theano or CNTK:
+    `keras.backend` lacks a TensorFlow-only function (``clear_session``, ``get_session``), or
+    the backend module itself fails on a TensorFlow object."""
+    inner = frames[-1].site if frames else None
+    in_backend = inner is not None and inner.rel == _OTHER_BACKENDS[backend]
+    if "module 'keras.backend' has no attribute" in norm or in_backend:
+        return Hit("keras-backend-not-tensorflow", f"multi-backend Keras runs on {backend}")
+    return None
+
+
 def undefined_symbol(norm: str) -> list[Hit]:
     """A compiled module that does not fit the TensorFlow it is loaded with: whose module it is
     says which packages disagree."""

@@ -106,6 +106,7 @@ class Scanner:
         self.shadow = ""
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
+        self.other_backend = ""  # "theano" / "cntk": multi-backend Keras ran on that backend
         self.loads_model = False  # the text shows code loading a saved model (load_model(...))
         # a frame of a user's file named like a module TensorFlow needs (code.py, inspect.py),
         # running at module level: (line, text, path, module)
@@ -148,6 +149,8 @@ class Scanner:
             return
         if "Using TensorFlow backend" in line.text:
             self.multibackend = True
+        elif "Using Theano backend" in line.text or "Using CNTK backend" in line.text:
+            self.other_backend = "theano" if "Theano" in line.text else "cntk"
         if "load_model(" in line.text or "model_from_json(" in line.text:
             self.loads_model = True
         anchor = None
@@ -206,6 +209,7 @@ class Scanner:
                 self.conda_frames = True
             if keras_kind(path.rel) == "keras-multibackend":
                 self.multibackend = True
+                self.other_backend = families.other_backend(path.rel) or self.other_backend
             if path.prefix and (path.prefix in self.environments or len(self.environments) < 16):
                 self.environments[path.prefix] = self.environments.get(path.prefix, 0) + 1
                 self.environment_files.setdefault(path.prefix, path.file)
@@ -264,6 +268,11 @@ class Scanner:
                 self._add(family, line, anchor, hit.detail, breaks=hit.breaks)
         if anchor is not None and "<" in norm:
             self._foreign_keras_object(line, anchor)
+        if anchor is not None and self.other_backend and norm.startswith("AttributeError"):
+            backend_hit = families.on_other_backend(norm, self.other_backend, self._frames)
+            if backend_hit is not None:
+                family = self._detectors.family(backend_hit.family)
+                self._add(family, line, anchor, backend_hit.detail)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
