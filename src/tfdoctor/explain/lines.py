@@ -163,9 +163,7 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "ould not",  # Could not, could not
     "uDNN",  # CuDNN, cuDNN
     "ndefined",  # undefined symbol
-    "nstalled by conda",  # pip's hint on a conda package
-    "ecover from this",  # pip's hint on a package without RECORD
-    "existing python installation",  # conda: no build for this environment's Python
+    "hint:",  # pip >= 23's hints: a conda package, a package without RECORD
 )
 
 
