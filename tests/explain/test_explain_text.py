@@ -351,7 +351,7 @@ BOUNDS = {
     # TensorFlow's own warning when loading an old SavedModel, beside the installed version
     "saved prior to": "WARNING:absl:SavedModel saved prior to TF 2.5 detected when loading Keras model.",
     "at least": "This model needs at least tensorflow 2.4 to load.",
-    "comparison": "RuntimeError: this op requires tensorflow >= 2.11",
+    "since": "UserWarning: `lr` is deprecated since tensorflow 2.11, use `learning_rate`.",
 }
 
 
