@@ -445,6 +445,18 @@ def test_a_path_in_a_python_repr_with_doubled_backslashes_is_read_as_a_path(text
     assert "dist-info-metadata-missing" in result.detectors
 
 
+def test_a_leftover_folder_in_a_python_repr_path_is_seen() -> None:
+    # the case above passes with the backslashes doubled too (its pattern allows '/{1,2}'); this
+    # one needs the fold: '-packages/~' is only there once a doubled backslash reads as one '/'. Constructed
+    # in the shape of pip's OSError message (a path in Python's repr), for a '~ensorflow' leftover
+    text = (
+        "ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+        "'c:\\\\users\\\\me\\\\anaconda3\\\\lib\\\\site-packages\\\\~ensorflow\\\\python"
+        "\\\\_pywrap_tensorflow_internal.pyd'"
+    )
+    assert "pip-invalid-distribution" in explain_text(text).detectors
+
+
 def test_tensorflow_beside_the_implementation_it_pins_is_one_installation() -> None:
     # TF 2.11-2.15 on Windows is a `tensorflow` that pins `tensorflow-intel` of its own version
     # (Requires-Dist in kb/data/declared.json): a healthy `pip list` there shows both
