@@ -446,9 +446,9 @@ def test_a_path_in_a_python_repr_with_doubled_backslashes_is_read_as_a_path(text
 
 
 def test_a_leftover_folder_in_a_python_repr_path_is_seen() -> None:
-    # the case above passes with the backslashes doubled too (its pattern allows '/{1,2}'); this
-    # one needs the fold: '-packages/~' is only there once a doubled backslash reads as one '/'. Constructed
-    # in the shape of pip's OSError message (a path in Python's repr), for a '~ensorflow' leftover
+    # the case above passes with the backslashes doubled too (its pattern allows '/{1,2}');
+    # this one needs the fold: '-packages/~' is only there once a doubled backslash reads as
+    # one '/'. Constructed in the shape of pip's OSError message (a path in Python's repr)
     text = (
         "ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
         "'c:\\\\users\\\\me\\\\anaconda3\\\\lib\\\\site-packages\\\\~ensorflow\\\\python"
