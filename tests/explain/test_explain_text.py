@@ -351,7 +351,7 @@ BOUNDS = {
     # TensorFlow's own warning when loading an old SavedModel, beside the installed version
     "saved prior to": "WARNING:absl:SavedModel saved prior to TF 2.5 detected when loading Keras model.",
     "at least": "This model needs at least tensorflow 2.4 to load.",
-    "comparison": "RuntimeError: this op requires tensorflow >= 2.11",
+    "since": "UserWarning: `lr` is deprecated since tensorflow 2.11, use `learning_rate`.",
 }
 
 
@@ -443,6 +443,18 @@ def test_a_path_in_a_python_repr_with_doubled_backslashes_is_read_as_a_path(text
     result = explain_text(text)
     assert result.findings[0].cause == "broken-install"
     assert "dist-info-metadata-missing" in result.detectors
+
+
+def test_a_leftover_folder_in_a_python_repr_path_is_seen() -> None:
+    # the case above passes with the backslashes doubled too (its pattern allows '/{1,2}');
+    # this one needs the fold: '-packages/~' is only there once a doubled backslash reads as
+    # one '/'. Constructed in the shape of pip's OSError message (a path in Python's repr)
+    text = (
+        "ERROR: Could not install packages due to an OSError: [WinError 5] Access is denied: "
+        "'c:\\\\users\\\\me\\\\anaconda3\\\\lib\\\\site-packages\\\\~ensorflow\\\\python"
+        "\\\\_pywrap_tensorflow_internal.pyd'"
+    )
+    assert "pip-invalid-distribution" in explain_text(text).detectors
 
 
 def test_tensorflow_beside_the_implementation_it_pins_is_one_installation() -> None:

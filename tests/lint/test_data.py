@@ -34,6 +34,12 @@ def test_at_least_60_changes_with_sources() -> None:
             assert re.fullmatch(r"[A-Za-z_][\w.]*", change.replacement), change.id
 
 
+def test_replacements_read_as_what_to_use() -> None:
+    # lint writes "<old> does not exist in ...; use <replacement>": the text names what to use
+    for change in load_api_data().changes:
+        assert not re.match(r"(?i)(removed|gone|dropped|deleted)\b", change.replacement), change.id
+
+
 def test_every_lint_rule_registered_with_a_doc_page() -> None:
     registered = {rule.code: rule for rule in all_rules()}
     for rule in LINT_RULES:

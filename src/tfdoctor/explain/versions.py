@@ -92,7 +92,7 @@ _SHORT = {
 
 
 # A version named as a bound, not as the one installed: "SavedModel saved prior to TF 2.5",
-# "requires TensorFlow >= 2.4", "deprecated since tf 2.11".
+# "needs at least tensorflow 2.4", "deprecated since tf 2.11".
 _BOUND_BEFORE = re.compile(
     r"(?:\bprior to|\bbefore|\bafter|\bsince|\bthan|\babove|\bbelow|\bat least|\bup to|[<>]=?)\s{0,3}$",
     re.IGNORECASE,
