@@ -60,3 +60,28 @@ def test_matrix_cells_are_scored_apart_from_the_real_reports() -> None:
     assert all(sources[e.id] == "matrix" for e in cells)
     for cause in CAUSES:  # every cause has at least 10 real reports
         assert sum(e.label == cause for e in real) >= 10, cause
+
+
+def test_fresh_scores_only_the_entries_not_yet_frozen(tmp_path: Path) -> None:
+    """`--fresh` measures new shards before anyone tunes on them: the entries of index-*.jsonl
+    that index.jsonl does not hold yet, real reports only."""
+    import json
+
+    scorer = _scorer()
+    (tmp_path / "texts").mkdir()
+    frozen = {"id": "z-001", "label": "none", "split": "train", "source": "github"}
+    (tmp_path / "index.jsonl").write_text(json.dumps(frozen) + "\n", encoding="utf-8")
+    shard = [
+        frozen,
+        {"id": "z-002", "label": "numpy-incompatible", "source": "github"},
+        {"id": "x-abc", "label": "numpy-incompatible", "source": "matrix"},
+    ]
+    (tmp_path / "index-z.jsonl").write_text(
+        "".join(json.dumps(e) + "\n" for e in shard), encoding="utf-8"
+    )
+    text = "AttributeError: _ARRAY_API not found\n"  # NumPy 2 under a TF built for NumPy 1
+    (tmp_path / "texts" / "z-002.txt").write_text(text, encoding="utf-8")
+    scorer.CORPUS, scorer.INDEX = tmp_path, tmp_path / "index.jsonl"
+    assert [e.id for e in scorer.fresh_entries()] == ["z-002"]
+    view = scorer.fresh()
+    assert view.total.positives == 1 and view.total.right + view.total.silent == 1
