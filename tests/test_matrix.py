@@ -259,3 +259,21 @@ def test_rerun_builds_stored_cells_again(tmp_path: Path) -> None:
     store.add({"key": SMALL[0].key(), "outcome": "pass"})
     assert cells_to_build(list(SMALL), store) == [SMALL[1]]
     assert set(cells_to_build(list(SMALL), store, rerun=True)) == set(SMALL)
+
+
+def test_the_rules_read_the_cells_without_their_api_results(tmp_path: Path) -> None:
+    """verified-cells.json is verified.json without the API results (what the rules read on
+    every check): written with it, and the shipped copy is in step with the shipped records."""
+    data = verified.resources.files("tfdoctor.kb") / "data"
+    full = json.loads((data / "verified.json").read_text(encoding="utf-8"))
+    shipped = json.loads((data / verified.CELLS_FILE).read_text(encoding="utf-8"))
+    assert shipped == verified.cells_only(full)
+    assert all("api" not in r and "steps" in r for r in shipped["cells"].values())
+    assert len(verified.records()) == len(full["cells"])
+
+    store = Store(tmp_path / "verified.json")
+    store.add({"key": "k1", "outcome": "pass", "api": {"name:x": "ok"}, "steps": []})
+    store.save()
+    beside = json.loads((tmp_path / verified.CELLS_FILE).read_text(encoding="utf-8"))
+    assert beside["cells"] == {"k1": {"key": "k1", "outcome": "pass", "steps": []}}
+    assert Store(tmp_path / "verified.json").cells["k1"]["api"] == {"name:x": "ok"}

@@ -34,15 +34,24 @@ class Store:
         self.cells[record["key"]] = record
 
     def save(self) -> None:
-        """Atomically: a run killed half-way leaves the previous file, never half of one."""
+        """Atomically: a run killed half-way leaves the previous file, never half of one. The
+        cells without their API results go beside it (verified-cells.json), for the rules."""
+        from tfdoctor.kb.verified import CELLS_FILE, cells_only
+
         data = {
             "schema": SCHEMA,
             "about": "cells built and run by `tfdoctor matrix run` (docs/matrix.md)",
             "cells": dict(sorted(self.cells.items())),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".verified-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=False)
-            fh.write("\n")
-        os.replace(tmp, self.path)
+        _write(self.path.with_name(CELLS_FILE), cells_only(data))
+        _write(self.path, data)
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, sort_keys=False)
+        fh.write("\n")
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; this is package data
+    os.replace(tmp, path)
