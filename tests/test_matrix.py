@@ -264,7 +264,7 @@ def test_rerun_builds_stored_cells_again(tmp_path: Path) -> None:
 def test_the_rules_read_the_cells_without_their_api_results(tmp_path: Path) -> None:
     """verified-cells.json is verified.json without the API results (what the rules read on
     every check): written with it, and the shipped copy is in step with the shipped records."""
-    data = verified.resources.files("tfdoctor.kb") / "data"
+    data = Path(verified.__file__).parent / "data"
     full = json.loads((data / "verified.json").read_text(encoding="utf-8"))
     shipped = json.loads((data / verified.CELLS_FILE).read_text(encoding="utf-8"))
     assert shipped == verified.cells_only(full)

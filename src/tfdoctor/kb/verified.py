@@ -8,8 +8,8 @@ NumPy 2.2.6 fails at import tensorflow, built 2026-12-01") or None, and then the
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from tfdoctor.pep508 import canonical
@@ -41,9 +41,11 @@ def cells_only(data: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def records() -> tuple[dict[str, Any], ...]:
-    page = resources.files("tfdoctor.kb") / "data" / CELLS_FILE
+    # os.path, not importlib.resources: that one imports pathlib, tempfile and zipfile (~30 ms)
+    page = os.path.join(os.path.dirname(__file__), "data", CELLS_FILE)
     try:
-        data = json.loads(page.read_text(encoding="utf-8"))
+        with open(page, encoding="utf-8") as handle:
+            data = json.load(handle)
     except FileNotFoundError:
         return ()
     cells: dict[str, dict[str, Any]] = data.get("cells", {})
