@@ -182,7 +182,8 @@ def test_the_stored_cells_prove_facts_in_words() -> None:
 
 
 def test_api_changes_are_proven_by_the_stored_cells() -> None:
-    records = [r for r in verified.records() if r.get("api")]
+    # the whole store: the API results are left out of the copy the check rules read
+    records = [r for r in Store().cells.values() if r.get("api")]
     if not records:
         pytest.skip("verified.json holds no API checks yet")
     bad = [v.change.id for v in proofs.verdicts(records) if v.contradict or v.replacement_fails]
