@@ -86,6 +86,14 @@ SELECTIONS: tuple[Selection, ...] = (
             "keras-hub",
             "keras-cv",
             "keras-nlp",
+            "keras-tuner",
+            "autokeras",
+            "tensorflow-datasets",
+            "tensorflow-model-optimization",
+            "tensorflow-decision-forests",
+            "tensorflow-recommenders",
+            "tensorflowjs",
+            "tf-models-official",
         )
     ),
 )
