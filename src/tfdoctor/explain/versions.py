@@ -56,6 +56,7 @@ _SATISFIED_VERSION = re.compile(
 _CONDA_LIST = re.compile(
     r"^([A-Za-z0-9][\w.-]{0,80}) {2,60}\S{1,60} {2,60}(\S{1,80})(?: {1,60}(\S{1,80}))?$"
 )
+_MESSAGE = re.compile(r"^[\w.]{0,80}(?:Error|Exception): ")
 # Lines that name versions asked for, not installed ones.
 _REQUESTS = (
     "requested",
@@ -102,6 +103,10 @@ _BOUND_BEFORE = re.compile(
 @functools.lru_cache(maxsize=2048)
 def _stated_in(norm: str) -> tuple[tuple[str, str], ...]:
     """(package, version) stated in a line that does not ask for them."""
+    if _MESSAGE.match(norm):
+        # a hint inside an exception's message ("ValueError: You have tensorflow 2.16.1 ...
+        # Please run `pip install tf-keras`"): what comes before the install command is stated
+        norm = norm.split("install ", 1)[0]
     if not _MAYBE_STATED.search(norm) or any(word in norm for word in _REQUESTS):
         return ()
     return tuple(
