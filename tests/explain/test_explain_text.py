@@ -514,3 +514,22 @@ def test_tensorflow_code_on_the_theano_backend() -> None:
     )
     causes = {dict(f.data).get("signature") for f in explain_text(not_backend).findings}
     assert "keras-backend-not-tensorflow" not in causes
+
+
+def test_a_version_before_an_install_hint_in_a_message_is_stated() -> None:
+    from tfdoctor.explain.versions import VersionFacts
+
+    facts = VersionFacts()
+    message = (
+        "ValueError: You have tensorflow 2.16.1 and this requires tf-keras package. "
+        "Please run `pip install tf-keras` or downgrade your tensorflow."
+    )
+    facts.feed(message, 1, message)
+    assert facts.versions() == {"tensorflow": "2.16.1"}
+    # an install command names what is asked for, not what is installed
+    asked = VersionFacts()
+    for number, line in enumerate(
+        ["pip install tensorflow==2.4.0", "RuntimeError: pip install keras 3.0"], 1
+    ):
+        asked.feed(line, number, line)
+    assert asked.versions() == {}
