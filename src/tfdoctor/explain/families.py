@@ -343,9 +343,10 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
     ):
         detail = _replacement(change.old, change.replacement, change.source)
         breaks = (change.package, change.breaks)
-        if caller == "dependent":
-            # a package built on Keras asks for it: that package needs another Keras
-            return [Hit("dependent-name-missing", detail, breaks)]
+        if caller in ("dependent", "other-package"):
+            # a package's code (not the user's) asks for it: that release of the package was
+            # written for another Keras (causes.md: dependent-package-incompatible)
+            return [Hit("dependent-name-missing", _asked_by(ctx, detail), breaks)]
         return [Hit("api-change-keras", detail, breaks)]
     if (
         change is not None
@@ -413,8 +414,8 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
         breaks = (change.package, change.breaks)
         if caller == "keras" or (caller == "" and ctx.multibackend):
             return [Hit("tf-api-from-keras", detail, breaks)]
-        if caller == "dependent":
-            return [Hit("dependent-name-missing", detail, breaks)]
+        if caller in ("dependent", "other-package"):
+            return [Hit("dependent-name-missing", _asked_by(ctx, detail), breaks)]
         return [Hit("api-change-tf", detail, breaks)]
     top_name = public.split(".")[1] if public.count(".") >= 1 else ""
     if attribute and public == f"tensorflow.{attribute}" and top_name in ctx.tf_core:
@@ -422,6 +423,12 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
             return [Hit("shadow-local-file", f"`{ctx.shadow}` is imported as `tensorflow`")]
         return [Hit("tf-hollow", f"`tf.{attribute}` is in every TensorFlow 2.x")]
     return []
+
+
+def _asked_by(ctx: Context, detail: str) -> str:
+    """The detail of a removed name that a package's code asks for, naming that package."""
+    frame = _caller(ctx.frames)
+    return f"{frame.package} asks for it: {detail}" if frame is not None and frame.site else detail
 
 
 def _replacement(old: str, new: str, source: str) -> str:
