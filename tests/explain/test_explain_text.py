@@ -539,3 +539,38 @@ def test_a_version_before_an_install_hint_in_a_message_is_stated() -> None:
     ):
         asked.feed(line, number, line)
     assert asked.versions() == {}
+
+
+NO_DISTRIBUTION = (
+    "ERROR: Could not find a version that satisfies the requirement {name} (from versions: none)\n"
+    "ERROR: No matching distribution found for {name}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "name", "cause"),
+    [
+        # tensorflow-text's recent releases have wheels for Linux and macOS only (declared.json)
+        (
+            "(env) C:\\Users\\u\\project>python -m pip install tensorflow-text\n",
+            "tensorflow-text",
+            "platform-unsupported",
+        ),
+        ("$ pip install tensorflow-text\n", "tensorflow-text", "platform-unsupported"),
+        ("pi@raspberrypi:~ $ uname -m\narmv7l\n", "tensorflow", "platform-unsupported"),
+        # TensorFlow has wheels for Windows and Linux: the Python is what pip found nothing for
+        (
+            "(env) C:\\Users\\u\\project>python -m pip install tensorflow\n",
+            "tensorflow",
+            "python-unsupported",
+        ),
+        ("$ pip install tensorflow\n", "tensorflow", "python-unsupported"),
+        # shown on Linux, where tensorflow-text has wheels
+        ("user@host:~$ uname -m\naarch64\n", "tensorflow-text", "python-unsupported"),
+    ],
+)
+def test_no_distribution_is_the_platform_s_fault_where_the_package_has_no_wheel_for_it(
+    before: str, name: str, cause: str
+) -> None:
+    top = explain_text(before + NO_DISTRIBUTION.format(name=name)).findings[0]
+    assert top.cause == cause

@@ -129,6 +129,19 @@ def dependent_distributions() -> frozenset[str]:
     return frozenset(name for name in kb().dependent_names() if name != "tf-keras")
 
 
+@functools.lru_cache(maxsize=64)
+def wheel_platforms(name: str) -> tuple[str, ...]:
+    """The platforms the recent releases of a distribution in declared.json have wheels for
+    ("windows-x86_64", ...); () when it is not there or ships pure-Python wheels."""
+    platforms: set[str] = set()
+    for version in kb().declared_versions(name):
+        release = kb().declared(name, version)
+        if release is None or not release.platforms:
+            return ()  # a pure-Python wheel installs on every platform
+        platforms.update(release.platforms)
+    return tuple(sorted(platforms))
+
+
 @functools.lru_cache(maxsize=1)
 def stack_distributions() -> frozenset[str]:
     """TensorFlow, Keras, the packages built on them and the libraries TensorFlow pins."""

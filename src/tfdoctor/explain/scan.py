@@ -31,6 +31,7 @@ from tfdoctor.explain.lines import (
     is_frame,
     is_traceback_start,
 )
+from tfdoctor.explain.platforms import no_wheel_for_platform
 from tfdoctor.explain.resolver import family_of, requirement
 from tfdoctor.explain.signatures import Detector, Detectors, Signature
 from tfdoctor.explain.versions import VersionFacts
@@ -50,6 +51,8 @@ _FAMILY_WORDS = (
 )
 # pip's user site (`pip install --user`): Windows, then Linux/macOS ('/'-separated, lowered)
 _USER_SITES = ("/appdata/roaming/python/", "/.local/lib/python")
+# pip's "found no release at all" signatures (kb/data/signatures.json), which platforms.py places
+_NO_DISTRIBUTION = frozenset({"pip-no-matching-distribution", "pip-from-versions-none"})
 _RESOLVER_WORDS = (" requires ", " has requirement ", " depends on ", "` requires `")
 
 
@@ -245,7 +248,25 @@ class Scanner:
                     context = self._context_text(norm)
                 if not signature.context.search(context):
                     continue
+            if signature.id in _NO_DISTRIBUTION:
+                context = self._context_text(norm) if context is None else context
+                if self._no_wheel(line, anchor, context):
+                    continue
             self._add(signature, line, anchor, generic=signature.generic)
+
+    def _no_wheel(self, line: CleanLine, anchor: int | None, context: str) -> bool:
+        """pip found nothing of a package that has no wheel for the platform the text shows:
+        the platform's fault, not the Python's (platforms.py); True when that is so."""
+        found = no_wheel_for_platform(line.norm, context)
+        if found is None:
+            return False
+        family = self._detectors.family("pip-no-wheel-for-platform")
+        has = ", ".join(found.has)
+        detail = f"the recent releases of {found.package} have wheels for {has} only: " + (
+            f"the text shows {found.platform}" if found.platform else "none for Windows"
+        )
+        self._add(family, line, anchor, detail)
+        return True
 
     def _families_on(self, line: CleanLine, anchor: int | None) -> None:
         norm = line.norm

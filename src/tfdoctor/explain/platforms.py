@@ -1,0 +1,62 @@
+"""pip found no release of a package at all: for this Python, or for this platform?
+
+``No matching distribution found for tensorflow-text`` says only that none of the package's files
+fits the interpreter that asked. Which of two causes that is the knowledge base can tell for the
+packages whose wheels it records (declared.json, read from the registry): when the text shows the
+platform (a Windows path or prompt, macOS, an ARM board) and none of the package's recent
+releases has a wheel for it, or when those releases have no Windows wheel at all and the text
+shows nothing else, the platform is the cause (platform-unsupported) rather than the Python
+(python-unsupported, what the message means for TensorFlow itself on a new Python).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from tfdoctor.explain import knowledge
+from tfdoctor.pep508 import canonical
+
+_REQUESTED = re.compile(
+    r"(?:No matching distribution found for|satisfies the requirement) ([A-Za-z0-9][\w.-]{0,100})"
+)
+# What a text shows of the machine, in the '/'-separated form of its lines: the platform
+# families of declared.json's wheel platforms ("windows-x86_64", "macos-arm64", "linux-aarch64")
+_SHOWN: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("windows", re.compile(r"(?:^|[\s\"'(>])[A-Za-z]:/|win_amd64|\bwin32\b|\bWindows\b|\bPS [A-Z]:")),
+    ("macos", re.compile(r"\bdarwin\b|macosx_|\bmacOS\b|\bMac ?OS\b|/opt/homebrew/|\bApple M\d")),
+    ("linux-aarch64", re.compile(r"\baarch64\b|\b[Jj]etson\b")),
+    ("linux-armv7", re.compile(r"\barmv[67]l?\b|[Rr]aspberry ?[Pp]i")),
+)
+
+
+class NoWheel(NamedTuple):
+    package: str
+    platform: str  # the platform family the text shows, "" when it shows none
+    has: tuple[str, ...]  # the platforms the package's recent releases have wheels for
+
+
+def shown_platform(text: str) -> str:
+    """The platform family the text shows ("windows", "macos", "linux-aarch64"), "" if none."""
+    for family, pattern in _SHOWN:
+        if pattern.search(text):
+            return family
+    return ""
+
+
+def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
+    """The package pip found nothing of, when its recent releases have no wheel for the platform
+    the text shows (or, the text showing none, no Windows wheel at all); None otherwise."""
+    found = _REQUESTED.search(line)
+    if found is None:
+        return None
+    package = canonical(found.group(1).rstrip("."))
+    has = knowledge.wheel_platforms(package)
+    if not has:
+        return None  # unknown to the knowledge base, or pure Python: wheels for every platform
+    platform = shown_platform(context)
+    if platform and not any(p.startswith(platform) for p in has):
+        return NoWheel(package, platform, has)
+    if not platform and not any(p.startswith("windows") for p in has):
+        return NoWheel(package, "", has)
+    return None
