@@ -417,6 +417,12 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
         if caller in ("dependent", "other-package"):
             return [Hit("dependent-name-missing", _asked_by(ctx, detail), breaks)]
         return [Hit("api-change-tf", detail, breaks)]
+    if change is None and caller in ("dependent", "other-package"):
+        # a package's code asks TensorFlow for a name this TensorFlow does not have (one the
+        # API table does not know): that release of the package was written for another one
+        return [
+            Hit("dependent-name-missing", _asked_by(ctx, f"`{full}` is not in this TensorFlow"))
+        ]
     top_name = public.split(".")[1] if public.count(".") >= 1 else ""
     if attribute and public == f"tensorflow.{attribute}" and top_name in ctx.tf_core:
         if ctx.shadow:
