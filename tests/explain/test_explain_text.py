@@ -574,3 +574,14 @@ def test_no_distribution_is_the_platform_s_fault_where_the_package_has_no_wheel_
 ) -> None:
     top = explain_text(before + NO_DISTRIBUTION.format(name=name)).findings[0]
     assert top.cause == cause
+
+
+def test_a_pip_list_line_with_tabs_states_its_version() -> None:
+    from tfdoctor.explain.versions import VersionFacts
+
+    facts = VersionFacts()
+    for number, line in enumerate(
+        ["tensorflow  \t\t   1.8.0  ", "tensorflow-gpu         1.8.0"], 1
+    ):
+        facts.feed(line, number, line)
+    assert facts.versions() == {"tensorflow": "1.8.0", "tensorflow-gpu": "1.8.0"}

@@ -39,7 +39,7 @@ _STATED = re.compile(
 )
 # A version number right after a word (the cheap test before _STATED): "keras==2.7.0",
 # "tensorflow 2.15", "keras-2.7.0", "TensorFlow: 1.11", "Version: 2.12.0".
-_MAYBE_STATED = re.compile(r"[A-Za-z][=:\- ]{1,40}v?\d{1,2}\.\d")
+_MAYBE_STATED = re.compile(r"[A-Za-z][=:\- \t]{1,40}v?\d{1,2}\.\d")
 _DUNDER = re.compile(
     r"(?<![\w.])(tf|tensorflow|keras|np|numpy|tf_keras)\.__version__", re.IGNORECASE
 )
