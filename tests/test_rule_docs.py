@@ -97,3 +97,16 @@ def test_every_rule_of_every_kind_has_a_page() -> None:
     assert {r.kind for r in all_rules()} == {"check", "lint", "explain", "runtime"}
     missing = [r.code for r in all_rules() if "## What it does" not in rule_doc(r.code)]
     assert missing == []
+
+
+def test_no_shipped_text_file_holds_a_merge_conflict() -> None:
+    # the rule pages and the knowledge base are merged from several branches
+    package = Path(__file__).resolve().parents[1] / "src" / "tfdoctor"
+    marker = re.compile(r"^(?:<{7}|>{7}|={7})(?: |$)", re.MULTILINE)
+    shipped = [
+        *package.glob("docs/**/*.md"),
+        *package.glob("kb/data/*.json"),
+        *package.glob("**/*.py"),
+    ]
+    assert shipped
+    assert [str(p) for p in shipped if marker.search(p.read_text(encoding="utf-8"))] == []
