@@ -39,7 +39,7 @@ _CANNOT_IMPORT = re.compile(
     r"[Cc]an ?not import name ['\"`]?(\w{1,100})['\"`]?(?: from ['\"`]?([A-Za-z_][\w.]{0,200}))?"
 )
 _MODULE_ATTR = re.compile(
-    r"(?:module ['\"]([A-Za-z_][\w.]{0,200})['\"]|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
+    r"(?:module ['\"]?([A-Za-z_][\w.]{0,200})['\"]?|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
     r" has no attribute ['\"](\w{1,100})"
 )
 _NOT_A_PACKAGE = re.compile(r"['\"]([A-Za-z_][\w.]{0,200})['\"] is not a package")
