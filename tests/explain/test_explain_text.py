@@ -585,3 +585,11 @@ def test_a_pip_list_line_with_tabs_states_its_version() -> None:
     ):
         facts.feed(line, number, line)
     assert facts.versions() == {"tensorflow": "1.8.0", "tensorflow-gpu": "1.8.0"}
+
+
+def test_a_module_named_without_quotes_is_read_like_a_quoted_one() -> None:
+    quoted = explain_text("AttributeError: module 'tensorflow' has no attribute 'gfile'\n")
+    bare = explain_text("AttributeError: module tensorflow has no attribute 'gfile'\n")
+    assert [f.cause for f in bare.findings] == [f.cause for f in quoted.findings] == ["removed-api"]
+    # Python 2's form names no module: nothing is read from it alone
+    assert explain_text("AttributeError: 'module' object has no attribute 'gfile'\n").findings == ()
