@@ -11,6 +11,7 @@ import pytest
 
 from tfdoctor.causes import CAUSES
 from tfdoctor.explain import explain_text
+from tfdoctor.explain.engine import MIN_CONFIDENCE
 from tfdoctor.explain.facts import derive, render
 from tfdoctor.explain.rules import code_for
 from tfdoctor.explain.signatures import (
@@ -51,6 +52,11 @@ def test_detector_is_sourced(detector: Detector) -> None:
 def test_real_example_is_recognised_first(detector: Detector) -> None:
     result = explain_text(detector.example)
     assert detector.id in result.detectors
+    if detector.confidence < MIN_CONFIDENCE:
+        # measured too seldom right on the training texts to be reported: it still matches its
+        # example, and says nothing of its own
+        assert all(f.data.get("signature") != detector.id for f in result.findings)
+        return
     top = result.findings[0]
     assert top.cause == detector.cause
     assert top.code == code_for(detector.cause)

@@ -282,8 +282,9 @@ def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
             and s.match.kind is not LineKind.FATAL
         )
     ]
-    # after the warnings are set aside: a warning that does not count sets no fallback aside
-    if any(not s.match.generic for s in scored):
+    # after the warnings are set aside: a warning that does not count sets no fallback aside,
+    # and neither does a detector too seldom right to be reported (confidence below the bar)
+    if any(not s.match.generic and s.match.detector.confidence >= MIN_CONFIDENCE for s in scored):
         scored = [s for s in scored if not s.match.generic]
     # best first; on a tie the later line (nearer the end of the text) wins
     scored.sort(key=lambda s: (-s.score, -s.match.line_no))
