@@ -23,7 +23,10 @@ _REQUESTED = re.compile(
 # What a text shows of the machine, in the '/'-separated form of its lines: the platform
 # families of declared.json's wheel platforms ("windows-x86_64", "macos-arm64", "linux-aarch64")
 _SHOWN: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("windows", re.compile(r"(?:^|[\s\"'(>])[A-Za-z]:/|win_amd64|\bwin32\b|\bWindows\b|\bPS [A-Z]:")),
+    (
+        "windows",
+        re.compile(r"(?:^|[\s\"'(>])[A-Za-z]:/|win_amd64|\bwin32\b|\bWindows\b|\bPS [A-Z]:"),
+    ),
     ("macos", re.compile(r"\bdarwin\b|macosx_|\bmacOS\b|\bMac ?OS\b|/opt/homebrew/|\bApple M\d")),
     ("linux-aarch64", re.compile(r"\baarch64\b|\b[Jj]etson\b")),
     ("linux-armv7", re.compile(r"\barmv[67]l?\b|[Rr]aspberry ?[Pp]i")),
