@@ -55,7 +55,7 @@ def test_real_example_is_recognised_first(detector: Detector) -> None:
     if detector.confidence < MIN_CONFIDENCE:
         # measured too seldom right on the training texts to be reported: it still matches its
         # example, and says nothing of its own
-        assert all(f.data.get("signature") != detector.id for f in result.findings)
+        assert all(dict(f.data).get("signature") != detector.id for f in result.findings)
         return
     top = result.findings[0]
     assert top.cause == detector.cause

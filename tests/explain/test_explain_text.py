@@ -580,11 +580,9 @@ def test_a_pip_list_line_with_tabs_states_its_version() -> None:
     from tfdoctor.explain.versions import VersionFacts
 
     facts = VersionFacts()
-    for number, line in enumerate(
-        ["tensorflow  \t\t   1.8.0  ", "tensorflow-gpu         1.8.0"], 1
-    ):
-        facts.feed(line, number, line)
-    assert facts.versions() == {"tensorflow": "1.8.0", "tensorflow-gpu": "1.8.0"}
+    line = "tensorflow  \t\t   1.8.0  "
+    facts.feed(line, 1, line)
+    assert facts.versions() == {"tensorflow": "1.8.0"}
 
 
 def test_a_module_named_without_quotes_is_read_like_a_quoted_one() -> None:
@@ -593,3 +591,83 @@ def test_a_module_named_without_quotes_is_read_like_a_quoted_one() -> None:
     assert [f.cause for f in bare.findings] == [f.cause for f in quoted.findings] == ["removed-api"]
     # Python 2's form names no module: nothing is read from it alone
     assert explain_text("AttributeError: 'module' object has no attribute 'gfile'\n").findings == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ImportError: Keras requires TensorFlow 2.2 or higher. Install TensorFlow via `pip install tensorflow`",
+        "ImportError: keras_cv requires tensorflow 2.13 or newer; please install it",
+        "RuntimeError: tensorflow 2.15 is required, install it",
+        "Requested:\ttensorflow\t2.16.1",
+    ],
+)
+def test_a_version_asked_for_in_a_message_is_not_an_installed_one(line: str) -> None:
+    from tfdoctor.explain.versions import VersionFacts
+
+    facts = VersionFacts()
+    facts.feed(line, 1, line)
+    assert facts.versions() == {}
+
+
+def test_a_core_name_a_package_asks_for_is_a_hollow_tensorflow_not_the_package() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "/env/lib/python3.11/site-packages/imageai/detection.py", line 3, in <module>\n'
+        "    x = tf.{name}\n"
+        "AttributeError: module 'tensorflow' has no attribute '{name}'\n"
+    )
+    assert explain_text(text.format(name="Variable")).findings[0].cause == "broken-install"
+    # a name TensorFlow dropped, which the API table does not know: the package's release
+    missing = explain_text(text.format(name="some_old_helper")).findings[0]
+    assert missing.cause == "dependent-package-incompatible" and "imageai asks" in missing.why
+
+
+@pytest.mark.parametrize(
+    ("before", "cause"),
+    [
+        # WSL: the text names Windows, but pip ran on Linux, where tensorflow-text has wheels
+        ("user@host:~$ cat /proc/version  # Windows Subsystem for Linux\n", "python-unsupported"),
+        (
+            "I also tried on Windows, same error.\n$ pip install tensorflow-text\n",
+            "platform-unsupported",
+        ),
+        ("/home/u/.venv/bin/pip install tensorflow-text\n", "python-unsupported"),
+        (
+            "Darwin Kernel Version 23.1.0\n",
+            "python-unsupported",
+        ),  # tensorflow-text has macOS wheels
+    ],
+)
+def test_the_platform_is_read_from_what_the_machine_printed(before: str, cause: str) -> None:
+    text = before + NO_DISTRIBUTION.format(name="tensorflow-text")
+    assert explain_text(text).findings[0].cause == cause
+
+
+def test_a_too_deep_network_is_not_a_keras_json_setting() -> None:
+    deep = (
+        "ValueError: Negative dimension size caused by subtracting 2 from 1 for "
+        "'max_pooling2d_4/MaxPool' (op: 'MaxPool') with input shapes: [?,1,1,512].\n"
+    )
+    assert explain_text(deep).findings == ()
+    channels_first = (
+        "ValueError: Negative dimension size caused by subtracting 64 from 1 for "
+        "'depthwise_conv2d/depthwise' (op: 'DepthwiseConv2dNative') with input shapes: "
+        "[?,1,64,8], [64,1,8,2].\n"
+    )
+    assert explain_text(channels_first).findings[0].cause == "backend-misconfigured"
+
+
+def test_protobuf_s_gencode_warning_does_not_outrank_the_error_that_failed() -> None:
+    warning = (
+        "/env/lib/python3.12/site-packages/google/protobuf/runtime_version.py:98: UserWarning: "
+        "Protobuf gencode version 5.28.3 is exactly one major version older than the runtime "
+        "version 6.31.1 at tensorflow/core/framework/attr_value.proto.\n"
+    )
+    assert explain_text(warning).findings[0].cause == "protobuf-incompatible"
+    failed = warning + (
+        "Traceback (most recent call last):\n"
+        '  File "train.py", line 9, in <module>\n'
+        "ValueError: Shapes (None, 1) and (None, 10) are incompatible\n"
+    )
+    assert "protobuf-incompatible" not in {f.cause for f in explain_text(failed).findings}

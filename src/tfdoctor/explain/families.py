@@ -39,7 +39,7 @@ _CANNOT_IMPORT = re.compile(
     r"[Cc]an ?not import name ['\"`]?(\w{1,100})['\"`]?(?: from ['\"`]?([A-Za-z_][\w.]{0,200}))?"
 )
 _MODULE_ATTR = re.compile(
-    r"(?:module ['\"]?([A-Za-z_][\w.]{0,200})['\"]?|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
+    r"(?:\bmodule ['\"]?([A-Za-z_][\w.]{0,200})['\"]?|(?<![\w.'\"])([A-Za-z_]\w{0,60}(?:\.\w{1,60}){1,12}))"
     r" has no attribute ['\"](\w{1,100})"
 )
 _NOT_A_PACKAGE = re.compile(r"['\"]([A-Za-z_][\w.]{0,200})['\"] is not a package")
@@ -417,17 +417,22 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
         if caller in ("dependent", "other-package"):
             return [Hit("dependent-name-missing", _asked_by(ctx, detail), breaks)]
         return [Hit("api-change-tf", detail, breaks)]
-    if change is None and caller in ("dependent", "other-package"):
-        # a package's code asks TensorFlow for a name this TensorFlow does not have (one the
-        # API table does not know): that release of the package was written for another one
-        return [
-            Hit("dependent-name-missing", _asked_by(ctx, f"`{full}` is not in this TensorFlow"))
-        ]
     top_name = public.split(".")[1] if public.count(".") >= 1 else ""
     if attribute and public == f"tensorflow.{attribute}" and top_name in ctx.tf_core:
         if ctx.shadow:
             return [Hit("shadow-local-file", f"`{ctx.shadow}` is imported as `tensorflow`")]
         return [Hit("tf-hollow", f"`tf.{attribute}` is in every TensorFlow 2.x")]
+    if (
+        change is None
+        and caller in ("dependent", "other-package")
+        and not attribute.startswith("__")
+    ):
+        # a package's code asks TensorFlow for a name this TensorFlow does not have (one the
+        # API table does not know, and not one every TensorFlow 2.x has): that release of the
+        # package was written for another one
+        return [
+            Hit("dependent-name-missing", _asked_by(ctx, f"`{full}` is not in this TensorFlow"))
+        ]
     return []
 
 

@@ -21,15 +21,32 @@ _REQUESTED = re.compile(
     r"(?:No matching distribution found for|satisfies the requirement) ([A-Za-z0-9][\w.-]{0,100})"
 )
 # What a text shows of the machine, in the '/'-separated form of its lines: the platform
-# families of declared.json's wheel platforms ("windows-x86_64", "macos-arm64", "linux-aarch64")
+# families of declared.json's wheel platforms ("windows-x86_64", "macos-arm64", "linux-aarch64").
+# Only what a machine prints (paths, prompts, wheel tags, uname), not prose ("I also tried on
+# Windows") or environment markers (platform_system == "Windows"), which name other machines.
 _SHOWN: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "windows",
-        re.compile(r"(?:^|[\s\"'(>])[A-Za-z]:/|win_amd64|\bwin32\b|\bWindows\b|\bPS [A-Z]:"),
+        re.compile(
+            r"(?:^|[\s\"'(>])[A-Za-z]:/(?:Users|Program|Python|ProgramData|Anaconda|Miniconda|tools|[\w.-]{1,60}/)|win_amd64|\bwin32\b|\bPS [A-Z]:/"
+        ),
     ),
-    ("macos", re.compile(r"\bdarwin\b|macosx_|\bmacOS\b|\bMac ?OS\b|/opt/homebrew/|\bApple M\d")),
+    (
+        "macos",
+        re.compile(
+            r"(?<!== [\"'])\b[Dd]arwin\b|\bmacOS\b|\bMac ?OS\b|/opt/homebrew/"
+            r"|\bApple M\d|(?<![A-Za-z]:)(?<![\w.])/Users/"
+        ),
+    ),
     ("linux-aarch64", re.compile(r"\baarch64\b|\b[Jj]etson\b")),
     ("linux-armv7", re.compile(r"\barmv[67]l?\b|[Rr]aspberry ?[Pp]i")),
+    (
+        "linux-x86_64",
+        re.compile(
+            r"(?<![\w.])/home/|(?<![\w.])/usr/(?:local/)?lib/python|\b\w{1,32}@[\w.-]{1,64}:[~/]"
+            r"|\bmanylinux|\blinux_x86_64\b"
+        ),
+    ),
 )
 
 
@@ -40,11 +57,14 @@ class NoWheel(NamedTuple):
 
 
 def shown_platform(text: str) -> str:
-    """The platform family the text shows ("windows", "macos", "linux-aarch64"), "" if none."""
-    for family, pattern in _SHOWN:
-        if pattern.search(text):
-            return family
-    return ""
+    """The one platform family the text shows ("windows", "macos", "linux-aarch64",
+    "linux-armv7", "linux-x86_64"); "" when it shows none, or several (a Linux prompt inside
+    WSL beside a Windows path: which machine ran pip is not said)."""
+    shown = [family for family, pattern in _SHOWN if pattern.search(text)]
+    if len(shown) == 2 and "linux-x86_64" in shown and shown != ["windows", "linux-x86_64"]:
+        # an ARM board's prompt (pi@raspberrypi:~) looks like any Linux prompt
+        shown.remove("linux-x86_64")
+    return shown[0] if len(shown) == 1 else ""
 
 
 def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
@@ -60,6 +80,14 @@ def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
     platform = shown_platform(context)
     if platform and not any(p.startswith(platform) for p in has):
         return NoWheel(package, platform, has)
-    if not platform and not any(p.startswith("windows") for p in has):
+    if (
+        not platform
+        and not _several_shown(context)
+        and not any(p.startswith("windows") for p in has)
+    ):
         return NoWheel(package, "", has)
     return None
+
+
+def _several_shown(text: str) -> bool:
+    return sum(1 for _, pattern in _SHOWN if pattern.search(text)) > 1

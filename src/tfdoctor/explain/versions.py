@@ -60,6 +60,7 @@ _MESSAGE = re.compile(r"^[\w.]{0,80}(?:Error|Exception): ")
 # Lines that name versions asked for, not installed ones.
 _REQUESTS = (
     "requested",
+    "Requested",
     " depends on ",
     "install ",
     "Collecting ",
@@ -95,7 +96,14 @@ _SHORT = {
 # A version named as a bound, not as the one installed: "SavedModel saved prior to TF 2.5",
 # "needs at least tensorflow 2.4", "deprecated since tf 2.11".
 _BOUND_BEFORE = re.compile(
-    r"(?:\bprior to|\bbefore|\bafter|\bsince|\bthan|\babove|\bbelow|\bat least|\bup to|[<>]=?)\s{0,3}$",
+    r"(?:\bprior to|\bbefore|\bafter|\bsince|\bthan|\babove|\bbelow|\bat least|\bup to"
+    r"|\brequires?|\brequired|\bneeds?|[<>]=?)\s{0,3}$",
+    re.IGNORECASE,
+)
+# ... and after it: "tensorflow 2.15 or newer", "tensorflow 2.15 is required", "keras 3.0+"
+_BOUND_AFTER = re.compile(
+    r"(?:\+|\s{0,3}(?:or (?:higher|newer|later|above|greater)|and (?:above|up|later)"
+    r"|is required|are required|required))",
     re.IGNORECASE,
 )
 
@@ -112,7 +120,7 @@ def _stated_in(norm: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         (distribution(m.group(1)), m.group(2))
         for m in _STATED.finditer(norm)
-        if not _BOUND_BEFORE.search(norm, 0, m.start())
+        if not _BOUND_BEFORE.search(norm, 0, m.start()) and not _BOUND_AFTER.match(norm, m.end())
     )
 
 
