@@ -60,16 +60,23 @@ def shown_platform(text: str) -> str:
     """The one platform family the text shows ("windows", "macos", "linux-aarch64",
     "linux-armv7", "linux-x86_64"); "" when it shows none, or several (a Linux prompt inside
     WSL beside a Windows path: which machine ran pip is not said)."""
-    shown = [family for family, pattern in _SHOWN if pattern.search(text)]
+    return _one(_shown(text))
+
+
+def _shown(text: str) -> list[str]:
+    return [family for family, pattern in _SHOWN if pattern.search(text)]
+
+
+def _one(shown: list[str]) -> str:
     if len(shown) == 2 and "linux-x86_64" in shown and shown != ["windows", "linux-x86_64"]:
         # an ARM board's prompt (pi@raspberrypi:~) looks like any Linux prompt
-        shown.remove("linux-x86_64")
+        return next(family for family in shown if family != "linux-x86_64")
     return shown[0] if len(shown) == 1 else ""
 
 
 def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
     """The package pip found nothing of, when its recent releases have no wheel for the platform
-    the text shows (or, the text showing none, no Windows wheel at all); None otherwise."""
+    the text shows (or, the text showing no machine at all, no Windows wheel); None otherwise."""
     found = _REQUESTED.search(line)
     if found is None:
         return None
@@ -77,17 +84,10 @@ def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
     has = knowledge.wheel_platforms(package)
     if not has:
         return None  # unknown to the knowledge base, or pure Python: wheels for every platform
-    platform = shown_platform(context)
+    shown = _shown(context)
+    platform = _one(shown)
     if platform and not any(p.startswith(platform) for p in has):
         return NoWheel(package, platform, has)
-    if (
-        not platform
-        and not _several_shown(context)
-        and not any(p.startswith("windows") for p in has)
-    ):
+    if not shown and not any(p.startswith("windows") for p in has):
         return NoWheel(package, "", has)
     return None
-
-
-def _several_shown(text: str) -> bool:
-    return sum(1 for _, pattern in _SHOWN if pattern.search(text)) > 1
