@@ -671,3 +671,32 @@ def test_protobuf_s_gencode_warning_does_not_outrank_the_error_that_failed() -> 
         "ValueError: Shapes (None, 1) and (None, 10) are incompatible\n"
     )
     assert "protobuf-incompatible" not in {f.cause for f in explain_text(failed).findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "replacement"),
+    [
+        # Keras 2.9-2.12 moved these to keras.utils (checked in the keras wheels of 2.8, 2.9,
+        # 2.12 and 2.13); Keras 2.4 dropped the lowercase optimizer aliases of Keras 2.3
+        (
+            "AttributeError: module 'keras.preprocessing.sequence' has no attribute 'pad_sequences'",
+            "keras.utils.pad_sequences",
+        ),
+        (
+            "ImportError: cannot import name 'load_img' from 'keras.preprocessing.image' "
+            "(/usr/local/lib/python3.10/dist-packages/keras/preprocessing/image.py)",
+            "keras.utils.load_img",
+        ),
+        (
+            "ImportError: cannot import name 'adam' from 'keras.optimizers' "
+            "(/usr/local/lib/python3.8/dist-packages/keras/optimizers/__init__.py)",
+            "keras.optimizers.Adam",
+        ),
+    ],
+)
+def test_names_keras_moved_between_2x_releases_are_removed_apis(
+    text: str, replacement: str
+) -> None:
+    finding = explain_text(text + "\n").findings[0]
+    assert finding.cause == "removed-api"
+    assert replacement in finding.why + " ".join(" ".join(step) for step in finding.fix)
