@@ -94,6 +94,8 @@ SELECTIONS: tuple[Selection, ...] = (
             "tensorflow-recommenders",
             "tensorflowjs",
             "tf-models-official",
+            "tflite-runtime",
+            "tensorflow-io-gcs-filesystem",
         )
     ),
 )
