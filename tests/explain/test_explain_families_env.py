@@ -62,6 +62,18 @@ FOUND = {
         "ModuleNotFoundError: No module named 'tensorflow.keras.engine'\n",
         ("removed-api", "api-change-keras"),
     ),
+    # https://github.com/tensorflow/tensorflow/issues/51850: Keras 2.6 imports it from TF
+    "a TensorFlow internal that Keras imports": (
+        "AttributeError: module 'tensorflow.compat.v2.__internal__.tracking' has no attribute "
+        "'DelegatingTrackableMixin'\n",
+        ("keras-version-mismatch", "tf-internal"),
+    ),
+    # no Keras release imports it (the name from https://github.com/xmxoxo/BERT-Vector/issues/1)
+    "a TensorFlow internal that no Keras imports": (
+        "ImportError: cannot import name 'NewCheckpointReader' from "
+        "'tensorflow.python.pywrap_tensorflow_internal'\n",
+        ("dependent-package-incompatible", "tf-internal-not-keras"),
+    ),
     # https://github.com/akshay107/CNN-QA/issues/1
     "a removed class without its module": (
         "ImportError: cannot import name 'Merge'\n",

@@ -142,6 +142,7 @@ class Context(NamedTuple):
     multibackend: bool = False  # the text shows multi-backend Keras ("Using TensorFlow backend.")
     loading: bool = False  # the traceback runs through Keras's loading of a saved model
     saved_keys: frozenset[str] = frozenset()  # config keys only another Keras writes to a file
+    keras_internals: frozenset[str] = frozenset()  # TensorFlow internals some Keras imports
 
 
 def is_loading(frame: Frame) -> bool:
@@ -222,6 +223,38 @@ def _tf_public(dotted: str) -> str | None:
         if dotted == prefix or dotted.startswith(prefix + "."):
             return "tensorflow" + dotted[len(prefix) :]
     return None
+
+
+_TF_SPELLINGS = (
+    "tensorflow._api.v2.compat.v2.",
+    "tensorflow._api.v1.compat.v2.",
+    "tensorflow._api.v2.",
+    "tensorflow._api.v1.",
+    "tensorflow.compat.v2.",
+    "tensorflow_core.",
+)
+
+
+def normalize_tf_name(name: str) -> str:
+    """One spelling of a TensorFlow name: ``tensorflow._api.v2.compat.v2.__internal__.x`` and
+    ``tensorflow.compat.v2.__internal__.x`` are both ``tensorflow.__internal__.x``."""
+    for prefix in _TF_SPELLINGS:
+        if name.startswith(prefix):
+            return "tensorflow." + name[len(prefix) :]
+    return name
+
+
+_PRIVATE_PARTS = frozenset({"python", "core", "__internal__", "dtensor", "tsl"})
+
+
+def keras_uses(name: str, internals: frozenset[str]) -> bool:
+    """Whether some Keras release imports the TensorFlow internal ``name`` (or a name inside
+    it). A name that is public once spelled plainly (``tensorflow._api.v1.compat.v2`` is
+    ``tf.compat.v2``) counts as used: every Keras uses TensorFlow's public API."""
+    wanted = normalize_tf_name(name)
+    if not _PRIVATE_PARTS & set(wanted.split(".")):
+        return True
+    return wanted in internals or any(n.startswith(wanted + ".") for n in internals)
 
 
 def _is_tf_internal(dotted: str) -> bool:
@@ -406,6 +439,13 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
         }.get(caller)
         if family is None:
             return []  # TensorFlow's own modules disagree: the text alone does not say why
+        if (
+            family == "tf-internal"
+            and ctx.keras_internals
+            and not keras_uses(full, ctx.keras_internals)
+        ):
+            # no frames say who asked, and no Keras release imports this name: not Keras
+            return [Hit("tf-internal-not-keras", f"no Keras release imports `{full}`")]
         return [Hit(family, f"`{full}` is TensorFlow's internal code")]
     public = _tf_public(full) or full
     change = knowledge.find_name(public)

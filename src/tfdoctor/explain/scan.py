@@ -283,6 +283,7 @@ class Scanner:
                 loading=self.loads_model
                 or any(families.is_loading(frame) for frame in self._frames),
                 saved_keys=self._detectors.saved_keys,
+                keras_internals=self._detectors.keras_internals,
             )
             for hit in families.message_hits(norm, ctx):
                 family = self._detectors.family(hit.family)

@@ -98,6 +98,9 @@ class Detectors:
     saved_keys: frozenset[str]  # keys of a saved model's config that only another Keras writes
     by_word: dict[str, tuple[int, ...]]  # a word inside a needle -> its signatures (indexes)
     always: frozenset[int]  # signatures without such a word: tried on every line
+    # TensorFlow internals that some Keras release imports (knowledge.keras_tf_internals,
+    # written by `python -m tfdoctor.kb keras-internals`)
+    keras_internals: frozenset[str] = frozenset()
 
     def family(self, family_id: str) -> Detector:
         return self.families[family_id]
@@ -322,7 +325,10 @@ def load_detectors() -> Detectors:
     by_word, always = _dispatch(signatures)
     tf_core = frozenset(knowledge["tf_core_names"]["names"])
     saved_keys = frozenset(knowledge["saved_config_keys"]["names"])
-    return Detectors(signatures, families, layout, tf_core, saved_keys, by_word, always)
+    keras_internals = frozenset(knowledge.get("keras_tf_internals", {}).get("names", ()))
+    return Detectors(
+        signatures, families, layout, tf_core, saved_keys, by_word, always, keras_internals
+    )
 
 
 def load_signatures() -> tuple[Signature, ...]:

@@ -24,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--only", action="append", metavar="NAME", help="refresh only this distribution"
     )
+    internals = sub.add_parser(
+        "keras-internals",
+        help="read which TensorFlow internals the keras/tf-keras wheels import (signatures.json)",
+    )
+    internals.add_argument("--index", default=pypi.DEFAULT_INDEX, help="JSON API base URL")
     check = sub.add_parser("check", help="validate curated.json against declared.json")
     check.add_argument("--data", type=Path, default=Path(DATA_DIR), help="folder holding the data")
     return parser
@@ -35,6 +40,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from tfdoctor.kb.refresh import main as refresh_main
 
         return refresh_main(args.output, args.index, args.only)
+    if args.command == "keras-internals":
+        from tfdoctor.kb.keras_internals import main as internals_main
+
+        return internals_main(Path(DATA_DIR) / "signatures.json", args.index)
     from tfdoctor.kb.validate import main as check_main
 
     return check_main(args.data)

@@ -75,6 +75,14 @@ def release_url(index: str, name: str, version: str) -> str:
     return f"{index.rstrip('/')}/{name}/{version}/json"
 
 
+def download(url: str) -> bytes:
+    """The whole file at ``url`` (a wheel). Raises RegistryError when it cannot be read."""
+    try:
+        return _request(url)
+    except (urllib.error.URLError, OSError) as exc:
+        raise RegistryError(f"cannot read {url}: {getattr(exc, 'reason', exc)}") from exc
+
+
 def file_url(project_json_url: str, file_entry: dict[str, Any]) -> str:
     """Absolute URL of a release file (some mirrors give URLs relative to the JSON)."""
     return urljoin(project_json_url, str(file_entry["url"]))

@@ -1,0 +1,56 @@
+"""Which TensorFlow internals Keras imports: the extraction over source text, and the lookup."""
+
+from __future__ import annotations
+
+from tfdoctor.explain.families import keras_uses, normalize_tf_name
+from tfdoctor.explain.signatures import load_detectors
+from tfdoctor.kb.keras_internals import tf_internals_used
+
+SOURCE = """
+import tensorflow.compat.v2 as tf
+from tensorflow.python.eager import context
+from tensorflow.python.framework import ops as tf_ops
+from tensorflow.python.util.tf_export import (
+    keras_export,
+    get_canonical_name_for_symbol as canonical,
+)
+import numpy as np
+
+x = tf_ops._TensorLike
+tf.__internal__.tracking.DelegatingTrackableMixin
+tf.nn.relu  # public: not an internal
+"""
+
+
+def test_imports_aliases_and_tf_internal_attributes_are_read() -> None:
+    used = tf_internals_used(SOURCE)
+    assert {
+        "tensorflow.python.eager.context",
+        "tensorflow.python.framework.ops._TensorLike",
+        "tensorflow.python.util.tf_export.keras_export",
+        "tensorflow.python.util.tf_export.get_canonical_name_for_symbol",
+        "tensorflow.__internal__.tracking.DelegatingTrackableMixin",
+    } <= used
+    assert not any(name.startswith(("tensorflow.nn", "numpy")) for name in used)
+
+
+def test_spellings_of_one_name_are_one() -> None:
+    assert (
+        normalize_tf_name(
+            "tensorflow._api.v2.compat.v2.__internal__.register_load_context_function"
+        )
+        == normalize_tf_name("tensorflow.compat.v2.__internal__.register_load_context_function")
+        == "tensorflow.__internal__.register_load_context_function"
+    )
+
+
+def test_the_data_knows_what_keras_imports_and_what_it_never_did() -> None:
+    internals = load_detectors().keras_internals
+    assert len(internals) > 100
+    assert keras_uses("tensorflow.compat.v2.experimental.dtensor", internals)
+    assert keras_uses("tensorflow.python.eager.context.get_config", internals)
+    assert keras_uses("tensorflow.compat.v2.__internal__", internals)  # a module Keras reads from
+    assert not keras_uses(
+        "tensorflow.python.pywrap_tensorflow_internal.NewCheckpointReader", internals
+    )
+    assert keras_uses("tensorflow._api.v1.compat.v2", internals)  # public once spelled plainly
