@@ -43,6 +43,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_shadow_tensorflow_py": ("shadowed-module", "shadow-local-file"),
     "real_tf214_keras3": ("keras-version-mismatch", "keras3-under-old-tf"),
     "real_tf214_module_wrapper": ("mixed-keras-objects", "module-wrapper-foreign-layer"),
+    "real_tf22_savedmodel_from_tf215": ("model-format", "op-from-newer-tensorflow"),
     "real_tf215_after_nightly_uninstall": ("broken-install", "keras-package-emptied"),
     "real_tf215_contrib": ("removed-api", "api-change-tf"),
     "real_tf215_get_default_graph": ("removed-api", "api-change-tf"),

@@ -365,6 +365,10 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         # Keras's own modules asking each other: not code written for another Keras
         return [Hit("keras-internal-from-keras", f"Keras's own code asks for `{full}`")]
     if name.startswith("keras.src") and impl == "keras":
+        if ctx.loading:
+            # Keras's loader imports the module a saved file's config names: the file was
+            # written by another Keras line (its own message says so: keras-saved-by-other-line)
+            return []
         return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
     change = knowledge.find_name(name, _LINT_IMPLEMENTATION.get(impl, impl)) or (
         None if attribute else knowledge.find_below(name)

@@ -295,6 +295,8 @@ class Scanner:
             if backend_hit is not None:
                 family = self._detectors.family(backend_hit.family)
                 self._add(family, line, anchor, backend_hit.detail)
+        if "Op type not registered" in norm:
+            self._unregistered_op(line, anchor)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
@@ -307,6 +309,19 @@ class Scanner:
                 detail = f"{req.requirer} requires {req.required}"
                 family = self._detectors.family(family_of(req))
                 self._add(family, line, anchor, detail, generic=family.generic)
+
+    def _unregistered_op(self, line: CleanLine, anchor: int | None) -> None:
+        """A graph needs an op this TensorFlow does not register: one of TensorFlow's own (a
+        newer TensorFlow wrote the graph) or a package's (that package is missing or other)."""
+        found = _UNREGISTERED_OP.search(line.norm)
+        if found is None:
+            return
+        op = found.group(1)
+        if op in self._detectors.tf_core_ops:
+            family, detail = "op-from-newer-tensorflow", f"`{op}` is an op of newer TensorFlows"
+        else:
+            family, detail = "op-type-not-registered", f"TensorFlow itself has no op `{op}`"
+        self._add(self._detectors.family(family), line, anchor, detail)
 
     def _foreign_keras_object(self, line: CleanLine, anchor: int) -> None:
         """An exception message naming an object of another Keras than the code that raised it."""
@@ -371,6 +386,7 @@ class Scanner:
         return "\n".join(lines)
 
 
+_UNREGISTERED_OP = re.compile(r"Op type not registered '(\w{1,200})' in binary")
 _PATH_FRAME = re.compile(
     r"^[\[~ ]{0,4}(?:[A-Za-z]:)?[^\s:]{0,400}\.(?:py|pyx)(?:\]\([^)\s]{0,200}\))?(?::\d{1,7})?(?: {1,4}(?:in \S|[A-Za-z_<])|\"?, line \d)"
 )

@@ -101,6 +101,8 @@ class Detectors:
     # TensorFlow internals that some Keras release imports (knowledge.keras_tf_internals,
     # written by `python -m tfdoctor.kb keras-internals`)
     keras_internals: frozenset[str] = frozenset()
+    # the ops TensorFlow itself registers (knowledge.tf_core_ops, `python -m tfdoctor.kb tf-ops`)
+    tf_core_ops: frozenset[str] = frozenset()
 
     def family(self, family_id: str) -> Detector:
         return self.families[family_id]
@@ -326,8 +328,17 @@ def load_detectors() -> Detectors:
     tf_core = frozenset(knowledge["tf_core_names"]["names"])
     saved_keys = frozenset(knowledge["saved_config_keys"]["names"])
     keras_internals = frozenset(knowledge.get("keras_tf_internals", {}).get("names", ()))
+    tf_core_ops = frozenset(knowledge.get("tf_core_ops", {}).get("names", ()))
     return Detectors(
-        signatures, families, layout, tf_core, saved_keys, by_word, always, keras_internals
+        signatures,
+        families,
+        layout,
+        tf_core,
+        saved_keys,
+        by_word,
+        always,
+        keras_internals,
+        tf_core_ops,
     )
 
 

@@ -29,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="read which TensorFlow internals the keras/tf-keras wheels import (signatures.json)",
     )
     internals.add_argument("--index", default=pypi.DEFAULT_INDEX, help="JSON API base URL")
+    ops = sub.add_parser(
+        "tf-ops", help="read the ops an installed TensorFlow registers (signatures.json)"
+    )
+    ops.add_argument(
+        "--site-packages", type=Path, required=True, help="site-packages holding tensorflow"
+    )
     check = sub.add_parser("check", help="validate curated.json against declared.json")
     check.add_argument("--data", type=Path, default=Path(DATA_DIR), help="folder holding the data")
     return parser
@@ -44,6 +50,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from tfdoctor.kb.keras_internals import main as internals_main
 
         return internals_main(Path(DATA_DIR) / "signatures.json", args.index)
+    if args.command == "tf-ops":
+        from tfdoctor.kb.tf_ops import main as ops_main
+
+        return ops_main(args.site_packages, Path(DATA_DIR) / "signatures.json")
     from tfdoctor.kb.validate import main as check_main
 
     return check_main(args.data)
