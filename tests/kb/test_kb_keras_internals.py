@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tfdoctor.explain.families import keras_uses, normalize_tf_name
 from tfdoctor.explain.signatures import load_detectors
 from tfdoctor.kb.keras_internals import tf_internals_used
@@ -54,3 +56,33 @@ def test_the_data_knows_what_keras_imports_and_what_it_never_did() -> None:
         "tensorflow.python.pywrap_tensorflow_internal.NewCheckpointReader", internals
     )
     assert keras_uses("tensorflow._api.v1.compat.v2", internals)  # public once spelled plainly
+
+
+def test_keras_own_names_are_read_from_its_serialisable_modules_only() -> None:
+    from tfdoctor.kb.keras_internals import builtin_names
+
+    source = "class DepthwiseConv2D(Conv2D):\n    pass\n\ndef swish(x):\n    return x\n"
+    assert builtin_names("keras/src/layers/convolutional/depthwise_conv2d.py", source) == {
+        "DepthwiseConv2D",
+        "swish",
+    }
+    assert builtin_names("keras/src/utils/io_utils.py", source) == set()
+
+
+@pytest.mark.parametrize(
+    ("message", "cause"),
+    [
+        ("ValueError: Unknown layer: DepthwiseConv2D\n", "model-format"),
+        ("Unknown initializer: GlorotUniform\n", "model-format"),
+        # the user's own objects (missing from custom_objects) are not the environment
+        ("ValueError: Unknown layer: AttentionWithContext\n", None),
+        ("ValueError: Unknown loss function:binary_crossentropy + jaccard_loss\n", None),
+    ],
+)
+def test_an_unknown_name_that_some_keras_defines_is_a_file_of_another_keras(
+    message: str, cause: str | None
+) -> None:
+    from tfdoctor.explain import explain_text
+
+    findings = explain_text(message).findings
+    assert (findings[0].cause if findings else None) == cause

@@ -297,6 +297,8 @@ class Scanner:
                 self._add(family, line, anchor, backend_hit.detail)
         if "Op type not registered" in norm:
             self._unregistered_op(line, anchor)
+        if "Unknown " in norm:
+            self._unknown_keras_name(line, anchor)
         if "ndefined symbol" in norm:
             for hit in families.undefined_symbol(norm):
                 self._add(self._detectors.family(hit.family), line, anchor, hit.detail)
@@ -322,6 +324,22 @@ class Scanner:
         else:
             family, detail = "op-type-not-registered", f"TensorFlow itself has no op `{op}`"
         self._add(self._detectors.family(family), line, anchor, detail)
+
+    def _unknown_keras_name(self, line: CleanLine, anchor: int | None) -> None:
+        """A saved model names a class or function that this Keras does not know although some
+        Keras release defines it: the file was written by another Keras release. (A name no
+        Keras defines is the user's own object, missing from custom_objects: not a finding.)"""
+        found = _UNKNOWN_KERAS_NAME.search(line.norm)
+        if found is None or found.group(1) not in self._detectors.keras_builtins:
+            return
+        if any(
+            m.line_no == self.line_no and m.detector.cause == "model-format"
+            for hits in self.hits.values()
+            for m in hits.recent
+        ):
+            return  # a signature of this very name (TFOpLambda, Functional) already says more
+        detail = f"`{found.group(1)}` is Keras's own, from another release than this Keras"
+        self._add(self._detectors.family("keras-builtin-unknown"), line, anchor, detail)
 
     def _foreign_keras_object(self, line: CleanLine, anchor: int) -> None:
         """An exception message naming an object of another Keras than the code that raised it."""
@@ -386,6 +404,11 @@ class Scanner:
         return "\n".join(lines)
 
 
+_UNKNOWN_KERAS_NAME = re.compile(
+    r"Unknown (?:layer|initializer|regularizer|constraint|activation function|activation|"
+    r"optimizer|loss function|loss|metric function|metric)(?: class)?: ?'?(\w{1,100})'?"
+    r"(?=\s*$|\.(?:\s|$)|,)"
+)
 _UNREGISTERED_OP = re.compile(r"Op type not registered '(\w{1,200})' in binary")
 _PATH_FRAME = re.compile(
     r"^[\[~ ]{0,4}(?:[A-Za-z]:)?[^\s:]{0,400}\.(?:py|pyx)(?:\]\([^)\s]{0,200}\))?(?::\d{1,7})?(?: {1,4}(?:in \S|[A-Za-z_<])|\"?, line \d)"

@@ -103,6 +103,9 @@ class Detectors:
     keras_internals: frozenset[str] = frozenset()
     # the ops TensorFlow itself registers (knowledge.tf_core_ops, `python -m tfdoctor.kb tf-ops`)
     tf_core_ops: frozenset[str] = frozenset()
+    # classes and functions Keras itself defines in its serialisable kinds (layers, initializers,
+    # optimizers, losses...), any release (knowledge.keras_builtin_names)
+    keras_builtins: frozenset[str] = frozenset()
 
     def family(self, family_id: str) -> Detector:
         return self.families[family_id]
@@ -329,6 +332,7 @@ def load_detectors() -> Detectors:
     saved_keys = frozenset(knowledge["saved_config_keys"]["names"])
     keras_internals = frozenset(knowledge.get("keras_tf_internals", {}).get("names", ()))
     tf_core_ops = frozenset(knowledge.get("tf_core_ops", {}).get("names", ()))
+    keras_builtins = frozenset(knowledge.get("keras_builtin_names", {}).get("names", ()))
     return Detectors(
         signatures,
         families,
@@ -339,6 +343,7 @@ def load_detectors() -> Detectors:
         always,
         keras_internals,
         tf_core_ops,
+        keras_builtins,
     )
 
 

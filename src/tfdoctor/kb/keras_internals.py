@@ -36,6 +36,8 @@ RELEASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("tf-keras", ("2.15.1", "2.16.0", "2.17.0", "2.18.0", "2.19.0", "2.20.1")),
 )  # fmt: skip
+# Keras 3 releases: read for the names of Keras's own classes and functions only
+KERAS3_RELEASES: tuple[str, ...] = ("3.0.0", "3.5.0", "3.10.0", "3.15.1")
 
 _FROM = re.compile(
     r"^[ \t]*from[ \t]+(tensorflow(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.MULTILINE
@@ -79,11 +81,27 @@ def tf_internals_used(source: str) -> set[str]:
     return {name for name in used if _internal(name)}
 
 
-def _wheel_sources(wheel: bytes) -> Iterator[str]:
+_SERIALIZED_KINDS = re.compile(
+    r"(?:^|/)(?:layers|initializers|regularizers|constraints|optimizers|losses|metrics|"
+    r"activations|engine|models|mixed_precision|dtype_policies)(?:/|\.py$)"
+)
+_DEFINED = re.compile(r"^(?:class|def)[ \t]+([A-Za-z]\w*)", re.MULTILINE)
+
+
+def builtin_names(path: str, source: str) -> set[str]:
+    """The public classes and functions a Keras module of a serialisable kind (layers,
+    initializers, optimizers, losses, metrics, activations...) defines at its top level: the
+    names a saved model's config refers to."""
+    if not _SERIALIZED_KINDS.search(path):
+        return set()
+    return set(_DEFINED.findall(source))
+
+
+def _wheel_sources(wheel: bytes) -> Iterator[tuple[str, str]]:
     with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
         for info in archive.infolist():
             if info.filename.endswith(".py"):
-                yield archive.read(info).decode("utf-8", errors="replace")
+                yield info.filename, archive.read(info).decode("utf-8", errors="replace")
 
 
 def _wheel_urls(index: str, name: str, versions: tuple[str, ...]) -> list[str]:
@@ -102,31 +120,46 @@ def _wheel_urls(index: str, name: str, versions: tuple[str, ...]) -> list[str]:
     return urls
 
 
-def collect(index: str = pypi.DEFAULT_INDEX) -> dict[str, Any]:
-    names: set[str] = set()
+def collect(index: str = pypi.DEFAULT_INDEX) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(knowledge.keras_tf_internals, knowledge.keras_builtin_names)."""
+    internals: set[str] = set()
+    builtins: set[str] = set()
     read: list[str] = []
-    for name, versions in RELEASES:
+    releases = (*RELEASES, ("keras", KERAS3_RELEASES))
+    for name, versions in releases:
         for version, url in zip(versions, _wheel_urls(index, name, versions)):
             print(f"reading {name} {version}")
             wheel = pypi.download(url)
-            for source in _wheel_sources(wheel):
-                names |= tf_internals_used(source)
+            for path, source in _wheel_sources(wheel):
+                if not version.startswith("3."):
+                    internals |= tf_internals_used(source)
+                builtins |= builtin_names(path, source)
             read.append(f"{name}=={version}")
-    return {
-        "names": sorted(names),
-        "source": f"{index}: the .py files of the wheels of {', '.join(read)}",
-        "command": "python -m tfdoctor.kb keras-internals",
-    }
+    keras2 = [r for r in read if not r.startswith("keras==3.")]
+    return (
+        {
+            "names": sorted(internals),
+            "source": f"{index}: the .py files of the wheels of {', '.join(keras2)}",
+            "command": "python -m tfdoctor.kb keras-internals",
+        },
+        {
+            "names": sorted(builtins),
+            "source": f"{index}: the classes and functions that the layers, initializers, "
+            "regularizers, constraints, optimizers, losses, metrics and activations modules of "
+            f"the wheels of {', '.join(read)} define",
+            "command": "python -m tfdoctor.kb keras-internals",
+        },
+    )
 
 
-def write(knowledge: dict[str, Any], signatures: Path) -> None:
+def write(knowledge: tuple[dict[str, Any], dict[str, Any]], signatures: Path) -> None:
     data = json.loads(signatures.read_text(encoding="utf-8"))
-    data["knowledge"]["keras_tf_internals"] = knowledge
+    data["knowledge"]["keras_tf_internals"], data["knowledge"]["keras_builtin_names"] = knowledge
     signatures.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(signatures: Path, index: str = pypi.DEFAULT_INDEX) -> int:
     knowledge = collect(index)
     write(knowledge, signatures)
-    print(f"wrote {len(knowledge['names'])} names to {signatures}")
+    print(f"wrote {len(knowledge[0]['names'])} internals, {len(knowledge[1]['names'])} names")
     return 0
