@@ -86,3 +86,31 @@ def test_an_unknown_name_that_some_keras_defines_is_a_file_of_another_keras(
 
     findings = explain_text(message).findings
     assert (findings[0].cause if findings else None) == cause
+
+
+def test_helpers_are_read_from_backend_and_utils_modules_only() -> None:
+    from tfdoctor.kb.keras_internals import helper_names
+
+    source = "def is_tensor(x):\n    return x\n\ndef _private():\n    pass\n"
+    assert helper_names("keras/backend/tensorflow_backend.py", source) == {"is_tensor"}
+    assert helper_names("keras/src/utils/data_utils.py", source) == {"is_tensor"}
+    assert helper_names("keras/src/layers/core/dense.py", source) == set()
+
+
+@pytest.mark.parametrize(
+    ("message", "family"),
+    [
+        # a helper another Keras release defines: the asker is most often a library
+        (
+            "AttributeError: module 'keras.backend' has no attribute 'is_tensor'\n",
+            "keras-helper-missing",
+        ),
+        # a name no Keras backend ever defined is not this family's
+        ("AttributeError: module 'keras.backend' has no attribute 'my_own_helper'\n", None),
+    ],
+)
+def test_a_missing_keras_helper_points_at_a_library(message: str, family: str | None) -> None:
+    from tfdoctor.explain import explain_text
+
+    found = explain_text(message).findings
+    assert (dict(found[0].data).get("signature") if found else None) == family

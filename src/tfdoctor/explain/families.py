@@ -143,6 +143,7 @@ class Context(NamedTuple):
     loading: bool = False  # the traceback runs through Keras's loading of a saved model
     saved_keys: frozenset[str] = frozenset()  # config keys only another Keras writes to a file
     keras_internals: frozenset[str] = frozenset()  # TensorFlow internals some Keras imports
+    keras_helpers: frozenset[str] = frozenset()  # backend/utils functions some Keras defines
 
 
 def is_loading(frame: Frame) -> bool:
@@ -401,6 +402,15 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         package = _caller(ctx.frames)
         asker = package.package if package is not None else "a package"
         return [Hit("dependent-name-missing", f"{asker} asks for `{full}`")]
+    if (
+        change is None
+        and attribute in ctx.keras_helpers
+        and name.rsplit(".", 1)[0] in ("keras.backend", "keras.utils")
+        and caller in ("", "user")
+    ):
+        # a backend or utils helper that another Keras release has: what calls such helpers is
+        # most often a library built on Keras (einops, keras-contrib, segmentation-models...)
+        return [Hit("keras-helper-missing", f"`{full}` is a helper of another Keras release")]
     return []
 
 

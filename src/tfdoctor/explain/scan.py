@@ -284,8 +284,11 @@ class Scanner:
                 or any(families.is_loading(frame) for frame in self._frames),
                 saved_keys=self._detectors.saved_keys,
                 keras_internals=self._detectors.keras_internals,
+                keras_helpers=self._detectors.keras_helpers,
             )
             for hit in families.message_hits(norm, ctx):
+                if hit.family == "keras-helper-missing" and self.other_backend:
+                    continue  # Keras ran on another backend: its keras.backend is that one
                 family = self._detectors.family(hit.family)
                 self._add(family, line, anchor, hit.detail, breaks=hit.breaks)
         if anchor is not None and "<" in norm:

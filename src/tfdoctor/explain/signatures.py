@@ -106,6 +106,9 @@ class Detectors:
     # classes and functions Keras itself defines in its serialisable kinds (layers, initializers,
     # optimizers, losses...), any release (knowledge.keras_builtin_names)
     keras_builtins: frozenset[str] = frozenset()
+    # functions and classes of Keras's backend and utils modules, any release
+    # (knowledge.keras_helper_names)
+    keras_helpers: frozenset[str] = frozenset()
 
     def family(self, family_id: str) -> Detector:
         return self.families[family_id]
@@ -333,6 +336,7 @@ def load_detectors() -> Detectors:
     keras_internals = frozenset(knowledge.get("keras_tf_internals", {}).get("names", ()))
     tf_core_ops = frozenset(knowledge.get("tf_core_ops", {}).get("names", ()))
     keras_builtins = frozenset(knowledge.get("keras_builtin_names", {}).get("names", ()))
+    keras_helpers = frozenset(knowledge.get("keras_helper_names", {}).get("names", ()))
     return Detectors(
         signatures,
         families,
@@ -344,6 +348,7 @@ def load_detectors() -> Detectors:
         keras_internals,
         tf_core_ops,
         keras_builtins,
+        keras_helpers,
     )
 
 

@@ -97,6 +97,20 @@ def builtin_names(path: str, source: str) -> set[str]:
     return set(_DEFINED.findall(source))
 
 
+_HELPER_MODULES = re.compile(
+    r"(?:^|/)(?:backend(?:/[\w]+)?\.py|backend/__init__\.py|utils/\w+\.py)$"
+)
+
+
+def helper_names(path: str, source: str) -> set[str]:
+    """The public functions and classes a Keras backend or utils module defines at its top level
+    (``keras.backend.is_tensor``, ``keras.utils.get_file``...): the helpers libraries built on
+    Keras call."""
+    if not _HELPER_MODULES.search(path):
+        return set()
+    return {name for name in _DEFINED.findall(source) if not name.startswith("_")}
+
+
 def _wheel_sources(wheel: bytes) -> Iterator[tuple[str, str]]:
     with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
         for info in archive.infolist():
@@ -120,10 +134,13 @@ def _wheel_urls(index: str, name: str, versions: tuple[str, ...]) -> list[str]:
     return urls
 
 
-def collect(index: str = pypi.DEFAULT_INDEX) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(knowledge.keras_tf_internals, knowledge.keras_builtin_names)."""
+def collect(
+    index: str = pypi.DEFAULT_INDEX,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(knowledge.keras_tf_internals, .keras_builtin_names, .keras_helper_names)."""
     internals: set[str] = set()
     builtins: set[str] = set()
+    helpers: set[str] = set()
     read: list[str] = []
     releases = (*RELEASES, ("keras", KERAS3_RELEASES))
     for name, versions in releases:
@@ -134,6 +151,7 @@ def collect(index: str = pypi.DEFAULT_INDEX) -> tuple[dict[str, Any], dict[str, 
                 if not version.startswith("3."):
                     internals |= tf_internals_used(source)
                 builtins |= builtin_names(path, source)
+                helpers |= helper_names(path, source)
             read.append(f"{name}=={version}")
     keras2 = [r for r in read if not r.startswith("keras==3.")]
     return (
@@ -149,17 +167,29 @@ def collect(index: str = pypi.DEFAULT_INDEX) -> tuple[dict[str, Any], dict[str, 
             f"the wheels of {', '.join(read)} define",
             "command": "python -m tfdoctor.kb keras-internals",
         },
+        {
+            "names": sorted(helpers),
+            "source": f"{index}: the public functions and classes that the backend and utils "
+            f"modules of the wheels of {', '.join(read)} define",
+            "command": "python -m tfdoctor.kb keras-internals",
+        },
     )
 
 
-def write(knowledge: tuple[dict[str, Any], dict[str, Any]], signatures: Path) -> None:
+def write(
+    knowledge: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], signatures: Path
+) -> None:
     data = json.loads(signatures.read_text(encoding="utf-8"))
-    data["knowledge"]["keras_tf_internals"], data["knowledge"]["keras_builtin_names"] = knowledge
+    names = data["knowledge"]
+    internals, builtins, helpers = knowledge
+    names["keras_tf_internals"], names["keras_builtin_names"] = internals, builtins
+    names["keras_helper_names"] = helpers
     signatures.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(signatures: Path, index: str = pypi.DEFAULT_INDEX) -> int:
     knowledge = collect(index)
     write(knowledge, signatures)
-    print(f"wrote {len(knowledge[0]['names'])} internals, {len(knowledge[1]['names'])} names")
+    counts = ", ".join(str(len(part["names"])) for part in knowledge)
+    print(f"wrote {counts} names (internals, builtins, helpers) to {signatures}")
     return 0
