@@ -700,3 +700,17 @@ def test_names_keras_moved_between_2x_releases_are_removed_apis(
     finding = explain_text(text + "\n").findings[0]
     assert finding.cause == "removed-api"
     assert replacement in finding.why + " ".join(" ".join(step) for step in finding.fix)
+
+
+def test_a_message_wrapped_before_its_name_is_read_joined() -> None:
+    # a hard-wrapped paste (https://github.com/google/clusterfuzz/pull/2266): the name the
+    # message is about went to the next line
+    wrapped = (
+        "AttributeError\n"
+        "module 'google.protobuf.descriptor' has no attribute\n"
+        "'_internal_create_key'\n"
+    )
+    assert explain_text(wrapped).findings[0].cause == "protobuf-incompatible"
+    # a quoted line after an unrelated one is not joined to it
+    unrelated = "ValueError: bad input shape\n'_internal_create_key'\n"
+    assert not explain_text(unrelated).findings

@@ -110,6 +110,7 @@ class Scanner:
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
         self.other_backend = ""  # "theano" / "cntk": multi-backend Keras ran on that backend
+        self._dangling = ""  # an exception line that ends where a wrap cut its message
         self.loads_model = False  # the text shows code loading a saved model (load_model(...))
         # a frame of a user's file named like a module TensorFlow needs (code.py, inspect.py),
         # running at module level: (line, text, path, module)
@@ -126,6 +127,7 @@ class Scanner:
             count = block.count("\n")
             self.line_no += count
             self._anchor_age += count
+            self._dangling = ""
             return
         for raw in block.split("\n")[:-1]:
             self._line(raw)
@@ -138,10 +140,12 @@ class Scanner:
             if "File " in raw or "-packages" in raw or "import " in raw:
                 self._frame_or_import(clean(raw))
             self._window.append(raw)
+            self._dangling = ""
             return
         line = clean(raw)
         if line.noise:
             self._window.append(raw)
+            self._dangling = ""
             return
         if is_traceback_start(line.text):
             self._anchor = None
@@ -172,6 +176,19 @@ class Scanner:
             self._families_on(line, anchor)
         self.versions.feed(line.norm, self.line_no, line.text)
         self._window.append(raw)
+        self._wrapped(line, anchor)
+
+    def _wrapped(self, line: CleanLine, anchor: int | None) -> None:
+        """A message that a narrow terminal or a hard-wrapped paste cut before the name it is
+        about ("...has no attribute" / "'_internal_create_key'" on the next line) is read once
+        more with its two halves joined."""
+        dangling, self._dangling = self._dangling, ""
+        if dangling and anchor is not None and line.text.lstrip()[:1] in ("'", '"', "`"):
+            joined = clean(f"{dangling} {line.text.strip()}")
+            self._signatures_on(joined, anchor)
+            self._families_on(joined, anchor)
+        elif anchor is not None and line.text.rstrip().endswith(_DANGLING_ENDS):
+            self._dangling = line.text.rstrip()
 
     def _new_traceback(self) -> None:
         self.tracebacks += 1
@@ -407,6 +424,8 @@ class Scanner:
         return "\n".join(lines)
 
 
+# the words a message ends on when a wrap cut off the name it is about
+_DANGLING_ENDS = ("has no attribute", "No module named", "cannot import name", "from")
 _UNKNOWN_KERAS_NAME = re.compile(
     r"Unknown (?:layer|initializer|regularizer|constraint|activation function|activation|"
     r"optimizer|loss function|loss|metric function|metric)(?: class)?: ?'?(\w{1,100})'?"
