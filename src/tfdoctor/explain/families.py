@@ -167,6 +167,8 @@ def _caller(frames: Sequence[Frame]) -> Frame | None:
                 continue
         elif frame.user.startswith("<frozen") or not frame.user:
             continue
+        elif frame.user.replace("\\", "/").endswith("/importlib/__init__.py"):
+            continue  # importlib.import_module relays for whoever called it
         return frame
     return None
 
@@ -361,15 +363,16 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         return [Hit("tf-keras-version-attribute")]
     if impl == "tf.compat.v1.keras":
         return []
+    asker = _caller(ctx.frames)
+    if name.startswith("keras.src") and impl == "keras" and asker is not None and is_loading(asker):
+        # Keras's loader imports the module a saved file's config names: the file was written
+        # by another Keras line (its own message says so: keras-saved-by-other-line)
+        return []
     caller = _caller_kind(ctx.frames)
     if caller == "keras" and impl == "keras":
         # Keras's own modules asking each other: not code written for another Keras
         return [Hit("keras-internal-from-keras", f"Keras's own code asks for `{full}`")]
     if name.startswith("keras.src") and impl == "keras":
-        if ctx.loading:
-            # Keras's loader imports the module a saved file's config names: the file was
-            # written by another Keras line (its own message says so: keras-saved-by-other-line)
-            return []
         return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
     change = knowledge.find_name(name, _LINT_IMPLEMENTATION.get(impl, impl)) or (
         None if attribute else knowledge.find_below(name)
@@ -400,8 +403,8 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         # a package's code asks Keras for a name this Keras does not have: it was written for
         # another Keras
         package = _caller(ctx.frames)
-        asker = package.package if package is not None else "a package"
-        return [Hit("dependent-name-missing", f"{asker} asks for `{full}`")]
+        who = package.package if package is not None else "a package"
+        return [Hit("dependent-name-missing", f"{who} asks for `{full}`")]
     if (
         change is None
         and attribute in ctx.keras_helpers

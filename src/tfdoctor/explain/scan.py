@@ -183,8 +183,11 @@ class Scanner:
         about ("...has no attribute" / "'_internal_create_key'" on the next line) is read once
         more with its two halves joined."""
         dangling, self._dangling = self._dangling, ""
-        if dangling and anchor is not None and line.text.lstrip()[:1] in ("'", '"', "`"):
-            joined = clean(f"{dangling} {line.text.strip()}")
+        quoted = line.text.lstrip()[:1] in ("'", '"', "`")
+        if dangling and anchor is not None and (quoted or dangling.endswith("signature was")):
+            whole = clean(f"{dangling} {line.text.strip()}")
+            # matched as one message, shown as the line it was completed on
+            joined = CleanLine(line.text, whole.norm, whole.kind, whole.noise)
             self._signatures_on(joined, anchor)
             self._families_on(joined, anchor)
         elif anchor is not None and line.text.rstrip().endswith(_DANGLING_ENDS):
@@ -339,6 +342,8 @@ class Scanner:
         if found is None:
             return
         op = found.group(1)
+        if op.startswith("Nccl"):
+            return  # TensorFlow's own, but only in builds with NCCL (Linux GPU): not a version
         if op in self._detectors.tf_core_ops:
             family, detail = "op-from-newer-tensorflow", f"`{op}` is an op of newer TensorFlows"
         else:
@@ -425,7 +430,13 @@ class Scanner:
 
 
 # the words a message ends on when a wrap cut off the name it is about
-_DANGLING_ENDS = ("has no attribute", "No module named", "cannot import name", "from")
+_DANGLING_ENDS = (
+    "has no attribute",
+    "No module named",
+    "cannot import name",
+    "from",
+    "The signature was",  # pybind11: the signature goes on the next line
+)
 _UNKNOWN_KERAS_NAME = re.compile(
     r"Unknown (?:layer|initializer|regularizer|constraint|activation function|activation|"
     r"optimizer|loss function|loss|metric function|metric)(?: class)?: ?'?(\w{1,100})'?"

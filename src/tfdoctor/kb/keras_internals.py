@@ -88,13 +88,18 @@ _SERIALIZED_KINDS = re.compile(
 _DEFINED = re.compile(r"^(?:class|def)[ \t]+([A-Za-z]\w*)", re.MULTILINE)
 
 
+_TEST_CODE = re.compile(
+    r"(?:_test\.py$|test_utils|testing_utils|integration_test|/testing/|/tests?/)"
+)
+
+
 def builtin_names(path: str, source: str) -> set[str]:
     """The public classes and functions a Keras module of a serialisable kind (layers,
     initializers, optimizers, losses, metrics, activations...) defines at its top level: the
     names a saved model's config refers to."""
-    if not _SERIALIZED_KINDS.search(path):
+    if not _SERIALIZED_KINDS.search(path) or _TEST_CODE.search(path):
         return set()
-    return set(_DEFINED.findall(source))
+    return {name for name in _DEFINED.findall(source) if not name.startswith("_")}
 
 
 _HELPER_MODULES = re.compile(
@@ -106,7 +111,7 @@ def helper_names(path: str, source: str) -> set[str]:
     """The public functions and classes a Keras backend or utils module defines at its top level
     (``keras.backend.is_tensor``, ``keras.utils.get_file``...): the helpers libraries built on
     Keras call."""
-    if not _HELPER_MODULES.search(path):
+    if not _HELPER_MODULES.search(path) or _TEST_CODE.search(path):
         return set()
     return {name for name in _DEFINED.findall(source) if not name.startswith("_")}
 
