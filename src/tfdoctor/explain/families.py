@@ -603,7 +603,13 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
             if ctx.loading and found.group(1) in ctx.saved_keys:
                 # the keyword comes from the saved file's config: another Keras wrote it
                 return [Hit("saved-by-other-keras", f"the file's config has `{found.group(1)}`")]
-            hits += _keyword(found.group(1), ctx, "unexpected keyword" not in text)
+            refused_by = _KEYWORD_CLASS.search(text)
+            hits += _keyword(
+                found.group(1),
+                ctx,
+                "unexpected keyword" not in text,
+                refused_by.group(1) if refused_by else "",
+            )
     if "eager execution" in text:
         hits += graph_code_under_eager(text, ctx)
     return hits
@@ -654,11 +660,18 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
     return []
 
 
-def _keyword(keyword: str, ctx: Context, by_keras: bool = False) -> list[Hit]:
+# Python >= 3.10 names the class whose __init__ refused the keyword
+_KEYWORD_CLASS = re.compile(r"\b(\w{1,100})\.__init__\(\) got an unexpected keyword")
+
+
+def _keyword(keyword: str, ctx: Context, by_keras: bool = False, cls: str = "") -> list[Hit]:
     """``by_keras``: the message is Keras refusing a layer's keyword (not Python's generic
-    "unexpected keyword argument")."""
+    "unexpected keyword argument"); ``cls``: the class Python says refused it, when it says."""
     package = _from_package(ctx)
     for change in knowledge.api_index().keywords.get(keyword, ()):
+        owner = change.old.rsplit(".", 1)[-1]
+        if cls and owner[:1].isupper() and cls != owner:
+            continue  # another class refused it (PyTorch's Adam, a user's class...)
         if knowledge.applies(change, ctx.versions):
             return [
                 Hit(
