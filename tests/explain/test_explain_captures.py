@@ -51,6 +51,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_tf221_load_keras215_file": ("model-format", "keras-saved-by-other-line"),
     "real_namespace_tensorflow": ("broken-install", "tensorflow-namespace-only"),
     "real_py38_pip_keras3": ("python-unsupported", "pip-ignored-other-python"),
+    "real_uv_no_windows_wheel": ("platform-unsupported", "uv-no-wheel-for-platform"),
     "real_tf215_after_nightly_uninstall": ("broken-install", "keras-package-emptied"),
     "real_tf215_contrib": ("removed-api", "api-change-tf"),
     "real_tf215_get_default_graph": ("removed-api", "api-change-tf"),
