@@ -714,3 +714,12 @@ def test_a_message_wrapped_before_its_name_is_read_joined() -> None:
     # a quoted line after an unrelated one is not joined to it
     unrelated = "ValueError: bad input shape\n'_internal_create_key'\n"
     assert not explain_text(unrelated).findings
+
+
+def test_setuptools_requirement_errors_are_read_like_pips() -> None:
+    # `python setup.py install` (easy_install) says it its own way
+    # (https://github.com/Calamari-OCR/calamari_models/issues/14)
+    text = "error: tensorflow 2.9.1 is installed but tensorflow<2.7.0,>=2.4.0 is required by {'tfaip'}\n"
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "dependent-package-incompatible"
+    assert "tfaip requires tensorflow" in finding.why

@@ -31,6 +31,11 @@ _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}"
 _REQUIRER = re.compile(rf"({_NAME})(?:\[[\w,.-]{{0,60}}\])? (\S{{1,60}})$")
 _REQUIRED = re.compile(rf"`?({_NAME})")
 _UV = re.compile(rf"The package `({_NAME})` requires `({_NAME})")
+# setuptools (easy_install, `python setup.py install`): "error: numpy 1.19.1 is installed but
+# numpy<1.19.0,>=1.16.0 is required by {'tensorflow'}"
+_SETUPTOOLS = re.compile(
+    rf"({_NAME}) \S{{1,60}} is installed but [^\n]{{1,200}}? is required by \{{'({_NAME})'"
+)
 
 
 class Requirement(NamedTuple):
@@ -56,6 +61,11 @@ def requirement(norm: str) -> Requirement | None:
         if left is None or right is None:
             return None
         return Requirement(canonical(left.group(1)), canonical(right.group(1)), request)
+    if " is required by {" in norm:
+        found_setuptools = _SETUPTOOLS.search(norm)
+        if found_setuptools is not None:
+            required, requirer = found_setuptools.groups()
+            return Requirement(canonical(requirer), canonical(required), False)
     if "` requires `" in norm:
         uv = _UV.search(norm)
         if uv is not None:

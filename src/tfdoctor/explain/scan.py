@@ -53,7 +53,13 @@ _FAMILY_WORDS = (
 _USER_SITES = ("/appdata/roaming/python/", "/.local/lib/python")
 # pip's "found no release at all" signatures (kb/data/signatures.json), which platforms.py places
 _NO_DISTRIBUTION = frozenset({"pip-no-matching-distribution", "pip-from-versions-none"})
-_RESOLVER_WORDS = (" requires ", " has requirement ", " depends on ", "` requires `")
+_RESOLVER_WORDS = (
+    " requires ",
+    " has requirement ",
+    " depends on ",
+    "` requires `",
+    " is required by {",
+)
 
 
 @dataclass(frozen=True)
