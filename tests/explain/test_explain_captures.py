@@ -21,7 +21,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_pip_check_keras215": ("keras-version-mismatch", "versions-keras"),
     "real_pip_check_keras3": ("keras-version-mismatch", "versions-keras"),
     "real_pip_check_ml_dtypes": ("declared-conflict", "resolver-other"),
-    "real_pip_check_protobuf": ("protobuf-incompatible", "resolver-protobuf"),
+    "real_pip_check_protobuf": ("protobuf-incompatible", "versions-protobuf"),
     "real_pip_check_tf_keras": ("tf-keras-mismatch", "versions-tf-keras"),
     "real_pip_conda_record": ("mixed-installers", "pip-over-conda-package"),
     "real_pip26_conda_record": ("mixed-installers", "pip-over-conda-package-hint"),
@@ -111,7 +111,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_tf221_transformers": ("tf-keras-mismatch", "transformers-needs-tf-keras"),
     "real_uv_pip_check_keras3": ("keras-version-mismatch", "versions-keras"),
     "real_uv_pip_check_ml_dtypes": ("declared-conflict", "resolver-other"),
-    "real_uv_python313_tf215": ("python-unsupported", "uv-python-hint"),
+    "real_uv_python313_tf215": ("python-unsupported", "uv-no-wheel-for-python"),
     # messages harvested from the Keras / tf-keras / TensorFlow sources (recapture.sh, last part)
     "real_tf221_save_weights_h5": ("model-format", "keras3-save-weights-extension"),
     "real_tf221_load_h5_mse": ("model-format", "keras3-load-keras2-compile-config"),

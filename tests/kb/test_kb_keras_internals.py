@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tfdoctor.explain.families import keras_uses, normalize_tf_name
+from tfdoctor.explain.families import keras_uses
 from tfdoctor.explain.signatures import load_detectors
 from tfdoctor.kb.keras_internals import tf_internals_used
+from tfdoctor.tfnames import normalize_tf_name
 
 SOURCE = """
 import tensorflow.compat.v2 as tf

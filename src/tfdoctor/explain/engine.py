@@ -324,10 +324,24 @@ def _fix(detector: Detector, known: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(command for command in commands if command)
 
 
+# detectors of one cause scoring within this share of the best are measured alike
+_ALIKE = 0.98
+
+
+def _root_of(items: list[_Scored]) -> _Scored:
+    """The item that explains a cause: the best scored, unless another detector of the same
+    cause, measured alike (within ``_ALIKE``), matched an earlier line: the first message of a
+    chain is nearer its root (NumPy 2 refused by a module built for NumPy 1, before numpy.core
+    fails to import). The order of causes is not changed by this."""
+    top = items[0].score
+    alike = [item for item in items if item.score >= _ALIKE * top]
+    return min(alike, key=lambda item: item.match.line_no)
+
+
 def _finding(
     items: list[_Scored], known: Mapping[str, str], have_facts: bool, next_step: str
 ) -> Finding:
-    best = items[0]
+    best = _root_of(items)
     detector = best.match.detector
     note = detector.fix_note
     if not have_facts and any(len(step) > 1 for step in detector.fix):
@@ -346,7 +360,7 @@ def _finding(
         why=why,
         fix=_fix(detector, known),
         fix_note=note,
-        confidence=round(best.score, 3),
+        confidence=round(items[0].score, 3),  # the cause's best score, whichever explains it
         data=(
             ("signature", detector.id),
             ("line", str(best.match.line_no)),

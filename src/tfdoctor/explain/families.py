@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from tfdoctor.explain import knowledge
 from tfdoctor.explain.frames import SitePath, keras_kind, site_path
+from tfdoctor.tfnames import normalize_tf_name
 
 _NO_MODULE = re.compile(r"[Nn]o module named ['\"`]?([A-Za-z_][\w.]{0,200})")
 _CANNOT_IMPORT = re.compile(
@@ -226,25 +227,6 @@ def _tf_public(dotted: str) -> str | None:
         if dotted == prefix or dotted.startswith(prefix + "."):
             return "tensorflow" + dotted[len(prefix) :]
     return None
-
-
-_TF_SPELLINGS = (
-    "tensorflow._api.v2.compat.v2.",
-    "tensorflow._api.v1.compat.v2.",
-    "tensorflow._api.v2.",
-    "tensorflow._api.v1.",
-    "tensorflow.compat.v2.",
-    "tensorflow_core.",
-)
-
-
-def normalize_tf_name(name: str) -> str:
-    """One spelling of a TensorFlow name: ``tensorflow._api.v2.compat.v2.__internal__.x`` and
-    ``tensorflow.compat.v2.__internal__.x`` are both ``tensorflow.__internal__.x``."""
-    for prefix in _TF_SPELLINGS:
-        if name.startswith(prefix):
-            return "tensorflow." + name[len(prefix) :]
-    return name
 
 
 _PRIVATE_PARTS = frozenset({"python", "core", "__internal__", "dtensor", "tsl"})

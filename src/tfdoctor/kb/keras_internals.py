@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tfdoctor.explain.families import normalize_tf_name as normalize
 from tfdoctor.kb import pypi
+from tfdoctor.tfnames import normalize_tf_name as normalize
 
 # (distribution, releases): multi-backend Keras 2.2-2.3, Keras 2.4 (tf.keras's wrapper), the
 # standalone keras of TensorFlow 2.6-2.15, tf-keras (Keras 2 for TensorFlow >= 2.15)
