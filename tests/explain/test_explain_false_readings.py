@@ -81,7 +81,7 @@ def test_the_pybind_handle_message_wrapped_to_its_signature_line_is_numpy() -> N
 
 
 def test_a_keyword_refused_by_another_class_is_not_kerass() -> None:
-    keras = "TypeError: TensorBoard.__init__() got an unexpected keyword argument 'write_grads'\n"
-    other = "TypeError: MyLogger.__init__() got an unexpected keyword argument 'write_grads'\n"
+    keras = "TypeError: Embedding.__init__() got an unexpected keyword argument 'input_length'\n"
+    other = "TypeError: MyLayer.__init__() got an unexpected keyword argument 'input_length'\n"
     assert explain_text(keras).findings[0].cause == "removed-api"
     assert not explain_text(other).findings
