@@ -384,8 +384,7 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
     if change is None and caller in ("dependent", "other-package") and impl != "tf.compat.v1.keras":
         # a package's code asks Keras for a name this Keras does not have: it was written for
         # another Keras
-        package = _caller(ctx.frames)
-        who = package.package if package is not None else "a package"
+        who = asker.package if asker is not None else "a package"
         return [Hit("dependent-name-missing", f"{who} asks for `{full}`")]
     if (
         change is None

@@ -333,10 +333,10 @@ def load_detectors() -> Detectors:
     by_word, always = _dispatch(signatures)
     tf_core = frozenset(knowledge["tf_core_names"]["names"])
     saved_keys = frozenset(knowledge["saved_config_keys"]["names"])
-    keras_internals = frozenset(knowledge.get("keras_tf_internals", {}).get("names", ()))
-    tf_core_ops = frozenset(knowledge.get("tf_core_ops", {}).get("names", ()))
-    keras_builtins = frozenset(knowledge.get("keras_builtin_names", {}).get("names", ()))
-    keras_helpers = frozenset(knowledge.get("keras_helper_names", {}).get("names", ()))
+
+    def names(key: str) -> frozenset[str]:
+        return frozenset(knowledge.get(key, {}).get("names", ()))
+
     return Detectors(
         signatures,
         families,
@@ -345,10 +345,10 @@ def load_detectors() -> Detectors:
         saved_keys,
         by_word,
         always,
-        keras_internals,
-        tf_core_ops,
-        keras_builtins,
-        keras_helpers,
+        names("keras_tf_internals"),
+        names("tf_core_ops"),
+        names("keras_builtin_names"),
+        names("keras_helper_names"),
     )
 
 

@@ -181,20 +181,24 @@ def collect(
     )
 
 
-def write(
-    knowledge: tuple[dict[str, Any], dict[str, Any], dict[str, Any]], signatures: Path
-) -> None:
+def write_knowledge(signatures: Path, lists: dict[str, dict[str, Any]]) -> None:
+    """Put derived name lists into ``knowledge`` of signatures.json (the rest stays as it is)."""
     data = json.loads(signatures.read_text(encoding="utf-8"))
-    names = data["knowledge"]
-    internals, builtins, helpers = knowledge
-    names["keras_tf_internals"], names["keras_builtin_names"] = internals, builtins
-    names["keras_helper_names"] = helpers
+    data["knowledge"].update(lists)
     signatures.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(signatures: Path, index: str = pypi.DEFAULT_INDEX) -> int:
     knowledge = collect(index)
-    write(knowledge, signatures)
+    internals, builtins, helpers = knowledge
+    write_knowledge(
+        signatures,
+        {
+            "keras_tf_internals": internals,
+            "keras_builtin_names": builtins,
+            "keras_helper_names": helpers,
+        },
+    )
     counts = ", ".join(str(len(part["names"])) for part in knowledge)
     print(f"wrote {counts} names (internals, builtins, helpers) to {signatures}")
     return 0

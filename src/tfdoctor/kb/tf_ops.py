@@ -11,10 +11,11 @@ two apart. This command reads them from an installed TensorFlow (every generated
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
+
+from tfdoctor.kb.keras_internals import write_knowledge
 
 _RAW_OP = re.compile(r"""tf_export\(\s*["']raw_ops\.(\w+)["']""")
 
@@ -49,8 +50,6 @@ def collect(site_packages: Path) -> dict[str, Any]:
 
 def main(site_packages: Path, signatures: Path) -> int:
     knowledge = collect(site_packages)
-    data = json.loads(signatures.read_text(encoding="utf-8"))
-    data["knowledge"]["tf_core_ops"] = knowledge
-    signatures.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_knowledge(signatures, {"tf_core_ops": knowledge})
     print(f"wrote {len(knowledge['names'])} ops to {signatures}")
     return 0
