@@ -315,6 +315,27 @@ def test_a_keras_api_a_package_built_on_keras_asks_for_is_that_package_s_fault()
     assert explain_text(user).findings[0].cause == "removed-api"  # the user's own code
 
 
+def test_a_private_attribute_of_a_keras_object_a_package_asks_for_is_that_package_s_fault() -> None:
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "listen.py", line 4, in <module>\n'
+        "    inferer = Inferer(model_path)\n"
+        '  File "/home/u/env/lib64/python3.6/site-packages/pyrtstools/kws/_inferer.py", '
+        "line 21, in _load_keras_model\n"
+        "    self.model._make_predict_function()\n"
+        "AttributeError: 'Sequential' object has no attribute '_make_predict_function'\n"
+    )
+    top = explain_text(text).findings[0]
+    assert top.cause == "dependent-package-incompatible"
+    assert "pyrtstools uses `Sequential._make_predict_function`" in top.why
+    # the same call in the user's own code: not a package's fault, and no name tfdoctor knows
+    user = text.replace("/home/u/env/lib64/python3.6/site-packages/pyrtstools/kws/", "/home/u/")
+    assert all(f.cause != "dependent-package-incompatible" for f in explain_text(user).findings)
+    # a private attribute of the package's own class is not a Keras object's
+    own = text.replace("'Sequential' object", "'Inferer' object")
+    assert all(f.cause != "dependent-package-incompatible" for f in explain_text(own).findings)
+
+
 def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
     text = (
         "Traceback (most recent call last):\n"
@@ -574,6 +595,26 @@ def test_no_distribution_is_the_platform_s_fault_where_the_package_has_no_wheel_
 ) -> None:
     top = explain_text(before + NO_DISTRIBUTION.format(name=name)).findings[0]
     assert top.cause == cause
+
+
+def test_no_release_of_a_requirement_of_tensorflow_is_the_platform_not_the_python() -> None:
+    # pip resolved tensorflow itself for this interpreter, so its Python is one TensorFlow
+    # supports: nothing of the requirement fits this machine (tensorflow/io#1625, Apple M1)
+    dependency = (
+        "ERROR: Could not find a version that satisfies the requirement "
+        "tensorflow-io-gcs-filesystem>=0.23.1 (from tensorflow) (from versions: none)\n"
+        "ERROR: No matching distribution found for tensorflow-io-gcs-filesystem>=0.23.1\n"
+    )
+    top = explain_text(dependency).findings[0]
+    assert top.cause == "platform-unsupported"
+    assert "pip resolved tensorflow for this Python" in top.why
+    # tensorflow itself asked for by another package: the Python is in question again
+    pinned = (
+        "Could not find a version that satisfies the requirement tensorflow==1.12.0 "
+        "(from tensorflowjs) (from versions: 1.13.0rc1, 1.13.0rc2)\n"
+        "No matching distribution found for tensorflow==1.12.0 (from tensorflowjs)\n"
+    )
+    assert explain_text(pinned).findings[0].cause == "python-unsupported"
 
 
 def test_a_pip_list_line_with_tabs_states_its_version() -> None:

@@ -145,6 +145,7 @@ class Context(NamedTuple):
     saved_keys: frozenset[str] = frozenset()  # config keys only another Keras writes to a file
     keras_internals: frozenset[str] = frozenset()  # TensorFlow internals some Keras imports
     keras_helpers: frozenset[str] = frozenset()  # backend/utils functions some Keras defines
+    keras_builtins: frozenset[str] = frozenset()  # class names of Keras's built-in objects
 
 
 def is_loading(frame: Frame) -> bool:
@@ -618,15 +619,32 @@ def _module_case(module: str) -> str:
 def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
     index = knowledge.api_index()
     changes = index.methods.get(attribute, ())
+    asker = _caller(ctx.frames)
+    by_package = asker is not None and _kind_of(asker) in ("dependent", "other-package")
     for change in changes:
         if knowledge.applies(change, ctx.versions):
-            return [
-                Hit(
-                    "api-change-method",
-                    _replacement(change.old, change.replacement, change.source),
-                    (change.package, change.breaks),
-                )
-            ]
+            detail = _replacement(change.old, change.replacement, change.source)
+            if by_package and asker is not None:
+                # a package's code (not the user's) calls the method: that release of the
+                # package was written for another Keras/TensorFlow
+                return [
+                    Hit(
+                        "dependent-name-missing",
+                        f"{asker.package} calls `{cls}.{attribute}`: {detail}",
+                        (change.package, change.breaks),
+                    )
+                ]
+            return [Hit("api-change-method", detail, (change.package, change.breaks))]
+    if (
+        by_package
+        and asker is not None
+        and attribute.startswith("_")
+        and not attribute.startswith("__")
+        and cls in ctx.keras_builtins
+    ):
+        # a package reaches into a private attribute of a Keras object that this release does
+        # not have: private names change between releases without notice
+        return [Hit("dependent-name-missing", f"{asker.package} uses `{cls}.{attribute}`")]
     for change in index.keywords.get(attribute, ()):
         if knowledge.applies(change, ctx.versions):
             return [

@@ -54,6 +54,17 @@ class NoWheel(NamedTuple):
     package: str
     platform: str  # the platform family the text shows, "" when it shows none
     has: tuple[str, ...]  # the platforms the package's recent releases have wheels for
+    # the TensorFlow distribution whose requirement it is ("... (from tensorflow)"), "" when none
+    required_by: str = ""
+
+
+# "requirement tensorflow-io-gcs-filesystem>=0.23.1 (from tensorflow) (from versions: none)": pip
+# resolved TensorFlow itself for this interpreter, so its Python is one TensorFlow supports
+_FROM_TENSORFLOW = re.compile(
+    r"satisfies the requirement ([A-Za-z0-9][\w.-]{0,100})[^()\n]{0,60}"
+    r"\(from (tensorflow(?:-cpu|-gpu|-macos|-intel)?|tf-nightly)(?:[=<>!~][^)\n]{0,40})?\)"
+)
+_TF_DISTRIBUTIONS = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly"})
 
 
 def shown_platform(text: str) -> str:
@@ -81,6 +92,11 @@ def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
     if found is None:
         return None
     package = canonical(found.group(1).rstrip("."))
+    if package not in _TF_DISTRIBUTIONS:
+        for dependency in _FROM_TENSORFLOW.finditer(context):
+            if canonical(dependency.group(1).rstrip(".")) == package:
+                has = knowledge.wheel_platforms(package)
+                return NoWheel(package, _one(_shown(context)), has, dependency.group(2))
     has = knowledge.wheel_platforms(package)
     if not has:
         return None  # unknown to the knowledge base, or pure Python: wheels for every platform

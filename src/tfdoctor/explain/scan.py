@@ -288,9 +288,16 @@ class Scanner:
             return False
         family = self._detectors.family("pip-no-wheel-for-platform")
         has = ", ".join(found.has)
-        detail = f"the recent releases of {found.package} have wheels for {has} only: " + (
-            f"the text shows {found.platform}" if found.platform else "none for Windows"
-        )
+        if found.required_by:
+            detail = (
+                f"pip resolved {found.required_by} for this Python, but no release of its"
+                f" requirement {found.package} fits this machine"
+                + (f" ({found.platform})" if found.platform else "")
+            )
+        else:
+            detail = f"the recent releases of {found.package} have wheels for {has} only: " + (
+                f"the text shows {found.platform}" if found.platform else "none for Windows"
+            )
         self._add(family, line, anchor, detail)
         return True
 
@@ -311,6 +318,7 @@ class Scanner:
                 saved_keys=self._detectors.saved_keys,
                 keras_internals=self._detectors.keras_internals,
                 keras_helpers=self._detectors.keras_helpers,
+                keras_builtins=self._detectors.keras_builtins,
             )
             for hit in families.message_hits(norm, ctx):
                 if hit.family == "keras-helper-missing" and self.other_backend:
