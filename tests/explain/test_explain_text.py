@@ -336,6 +336,19 @@ def test_a_private_attribute_of_a_keras_object_a_package_asks_for_is_that_packag
     assert all(f.cause != "dependent-package-incompatible" for f in explain_text(own).findings)
 
 
+def test_a_public_name_under_tensorflow_s_generated_modules_is_not_an_internal_one() -> None:
+    # tensorflow._api.v2.distribute is tf.distribute: a public name missing from it (added to
+    # TensorFlow later) does not say that Keras and TensorFlow are from different releases
+    public = "AttributeError: module 'tensorflow._api.v2.distribute' has no attribute 'TPUStrategy'"
+    assert all(f.cause != "keras-version-mismatch" for f in explain_text(public).findings)
+    # an internal below the generated modules still is one
+    internal = (
+        "AttributeError: module 'tensorflow._api.v2.compat.v2.__internal__' has no attribute "
+        "'register_load_context_function'"
+    )
+    assert explain_text(internal).findings[0].cause == "keras-version-mismatch"
+
+
 def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
     text = (
         "Traceback (most recent call last):\n"

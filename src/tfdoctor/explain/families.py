@@ -248,6 +248,9 @@ def _is_tf_internal(dotted: str) -> bool:
     if public is None:
         return False
     parts = public.split(".")[1:]
+    if parts[:1] == ["_api"] and len(parts) >= 3 and parts[1] in ("v1", "v2"):
+        # tensorflow._api.v2.distribute is the generated module of the public tf.distribute
+        parts = parts[2:]
     return bool(parts) and (
         parts[0] in ("python", "core", "_api", "tsl", "__internal__", "lite")
         or "__internal__" in parts
