@@ -349,6 +349,55 @@ def test_a_public_name_under_tensorflow_s_generated_modules_is_not_an_internal_o
     assert explain_text(internal).findings[0].cause == "keras-version-mismatch"
 
 
+def test_an_undefined_symbol_wrapped_over_lines_is_read_whole() -> None:
+    # tensorflow/io#1871: the loader's message wrapped after the file and after "symbol:"; the
+    # symbol is a const method's (_ZNK...), mangled with the K qualifier
+    text = (
+        "NotImplementedError: unable to open file: libtensorflow_io.so, from paths:\n"
+        "['/opt/conda/lib/python3.11/site-packages/tensorflow_io/python/ops/libtensorflow_io.so']\n"
+        "caused by: ['/opt/conda/lib/python3.11/site-packages/tensorflow_io/python/ops/"
+        "libtensorflow_io.so: \n"
+        "undefined symbol:\n"
+        "_ZNK10tensorflow4data11DatasetBase8FinalizeEPNS_15OpKernelContextE']\n"
+    )
+    top = explain_text(text).findings[0]
+    assert top.cause == "dependent-package-incompatible"
+    assert "tensorflow_io/python/ops/libtensorflow_io.so" in top.why
+    # not joined with a line that is not the symbol
+    other = text.replace("undefined symbol:\n_ZNK10tensorflow", "see the log for details: ")
+    assert all(f.cause != "dependent-package-incompatible" for f in explain_text(other).findings)
+    # the qualifier matters where the file is not known to be a package built on TensorFlow
+    alone = "ImportError: undefined symbol: _ZNK10tensorflow8OpKernel11TraceStringEv\n"
+    assert explain_text(alone).findings[0].cause == "dependent-package-incompatible"
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        # the tail of protobuf's "Descriptors cannot be created directly" message, pasted alone
+        # (luxonis/ai-tutorials#43)
+        (
+            " If you cannot immediately regenerate your protos, some other possible workarounds"
+            " are:\n 1. Downgrade the protobuf package to 3.20.x or lower.\n",
+            "protobuf-incompatible",
+        ),
+        (
+            "If this call came from a _pb2.py file, your generated code is out of date and must be"
+            " regenerated with protoc >= 3.19.0.\n",
+            "protobuf-incompatible",
+        ),
+        # reticulate's configuration listing (rstudio/keras3#858)
+        (
+            "Error: Python module tensorflow.python.keras was not found. Detected Python "
+            "configuration: python: C:\\Anaconda\\python.exe tensorflow: [NOT FOUND]\n",
+            "not-installed",
+        ),
+    ],
+)
+def test_a_known_message_s_other_lines_name_its_cause(text: str, cause: str) -> None:
+    assert explain_text(text).findings[0].cause == cause
+
+
 def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
     text = (
         "Traceback (most recent call last):\n"

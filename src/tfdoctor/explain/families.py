@@ -693,7 +693,8 @@ def _keyword(keyword: str, ctx: Context, by_keras: bool = False, cls: str = "") 
 
 
 _SO_SYMBOL = re.compile(r"\.so(?:\.[\d.]{1,12})?: undefined symbol")
-_TF_SYMBOL = re.compile(r"undefined symbol:? _ZN\d{1,3}tensorflow")
+# Itanium mangling: _ZN, a const/volatile method's qualifiers (K, V, r, R, O), then the name
+_TF_SYMBOL = re.compile(r"undefined symbol:? _ZN[KVrRO]{0,3}\d{1,3}tensorflow")
 
 
 _OTHER_BACKENDS = {
@@ -833,7 +834,8 @@ _DLOPEN_SYMBOL = re.compile(
     r"(?:[Ss]ymbol not found|Library not loaded: @rpath/libtensorflow)"
 )
 _DLOPEN_TF_SYMBOL = re.compile(
-    r"(?:[Ss]ymbol not found: |symbol not found in flat namespace ')_{1,2}ZN\d{1,3}tensorflow"
+    r"(?:[Ss]ymbol not found: |symbol not found in flat namespace ')"
+    r"_{1,2}ZN[KVrRO]{0,3}\d{1,3}tensorflow"
 )
 
 

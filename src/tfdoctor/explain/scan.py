@@ -189,14 +189,22 @@ class Scanner:
         about ("...has no attribute" / "'_internal_create_key'" on the next line) is read once
         more with its two halves joined."""
         dangling, self._dangling = self._dangling, ""
-        quoted = line.text.lstrip()[:1] in ("'", '"', "`")
-        if dangling and anchor is not None and (quoted or dangling.endswith("signature was")):
-            whole = clean(f"{dangling} {line.text.strip()}")
+        stripped = line.text.strip()
+        quoted = stripped[:1] in ("'", '"', "`")
+        symbol = dangling.endswith(_SYMBOL_ENDS) and stripped.startswith(("undefined symbol", "_Z"))
+        if (
+            dangling
+            and anchor is not None
+            and (quoted or symbol or dangling.endswith("signature was"))
+        ):
+            whole = clean(f"{dangling} {stripped}")
             # matched as one message, shown as the line it was completed on
             joined = CleanLine(line.text, whole.norm, whole.kind, whole.noise)
             self._signatures_on(joined, anchor)
             self._families_on(joined, anchor)
-        elif anchor is not None and line.text.rstrip().endswith(_DANGLING_ENDS):
+            if symbol and f"{dangling} {stripped}".endswith(_SYMBOL_ENDS):
+                self._dangling = f"{dangling} {stripped}"  # the symbol is on the line after
+        elif anchor is not None and line.text.rstrip().endswith(_DANGLING_ENDS + _SYMBOL_ENDS):
             self._dangling = line.text.rstrip()
 
     def _new_traceback(self) -> None:
@@ -451,6 +459,8 @@ _DANGLING_ENDS = (
     "from",
     "The signature was",  # pybind11: the signature goes on the next line
 )
+# the loader's "<file>.so: undefined symbol: <symbol>" wrapped after the file or the words
+_SYMBOL_ENDS = (".so:", "undefined symbol:")
 _UNKNOWN_KERAS_NAME = re.compile(
     r"Unknown (?:layer|initializer|regularizer|constraint|activation function|activation|"
     r"optimizer|loss function|loss|metric function|metric)(?: class)?: ?'?(\w{1,100})'?"
