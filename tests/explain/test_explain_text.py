@@ -398,6 +398,29 @@ def test_a_known_message_s_other_lines_name_its_cause(text: str, cause: str) -> 
     assert explain_text(text).findings[0].cause == cause
 
 
+def test_the_tuple_form_of_keras_s_keyword_refusal_names_the_keyword() -> None:
+    # Keras raised TypeError('Keyword argument not understood:', kwarg): Python prints the tuple
+    text = "TypeError: ('Keyword argument not understood:', 'input_length')\n"
+    top = explain_text(text).findings[0]
+    assert top.cause == "removed-api"
+    assert "input_length" in top.why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ERROR: Cannot install tensorflow because these package versions have conflicting"
+        " dependencies.\n\nThe conflict is caused by:\n    The user requested tensorflow==2.11.1\n",
+        # pip-compile's form (jazzband/pip-tools#1436)
+        "There are incompatible versions in the resolved dependencies:\n"
+        "  typing-extensions==3.10.0 (from -r requirements.in (line 20))\n"
+        "  typing-extensions~=3.7.4 (from tensorflow==2.5.3->-r requirements.in (line 21))\n",
+    ],
+)
+def test_resolver_conflicts_are_declared_conflicts(text: str) -> None:
+    assert explain_text(text).findings[0].cause == "declared-conflict"
+
+
 def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
     text = (
         "Traceback (most recent call last):\n"

@@ -49,7 +49,9 @@ _OBJECT_ATTR = re.compile(r"'(\w{1,100})' object has no attribute '(\w{1,100})'"
 _KEYWORD = re.compile(
     r"(?:Unrecognized keyword arguments?(?: passed to \w{1,100})?|Argument\(s\) not recognized"
     r"|Keyword argument not understood|got an unexpected keyword argument)"
-    r"[^'\"]{0,20}['\"](\w{1,100})['\"]"
+    # Keras 2.x before 2.2 raised TypeError('Keyword argument not understood:', kwarg), printed
+    # as a tuple: ('Keyword argument not understood:', 'data_format')
+    r"[^'\"]{0,20}(?:['\"],\s{0,3})?['\"](\w{1,100})['\"]"
 )
 # "cannot import name 'Random' from 'random' (/home/me/random.py)": the file Python took the
 # module from (Python >= 3.8 names it)
