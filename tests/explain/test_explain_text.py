@@ -421,6 +421,24 @@ def test_resolver_conflicts_are_declared_conflicts(text: str) -> None:
     assert explain_text(text).findings[0].cause == "declared-conflict"
 
 
+def test_a_symbol_of_a_macos_framework_missing_is_an_older_macos_not_another_tensorflow() -> None:
+    plugin = "/Users/u/env/lib/python3.8/site-packages/tensorflow-plugins/libmetal_plugin.dylib"
+    text = (
+        f"NotFoundError: dlopen({plugin}, 6): Symbol not found: "
+        "_OBJC_CLASS_$_MPSGraphCompilationDescriptor\n"
+        f"  Referenced from: {plugin} (which was built for Mac OS X 12.0)\n"
+        "  Expected in: /System/Library/Frameworks/MetalPerformanceShadersGraph.framework/"
+        "Versions/A/MetalPerformanceShadersGraph\n"
+    )
+    assert explain_text(text).findings[0].cause == "platform-unsupported"
+    # a TensorFlow symbol the plugin misses is a build for another TensorFlow
+    other = text.replace(
+        "_OBJC_CLASS_$_MPSGraphCompilationDescriptor", "__ZN10tensorflow8OpKernelD2Ev"
+    )
+    other = other.split("  Expected in")[0]
+    assert explain_text(other).findings[0].cause == "dependent-package-incompatible"
+
+
 def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
     text = (
         "Traceback (most recent call last):\n"

@@ -845,6 +845,8 @@ def dlopen_symbol(norm: str) -> list[Hit]:
     """macOS's form of a compiled module that does not fit the TensorFlow it is loaded with:
     the same families as :func:`undefined_symbol`, by whose module it is."""
     path = site_path(norm)
+    if "Symbol not found: _OBJC_CLASS_$_" in norm:
+        return []  # a class of a macOS framework: the system is older than the module's build
     if path is not None and _DLOPEN_SYMBOL.search(norm):
         package = path.package
         if package in _TF_PACKAGES:
