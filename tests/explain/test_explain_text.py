@@ -439,6 +439,22 @@ def test_a_symbol_of_a_macos_framework_missing_is_an_older_macos_not_another_ten
     assert explain_text(other).findings[0].cause == "dependent-package-incompatible"
 
 
+def test_tensorflow_s_bundled_keras_imported_by_unseen_code_is_most_often_a_library() -> None:
+    message = "ModuleNotFoundError: No module named 'tensorflow.python.keras.engine.keras_tensor'"
+    alone = explain_text(message + "\n")
+    assert alone.findings[0].cause == "dependent-package-incompatible"
+    assert alone.uncertain and "removed-api" in alone.alternatives
+    # a frame of the user's own code says whose import it is
+    user = (
+        "Traceback (most recent call last):\n"
+        '  File "/home/u/project/train.py", line 3, in <module>\n'
+        "    from tensorflow.python.keras.engine.keras_tensor import KerasTensor\n" + message + "\n"
+    )
+    result = explain_text(user)
+    assert result.findings[0].cause == "removed-api"
+    assert not result.uncertain
+
+
 def test_a_traceback_cut_inside_generated_protobuf_code_is_protobuf() -> None:
     text = (
         "Traceback (most recent call last):\n"
@@ -835,6 +851,16 @@ def test_protobuf_s_gencode_warning_does_not_outrank_the_error_that_failed() -> 
             "ImportError: cannot import name 'adam' from 'keras.optimizers' "
             "(/usr/local/lib/python3.8/dist-packages/keras/optimizers/__init__.py)",
             "keras.optimizers.Adam",
+        ),
+        # keras 2.6-2.8's keras/optimizers.py binds no optimizer class (proven in keras 2.6.0)
+        (
+            "ImportError: cannot import name 'Adam' from 'keras.optimizers' "
+            "(/tmp/k26/lib/python3.9/site-packages/keras/optimizers.py)",
+            "tensorflow.keras.optimizers.Adam",
+        ),
+        (
+            "AttributeError: module 'keras.optimizers' has no attribute 'RMSprop'",
+            "tensorflow.keras.optimizers.RMSprop",
         ),
     ],
 )

@@ -422,9 +422,18 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
     module = full[: -len(attribute) - 1] if attribute else full
     caller = _caller_kind(ctx.frames)
     bundled = full.startswith(("tensorflow.python.keras", "tensorflow_core.python.keras"))
-    if bundled and caller in ("", "user"):
+    if bundled and caller == "user":
         return [
             Hit("tf-bundled-keras-missing", f"`{full}` is the Keras that TensorFlow <= 2.5 bundled")
+        ]
+    if bundled and caller == "" and "._impl" not in full:
+        # no frames say whose code imports it: never public API, it is most often a library
+        # written against TensorFlow <= 2.5 (under TensorFlow 1.5-1.9's _impl layout, most often
+        # TensorFlow's own files of two releases: tf1-keras-impl-leftover)
+        return [
+            Hit(
+                "tf-bundled-keras-unplaced", f"`{full}` is the Keras that TensorFlow <= 2.5 bundled"
+            )
         ]
     reaching = _tf_public(module) == "tensorflow" and not attribute.startswith("__")
     if _is_tf_internal(full) and reaching and caller in ("", "user"):
