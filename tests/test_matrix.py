@@ -165,7 +165,10 @@ def _contradictions(env: Path) -> tuple[list[str], int]:
 def test_every_api_change_holds_in_the_suites_environments(spec: Any) -> None:
     bad, agreeing = _contradictions(build(spec))
     assert bad == []
-    assert agreeing > len(load_api_data().changes)  # most entries checked, several per impl
+    # most entries checked, several per impl; those that scripts/keras_exports.py derived from its
+    # own runs of keras 2.6-2.15 name releases these two environments do not have
+    curated = [c for c in load_api_data().changes if not c.derived_by]
+    assert agreeing > len(curated)
 
 
 def test_the_stored_cells_prove_facts_in_words() -> None:

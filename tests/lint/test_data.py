@@ -54,3 +54,35 @@ def test_select_codes_prefixes() -> None:
     assert select_codes(["TFD71"], None) == {"TFD710", "TFD711", "TFD712", "TFD713"}
     assert select_codes(None, ["tfd7"]) == frozenset()
     assert select_codes(["TFD1"], None) == frozenset()
+
+
+def test_entries_derived_from_the_keras_export_probes_say_what_the_probes_saw() -> None:
+    # scripts/keras_exports.py wrote them: each breaks exactly in the standalone keras releases
+    # where the probe's import failed (src/tfdoctor/kb/data/keras_exports.json)
+    import json
+    from importlib import resources
+
+    from packaging.version import Version
+
+    page = resources.files("tfdoctor").joinpath("kb", "data", "keras_exports.json")
+    observed = json.loads(page.read_text("utf-8"))
+    derived = [c for c in load_api_data().changes if c.derived_by == "scripts/keras_exports.py"]
+    assert len(derived) >= 50
+    for change in derived:
+        failed = {
+            run["keras"]
+            for run in observed["runs"]
+            for module, name, _ in run["missing"]
+            if (f"{module}.{name}" if name else module) == change.old
+        }
+        said = {
+            run["keras"]
+            for run in observed["runs"]
+            if Version(run["keras"]) in SpecifierSet(change.breaks)
+        }
+        assert failed == said, change.id
+        keras3 = observed["keras3"]
+        assert (Version(keras3["keras"]) in SpecifierSet(change.breaks)) == (
+            not keras3["resolves"][change.old]
+        ), change.id
+        assert change.implementations == ("keras",)  # tf.keras has every one of them

@@ -362,7 +362,7 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         return [Hit("keras-internal-from-keras", f"Keras's own code asks for `{full}`")]
     if name.startswith("keras.src") and impl == "keras":
         return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
-    change = knowledge.find_name(name, _LINT_IMPLEMENTATION.get(impl, impl)) or (
+    change = knowledge.find_name(name, _LINT_IMPLEMENTATION.get(impl, impl), ctx.versions) or (
         None if attribute else knowledge.find_below(name)
     )
     if (
@@ -461,7 +461,7 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
             return [Hit("tf-internal-not-keras", f"no Keras release imports `{full}`")]
         return [Hit(family, f"`{full}` is TensorFlow's internal code")]
     public = _tf_public(full) or full
-    change = knowledge.find_name(public)
+    change = knowledge.find_name(public, versions=ctx.versions)
     if change is not None and knowledge.applies(change, ctx.versions):
         detail = _replacement(change.old, change.replacement, change.source)
         breaks = (change.package, change.breaks)

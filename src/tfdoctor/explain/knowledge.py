@@ -57,17 +57,22 @@ def api_index() -> ApiIndex:
     )
 
 
-def find_name(dotted: str, implementation: str = "") -> ApiChange | None:
+def find_name(
+    dotted: str, implementation: str = "", versions: Mapping[str, str] | None = None
+) -> ApiChange | None:
     """The change of the longest dotted prefix of ``dotted`` in the table (``keras.utils.np_utils``
     for ``keras.utils.np_utils.to_categorical``); of the entries for that name, the first that
-    applies to ``implementation`` when one is given (a name can differ per Keras)."""
+    applies to ``implementation`` when one is given (a name can differ per Keras), and of those
+    the first whose releases contain the versions the text states (a name can break in several
+    ranges: keras 2.6-2.12 and Keras 3)."""
     names = api_index().names
     parts = dotted.split(".")
     for end in range(len(parts), 1, -1):
         found = names.get(".".join(parts[:end]))
         if found:
             fitting = [c for c in found if not implementation or c.applies_to(implementation)]
-            return (fitting or found)[0]
+            stated = [c for c in fitting if versions and applies(c, versions)]
+            return (stated or fitting or found)[0]
     return None
 
 

@@ -37,6 +37,8 @@ class ApiChange:
     # the replacement is spelled in the package that serves tf.keras under the target
     # (keras or tf_keras), not through tf.keras
     replacement_from_package: bool = False
+    # the maintainer script that wrote the entry from its observations, "" for a curated one
+    derived_by: str = ""
 
     @property
     def renamable(self) -> bool:
