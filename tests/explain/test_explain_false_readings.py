@@ -35,6 +35,8 @@ NOT_THAT_CAUSE = {
         "(/env/lib/python3.11/site-packages/keras/backend/__init__.py)\n",
         "broken-install",
     ),
+    # NumPy's abs missing: NumPy's own trouble, not TensorFlow 1.x's leftovers
+    "numpy abs": ("ImportError: cannot import name 'abs' from 'numpy'\n", "broken-install"),
     # TensorFlow's own op, but only built with NCCL (Linux GPU): not a newer TensorFlow's graph
     "nccl op": (
         "tensorflow.python.framework.errors_impl.NotFoundError: Op type not registered "

@@ -386,6 +386,14 @@ def test_an_undefined_symbol_wrapped_over_lines_is_read_whole() -> None:
             " regenerated with protoc >= 3.19.0.\n",
             "protobuf-incompatible",
         ),
+        # TensorFlow 1.x's leftover files, the bare message (keras-team/autokeras#34)
+        ("ImportError: cannot import name 'abs'\n", "broken-install"),
+        # a package's op library that Windows' loader refuses (tensorflow/quantum#800)
+        (
+            "NotFoundError: NotFoundError: D:\\envs\\q\\Lib\\site-packages\\tensorflow_quantum"
+            "\\core\\ops\\_tfq_simulate_ops.so not found\n",
+            "dependent-package-incompatible",
+        ),
         # reticulate's configuration listing (rstudio/keras3#858)
         (
             "Error: Python module tensorflow.python.keras was not found. Detected Python "
