@@ -232,6 +232,28 @@ def test_the_next_step_names_the_environment_the_traceback_shows() -> None:
     assert redacted.next_step == "tfdoctor check"
 
 
+@pytest.mark.parametrize(
+    ("site", "interpreter"),
+    [
+        # a Python built into /usr/local (the official python Docker images)
+        ("/usr/local/lib/python3.11/site-packages", "/usr/local/bin/python3.11"),
+        # Debian's python3 reads /usr/local/.../dist-packages (Colab) and /usr/lib/python3/...
+        ("/usr/local/lib/python3.10/dist-packages", "/usr/bin/python3.10"),
+        ("/usr/lib/python3/dist-packages", "/usr/bin/python3"),
+        # Fedora's and Arch's system Python
+        ("/usr/lib64/python3.12/site-packages", "/usr/bin/python3.12"),
+    ],
+)
+def test_the_next_step_names_the_system_interpreter_of_the_paths(
+    site: str, interpreter: str
+) -> None:
+    result = explain_text(
+        f'  File "{site}/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert result.next_step == f"tfdoctor check --python {interpreter}"
+
+
 def test_tf_keras_version_attribute_is_not_an_environment_fault() -> None:
     """The tutorials' first line, print(tf.keras.__version__), fails on healthy TF <= 2.15."""
     result = explain_text(_capture("real_tf215_tf_keras_version"))

@@ -154,8 +154,12 @@ def interpreter_of(path: SitePath) -> str | None:
     prefix = path.prefix.rstrip("/")
     if not prefix or any(word in prefix.lower() for word in _REDACTED):
         return None
-    if path.kind == "dist" and prefix in ("/usr", "/usr/local"):
-        return f"/usr/bin/python{path.python}" if path.python else "/usr/bin/python3"
+    if prefix in ("/usr", "/usr/local"):
+        # Debian's system Python reads /usr/lib/python3/dist-packages and
+        # /usr/local/lib/pythonX.Y/dist-packages; a Python built into /usr/local (the official
+        # Docker images) has its site-packages there and its interpreter in /usr/local/bin
+        folder = "/usr" if path.kind == "dist" else prefix
+        return f"{folder}/bin/python{path.python}" if path.python else f"{folder}/bin/python3"
     if prefix.startswith(("~/.local", "/root/.local")) or "/.local" in prefix:
         return None  # the user site of some interpreter: which one is not shown
     if re.match(r"^[A-Za-z]:/", prefix):
