@@ -254,6 +254,24 @@ def test_the_next_step_names_the_system_interpreter_of_the_paths(
     assert result.next_step == f"tfdoctor check --python {interpreter}"
 
 
+@pytest.mark.parametrize(
+    ("prefix", "command"),
+    [
+        ("/home/joe/pathology/venv", "tfdoctor check --python /home/joe/pathology/venv"),
+        ("/srv/xpath-tools/.venv", "tfdoctor check --python /srv/xpath-tools/.venv"),
+        ("/home/me/classpath", "tfdoctor check --python /home/me/classpath"),
+        ("/path/to/venv", "tfdoctor check"),  # a placeholder, not an environment
+        ("/home/[redacted]/venv", "tfdoctor check"),
+    ],
+)
+def test_a_folder_whose_name_holds_path_is_still_an_environment(prefix: str, command: str) -> None:
+    result = explain_text(
+        f'  File "{prefix}/lib/python3.11/site-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert result.next_step == command
+
+
 def test_tf_keras_version_attribute_is_not_an_environment_fault() -> None:
     """The tutorials' first line, print(tf.keras.__version__), fails on healthy TF <= 2.15."""
     result = explain_text(_capture("real_tf215_tf_keras_version"))

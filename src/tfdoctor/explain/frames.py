@@ -37,8 +37,10 @@ _SHADOW_NAMES = (
     "keras/__init__.py",
 )
 _CONDA_WORDS = ("anaconda", "miniconda", "miniforge", "mambaforge", "/conda/", "/envs/")
-# Placeholders people put in place of a path: no interpreter can be named from them.
-_REDACTED = ("<", ">", "...", "\u2026", "path", "redacted")
+# Placeholders people put in place of a path: no interpreter can be named from them. "path" only
+# as a whole folder name (/path/to/venv): /home/ann/pathology/venv is a real environment.
+_REDACTED = ("<", ">", "...", "\u2026", "redacted")
+_PLACEHOLDER_FOLDERS = frozenset({"path", "[path]", "{path}"})
 
 
 class SitePath(NamedTuple):
@@ -152,7 +154,10 @@ def interpreter_of(path: SitePath) -> str | None:
     folder (a venv or conda env: check finds bin/python, Scripts/python.exe or python.exe in it),
     or the system interpreter for Debian's dist-packages; None when the path does not show it."""
     prefix = path.prefix.rstrip("/")
-    if not prefix or any(word in prefix.lower() for word in _REDACTED):
+    lowered = prefix.lower()
+    if not prefix or any(word in lowered for word in _REDACTED):
+        return None
+    if _PLACEHOLDER_FOLDERS & set(lowered.split("/")):
         return None
     if prefix in ("/usr", "/usr/local"):
         # Debian's system Python reads /usr/lib/python3/dist-packages and
