@@ -866,3 +866,15 @@ def test_setuptools_requirement_errors_are_read_like_pips() -> None:
     finding = explain_text(text).findings[0]
     assert finding.cause == "dependent-package-incompatible"
     assert "tfaip requires tensorflow" in finding.why
+
+
+@pytest.mark.parametrize(
+    ("tf_keras", "mismatch"),
+    [("2.16", False), ("2.16.0", False), ("2.16.0rc0", False), ("2.15.0", True), ("2.1", True)],
+)
+def test_a_tf_keras_stated_without_its_patch_is_of_its_minor(tf_keras: str, mismatch: bool) -> None:
+    result = explain_text(
+        f"I have tensorflow 2.16.1 and tf-keras {tf_keras} installed\nValueError: it failed\n"
+    )
+    signatures = [dict(f.data)["signature"] for f in result.findings]
+    assert ("versions-tf-keras" in signatures) is mismatch
