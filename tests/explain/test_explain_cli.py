@@ -139,3 +139,27 @@ def test_binary_input_is_one_line_and_exit_2(
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"tfdoctor: {path} is not text")
+
+
+@pytest.mark.parametrize("recognised", [True, False])
+def test_text_output_sends_no_control_character_of_the_input_to_the_terminal(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    recognised: bool,
+) -> None:
+    """An ESC sequence the ANSI filter does not take (a terminal reset, a DCS string, a C1 CSI)
+    in a pasted line is shown without its control characters, as every text writer does."""
+    message = (
+        "ModuleNotFoundError: No module named 'keras.src.engine'"
+        if recognised
+        else "KeyError: 'learning_rate'"
+    )
+    for variable in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(variable, raising=False)  # rich's own styles are not the input's
+    path = tmp_path / "paste\x1b]0;x.txt"
+    path.write_text(f"{message} \x1bc\x1bP1$q\x1b\\ \u009b31m end\n", encoding="utf-8")
+    assert main(["explain", "--text-only", str(path)]) == (1 if recognised else 0)
+    out = capsys.readouterr().out
+    assert "end" in out
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in out), repr(out)
