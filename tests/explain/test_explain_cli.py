@@ -163,3 +163,40 @@ def test_text_output_sends_no_control_character_of_the_input_to_the_terminal(
     out = capsys.readouterr().out
     assert "end" in out
     assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in out), repr(out)
+
+
+def test_the_environment_of_an_ipython_traceback_under_home_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IPython >= 8 writes a frame's path under the home folder as ``~/...``: that environment
+    is on this machine, and is the one checked (not the active environment)."""
+    import argparse
+    import os
+    import sys
+
+    from tfdoctor.commands import explain as command
+    from tfdoctor.errors import UsageError
+    from tfdoctor.explain import explain_text
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "keras" / "src"
+    site.mkdir(parents=True)
+    (site / "models.py").write_text("", encoding="utf-8")
+    (tmp_path / "venv" / "bin").mkdir()
+    os.symlink(sys.executable, tmp_path / "venv" / "bin" / "python")
+    result = explain_text(
+        "File ~/venv/lib/python3.11/site-packages/keras/src/models.py:12, in fit(self)\n"
+        "ModuleNotFoundError: No module named 'keras.src.engine'\n"
+    )
+    assert result.environment == "~/venv"
+    checked: list[str] = []
+
+    def diagnose_context(python: str) -> None:
+        checked.append(python)
+        raise UsageError("not examined in this test")
+
+    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
+    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    args = argparse.Namespace(text_only=False, python=None)
+    assert command._environment(args, result) is None
+    assert checked == ["~/venv"]

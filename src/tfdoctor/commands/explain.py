@@ -62,7 +62,7 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEn
             raise UsageError("--text-only and --python exclude each other: drop one of them")
         return None
     python, source = args.python, "--python"
-    shown = result.environment_file
+    shown = os.path.expanduser(result.environment_file)  # IPython writes ~/... for the home
     if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):
         python, source = result.environment, "traceback"
     from tfdoctor.diagnose import diagnose_context, diagnose_probed
