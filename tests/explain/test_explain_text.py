@@ -476,6 +476,14 @@ def test_typographic_quotes_match_as_plain_ones() -> None:
     assert "\u2018libcusolver.so.10\u2019" in str(shown.evidence)  # evidence is what the user wrote
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "&nbsp;"])
+def test_no_break_spaces_match_as_plain_ones(space: str) -> None:
+    """Copied from a rendered page or a chat, the words of a message are held together by
+    no-break spaces (or by &nbsp; in the page's source)."""
+    message = "AttributeError: module 'tensorflow' has no attribute 'Session'\n"
+    assert _top(message.replace(" ", space)) == _top(message) == ("removed-api", "api-change-tf")
+
+
 BOUNDS = {
     # TensorFlow's own warning when loading an old SavedModel, beside the installed version
     "saved prior to": "WARNING:absl:SavedModel saved prior to TF 2.5 detected when loading Keras model.",
