@@ -272,6 +272,28 @@ def test_a_folder_whose_name_holds_path_is_still_an_environment(prefix: str, com
     assert result.next_step == command
 
 
+@pytest.mark.parametrize(
+    ("prefix", "command"),
+    [
+        ("/home/me/.local", "tfdoctor check"),  # the user site: of which interpreter is not shown
+        ("~/.local", "tfdoctor check"),
+        ("/root/.local", "tfdoctor check"),
+        (
+            "/home/me/.local/share/virtualenvs/proj-AbC123",  # pipenv's
+            "tfdoctor check --python /home/me/.local/share/virtualenvs/proj-AbC123",
+        ),
+        ("~/.local/pipx/venvs/tool", "tfdoctor check --python ~/.local/pipx/venvs/tool"),
+        ("/home/me/.localenv", "tfdoctor check --python /home/me/.localenv"),
+    ],
+)
+def test_environments_kept_below_dot_local_are_named(prefix: str, command: str) -> None:
+    result = explain_text(
+        f'  File "{prefix}/lib/python3.11/site-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert result.next_step == command
+
+
 def test_tf_keras_version_attribute_is_not_an_environment_fault() -> None:
     """The tutorials' first line, print(tf.keras.__version__), fails on healthy TF <= 2.15."""
     result = explain_text(_capture("real_tf215_tf_keras_version"))

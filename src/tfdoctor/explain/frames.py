@@ -165,8 +165,11 @@ def interpreter_of(path: SitePath) -> str | None:
         # Docker images) has its site-packages there and its interpreter in /usr/local/bin
         folder = "/usr" if path.kind == "dist" else prefix
         return f"{folder}/bin/python{path.python}" if path.python else f"{folder}/bin/python3"
-    if prefix.startswith(("~/.local", "/root/.local")) or "/.local" in prefix:
-        return None  # the user site of some interpreter: which one is not shown
+    if prefix == "~/.local" or prefix.endswith("/.local"):
+        # the user site (~/.local/lib/pythonX.Y/site-packages) of some interpreter: which one is
+        # not shown; the environments kept below ~/.local (pipenv's share/virtualenvs, pipx's
+        # and uv's tool environments) are environments of their own
+        return None
     if re.match(r"^[A-Za-z]:/", prefix):
         return prefix.replace("/", "\\")
     if prefix.startswith(("/", "~/")):
