@@ -120,3 +120,21 @@ def test_a_distribution_named_with_a_version_is_not_two_tensorflows() -> None:
         "'tf-nightly-2.0-preview', 'tf-nightly-gpu', 'tf-nightly-gpu-2.0-preview']\n"
     )
     assert not explain_text(text).findings
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        'File "C:\\Users\\me\\proj\\random.py", line 1, in <module>',
+        "File ~/proj/random.py:1",
+        "File C:\\Users\\me\\proj\\random.py:1",  # IPython >= 8 on Windows: no quotes
+        "File c:\\users\\me\\proj\\random.py:1, in <module>",
+    ],
+)
+def test_a_users_file_named_like_a_module_in_any_frame_form(frame: str) -> None:
+    text = (
+        f"Traceback (most recent call last):\n{frame}\n----> 1 import random\n"
+        "AttributeError: partially initialized module 'random' has no attribute 'randint' "
+        "(most likely due to a circular import)\n"
+    )
+    assert _top(text) == ("shadowed-module", "shadow-local-module")
