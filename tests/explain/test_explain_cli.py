@@ -200,3 +200,50 @@ def test_the_environment_of_an_ipython_traceback_under_home_is_found(
     args = argparse.Namespace(text_only=False, python=None)
     assert command._environment(args, result) is None
     assert checked == ["~/venv"]
+
+
+def test_the_traceback_environment_of_another_user_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's venv runs root's interpreter, but with that user's site-packages, whose
+    .pth files and sitecustomize run at start-up: a traceback naming it is not checked."""
+    import argparse
+    import os
+    import sys
+
+    from tfdoctor.commands import explain as command
+    from tfdoctor.errors import UsageError
+    from tfdoctor.explain import explain_text
+
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    (site / "keras").mkdir(parents=True)
+    (site / "keras" / "models.py").write_text("", encoding="utf-8")
+    (tmp_path / "venv" / "bin").mkdir()
+    os.symlink(sys.executable, tmp_path / "venv" / "bin" / "python")
+    result = explain_text(
+        f'  File "{site}/keras/models.py", line 1, in <module>\n'
+        "ModuleNotFoundError: No module named 'keras.src.engine'\n"
+    )
+    assert result.environment == str(tmp_path / "venv")
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        found = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if os.fspath(path) == str(site):  # type: ignore[arg-type]
+            fields = list(found)
+            fields[4] = os.getuid() + 4242  # st_uid: neither this user nor root
+            return os.stat_result(fields)
+        return found
+
+    monkeypatch.setattr(os, "stat", stat)
+    checked: list[str] = []
+
+    def diagnose_context(python: str) -> None:
+        checked.append(python)
+        raise UsageError("not examined in this test")
+
+    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
+    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    args = argparse.Namespace(text_only=False, python=None)
+    assert command._environment(args, result) is None
+    assert checked == []
