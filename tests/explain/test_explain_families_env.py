@@ -138,3 +138,22 @@ def test_a_users_file_named_like_a_module_in_any_frame_form(frame: str) -> None:
         "(most likely due to a circular import)\n"
     )
     assert _top(text) == ("shadowed-module", "shadow-local-module")
+
+
+def test_frames_of_the_microsoft_store_python_are_site_packages_frames() -> None:
+    """The Store Python installs packages under LocalCache\\local-packages\\PythonXY\\
+    site-packages: those frames are Keras's (not the user's), so a TensorFlow internal that
+    Keras asks for is a Keras/TensorFlow mismatch, not the user's code reaching into TF."""
+    site = (
+        "C:\\Users\\me\\AppData\\Local\\Packages\\PythonSoftwareFoundation.Python.3.10_"
+        "qbz5n2kfra8p0\\LocalCache\\local-packages\\Python310\\site-packages"
+    )
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "C:\\Users\\me\\proj\\train.py", line 3, in <module>\n'
+        "    import keras\n"
+        f'  File "{site}\\keras\\src\\backend\\__init__.py", line 3, in <module>\n'
+        "AttributeError: module 'tensorflow.compat.v2.__internal__' has no attribute "
+        "'register_load_context_function'\n"
+    )
+    assert _top(text) == ("keras-version-mismatch", "tf-internal-from-keras")

@@ -60,11 +60,13 @@ class SitePath(NamedTuple):
 def site_path(norm: str) -> SitePath | None:
     """The first site-packages path in a line, or None."""
     found = norm.find(_PACKAGES)
+    # the first site-packages/dist-packages, past other "-packages/" folders (the Microsoft Store
+    # Python's user site is LocalCache/local-packages/Python310/site-packages)
+    while found >= 0 and norm[max(0, found - 4) : found] not in ("site", "dist"):
+        found = norm.find(_PACKAGES, found + 1)
     if found < 4:
         return None
     kind = norm[found - 4 : found]
-    if kind not in ("site", "dist"):
-        return None
     left = norm[: found - 4]
     lib = _LIB.search(left, max(0, len(left) - 40))
     prefix = ""
