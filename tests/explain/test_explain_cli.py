@@ -247,3 +247,22 @@ def test_the_traceback_environment_of_another_user_is_not_run(
     args = argparse.Namespace(text_only=False, python=None)
     assert command._environment(args, result) is None
     assert checked == []
+
+
+def test_the_python_apis_document_is_the_explain_document() -> None:
+    """``tfdoctor.explain(text).to_json()`` is what ``explain --format json`` prints: the same
+    schema, with whether the text settles its cause and the alternatives."""
+    import tfdoctor
+    from json_schemas import assert_valid
+    from tfdoctor.explain import explain_text
+
+    text = (
+        "ModuleNotFoundError: No module named 'tensorflow'\n"
+        "ImportError: numpy.core.multiarray failed to import\n"
+    )
+    document = tfdoctor.explain(text).to_json()
+    assert_valid(document)
+    result = explain_text(text)
+    assert document["uncertain"] is result.uncertain
+    assert document["uncertain_reason"] == result.uncertain_reason
+    assert document["alternatives"] == list(result.alternatives)
