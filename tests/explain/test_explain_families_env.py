@@ -157,3 +157,15 @@ def test_frames_of_the_microsoft_store_python_are_site_packages_frames() -> None
         "'register_load_context_function'\n"
     )
     assert _top(text) == ("keras-version-mismatch", "tf-internal-from-keras")
+
+
+def test_tensorflow_core_spellings_of_an_internal_are_the_internal() -> None:
+    """TensorFlow 2.0-2.1 (installed as tensorflow_core) under a Keras >= 2.6, which reads
+    tf.__internal__: the same Keras/TensorFlow mismatch as with tensorflow._api.v2."""
+    from tfdoctor.tfnames import normalize_tf_name
+
+    name = "tensorflow_core._api.v2.compat.v2.__internal__.tracking"
+    assert normalize_tf_name(name) == "tensorflow.__internal__.tracking"
+    for module in ("tensorflow._api.v2.compat.v2", "tensorflow_core._api.v2.compat.v2"):
+        text = f"AttributeError: module '{module}' has no attribute '__internal__'\n"
+        assert _top(text) == ("keras-version-mismatch", "tf-internal"), module
