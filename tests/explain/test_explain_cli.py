@@ -266,3 +266,18 @@ def test_the_python_apis_document_is_the_explain_document() -> None:
     assert document["uncertain"] is result.uncertain
     assert document["uncertain_reason"] == result.uncertain_reason
     assert document["alternatives"] == list(result.alternatives)
+
+
+def test_an_unusable_active_environment_leaves_the_text_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """$VIRTUAL_ENV still names a venv that was deleted: without --python, explain explains the
+    text alone instead of failing on an environment nobody asked for."""
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "deleted-venv"))
+    path = DATA / "real_tf215_numpy2.txt"
+    assert main(["explain", "--format", "json", str(path)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["findings"][0]["cause"] == "numpy-incompatible"
+    assert "environment_source" not in out
+    # asked for by name, the same environment is a usage error
+    assert main(["explain", "--python", str(tmp_path / "deleted-venv"), str(path)]) == 2

@@ -62,6 +62,7 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEn
             raise UsageError("--text-only and --python exclude each other: drop one of them")
         return None
     python, source = args.python, "--python"
+    explicit = python is not None
     shown = os.path.expanduser(result.environment_file)  # IPython writes ~/... for the home
     if python is None and shown and os.path.isfile(shown) and _trusted(result.environment, shown):
         python, source = result.environment, "traceback"
@@ -80,9 +81,11 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEn
         else:
             ctx, report = diagnose_context(python)
     except UsageError:
-        if source == "--python":
+        if explicit:
             raise
-        return None  # the traceback's environment is not a usable one here: the text alone
+        # the traceback's environment, or the active one ($VIRTUAL_ENV naming a deleted venv),
+        # is not a usable one here: the text alone
+        return None
     facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
     return DiagnosedEnvironment(facts, report, source)
 
