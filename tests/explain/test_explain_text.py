@@ -908,3 +908,29 @@ def test_a_tf_keras_stated_without_its_patch_is_of_its_minor(tf_keras: str, mism
     )
     signatures = [dict(f.data)["signature"] for f in result.findings]
     assert ("versions-tf-keras" in signatures) is mismatch
+
+
+def test_a_version_pip_uninstalled_is_not_the_installed_one() -> None:
+    """A session that uninstalls keras 3 before running: keras 3.0.0 is no longer installed,
+    so it is not a Keras that does not fit TensorFlow 2.15 (the missing keras is the cause)."""
+    session = (
+        "$ pip list | grep tensorflow\n"
+        "tensorflow                   2.15.0\n"
+        "$ pip uninstall -y keras\n"
+        "Found existing installation: keras 3.0.0\n"
+        "Uninstalling keras-3.0.0:\n"
+        "  Successfully uninstalled keras-3.0.0\n"
+        "$ python train.py\n"
+        "Traceback (most recent call last):\n"
+        '  File "train.py", line 1, in <module>\n'
+        "    from tensorflow import keras\n"
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    signatures = [dict(f.data)["signature"] for f in explain_text(session).findings]
+    assert signatures == ["top-module-missing"]
+    # installed again afterwards: that version counts
+    again = session.replace(
+        "$ python train.py\n",
+        "$ pip install keras==3.0.0\nSuccessfully installed keras-3.0.0\n$ python train.py\n",
+    )
+    assert "versions-keras" in [dict(f.data)["signature"] for f in explain_text(again).findings]

@@ -57,6 +57,8 @@ _CONDA_LIST = re.compile(
     r"^([A-Za-z0-9][\w.-]{0,80}) {2,60}\S{1,60} {2,60}(\S{1,80})(?: {1,60}(\S{1,80}))?$"
 )
 _MESSAGE = re.compile(r"^[\w.]{0,80}(?:Error|Exception): ")
+# pip's "Successfully uninstalled keras-3.0.0": that version is gone from the environment
+_UNINSTALLED = re.compile(r"Successfully uninstalled ([A-Za-z0-9][\w.-]{0,80}?)-v?\d")
 # Lines that name versions asked for, not installed ones.
 _REQUESTS = (
     "requested",
@@ -66,6 +68,8 @@ _REQUESTS = (
     "Collecting ",
     "Would install",
     "Downloading ",
+    "Uninstalling ",
+    "uninstalled ",
 )
 # the distributions whose versions the checks below read (pip's "already satisfied" lines name
 # every dependency: only these are kept)
@@ -177,6 +181,12 @@ class VersionFacts:
                 self._state(canonical(satisfied.group(1)), satisfied.group(2), line_no, text)
             for name in re.findall(r"->([A-Za-z][\w.-]{0,60})\)", norm):
                 self._installed(name, Stated("", line_no, text))
+        if "uninstalled " in norm:
+            removed = _UNINSTALLED.search(norm)
+            if removed is not None:
+                package = distribution(removed.group(1))
+                self.stated.pop(package, None)
+                self.installed.pop(package, None)
         for package, stated in _stated_in(norm):
             self._state(package, stated, line_no, text)
         if "  " in norm:
