@@ -199,6 +199,7 @@ def test_lines_are_given_as_a_sequence_too() -> None:
         ),
         ("C:\\Program Files\\Python311", 'tfdoctor check --python "C:\\Program Files\\Python311"'),
         ("C:\\Users\\me\\%PATH%\\env", "tfdoctor check"),  # cmd would expand it: not shown
+        ("C:\\tools\\env(calc)", 'tfdoctor check --python "C:\\tools\\env(calc)"'),
         ("C:\\Users\\me\\a&calc\\env", "tfdoctor check"),
         ("/home/u/env\x1b[31m", "tfdoctor check"),
     ],

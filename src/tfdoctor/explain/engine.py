@@ -409,7 +409,8 @@ def quote(path: str) -> str | None:
         safe = all(c.isalnum() or c in " _.-\\:()~+" for c in path)
         if not safe:
             return None
-        return f'"{path}"' if " " in path else path
+        # PowerShell ends a bare word at a parenthesis and runs what (...) holds: C:\env(calc)
+        return f'"{path}"' if any(c in path for c in " ()") else path
     if path.startswith("~/"):
         rest = path[2:]
         return "~/" + shlex.quote(rest) if rest else "~"
