@@ -935,3 +935,17 @@ def test_a_version_pip_uninstalled_is_not_the_installed_one() -> None:
         "$ pip install keras==3.0.0\nSuccessfully installed keras-3.0.0\n$ python train.py\n",
     )
     assert "versions-keras" in [dict(f.data)["signature"] for f in explain_text(again).findings]
+
+
+def test_the_tensorflow_of_a_text_is_the_variant_stated_last() -> None:
+    """Two TensorFlow variants stated, one of them again at the end: the TensorFlow the API
+    changes are checked against is the last one stated (2.15, which has no tf.Session), the
+    same one the version checks read."""
+    text = (
+        "tensorflow-gpu==2.15.0\n"
+        "tensorflow-cpu==1.15.0\n"
+        "tensorflow-gpu==2.15.0\n"
+        "AttributeError: module 'tensorflow' has no attribute 'Session'\n"
+    )
+    signatures = [dict(f.data)["signature"] for f in explain_text(text).findings]
+    assert "api-change-tf" in signatures

@@ -218,9 +218,9 @@ class VersionFacts:
     def versions(self) -> dict[str, str]:
         """package -> version, with ``tensorflow`` standing for whichever variant was stated."""
         out = {name: stated.version for name, stated in self.stated.items()}
-        variants = [n for n in self.stated if n.startswith(("tensorflow", "tf-nightly", "intel-"))]
-        if "tensorflow" not in out and variants:
-            out["tensorflow"] = self.stated[variants[-1]].version
+        latest = _tensorflow(self)  # the variant stated last, as version_hits reads it
+        if "tensorflow" not in out and latest is not None:
+            out["tensorflow"] = latest.version
         if self.python is not None:
             out.setdefault("python", self.python.version)
         return out
