@@ -75,9 +75,12 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     result = explain_text(text, environment.facts if environment else None)
     findings = join_environment(result.findings, environment) if environment else result.findings
     document = to_json(result, "<text>")
-    extra: dict[str, object] = {
-        key: document[key] for key in ("input", "recognised", "next") if key in document
-    }
+    # what `tfdoctor explain --format json` adds to the envelope (docs/schema/explain.json)
+    keys = ("input", "recognised", "uncertain", "uncertain_reason", "alternatives", "next")
+    extra: dict[str, object] = {key: document[key] for key in keys if key in document}
+    if environment is not None:
+        extra["environment_findings"] = environment.report.to_json()["findings"]
+        extra["environment_source"] = environment.source
     return Report(
         command="explain",
         target=environment.report.target if environment else {},

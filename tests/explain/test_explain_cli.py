@@ -139,3 +139,145 @@ def test_binary_input_is_one_line_and_exit_2(
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"tfdoctor: {path} is not text")
+
+
+@pytest.mark.parametrize("recognised", [True, False])
+def test_text_output_sends_no_control_character_of_the_input_to_the_terminal(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    recognised: bool,
+) -> None:
+    """An ESC sequence the ANSI filter does not take (a terminal reset, a DCS string, a C1 CSI)
+    in a pasted line is shown without its control characters, as every text writer does."""
+    message = (
+        "ModuleNotFoundError: No module named 'keras.src.engine'"
+        if recognised
+        else "KeyError: 'learning_rate'"
+    )
+    for variable in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(variable, raising=False)  # rich's own styles are not the input's
+    path = tmp_path / "paste\x1b]0;x.txt"
+    path.write_text(f"{message} \x1bc\x1bP1$q\x1b\\ \u009b31m end\n", encoding="utf-8")
+    assert main(["explain", "--text-only", str(path)]) == (1 if recognised else 0)
+    out = capsys.readouterr().out
+    assert "end" in out
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in out), repr(out)
+
+
+def test_the_environment_of_an_ipython_traceback_under_home_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IPython >= 8 writes a frame's path under the home folder as ``~/...``: that environment
+    is on this machine, and is the one checked (not the active environment)."""
+    import argparse
+    import os
+    import sys
+
+    from tfdoctor.commands import explain as command
+    from tfdoctor.errors import UsageError
+    from tfdoctor.explain import explain_text
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "keras" / "src"
+    site.mkdir(parents=True)
+    (site / "models.py").write_text("", encoding="utf-8")
+    (tmp_path / "venv" / "bin").mkdir()
+    os.symlink(sys.executable, tmp_path / "venv" / "bin" / "python")
+    result = explain_text(
+        "File ~/venv/lib/python3.11/site-packages/keras/src/models.py:12, in fit(self)\n"
+        "ModuleNotFoundError: No module named 'keras.src.engine'\n"
+    )
+    assert result.environment == "~/venv"
+    checked: list[str] = []
+
+    def diagnose_context(python: str) -> None:
+        checked.append(python)
+        raise UsageError("not examined in this test")
+
+    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
+    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    args = argparse.Namespace(text_only=False, python=None)
+    assert command._environment(args, result) is None
+    assert checked == ["~/venv"]
+
+
+def test_the_traceback_environment_of_another_user_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's venv runs root's interpreter, but with that user's site-packages, whose
+    .pth files and sitecustomize run at start-up: a traceback naming it is not checked."""
+    import argparse
+    import os
+    import sys
+
+    from tfdoctor.commands import explain as command
+    from tfdoctor.errors import UsageError
+    from tfdoctor.explain import explain_text
+
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    (site / "keras").mkdir(parents=True)
+    (site / "keras" / "models.py").write_text("", encoding="utf-8")
+    (tmp_path / "venv" / "bin").mkdir()
+    os.symlink(sys.executable, tmp_path / "venv" / "bin" / "python")
+    result = explain_text(
+        f'  File "{site}/keras/models.py", line 1, in <module>\n'
+        "ModuleNotFoundError: No module named 'keras.src.engine'\n"
+    )
+    assert result.environment == str(tmp_path / "venv")
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        found = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if os.fspath(path) == str(site):  # type: ignore[arg-type]
+            fields = list(found)
+            fields[4] = os.getuid() + 4242  # st_uid: neither this user nor root
+            return os.stat_result(fields)
+        return found
+
+    monkeypatch.setattr(os, "stat", stat)
+    checked: list[str] = []
+
+    def diagnose_context(python: str) -> None:
+        checked.append(python)
+        raise UsageError("not examined in this test")
+
+    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
+    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    args = argparse.Namespace(text_only=False, python=None)
+    assert command._environment(args, result) is None
+    assert checked == []
+
+
+def test_the_python_apis_document_is_the_explain_document() -> None:
+    """``tfdoctor.explain(text).to_json()`` is what ``explain --format json`` prints: the same
+    schema, with whether the text settles its cause and the alternatives."""
+    import tfdoctor
+    from json_schemas import assert_valid
+    from tfdoctor.explain import explain_text
+
+    text = (
+        "ModuleNotFoundError: No module named 'tensorflow'\n"
+        "ImportError: numpy.core.multiarray failed to import\n"
+    )
+    document = tfdoctor.explain(text).to_json()
+    assert_valid(document)
+    result = explain_text(text)
+    assert document["uncertain"] is result.uncertain
+    assert document["uncertain_reason"] == result.uncertain_reason
+    assert document["alternatives"] == list(result.alternatives)
+
+
+def test_an_unusable_active_environment_leaves_the_text_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """$VIRTUAL_ENV still names a venv that was deleted: without --python, explain explains the
+    text alone instead of failing on an environment nobody asked for."""
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "deleted-venv"))
+    path = DATA / "real_tf215_numpy2.txt"
+    assert main(["explain", "--format", "json", str(path)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["findings"][0]["cause"] == "numpy-incompatible"
+    assert "environment_source" not in out
+    # asked for by name, the same environment is a usage error
+    assert main(["explain", "--python", str(tmp_path / "deleted-venv"), str(path)]) == 2

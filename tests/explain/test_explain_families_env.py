@@ -120,3 +120,52 @@ def test_a_distribution_named_with_a_version_is_not_two_tensorflows() -> None:
         "'tf-nightly-2.0-preview', 'tf-nightly-gpu', 'tf-nightly-gpu-2.0-preview']\n"
     )
     assert not explain_text(text).findings
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        'File "C:\\Users\\me\\proj\\random.py", line 1, in <module>',
+        "File ~/proj/random.py:1",
+        "File C:\\Users\\me\\proj\\random.py:1",  # IPython >= 8 on Windows: no quotes
+        "File c:\\users\\me\\proj\\random.py:1, in <module>",
+    ],
+)
+def test_a_users_file_named_like_a_module_in_any_frame_form(frame: str) -> None:
+    text = (
+        f"Traceback (most recent call last):\n{frame}\n----> 1 import random\n"
+        "AttributeError: partially initialized module 'random' has no attribute 'randint' "
+        "(most likely due to a circular import)\n"
+    )
+    assert _top(text) == ("shadowed-module", "shadow-local-module")
+
+
+def test_frames_of_the_microsoft_store_python_are_site_packages_frames() -> None:
+    """The Store Python installs packages under LocalCache\\local-packages\\PythonXY\\
+    site-packages: those frames are Keras's (not the user's), so a TensorFlow internal that
+    Keras asks for is a Keras/TensorFlow mismatch, not the user's code reaching into TF."""
+    site = (
+        "C:\\Users\\me\\AppData\\Local\\Packages\\PythonSoftwareFoundation.Python.3.10_"
+        "qbz5n2kfra8p0\\LocalCache\\local-packages\\Python310\\site-packages"
+    )
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "C:\\Users\\me\\proj\\train.py", line 3, in <module>\n'
+        "    import keras\n"
+        f'  File "{site}\\keras\\src\\backend\\__init__.py", line 3, in <module>\n'
+        "AttributeError: module 'tensorflow.compat.v2.__internal__' has no attribute "
+        "'register_load_context_function'\n"
+    )
+    assert _top(text) == ("keras-version-mismatch", "tf-internal-from-keras")
+
+
+def test_tensorflow_core_spellings_of_an_internal_are_the_internal() -> None:
+    """TensorFlow 2.0-2.1 (installed as tensorflow_core) under a Keras >= 2.6, which reads
+    tf.__internal__: the same Keras/TensorFlow mismatch as with tensorflow._api.v2."""
+    from tfdoctor.tfnames import normalize_tf_name
+
+    name = "tensorflow_core._api.v2.compat.v2.__internal__.tracking"
+    assert normalize_tf_name(name) == "tensorflow.__internal__.tracking"
+    for module in ("tensorflow._api.v2.compat.v2", "tensorflow_core._api.v2.compat.v2"):
+        text = f"AttributeError: module '{module}' has no attribute '__internal__'\n"
+        assert _top(text) == ("keras-version-mismatch", "tf-internal"), module

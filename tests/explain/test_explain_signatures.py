@@ -140,6 +140,19 @@ def test_fix_renders_without_and_with_facts(detector: Detector) -> None:
         assert full is not None and "{" not in full
 
 
+@pytest.mark.parametrize(
+    "version", ["2.15.0$(touch /tmp/x)", "2.15.0`id`", '2.15.0" ; id ; "', "2.15.0\nid"]
+)
+def test_a_fact_that_is_not_a_plain_version_is_not_pasted_into_a_command(version: str) -> None:
+    """The facts come from the environment's metadata: a Version: with shell syntax in it must
+    not end up inside the double quotes of a printed command (where $(...) still runs)."""
+    text = (DATA / "real_tf215_numpy2.txt").read_text(encoding="utf-8")
+    facts = {"tensorflow": version, "tensorflow_dist": "tensorflow", "numpy": version}
+    fixes = [c for f in explain_text(text, facts).findings for c in f.fix]
+    assert fixes and not any(version.split("2.15.0")[1] in c for c in fixes), fixes
+    assert derive({"tensorflow_dist": "tensorflow;id"})["tensorflow_dist"] == "tensorflow"
+
+
 def test_fix_names_concrete_versions_from_the_knowledge_base() -> None:
     example = DETECTORS.family("resolver-keras").example
     facts = {"tensorflow": "2.15.1", "tensorflow_dist": "tensorflow-cpu", "keras": "3.6.0"}

@@ -199,6 +199,7 @@ def test_lines_are_given_as_a_sequence_too() -> None:
         ),
         ("C:\\Program Files\\Python311", 'tfdoctor check --python "C:\\Program Files\\Python311"'),
         ("C:\\Users\\me\\%PATH%\\env", "tfdoctor check"),  # cmd would expand it: not shown
+        ("C:\\tools\\env(calc)", 'tfdoctor check --python "C:\\tools\\env(calc)"'),
         ("C:\\Users\\me\\a&calc\\env", "tfdoctor check"),
         ("/home/u/env\x1b[31m", "tfdoctor check"),
     ],
@@ -230,6 +231,68 @@ def test_the_next_step_names_the_environment_the_traceback_shows() -> None:
         "ModuleNotFoundError: No module named 'keras'\n"
     )
     assert redacted.next_step == "tfdoctor check"
+
+
+@pytest.mark.parametrize(
+    ("site", "interpreter"),
+    [
+        # a Python built into /usr/local (the official python Docker images)
+        ("/usr/local/lib/python3.11/site-packages", "/usr/local/bin/python3.11"),
+        # Debian's python3 reads /usr/local/.../dist-packages (Colab) and /usr/lib/python3/...
+        ("/usr/local/lib/python3.10/dist-packages", "/usr/bin/python3.10"),
+        ("/usr/lib/python3/dist-packages", "/usr/bin/python3"),
+        # Fedora's and Arch's system Python
+        ("/usr/lib64/python3.12/site-packages", "/usr/bin/python3.12"),
+    ],
+)
+def test_the_next_step_names_the_system_interpreter_of_the_paths(
+    site: str, interpreter: str
+) -> None:
+    result = explain_text(
+        f'  File "{site}/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert result.next_step == f"tfdoctor check --python {interpreter}"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "command"),
+    [
+        ("/home/joe/pathology/venv", "tfdoctor check --python /home/joe/pathology/venv"),
+        ("/srv/xpath-tools/.venv", "tfdoctor check --python /srv/xpath-tools/.venv"),
+        ("/home/me/classpath", "tfdoctor check --python /home/me/classpath"),
+        ("/path/to/venv", "tfdoctor check"),  # a placeholder, not an environment
+        ("/home/[redacted]/venv", "tfdoctor check"),
+    ],
+)
+def test_a_folder_whose_name_holds_path_is_still_an_environment(prefix: str, command: str) -> None:
+    result = explain_text(
+        f'  File "{prefix}/lib/python3.11/site-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert result.next_step == command
+
+
+@pytest.mark.parametrize(
+    ("prefix", "command"),
+    [
+        ("/home/me/.local", "tfdoctor check"),  # the user site: of which interpreter is not shown
+        ("~/.local", "tfdoctor check"),
+        ("/root/.local", "tfdoctor check"),
+        (
+            "/home/me/.local/share/virtualenvs/proj-AbC123",  # pipenv's
+            "tfdoctor check --python /home/me/.local/share/virtualenvs/proj-AbC123",
+        ),
+        ("~/.local/pipx/venvs/tool", "tfdoctor check --python ~/.local/pipx/venvs/tool"),
+        ("/home/me/.localenv", "tfdoctor check --python /home/me/.localenv"),
+    ],
+)
+def test_environments_kept_below_dot_local_are_named(prefix: str, command: str) -> None:
+    result = explain_text(
+        f'  File "{prefix}/lib/python3.11/site-packages/tensorflow/__init__.py", line 1\n'
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    assert result.next_step == command
 
 
 def test_tf_keras_version_attribute_is_not_an_environment_fault() -> None:
@@ -499,6 +562,14 @@ def test_typographic_quotes_match_as_plain_ones() -> None:
     assert _top(curly)[0] == "cuda-mismatch"
     shown = explain_text(curly).findings[0]
     assert "\u2018libcusolver.so.10\u2019" in str(shown.evidence)  # evidence is what the user wrote
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "&nbsp;"])
+def test_no_break_spaces_match_as_plain_ones(space: str) -> None:
+    """Copied from a rendered page or a chat, the words of a message are held together by
+    no-break spaces (or by &nbsp; in the page's source)."""
+    message = "AttributeError: module 'tensorflow' has no attribute 'Session'\n"
+    assert _top(message.replace(" ", space)) == _top(message) == ("removed-api", "api-change-tf")
 
 
 BOUNDS = {
@@ -901,3 +972,55 @@ def test_setuptools_requirement_errors_are_read_like_pips() -> None:
     finding = explain_text(text).findings[0]
     assert finding.cause == "dependent-package-incompatible"
     assert "tfaip requires tensorflow" in finding.why
+
+
+@pytest.mark.parametrize(
+    ("tf_keras", "mismatch"),
+    [("2.16", False), ("2.16.0", False), ("2.16.0rc0", False), ("2.15.0", True), ("2.1", True)],
+)
+def test_a_tf_keras_stated_without_its_patch_is_of_its_minor(tf_keras: str, mismatch: bool) -> None:
+    result = explain_text(
+        f"I have tensorflow 2.16.1 and tf-keras {tf_keras} installed\nValueError: it failed\n"
+    )
+    signatures = [dict(f.data)["signature"] for f in result.findings]
+    assert ("versions-tf-keras" in signatures) is mismatch
+
+
+def test_a_version_pip_uninstalled_is_not_the_installed_one() -> None:
+    """A session that uninstalls keras 3 before running: keras 3.0.0 is no longer installed,
+    so it is not a Keras that does not fit TensorFlow 2.15 (the missing keras is the cause)."""
+    session = (
+        "$ pip list | grep tensorflow\n"
+        "tensorflow                   2.15.0\n"
+        "$ pip uninstall -y keras\n"
+        "Found existing installation: keras 3.0.0\n"
+        "Uninstalling keras-3.0.0:\n"
+        "  Successfully uninstalled keras-3.0.0\n"
+        "$ python train.py\n"
+        "Traceback (most recent call last):\n"
+        '  File "train.py", line 1, in <module>\n'
+        "    from tensorflow import keras\n"
+        "ModuleNotFoundError: No module named 'keras'\n"
+    )
+    signatures = [dict(f.data)["signature"] for f in explain_text(session).findings]
+    assert signatures == ["top-module-missing"]
+    # installed again afterwards: that version counts
+    again = session.replace(
+        "$ python train.py\n",
+        "$ pip install keras==3.0.0\nSuccessfully installed keras-3.0.0\n$ python train.py\n",
+    )
+    assert "versions-keras" in [dict(f.data)["signature"] for f in explain_text(again).findings]
+
+
+def test_the_tensorflow_of_a_text_is_the_variant_stated_last() -> None:
+    """Two TensorFlow variants stated, one of them again at the end: the TensorFlow the API
+    changes are checked against is the last one stated (2.15, which has no tf.Session), the
+    same one the version checks read."""
+    text = (
+        "tensorflow-gpu==2.15.0\n"
+        "tensorflow-cpu==1.15.0\n"
+        "tensorflow-gpu==2.15.0\n"
+        "AttributeError: module 'tensorflow' has no attribute 'Session'\n"
+    )
+    signatures = [dict(f.data)["signature"] for f in explain_text(text).findings]
+    assert "api-change-tf" in signatures

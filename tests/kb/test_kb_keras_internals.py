@@ -37,6 +37,23 @@ def test_imports_aliases_and_tf_internal_attributes_are_read() -> None:
     assert not any(name.startswith(("tensorflow.nn", "numpy")) for name in used)
 
 
+def test_names_after_a_comment_or_a_backslash_in_an_import_are_read() -> None:
+    used = tf_internals_used(
+        "from tensorflow.python.ops import (\n"
+        "    array_ops,  # pylint: disable=unused-import\n"
+        "    math_ops,\n"
+        ")\n"
+        "from tensorflow.python.util import nest, \\\n"
+        "    tf_inspect\n"
+    )
+    assert {
+        "tensorflow.python.ops.array_ops",
+        "tensorflow.python.ops.math_ops",
+        "tensorflow.python.util.nest",
+        "tensorflow.python.util.tf_inspect",
+    } <= used
+
+
 def test_spellings_of_one_name_are_one() -> None:
     assert (
         normalize_tf_name(

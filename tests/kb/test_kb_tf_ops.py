@@ -3,9 +3,11 @@ with an op a graph needs that the loading TensorFlow lacks."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tfdoctor.explain import explain_text
 from tfdoctor.explain.signatures import load_detectors
-from tfdoctor.kb.tf_ops import raw_ops_in
+from tfdoctor.kb.tf_ops import collect, raw_ops_in
 
 WRAPPER = """
 def disable_copy_on_read(resource, name=None):
@@ -19,6 +21,26 @@ def _helper(x):
 def test_the_raw_ops_a_wrapper_exports_are_read() -> None:
     assert raw_ops_in(WRAPPER) == {"DisableCopyOnRead"}
     assert raw_ops_in("tf_export('math.add')(add)") == set()
+
+
+def test_the_source_names_the_distribution_that_installed_tensorflow(tmp_path: Path) -> None:
+    """tensorflow-macos beside tensorflow_estimator and tensorflow_io_gcs_filesystem (which
+    sort before it): the ops are tensorflow-macos's."""
+    (tmp_path / "tensorflow" / "python" / "ops").mkdir(parents=True)
+    (tmp_path / "tensorflow" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "tensorflow" / "python" / "ops" / "gen_x.py").write_text(WRAPPER, encoding="utf-8")
+    for name, version, owns in (
+        ("tensorflow_estimator", "2.15.0", "tensorflow_estimator/__init__.py"),
+        ("tensorflow_io_gcs_filesystem", "0.37.1", "tensorflow_io_gcs_filesystem/__init__.py"),
+        ("tensorflow_macos", "2.15.1", "tensorflow/__init__.py"),
+    ):
+        dist = tmp_path / f"{name}-{version}.dist-info"
+        dist.mkdir()
+        (dist / "METADATA").write_text(f"Name: {name}\nVersion: {version}\n", encoding="utf-8")
+        (dist / "RECORD").write_text(f"{owns},sha256=x,0\n", encoding="utf-8")
+    data = collect(tmp_path)
+    assert data["names"] == ["DisableCopyOnRead"]
+    assert data["source"].startswith("tensorflow_macos 2.15.1 ")
 
 
 def test_the_data_holds_tensorflows_own_ops_and_no_packages_ops() -> None:

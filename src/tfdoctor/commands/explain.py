@@ -62,8 +62,9 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEn
             raise UsageError("--text-only and --python exclude each other: drop one of them")
         return None
     python, source = args.python, "--python"
-    shown = result.environment_file
-    if python is None and shown and os.path.isfile(shown) and _trusted(result.environment):
+    explicit = python is not None
+    shown = os.path.expanduser(result.environment_file)  # IPython writes ~/... for the home
+    if python is None and shown and os.path.isfile(shown) and _trusted(result.environment, shown):
         python, source = result.environment, "traceback"
     from tfdoctor.diagnose import diagnose_context, diagnose_probed
     from tfdoctor.envfacts import environment_facts
@@ -80,9 +81,11 @@ def _environment(args: argparse.Namespace, result: ExplainResult) -> DiagnosedEn
         else:
             ctx, report = diagnose_context(python)
     except UsageError:
-        if source == "--python":
+        if explicit:
             raise
-        return None  # the traceback's environment is not a usable one here: the text alone
+        # the traceback's environment, or the active one ($VIRTUAL_ENV naming a deleted venv),
+        # is not a usable one here: the text alone
+        return None
     facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
     return DiagnosedEnvironment(facts, report, source)
 
@@ -104,20 +107,24 @@ def _active_with_tensorflow() -> tuple[Interpreter, dict[str, object]] | None:
     return target, data
 
 
-def _trusted(environment: str) -> bool:
-    """Whether the environment a pasted text names may be run: its interpreter exists here and
-    belongs to this user or to root (a text from elsewhere must not make tfdoctor run a program
-    someone else placed at that path)."""
+def _trusted(environment: str, shown: str) -> bool:
+    """Whether the environment a pasted text names may be run: its interpreter exists here, and
+    it and the site-packages folder of the file the text names (whose .pth files and
+    sitecustomize run when that interpreter starts) belong to this user or to root (a text
+    from elsewhere must not make tfdoctor run code someone else placed at that path: another
+    user's venv runs root's interpreter with that user's site-packages)."""
     import os
 
     from tfdoctor.target import resolve
 
     try:
-        executable = resolve(environment).executable
-        owner = os.stat(executable).st_uid
+        owners = {os.stat(resolve(environment).executable).st_uid}
+        cut = shown.find("-packages/")
+        if cut >= 0:
+            owners.add(os.stat(shown[: cut + len("-packages")]).st_uid)
     except (UsageError, OSError):
         return False
-    return owner in (0, os.getuid()) if hasattr(os, "getuid") else True
+    return owners <= {0, os.getuid()} if hasattr(os, "getuid") else True
 
 
 def _open(path: str) -> tuple[BinaryIO, str]:

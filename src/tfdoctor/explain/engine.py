@@ -378,9 +378,10 @@ def _environment(scanner: Scanner) -> tuple[str, str]:
     if not scanner.environments:
         return "", ""
     prefix = max(scanner.environments, key=lambda p: scanner.environments[p])
-    kind = "dist" if prefix in ("/usr", "/usr/local") else "site"
+    file = scanner.environment_files.get(prefix, "")
+    kind = "dist" if "/dist-packages/" in file else "site"
     found = interpreter_of(SitePath(prefix, scanner.python, kind, "", "")) or ""
-    return found, scanner.environment_files.get(prefix, "") if found else ""
+    return found, file if found else ""
 
 
 def refill(result: ExplainResult, facts: Mapping[str, str]) -> ExplainResult:
@@ -408,7 +409,8 @@ def quote(path: str) -> str | None:
         safe = all(c.isalnum() or c in " _.-\\:()~+" for c in path)
         if not safe:
             return None
-        return f'"{path}"' if " " in path else path
+        # PowerShell ends a bare word at a parenthesis and runs what (...) holds: C:\env(calc)
+        return f'"{path}"' if any(c in path for c in " ()") else path
     if path.startswith("~/"):
         rest = path[2:]
         return "~/" + shlex.quote(rest) if rest else "~"

@@ -29,6 +29,11 @@ from collections.abc import Mapping, Sequence
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)")
 _FORMATTER = string.Formatter()
+# What a version, a distribution name or an installer is made of. The facts come from the
+# environment's metadata, which anyone may have written, and the templates put them between
+# double quotes, where the shell still expands $(...) and backticks: a value with any other
+# character is unknown rather than pasted into a command.
+_PLAIN = re.compile(r"^[A-Za-z0-9._+!-]{1,100}$")
 
 
 def _minor(version: str) -> tuple[int, int] | None:
@@ -40,7 +45,11 @@ def _minor(version: str) -> tuple[int, int] | None:
 
 def derive(facts: Mapping[str, str] | None) -> dict[str, str]:
     """The facts given plus those derived from them; unknown values are left out."""
-    known = {key: value.strip() for key, value in (facts or {}).items() if value and value.strip()}
+    known = {
+        key: value.strip()
+        for key, value in (facts or {}).items()
+        if value.strip() and (key == "pip" or _PLAIN.match(value.strip()))  # pip: a command
+    }
     installer = known.get("installer", "")
     if "pip" not in known:
         known["pip"] = "uv pip" if installer == "uv" else "python -m pip"

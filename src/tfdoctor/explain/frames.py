@@ -37,8 +37,10 @@ _SHADOW_NAMES = (
     "keras/__init__.py",
 )
 _CONDA_WORDS = ("anaconda", "miniconda", "miniforge", "mambaforge", "/conda/", "/envs/")
-# Placeholders people put in place of a path: no interpreter can be named from them.
-_REDACTED = ("<", ">", "...", "\u2026", "path", "redacted")
+# Placeholders people put in place of a path: no interpreter can be named from them. "path" only
+# as a whole folder name (/path/to/venv): /home/ann/pathology/venv is a real environment.
+_REDACTED = ("<", ">", "...", "\u2026", "redacted")
+_PLACEHOLDER_FOLDERS = frozenset({"path", "[path]", "{path}"})
 
 
 class SitePath(NamedTuple):
@@ -58,11 +60,13 @@ class SitePath(NamedTuple):
 def site_path(norm: str) -> SitePath | None:
     """The first site-packages path in a line, or None."""
     found = norm.find(_PACKAGES)
+    # the first site-packages/dist-packages, past other "-packages/" folders (the Microsoft Store
+    # Python's user site is LocalCache/local-packages/Python310/site-packages)
+    while found >= 0 and norm[max(0, found - 4) : found] not in ("site", "dist"):
+        found = norm.find(_PACKAGES, found + 1)
     if found < 4:
         return None
     kind = norm[found - 4 : found]
-    if kind not in ("site", "dist"):
-        return None
     left = norm[: found - 4]
     lib = _LIB.search(left, max(0, len(left) - 40))
     prefix = ""
@@ -152,12 +156,22 @@ def interpreter_of(path: SitePath) -> str | None:
     folder (a venv or conda env: check finds bin/python, Scripts/python.exe or python.exe in it),
     or the system interpreter for Debian's dist-packages; None when the path does not show it."""
     prefix = path.prefix.rstrip("/")
-    if not prefix or any(word in prefix.lower() for word in _REDACTED):
+    lowered = prefix.lower()
+    if not prefix or any(word in lowered for word in _REDACTED):
         return None
-    if path.kind == "dist" and prefix in ("/usr", "/usr/local"):
-        return f"/usr/bin/python{path.python}" if path.python else "/usr/bin/python3"
-    if prefix.startswith(("~/.local", "/root/.local")) or "/.local" in prefix:
-        return None  # the user site of some interpreter: which one is not shown
+    if _PLACEHOLDER_FOLDERS & set(lowered.split("/")):
+        return None
+    if prefix in ("/usr", "/usr/local"):
+        # Debian's system Python reads /usr/lib/python3/dist-packages and
+        # /usr/local/lib/pythonX.Y/dist-packages; a Python built into /usr/local (the official
+        # Docker images) has its site-packages there and its interpreter in /usr/local/bin
+        folder = "/usr" if path.kind == "dist" else prefix
+        return f"{folder}/bin/python{path.python}" if path.python else f"{folder}/bin/python3"
+    if prefix == "~/.local" or prefix.endswith("/.local"):
+        # the user site (~/.local/lib/pythonX.Y/site-packages) of some interpreter: which one is
+        # not shown; the environments kept below ~/.local (pipenv's share/virtualenvs, pipx's
+        # and uv's tool environments) are environments of their own
+        return None
     if re.match(r"^[A-Za-z]:/", prefix):
         return prefix.replace("/", "\\")
     if prefix.startswith(("/", "~/")):

@@ -34,13 +34,18 @@ def join_environment(
     errors = [f for f in env.report.sorted_findings() if f.severity is Severity.ERROR]
     proven: list[Finding] = []
     others: list[Finding] = []
+    proofs: set[int] = set()  # the environment's errors that proved a text cause (by identity)
     for finding in findings:
         static = next((f for f in errors if f.cause == finding.cause), None)
         if static is None:
             others.append(finding)
             continue
+        proofs.add(id(static))
         proven.append(
             finding._replace(
+                # the environment shows an error: a text cause it proves is one, whatever the
+                # severity of the message alone (a CUDA warning, a resolver warning)
+                severity=static.severity,
                 evidence=(*finding.evidence, f"in this environment: {static.code} {static.title}"),
                 fix=static.fix or finding.fix,
                 fix_note=static.fix_note or finding.fix_note,
@@ -48,7 +53,6 @@ def join_environment(
                 data=(*finding.data, ("proven_by", static.code)),
             )
         )
-    causes = {f.cause for f in findings}
     environment = [
         f._replace(
             evidence=(*f.evidence, "in this environment (tfdoctor check)"),
@@ -56,6 +60,6 @@ def join_environment(
             data=(*f.data, ("proven_by", f.code)),
         )
         for f in errors
-        if f.cause not in causes
+        if id(f) not in proofs  # another error of a text cause's kind is an error still
     ]
     return (*proven, *environment, *others)

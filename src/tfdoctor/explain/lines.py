@@ -27,7 +27,7 @@ _PREFIXES = re.compile(
     r"|\s*E {2,}(?=\S)"  # pytest's failure lines: "E       ValueError: ..."
     r")+"
 )
-_HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|quot|apos|amp|lt|gt);")
+_HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|quot|apos|amp|lt|gt|nbsp);")
 _NOTEBOOK_ARROW = re.compile(r"^\s*-+>\s*(?:\d+\s)?")
 _TF_LOG = re.compile(
     r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?:?\s+([IWEF])\s"  # 2024-.. W file.cc:1]
@@ -71,8 +71,20 @@ _FRAME = re.compile(r'^\s*(?:File "|File (?:[~/<.\\]|[A-Za-z]:[\\/])|Cell In\[|~
 
 
 # Typographic quotes, as web pages and word processors turn a pasted error's quotes into:
-# \u2018libcusolver.so.10\u2019 matches as 'libcusolver.so.10'.
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"'})
+# \u2018libcusolver.so.10\u2019 matches as 'libcusolver.so.10'; and the no-break spaces that
+# copying from a rendered page or a chat (&nbsp;, U+202F, U+2007) leaves between the words.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+    }
+)
 
 
 class LineKind(str, Enum):
@@ -110,7 +122,7 @@ def clean(raw: str) -> CleanLine:
     return CleanLine(
         text=text,
         # a path in a Python repr (pip's OSError messages) doubles its backslashes
-        norm=text.replace("\\\\", "/").replace("\\", "/").translate(_QUOTES),
+        norm=text.replace("\\\\", "/").replace("\\", "/").translate(_TYPOGRAPHY),
         kind=_kind(text, level),
         noise=bool(_NOISE.search(text)),
     )

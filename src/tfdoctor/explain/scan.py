@@ -504,6 +504,8 @@ def _user_file(norm: str) -> str:
         end = norm.find('"', start + 6)
         return norm[start + 6 : end if end > 0 else None]
     start = norm.find("File ")
-    if start >= 0:
-        return norm[start + 5 :].split(":", 1)[0].split(",", 1)[0]
+    if start >= 0:  # IPython >= 8: File ~/x.py:3, in f / File C:/Users/me/x.py:3, in f
+        rest = norm[start + 5 :]
+        drive = rest[:2] if rest[1:3] == ":/" and rest[:1].isalpha() else ""
+        return drive + rest[len(drive) :].split(":", 1)[0].split(",", 1)[0]
     return norm.split(" in ", 1)[0].strip("[] ")

@@ -57,6 +57,8 @@ _CONDA_LIST = re.compile(
     r"^([A-Za-z0-9][\w.-]{0,80}) {2,60}\S{1,60} {2,60}(\S{1,80})(?: {1,60}(\S{1,80}))?$"
 )
 _MESSAGE = re.compile(r"^[\w.]{0,80}(?:Error|Exception): ")
+# pip's "Successfully uninstalled keras-3.0.0": that version is gone from the environment
+_UNINSTALLED = re.compile(r"Successfully uninstalled ([A-Za-z0-9][\w.-]{0,80}?)-v?\d")
 # Lines that name versions asked for, not installed ones.
 _REQUESTS = (
     "requested",
@@ -66,6 +68,8 @@ _REQUESTS = (
     "Collecting ",
     "Would install",
     "Downloading ",
+    "Uninstalling ",
+    "uninstalled ",
 )
 # the distributions whose versions the checks below read (pip's "already satisfied" lines name
 # every dependency: only these are kept)
@@ -177,6 +181,12 @@ class VersionFacts:
                 self._state(canonical(satisfied.group(1)), satisfied.group(2), line_no, text)
             for name in re.findall(r"->([A-Za-z][\w.-]{0,60})\)", norm):
                 self._installed(name, Stated("", line_no, text))
+        if "uninstalled " in norm:
+            removed = _UNINSTALLED.search(norm)
+            if removed is not None:
+                package = distribution(removed.group(1))
+                self.stated.pop(package, None)
+                self.installed.pop(package, None)
         for package, stated in _stated_in(norm):
             self._state(package, stated, line_no, text)
         if "  " in norm:
@@ -208,9 +218,9 @@ class VersionFacts:
     def versions(self) -> dict[str, str]:
         """package -> version, with ``tensorflow`` standing for whichever variant was stated."""
         out = {name: stated.version for name, stated in self.stated.items()}
-        variants = [n for n in self.stated if n.startswith(("tensorflow", "tf-nightly", "intel-"))]
-        if "tensorflow" not in out and variants:
-            out["tensorflow"] = self.stated[variants[-1]].version
+        latest = _tensorflow(self)  # the variant stated last, as version_hits reads it
+        if "tensorflow" not in out and latest is not None:
+            out["tensorflow"] = latest.version
         if self.python is not None:
             out.setdefault("python", self.python.version)
         return out
@@ -255,6 +265,12 @@ def _separate_installations(facts: VersionFacts) -> list[str]:
     return [n for n in variants if n not in pinned or facts.installed[n].version != meta.version]
 
 
+def _minor(version: str) -> str:
+    """``major.minor`` of a stated version ("2.16" of "2.16.1", "2.16", "2.16rc0")."""
+    found = re.match(r"\d{1,4}\.\d{1,4}", version)
+    return found.group() if found else version
+
+
 def version_hits(facts: VersionFacts, python: str) -> Iterator[VersionHit]:
     """The mismatches between the versions a text states, by the knowledge base."""
     variants = _separate_installations(facts)
@@ -287,8 +303,8 @@ def version_hits(facts: VersionFacts, python: str) -> Iterator[VersionHit]:
         )
     tf_keras = facts.stated.get("tf-keras")
     if tf_keras is not None and line == 3:
-        minor = ".".join(tf.version.split(".")[:2])
-        if not tf_keras.version.startswith(minor + "."):
+        minor = _minor(tf.version)
+        if _minor(tf_keras.version) != minor:  # "tf-keras 2.16" and "2.16.0rc0" are of 2.16
             yield VersionHit(
                 "versions-tf-keras",
                 f"tf-keras {tf_keras.version} is not of TensorFlow {minor}",

@@ -39,9 +39,13 @@ RELEASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Keras 3 releases: read for the names of Keras's own classes and functions only
 KERAS3_RELEASES: tuple[str, ...] = ("3.0.0", "3.5.0", "3.10.0", "3.15.1")
 
+# the imported names: a parenthesised list (comments may follow its items), or one line that
+# backslashes may continue
 _FROM = re.compile(
-    r"^[ \t]*from[ \t]+(tensorflow(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.MULTILINE
+    r"^[ \t]*from[ \t]+(tensorflow(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n#\\]|\\\n)+)",
+    re.MULTILINE,
 )
+_COMMENT = re.compile(r"#[^\n]*")
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+(tensorflow(?:\.\w+)+)(?:[ \t]+as[ \t]+(\w+))?", re.M)
 _TF_ATTR = re.compile(
     r"\btf\.((?:compat\.v[12]\.)?(?:__internal__|experimental\.dtensor|python|core)(?:\.\w+)*)"
@@ -61,7 +65,8 @@ def tf_internals_used(source: str) -> set[str]:
     for match in _FROM.finditer(source):
         module = normalize(match.group(1))
         used.add(module)
-        for item in match.group(2).strip("()").split(","):
+        names = _COMMENT.sub("", match.group(2)).replace("\\\n", " ")
+        for item in names.strip("()").split(","):
             words = item.split()
             if not words or not words[0].isidentifier():
                 continue

@@ -26,7 +26,17 @@ def raw_ops_in(source: str) -> set[str]:
 
 
 def _version(package: Path) -> str:
-    for dist in sorted(package.parent.glob("tensorflow*.dist-info")):
+    """``<distribution> <version>`` of the distribution that installed the package: the one
+    whose RECORD lists tensorflow/__init__.py (tensorflow-cpu, -macos, tf-nightly...), not
+    another tensorflow_* beside it (tensorflow_estimator, tensorflow_io_gcs_filesystem)."""
+    site = package.parent
+    for dist in sorted([*site.glob("tensorflow*.dist-info"), *site.glob("tf_nightly*.dist-info")]):
+        record = dist / "RECORD"
+        if not record.is_file() or not any(
+            line.startswith("tensorflow/__init__.py,")
+            for line in record.read_text(encoding="utf-8", errors="replace").splitlines()
+        ):
+            continue
         for line in (dist / "METADATA").read_text(encoding="utf-8").splitlines():
             if line.startswith("Version:"):
                 return f"{dist.name.split('-')[0]} {line.split(':', 1)[1].strip()}"

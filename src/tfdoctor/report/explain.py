@@ -98,7 +98,14 @@ def to_markdown(result: ExplainResult, source: str) -> str:
 
 def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
     from rich.console import Console  # imported here: start-up stays lean
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
+
+    from tfdoctor.printable import clean
+
+    def escape(text: str) -> str:
+        # the evidence and error lines are the input's own text: no control character of it
+        # (an ESC sequence that an ANSI filter did not take) may reach the terminal
+        return markup_escape(clean(text))
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
     if not result.recognised:
