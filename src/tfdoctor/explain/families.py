@@ -387,7 +387,7 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         # that Keras's layout and imports it from tf.keras, which never had it
         detail = _replacement(full, change.replacement, change.source)
         return [Hit("api-change-keras", f"{detail}; tf.keras does not have `{name}`")]
-    if change is None and caller in ("dependent", "other-package") and impl != "tf.compat.v1.keras":
+    if change is None and caller in ("dependent", "other-package"):
         # a package's code asks Keras for a name this Keras does not have: it was written for
         # another Keras
         who = asker.package if asker is not None else "a package"
