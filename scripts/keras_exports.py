@@ -27,6 +27,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -96,15 +97,16 @@ def _resolve_in(python: str, names: list[str]) -> dict[str, bool]:
     return resolved
 
 
-def entries(keras3_python: str, paths: list[str]) -> int:
-    keras3 = subprocess.run(
-        [keras3_python, "-c", "import keras; print(keras.__version__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    observed = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
-    observed.sort(key=lambda o: _minor(o["keras"]))
+def derive(
+    observed: list[dict[str, Any]],
+    keras3: str,
+    in_keras3: dict[str, bool],
+    kept: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], int]:
+    """The derived entries of the probes' runs (sorted by release), and how many names curated
+    entries (``kept``) already say. Where a curated entry says what a name is in Keras 3, the
+    derived one stops at Keras 3: two entries for one name and release would leave lint and
+    explain the one written last, and the curated one says what to use in Keras 3."""
     minors = [_minor(o["keras"]) for o in observed]
     missing_in: dict[str, list[int]] = {}
     for index, run in enumerate(observed):
@@ -114,11 +116,16 @@ def entries(keras3_python: str, paths: list[str]) -> int:
             missing_in.setdefault(_old(module, name), [])
             if index not in missing_in[_old(module, name)]:
                 missing_in[_old(module, name)].append(index)
-    data = json.loads(API_CHANGES.read_text(encoding="utf-8"))
-    changes = data["changes"]
-    generated = [c for c in changes if c.get("derived_by") == "scripts/keras_exports.py"]
-    kept = [c for c in changes if c.get("derived_by") != "scripts/keras_exports.py"]
-    in_keras3 = _resolve_in(keras3_python, sorted(missing_in))
+
+    def curated_in(old: str, version: str, prefixes: bool = False) -> bool:
+        return any(
+            (c["old"] == old or (prefixes and old.startswith(c["old"] + ".")))
+            and c.get("kind", "name") == "name"
+            and "keras" in c.get("implementations", ["keras"])
+            and Version(version) in SpecifierSet(c["breaks"])
+            for c in kept
+        )
+
     new = []
     skipped = 0
     for old, indexes in sorted(missing_in.items()):
@@ -126,19 +133,14 @@ def entries(keras3_python: str, paths: list[str]) -> int:
         if indexes != list(range(first, last + 1)):
             continue  # missing, back, missing again: not one range
         since = "{}.{}".format(*minors[first])
-        if any(
-            c["old"] == old
-            and "keras" in c.get("implementations", ["keras"])
-            and Version(observed[first]["keras"]) in SpecifierSet(c["breaks"])
-            for c in kept
-        ):
+        if curated_in(old, observed[first]["keras"]):
             skipped += 1  # a curated entry says it already (written from the wheels by hand)
             continue
         until = "{}.{}".format(*minors[last + 1]) if last + 1 < len(minors) else "3"
         releases = ", ".join(observed[i]["keras"] for i in indexes)
         breaks = f">={since},<{until}"
         replacement, fix = "tensorflow." + old, "rename"
-        if not in_keras3[old] and until != "3":
+        if not in_keras3[old] and not curated_in(old, keras3, prefixes=True):
             # gone again in Keras 3: every release from `since` on but the ones that have it
             kept_minors = range(last + 1, len(minors))
             breaks = f">={since}" + "".join(",!={}.{}.*".format(*minors[i]) for i in kept_minors)
@@ -170,6 +172,25 @@ def entries(keras3_python: str, paths: list[str]) -> int:
                 "derived_by": "scripts/keras_exports.py",
             }
         )
+    return new, skipped
+
+
+def entries(keras3_python: str, paths: list[str]) -> int:
+    keras3 = subprocess.run(
+        [keras3_python, "-c", "import keras; print(keras.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    observed = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+    observed.sort(key=lambda o: _minor(o["keras"]))
+    data = json.loads(API_CHANGES.read_text(encoding="utf-8"))
+    changes = data["changes"]
+    generated = [c for c in changes if c.get("derived_by") == "scripts/keras_exports.py"]
+    kept = [c for c in changes if c.get("derived_by") != "scripts/keras_exports.py"]
+    names = sorted({_old(m, n) for run in observed for m, n, _e in run["missing"]})
+    in_keras3 = _resolve_in(keras3_python, names)
+    new, skipped = derive(observed, keras3, in_keras3, kept)
     data["changes"] = kept + new
     API_CHANGES.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     OBSERVED.write_text(

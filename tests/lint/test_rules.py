@@ -319,3 +319,22 @@ def test_syntax_error_does_not_stop_other_files(write: Write, lint: Lint, tmp_pa
     latin = result.findings[1]
     # characters of the decoded line (s = 'é'; tf...: `tf` is the 10th), not bytes
     assert latin.location is not None and latin.location.column == 10
+
+
+def test_keras3_advice_of_a_name_standalone_keras_2_also_lacked(write: Write, lint: Lint) -> None:
+    # keras.layers.experimental.preprocessing is missing from standalone keras 2.6-2.12 (derived
+    # entry) and gone in Keras 3 (curated entry): under Keras 3 the curated advice is given
+    path = write(
+        "m.py",
+        """
+        from keras.layers.experimental.preprocessing import Rescaling
+        from keras.metrics import kld
+        """,
+    )
+    found = lint(path, tensorflow="2.16", keras="3").findings
+    assert codes(found) == [("TFD710", 1), ("TFD710", 2)]
+    assert found[0].title.endswith("use keras.layers"), found[0].title
+    assert "kl_divergence" in found[1].title, found[1].title
+    older = lint(path, tensorflow="2.12", keras="2.12").findings
+    assert codes(older) == [("TFD710", 1), ("TFD710", 2)]
+    assert "tf.keras.layers.experimental.preprocessing" in older[0].title, older[0].title
