@@ -44,6 +44,19 @@ NOT_THAT_CAUSE = {
         "registered in the binary running in this process.\n",
         "model-format",
     ),
+    # TensorFlow 1.15's own contrib op library (tensorflow_core), not another package's build
+    "tensorflow_core contrib op": (
+        "tensorflow.python.framework.errors_impl.NotFoundError: C:\\Users\\me\\Anaconda3\\lib"
+        "\\site-packages\\tensorflow_core\\contrib\\resampler\\python\\ops"
+        "\\_resampler_ops.so not found\n",
+        "dependent-package-incompatible",
+    ),
+    "tensorflow_core contrib op, undefined symbol": (
+        "tensorflow.python.framework.errors_impl.NotFoundError: /env/lib/python3.7/site-packages/"
+        "tensorflow_core/contrib/resampler/python/ops/_resampler_ops.so: undefined symbol: "
+        "_ZN10tensorflow8internal21CheckOpMessageBuilder9NewStringEv\n",
+        "dependent-package-incompatible",
+    ),
     # the keras.io VAE example's own layer, missing from custom_objects
     "the user's own layer": ("ValueError: Unknown layer: Sampling\n", "model-format"),
 }
