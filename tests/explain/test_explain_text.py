@@ -508,6 +508,15 @@ def test_a_symbol_of_a_macos_framework_missing_is_an_older_macos_not_another_ten
     )
     other = other.split("  Expected in")[0]
     assert explain_text(other).findings[0].cause == "dependent-package-incompatible"
+    # macOS 12 and newer's dyld writes each image's UUID before its path, aligned
+    dyld4 = (
+        f"ImportError: dlopen({plugin}, 0x0006): Symbol not found: "
+        "_OBJC_CLASS_$_MPSGraphCompilationDescriptor\n"
+        f"  Referenced from: <D2EF42E3-3A7F-39DD-9982-FB6BCDC2853C> {plugin}\n"
+        "  Expected in:     <2BAF2DA1-B3AA-35A3-9E3E-C35C0AE2E5C8> /System/Library/Frameworks/"
+        "MetalPerformanceShadersGraph.framework/Versions/A/MetalPerformanceShadersGraph\n"
+    )
+    assert explain_text(dyld4).findings[0].cause == "platform-unsupported"
 
 
 def test_tensorflow_s_bundled_keras_imported_by_unseen_code_is_most_often_a_library() -> None:
