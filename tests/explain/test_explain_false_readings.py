@@ -57,6 +57,21 @@ NOT_THAT_CAUSE = {
         "_ZN10tensorflow8internal21CheckOpMessageBuilder9NewStringEv\n",
         "dependent-package-incompatible",
     ),
+    # PyTorch's own module (torch.nn.Embedding, an old pickle): its __getattr__ raised, no
+    # Keras object and no TensorFlow in sight
+    "torch module private attribute": (
+        "Traceback (most recent call last):\n"
+        '  File "run.py", line 12, in <module>\n'
+        "    out = model(x)\n"
+        '  File "/home/u/env/lib/python3.9/site-packages/torch/nn/modules/module.py", line 1090, '
+        "in _call_impl\n"
+        "    for hook in self._backward_pre_hooks.values():\n"
+        '  File "/home/u/env/lib/python3.9/site-packages/torch/nn/modules/module.py", line 1185, '
+        "in __getattr__\n"
+        "    raise AttributeError(\"'{}' object has no attribute '{}'\".format(\n"
+        "AttributeError: 'Embedding' object has no attribute '_backward_pre_hooks'\n",
+        "dependent-package-incompatible",
+    ),
     # the keras.io VAE example's own layer, missing from custom_objects
     "the user's own layer": ("ValueError: Unknown layer: Sampling\n", "model-format"),
 }

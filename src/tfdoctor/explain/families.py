@@ -635,6 +635,15 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
     changes = index.methods.get(attribute, ())
     asker = _caller(ctx.frames)
     by_package = asker is not None and _kind_of(asker) in ("dependent", "other-package")
+    raiser = ctx.frames[-1] if ctx.frames else None
+    if (
+        raiser is not None
+        and raiser.function == "__getattr__"
+        and _kind_of(raiser) not in ("keras", "tf-keras", "tensorflow")
+    ):
+        # the object's own __getattr__ raised, and it is another library's (torch.nn.Module's
+        # for a torch 'Embedding' or 'Sequential'): not a Keras object, whatever its class name
+        by_package = False
     for change in changes:
         if knowledge.applies(change, ctx.versions):
             detail = _replacement(change.old, change.replacement, change.source)
