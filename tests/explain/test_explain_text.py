@@ -1033,3 +1033,15 @@ def test_the_tensorflow_of_a_text_is_the_variant_stated_last() -> None:
     )
     signatures = [dict(f.data)["signature"] for f in explain_text(text).findings]
     assert "api-change-tf" in signatures
+
+
+def test_a_name_whose_own_entry_misses_the_stated_keras_is_read_by_its_module_s() -> None:
+    # keras.optimizers.legacy.Adadelta's own entry is keras 2.9-2.12 (derived); Keras 3 is said
+    # by keras.optimizers.legacy's (curated)
+    error = (
+        "ImportError: cannot import name 'Adadelta' from 'keras.optimizers.legacy' "
+        "(/env/lib/python3.11/site-packages/keras/optimizers/legacy/__init__.py)\n"
+    )
+    for version in ("3.3.3", "2.10.0"):
+        text = f"$ pip list | grep keras\nkeras                        {version}\n{error}"
+        assert explain_text(text).findings[0].cause == "removed-api", version

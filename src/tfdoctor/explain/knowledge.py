@@ -67,13 +67,18 @@ def find_name(
     ranges: keras 2.6-2.12 and Keras 3)."""
     names = api_index().names
     parts = dotted.split(".")
+    longest: ApiChange | None = None
     for end in range(len(parts), 1, -1):
         found = names.get(".".join(parts[:end]))
         if found:
             fitting = [c for c in found if not implementation or c.applies_to(implementation)]
             stated = [c for c in fitting if versions and applies(c, versions)]
-            return (stated or fitting or found)[0]
-    return None
+            if stated or not versions:
+                return (stated or fitting or found)[0]
+            # none of the name's entries holds the stated versions: a module above it may
+            # (keras.optimizers.legacy.Adadelta: keras 2.9-2.12; keras.optimizers.legacy: Keras 3)
+            longest = longest or (fitting or found)[0]
+    return longest
 
 
 @functools.lru_cache(maxsize=256)
