@@ -15,7 +15,8 @@ Two steps, both run by a maintainer:
     ``name`` change per missing name (implementation ``keras``: tf.keras has it), its ``breaks``
     the releases where the probe proved it missing, and Keras 3 as well where the name does not
     resolve under KERAS3_PYTHON (an environment with Keras 3 installed: tests/lint/resolve_names.py
-    is run there); the probes' outputs are kept in src/tfdoctor/kb/data/keras_exports.json.
+    is run there) and no curated entry says Keras 3 already; the probes' outputs are kept in
+    src/tfdoctor/kb/data/keras_exports.json.
 """
 
 from __future__ import annotations
