@@ -815,6 +815,12 @@ def test_no_release_of_a_requirement_of_tensorflow_is_the_platform_not_the_pytho
     top = explain_text(dependency).findings[0]
     assert top.cause == "platform-unsupported"
     assert "pip resolved tensorflow for this Python" in top.why
+    # releases listed: the pin excludes them, not the machine
+    listed = dependency.replace(
+        ">=0.23.1 (from tensorflow) (from versions: none)",
+        "==0.31.0 (from tensorflow) (from versions: 0.34.0, 0.35.0)",
+    )
+    assert all("pip resolved tensorflow" not in f.why for f in explain_text(listed).findings)
     # tensorflow itself asked for by another package: the Python is in question again
     pinned = (
         "Could not find a version that satisfies the requirement tensorflow==1.12.0 "

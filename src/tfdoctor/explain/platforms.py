@@ -60,9 +60,12 @@ class NoWheel(NamedTuple):
 
 # "requirement tensorflow-io-gcs-filesystem>=0.23.1 (from tensorflow) (from versions: none)": pip
 # resolved TensorFlow itself for this interpreter, so its Python is one TensorFlow supports
+# (pip listing releases it did find, "(from versions: 0.34.0, ...)", means the pin, not the
+# machine, excludes them: only "none" or no list at all counts)
 _FROM_TENSORFLOW = re.compile(
     r"satisfies the requirement ([A-Za-z0-9][\w.-]{0,100})[^()\n]{0,60}"
     r"\(from (tensorflow(?:-cpu|-gpu|-macos|-intel)?|tf-nightly)(?:[=<>!~][^)\n]{0,40})?\)"
+    r"(?! {0,3}\(from versions: (?!none\)))"
 )
 _TF_DISTRIBUTIONS = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly"})
 
