@@ -175,7 +175,6 @@ def test_the_environment_of_an_ipython_traceback_under_home_is_found(
     import sys
 
     from tfdoctor.commands import explain as command
-    from tfdoctor.errors import UsageError
     from tfdoctor.explain import explain_text
 
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -189,14 +188,7 @@ def test_the_environment_of_an_ipython_traceback_under_home_is_found(
         "ModuleNotFoundError: No module named 'keras.src.engine'\n"
     )
     assert result.environment == "~/venv"
-    checked: list[str] = []
-
-    def diagnose_context(python: str) -> None:
-        checked.append(python)
-        raise UsageError("not examined in this test")
-
-    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
-    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    checked = _record_checked_environments(monkeypatch)
     args = argparse.Namespace(text_only=False, python=None)
     assert command._environment(args, result) is None
     assert checked == ["~/venv"]
@@ -212,7 +204,6 @@ def test_the_traceback_environment_of_another_user_is_not_run(
     import sys
 
     from tfdoctor.commands import explain as command
-    from tfdoctor.errors import UsageError
     from tfdoctor.explain import explain_text
 
     site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
@@ -236,14 +227,7 @@ def test_the_traceback_environment_of_another_user_is_not_run(
         return found
 
     monkeypatch.setattr(os, "stat", stat)
-    checked: list[str] = []
-
-    def diagnose_context(python: str) -> None:
-        checked.append(python)
-        raise UsageError("not examined in this test")
-
-    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
-    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    checked = _record_checked_environments(monkeypatch)
     args = argparse.Namespace(text_only=False, python=None)
     assert command._environment(args, result) is None
     assert checked == []
@@ -281,3 +265,19 @@ def test_an_unusable_active_environment_leaves_the_text_alone(
     assert "environment_source" not in out
     # asked for by name, the same environment is a usage error
     assert main(["explain", "--python", str(tmp_path / "deleted-venv"), str(path)]) == 2
+
+
+def _record_checked_environments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The interpreters explain would examine, recorded instead of run."""
+    from tfdoctor.commands import explain as command
+    from tfdoctor.errors import UsageError
+
+    checked: list[str] = []
+
+    def diagnose_context(python: str) -> None:
+        checked.append(python)
+        raise UsageError("not examined in this test")
+
+    monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
+    monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
+    return checked
