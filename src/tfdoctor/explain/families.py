@@ -713,8 +713,10 @@ def _keyword(keyword: str, ctx: Context, by_keras: bool = False, cls: str = "") 
 
 
 _SO_SYMBOL = re.compile(r"\.so(?:\.[\d.]{1,12})?: undefined symbol")
-# Itanium mangling: _ZN, a const/volatile method's qualifiers (K, V, r, R, O), then the name
-_TF_SYMBOL = re.compile(r"undefined symbol:? _ZN[KVrRO]{0,3}\d{1,3}tensorflow")
+# Itanium mangling of a name in namespace tensorflow: ZN, a const/volatile method's qualifiers
+# (K, V, r, R, O), then the name's length-prefixed parts
+_MANGLED_TF = r"ZN[KVrRO]{0,3}\d{1,3}tensorflow"
+_TF_SYMBOL = re.compile(r"undefined symbol:? _" + _MANGLED_TF)
 
 
 _OTHER_BACKENDS = {
@@ -854,8 +856,7 @@ _DLOPEN_SYMBOL = re.compile(
     r"(?:[Ss]ymbol not found|Library not loaded: @rpath/libtensorflow)"
 )
 _DLOPEN_TF_SYMBOL = re.compile(
-    r"(?:[Ss]ymbol not found: |symbol not found in flat namespace ')"
-    r"_{1,2}ZN[KVrRO]{0,3}\d{1,3}tensorflow"
+    r"(?:[Ss]ymbol not found: |symbol not found in flat namespace ')_{1,2}" + _MANGLED_TF
 )
 
 
