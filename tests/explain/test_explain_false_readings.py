@@ -115,3 +115,13 @@ def test_a_keyword_refused_by_another_class_is_not_kerass() -> None:
     other = "TypeError: MyLayer.__init__() got an unexpected keyword argument 'input_length'\n"
     assert explain_text(keras).findings[0].cause == "removed-api"
     assert not explain_text(other).findings
+
+
+def test_keras_naming_the_class_that_refused_a_keyword_keeps_other_classes_changes_apart() -> None:
+    # Embedding's input_length is the change; Keras 3 names the class it passed the keyword to
+    embedding = (
+        "ValueError: Unrecognized keyword arguments passed to Embedding: {'input_length': 5}\n"
+    )
+    dense = "ValueError: Unrecognized keyword arguments passed to Dense: {'input_length': 5}\n"
+    assert explain_text(embedding).findings[0].cause == "removed-api"
+    assert not explain_text(dense).findings

@@ -119,3 +119,30 @@ def test_no_two_entries_for_one_name_break_in_one_release() -> None:
                     key = (change.package, change.old)
                     assert key not in active, (impl, release, active[key], change.id)
                     active[key] = change.id
+
+
+def test_derived_keyword_entries_match_the_layers_built() -> None:
+    # scripts/keras_keywords.py wrote them: each keyword was taken by the class in keras 2 and
+    # refused by it in every Keras 3 run (src/tfdoctor/kb/data/keras_keywords.json); an entry for
+    # all of keras.layers names exactly the classes built that still take it
+    import json
+    from importlib import resources
+
+    page = resources.files("tfdoctor").joinpath("kb", "data", "keras_keywords.json")
+    observed = json.loads(page.read_text("utf-8"))
+    runs = observed["keras3"]
+    refused = set.intersection(*({(c, k) for c, k, _e in run["refused"]} for run in runs))
+    built = set.intersection(*(set(run["built"]) for run in runs))
+    taken = {(c, k) for c, keywords in observed["keras2"]["classes"].items() for k in keywords}
+    derived = [c for c in load_api_data().changes if c.derived_by == "scripts/keras_keywords.py"]
+    assert len(derived) >= 10
+    for change in derived:
+        assert change.kind == "keyword" and change.breaks == ">=3", change.id
+        if change.old == "keras.layers":
+            takers = {c for c, k in taken if k == change.keyword} & built
+            refusing = {c for c in takers if (c, change.keyword) in refused}
+            assert set(change.except_classes) == takers - refusing, change.id
+            assert refusing, change.id
+        else:
+            cls = change.old.rsplit(".", 1)[-1]
+            assert (cls, change.keyword) in taken and (cls, change.keyword) in refused, change.id

@@ -338,3 +338,25 @@ def test_keras3_advice_of_a_name_standalone_keras_2_also_lacked(write: Write, li
     older = lint(path, tensorflow="2.12", keras="2.12").findings
     assert codes(older) == [("TFD710", 1), ("TFD710", 2)]
     assert "tf.keras.layers.experimental.preprocessing" in older[0].title, older[0].title
+
+
+def test_keras2_layer_keywords_that_keras3_refuses(write: Write, lint: Lint) -> None:
+    # derived by scripts/keras_keywords.py: Keras 3 layers refuse the Keras 2 base-layer
+    # keywords weights= and batch_input_shape=, except the classes that still take them
+    path = write(
+        "layers.py",
+        """
+        import keras
+        from keras.layers import Dense, Embedding, LSTM
+        embed = Embedding(10, 4, weights=[matrix])
+        dense = Dense(2, weights=[kernel, bias], batch_input_shape=(None, 3))
+        rnn = LSTM(4, time_major=False)
+        plain = Dense(2, name="ok")
+    """,
+    )
+    assert codes(lint(path, tensorflow="2.16", keras="3").findings) == [
+        ("TFD713", 4),
+        ("TFD713", 4),
+        ("TFD713", 5),
+    ]
+    assert not lint(path, keras="2").findings

@@ -39,6 +39,8 @@ class ApiChange:
     replacement_from_package: bool = False
     # the maintainer script that wrote the entry from its observations, "" for a curated one
     derived_by: str = ""
+    # a keyword change of a module (keras.layers): the classes in it that still take the keyword
+    except_classes: tuple[str, ...] = ()
 
     @property
     def renamable(self) -> bool:
@@ -46,6 +48,15 @@ class ApiChange:
 
     def applies_to(self, implementation: str) -> bool:
         return not self.implementations or implementation in self.implementations
+
+    def covers(self, relative: str) -> bool:
+        """Whether the change is about ``relative`` (keras.layers.Dense): ``old`` itself or a
+        name under it that is not one of the classes that still take the keyword."""
+        if relative == self.old:
+            return True
+        return relative.startswith(self.old + ".") and (
+            relative.rsplit(".", 1)[-1] not in self.except_classes
+        )
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,13 @@ def parse_api_data(raw: dict[str, object]) -> ApiData:
     if not isinstance(entries, list):
         raise ValueError("api_changes.json: 'changes' must be a list")
     for entry in entries:
-        change = ApiChange(**{**entry, "implementations": tuple(entry.get("implementations", ()))})
+        change = ApiChange(
+            **{
+                **entry,
+                "implementations": tuple(entry.get("implementations", ())),
+                "except_classes": tuple(entry.get("except_classes", ())),
+            }
+        )
         if change.kind not in KINDS or change.package not in PACKAGES:
             raise ValueError(f"api_changes.json: bad kind/package in {change.id}")
         if change.outcome not in OUTCOMES:

@@ -137,9 +137,9 @@ def check_keywords(v: CallScope, node: ast.Call) -> None:
         for change in changes:
             if keyword.arg != change.keyword:
                 continue
-            if relative != change.old and not relative.startswith(change.old + "."):
+            if not change.covers(relative):
                 continue
-            replacement = f"{change.replacement}=" if change.replacement else "nothing"
+            advice = f"use {change.replacement}=" if change.replacement else "remove it"
             keras = f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
             ignored = change.outcome == "ignored"
             verdict = (
@@ -150,8 +150,7 @@ def check_keywords(v: CallScope, node: ast.Call) -> None:
             v.report(
                 rules.REMOVED_KEYWORD.code,
                 keyword,
-                f"{display_name(qualified)}({change.keyword}=...) {verdict} {keras}"
-                f"; use {replacement}",
+                f"{display_name(qualified)}({change.keyword}=...) {verdict} {keras}; {advice}",
                 severity=Severity.WARNING if ignored else None,
                 why=change.note,
                 evidence=(f"source: {change.source}",),
