@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "real_uv_no_windows_wheel": ("platform-unsupported", "uv-no-wheel-for-platform"),
     "real_tf215_after_nightly_uninstall": ("broken-install", "keras-package-emptied"),
     "real_tf215_contrib": ("removed-api", "api-change-tf"),
+    "real_tf24_experimental_run_v2": ("removed-api", "object-attribute-gone-code"),
     "real_tf215_get_default_graph": ("removed-api", "api-change-tf"),
     "real_tf215_get_session": ("removed-api", "api-change-keras"),
     "real_tf215_keras_wrappers": ("removed-api", "api-change-keras"),

@@ -90,3 +90,29 @@ def test_the_family_alone_names_the_cause() -> None:
     result = explain_text(text)
     assert result.findings[0].cause == "mixed-keras-objects"
     assert dict(result.findings[0].data)["signature"] == "foreign-keras-object"
+
+
+def test_an_attribute_an_older_release_had_is_read_from_what_building_the_objects_found() -> None:
+    # kb/data/object_attributes.json: Sequential.uses_learning_phase is in keras 2.3.1 and in no
+    # later release built; with no frame, whose code asked is not known
+    one_liner = "AttributeError: 'Sequential' object has no attribute 'uses_learning_phase'\n"
+    result = explain_text(one_liner)
+    assert result.findings[0].cause == "dependent-package-incompatible"
+    assert result.uncertain and "mixed-keras-objects" in result.alternatives
+    # a dataset class of any name is a tf.data.Dataset
+    dataset = "AttributeError: 'PrefetchDataset' object has no attribute 'make_one_shot_iterator'\n"
+    assert explain_text(dataset).findings[0].cause == "dependent-package-incompatible"
+    # a package's frame asks: a dependent, certain
+    package = (
+        "Traceback (most recent call last):\n"
+        '  File "/env/lib/python3.8/site-packages/rl/agents/ddpg.py", line 1, in backward\n'
+        "    self.actor.uses_learning_phase\n"
+        "AttributeError: 'Sequential' object has no attribute 'uses_learning_phase'\n"
+    )
+    assert explain_text(package).findings[0].cause == "dependent-package-incompatible"
+    assert not explain_text(package).uncertain
+    # the release stated is one that has it: not what is wrong
+    stated = "tensorflow==1.15.5\nkeras==2.3.1\n" + one_liner
+    assert all(f.cause != "dependent-package-incompatible" for f in explain_text(stated).findings)
+    # a class that is not Keras's or TensorFlow's (PyTorch's Sequential has no such table)
+    assert not explain_text("AttributeError: 'Sequential' object has no attribute 'foo'\n").findings

@@ -146,3 +146,32 @@ def test_derived_keyword_entries_match_the_layers_built() -> None:
         else:
             cls = change.old.rsplit(".", 1)[-1]
             assert (cls, change.keyword) in taken and (cls, change.keyword) in refused, change.id
+
+
+def test_object_attributes_gone_match_the_runs() -> None:
+    # scripts/object_attributes.py: each attribute said gone is in the run of the release that
+    # last had it and in no later run that built the kind (kb/data/object_attributes.json)
+    import json
+    from importlib import resources
+
+    from packaging.version import Version
+
+    page = resources.files("tfdoctor").joinpath("kb", "data", "object_attributes.json")
+    data = json.loads(page.read_text("utf-8"))
+    runs = data["runs"]  # in release order (TensorFlow, then Keras)
+    assert len(runs) >= 5
+    order = [(Version(r["tensorflow"]), r["keras"]) for r in runs]
+    assert [v for v, _ in order] == sorted(v for v, _ in order)
+    for kind, facts in data["kinds"].items():
+        built = [r for r in runs if "attributes" in r["kinds"].get(kind, {})]
+        assert facts["types"] == sorted({r["kinds"][kind]["classes"][0] for r in built}), kind
+        for name, gone in facts["gone"].items():
+            index = next(
+                i
+                for i, r in enumerate(built)
+                if f"tensorflow {r['tensorflow']} ({r['keras']})" == gone["last_had"]
+            )
+            assert name in built[index]["kinds"][kind]["attributes"], (kind, name)
+            later = built[index + 1 :]
+            assert later and all(name not in r["kinds"][kind]["attributes"] for r in later)
+    assert "experimental_run_v2" in data["kinds"]["tf.distribute.Strategy"]["gone"]

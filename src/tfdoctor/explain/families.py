@@ -683,6 +683,20 @@ def _object_attribute(cls: str, attribute: str, ctx: Context) -> list[Hit]:
                     (change.package, change.breaks),
                 )
             ]
+    # what building the objects in real environments found gone (after the curated knowledge)
+    gone = knowledge.gone_attribute(cls, attribute, cls in ctx.keras_builtins)
+    if gone is not None:
+        detail = (
+            f"`{cls}.{attribute}` is in {gone.last_had}, not in {gone.gone_from} "
+            "(kb/data/object_attributes.json)"
+        )
+        breaks = ("tensorflow", f">{gone.last_had_tensorflow}")
+        if by_package and asker is not None:
+            return [Hit("dependent-name-missing", f"{asker.package}: {detail}", breaks)]
+        if asker is not None and _kind_of(asker) == "user":
+            return [Hit("object-attribute-gone-code", detail, breaks)]
+        if asker is None:
+            return [Hit("object-attribute-gone", detail, breaks)]
     return []
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from tfdoctor.kb import KnowledgeBase
@@ -118,6 +118,59 @@ def breaks_stated(package: str, breaks: str, versions: Mapping[str, str]) -> boo
         return Version(version) in SpecifierSet(breaks)
     except (InvalidSpecifier, InvalidVersion):
         return True
+
+
+class GoneAttribute(NamedTuple):
+    kind: str  # keras.Sequential, tf.distribute.Strategy, ...
+    last_had: str  # the last release probed that had it
+    gone_from: str  # the first release probed that lacks it
+    last_had_tensorflow: str
+
+
+@functools.lru_cache(maxsize=1)
+def _object_kinds() -> dict[str, Any]:
+    import json
+    from importlib import resources
+
+    data = resources.files("tfdoctor").joinpath("kb").joinpath("data")
+    page = data.joinpath("object_attributes.json")
+    kinds: dict[str, Any] = json.loads(page.read_text("utf-8"))["kinds"]
+    return kinds
+
+
+# the concrete classes of datasets and strategies are many (PrefetchDataset, MapDataset...)
+_KIND_SUFFIXES = (
+    ("Dataset", "tf.data.Dataset"),
+    ("Strategy", "tf.distribute.Strategy"),
+    ("StrategyV1", "tf.distribute.Strategy"),
+    ("StrategyV2", "tf.distribute.Strategy"),
+)
+
+
+# objects that only Keras's own code asks for attributes (a layer reads the node that made its
+# input): a missing one is Keras meeting an object of another Keras, which signatures say
+_READ_BY_KERAS_ONLY = frozenset({"keras.Node"})
+
+
+def gone_attribute(cls: str, attribute: str, keras_builtin: bool) -> GoneAttribute | None:
+    """The release that dropped ``attribute`` of the Keras or TensorFlow object of class ``cls``
+    (kb/data/object_attributes.json, found by building the objects in real environments);
+    ``keras_builtin``: ``cls`` is one of Keras's own classes (a layer other than those built)."""
+    kinds = _object_kinds()
+    candidates = [kind for kind, data in kinds.items() if cls in data["types"]]
+    if not candidates:
+        candidates = [kind for suffix, kind in _KIND_SUFFIXES if cls.endswith(suffix)][:1]
+    if not candidates and keras_builtin:
+        candidates = ["keras.layers.Layer"]
+    for kind in candidates:
+        if kind in _READ_BY_KERAS_ONLY:
+            continue
+        gone = kinds[kind]["gone"].get(attribute)
+        if gone:
+            return GoneAttribute(
+                kind, gone["last_had"], gone["gone_from"], gone["last_had_tensorflow"]
+            )
+    return None
 
 
 @functools.lru_cache(maxsize=1)
