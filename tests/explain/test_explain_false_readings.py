@@ -125,3 +125,22 @@ def test_keras_naming_the_class_that_refused_a_keyword_keeps_other_classes_chang
     dense = "ValueError: Unrecognized keyword arguments passed to Dense: {'input_length': 5}\n"
     assert explain_text(embedding).findings[0].cause == "removed-api"
     assert not explain_text(dense).findings
+
+
+def test_python2_names_no_module_but_the_source_line_does() -> None:
+    # TensorFlow 1.0 renamed tf.pack (scripts/tf1_renames.py); Python 2 says only 'module' object
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "FCN.py", line 129, in inference\n'
+        "    deconv_shape3 = tf.pack([shape[0], shape[1], shape[2], NUM_OF_CLASSESS])\n"
+        "AttributeError: 'module' object has no attribute 'pack'\n"
+    )
+    finding = explain_text(text).findings[0]
+    assert finding.cause == "removed-api" and "tensorflow.stack" in " ".join(finding.why.split())
+    other = text.replace("tf.pack(", "np.pack(")
+    assert not explain_text(other).findings
+
+
+def test_tensorflow_1s_nn_module_is_tf_nn() -> None:
+    text = "AttributeError: module 'tensorflow.python.ops.nn' has no attribute 'rnn_cell'\n"
+    assert explain_text(text).findings[0].cause == "removed-api"

@@ -175,3 +175,28 @@ def test_object_attributes_gone_match_the_runs() -> None:
             later = built[index + 1 :]
             assert later and all(name not in r["kinds"][kind]["attributes"] for r in later)
     assert "experimental_run_v2" in data["kinds"]["tf.distribute.Strategy"]["gone"]
+
+
+def test_tf1_renames_match_the_api_listed() -> None:
+    # scripts/tf1_renames.py: each entry is a name of tensorflow 0.12.1's API that 1.0.1's lacks,
+    # and a replacement it renames to is in 1.0.1's API (src/tfdoctor/kb/data/tf1_renames.json)
+    import json
+    from importlib import resources
+
+    page = resources.files("tfdoctor").joinpath("kb", "data", "tf1_renames.json")
+    observed = json.loads(page.read_text("utf-8"))
+    derived = [c for c in load_api_data().changes if c.derived_by == "scripts/tf1_renames.py"]
+    assert len(derived) >= 20
+    for change in derived:
+        assert change.old in observed["gone"], change.id
+        assert change.breaks == ">=1.0" and change.package == "tensorflow", change.id
+        if change.renamable:
+            assert change.replacement in observed["kept_with_new_spelling"] or change.old in {
+                "tensorflow.neg",
+                "tensorflow.pack",
+                "tensorflow.unpack",
+                "tensorflow.batch_matmul",
+                "tensorflow.complex_abs",
+                "tensorflow.concat_v2",
+                "tensorflow.split_v",
+            }, change.id

@@ -142,6 +142,7 @@ class Context(NamedTuple):
     layout: Mapping[str, frozenset[str]]  # keras.src modules: "keras3" / "keras2" only
     tf_core: frozenset[str]  # names every TensorFlow 2.x has at the top level
     last_import: str  # the module of the last `from X import` source line shown, "" none
+    last_source: str = ""  # the source line shown under the last frame line
     multibackend: bool = False  # the text shows multi-backend Keras ("Using TensorFlow backend.")
     loading: bool = False  # the traceback runs through Keras's loading of a saved model
     saved_keys: frozenset[str] = frozenset()  # config keys only another Keras writes to a file
@@ -275,12 +276,18 @@ def missing(module: str, name: str, ctx: Context) -> list[Hit]:
 _GENERATED_API = re.compile(r"^(?:tensorflow|tensorflow_core)\._api\.v2(?=\.|$)")
 
 
+_PUBLIC_IMPLEMENTATIONS = {"tensorflow.python.ops.nn": "tensorflow.nn"}
+
+
 def _generated_api(module: str, name: str) -> str:
     """The public name of a module of TensorFlow's generated API (``tensorflow._api.v2.train`` ->
     ``tensorflow.train``) when the API-change table knows the missing name there; other modules,
     and names the table does not know (which the internal-module rules place by who asked),
     unchanged."""
     folded = _GENERATED_API.sub("tensorflow", module, count=1)
+    if module in _PUBLIC_IMPLEMENTATIONS:
+        # TensorFlow 1.x's tf.nn *is* tensorflow.python.ops.nn: its name in messages
+        folded = _PUBLIC_IMPLEMENTATIONS[module]
     if folded == module:
         return module
     return folded if knowledge.find_name(f"{folded}.{name}" if name else folded) else module
@@ -586,7 +593,11 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
             hits += missing(_module_case(found.group(1) or found.group(2)), found.group(3), ctx)
         else:
             py2 = _PY2_MODULE_ATTR.search(text)
-            if py2 is not None and ctx.last_import:
+            spelled = _spelled_in_source(py2.group(1), ctx.last_source) if py2 else ""
+            if py2 is not None and spelled:
+                # Python 2 does not name the module; the source line does (`tf.nn.rnn_cell`)
+                hits += missing(spelled, py2.group(1), ctx)
+            elif py2 is not None and ctx.last_import:
                 hits += missing(ctx.last_import, py2.group(1), ctx)
             elif py2 is not None and ctx.shadow:
                 hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead"))
@@ -613,6 +624,27 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
     if "eager execution" in text:
         hits += graph_code_under_eager(text, ctx)
     return hits
+
+
+# the aliases TensorFlow is imported under in the code people paste
+_TF_ALIASES = {"tf": "tensorflow", "tensorflow": "tensorflow"}
+
+
+def _spelled_in_source(attribute: str, source: str) -> str:
+    """The TensorFlow module that a source line asks for ``attribute`` (``tf.nn`` for
+    ``cell = tf.nn.rnn_cell.GRUCell(8)`` and ``rnn_cell``), "" when the line does not show it."""
+    if attribute not in source:
+        return ""
+    found = re.search(
+        r"(?<![\w.])([A-Za-z_]\w{0,30}(?:\.\w{1,60}){0,6})\." + re.escape(attribute) + r"\b", source
+    )
+    if found is None:
+        return ""
+    head, _, rest = found.group(1).partition(".")
+    module = _TF_ALIASES.get(head)
+    if module is None:
+        return ""
+    return f"{module}.{rest}" if rest else module
 
 
 def _bare_class(name: str, ctx: Context) -> list[Hit]:

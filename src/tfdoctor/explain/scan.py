@@ -113,6 +113,7 @@ class Scanner:
         self.environments: dict[str, int] = {}  # environment folders seen in frames -> count
         self.environment_files: dict[str, str] = {}  # environment folder -> a file the text names
         self.shadow = ""
+        self.last_source = ""  # the source line shown under the last frame line
         self.python = ""  # the Python version the paths show
         self.multibackend = False  # multi-backend Keras (<= 2.3) ran: it prints its backend
         self.other_backend = ""  # "theano" / "cntk": multi-backend Keras ran on that backend
@@ -220,6 +221,8 @@ class Scanner:
         frame line (nothing else is looked for in it)."""
         parsed = _frame_line(line.text, line.norm)
         if isinstance(parsed, str):
+            if self._last_frame[0] and self.line_no == self._last_frame[0] + 1:
+                self.last_source = line.norm.strip()[:300]  # the source line of the frame above
             if parsed:
                 self._last_import = parsed
                 self._last_import_line = self.line_no
@@ -320,6 +323,7 @@ class Scanner:
                 layout=self._detectors.layout,
                 tf_core=self._detectors.tf_core,
                 last_import=self._last_import or self._typed_import,
+                last_source=self.last_source,
                 multibackend=self.multibackend,
                 loading=self.loads_model
                 or any(families.is_loading(frame) for frame in self._frames),
