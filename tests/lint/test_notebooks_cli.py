@@ -56,6 +56,9 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
     assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1), ("TFD711", "6", 1)]
     text = run_cli("lint", "--keras", "3", str(path))
     assert f"{path}:cell 3:2:27: warning: TFD703 " in text.stdout
+    # the lines the message names are the notebook's too, not those of the joined cells
+    mixed = next(f for f in result.findings if f.code == "TFD701")
+    assert "keras (cell 2, line 3), tf.keras (cell 3, line 2)" in mixed.title
 
 
 def test_text_format_and_exit_status(write: Write, tmp_path: Path) -> None:

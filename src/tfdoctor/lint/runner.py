@@ -235,9 +235,22 @@ def _in_cell(finding: Finding, cells: tuple[tuple[int, int], ...]) -> Finding:
     if loc.end_line is not None and 0 < loc.end_line <= len(cells):
         end_line = cells[loc.end_line - 1][1]
     return finding._replace(
+        # the message names lines of the joined cells too ("keras (line 11)")
+        title=_LINE_IN_MESSAGE.sub(lambda m: _cell_line(m, cells), finding.title),
         location=Location(loc.path, line, loc.column, end_line, loc.end_column),
         data=(*finding.data, ("cell", str(cell))),
     )
+
+
+_LINE_IN_MESSAGE = re.compile(r"\(line (\d+)\)")
+
+
+def _cell_line(match: re.Match[str], cells: tuple[tuple[int, int], ...]) -> str:
+    number = int(match.group(1))
+    if not 0 < number <= len(cells):
+        return match.group(0)
+    cell, line = cells[number - 1]
+    return f"(cell {cell}, line {line})"
 
 
 _WORKER_OPTIONS: LintOptions | None = None
