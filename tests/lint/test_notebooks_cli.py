@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from lint_helpers import Lint, Write, codes, run_cli, run_json
 
 from tfdoctor.lint.rules import LINT_RULES
@@ -162,6 +163,40 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     out = run_cli("lint", str(tmp_path / "missing"))
     assert out.returncode == 2 and "no such file or folder" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("value", ["3", "3.0", "1.15", "2.x"])
+def test_tensorflow_flag_takes_tensorflow_2_only(value: str) -> None:
+    """There is no TensorFlow 3 to lint for, and TensorFlow 1 is not known: one line, exit 2."""
+    out = run_cli("lint", "--tensorflow", value, ".")
+    assert out.returncode == 2, out.stdout
+    assert out.stderr == (
+        f"tfdoctor: --tensorflow expects a TensorFlow 2 version like 2.15 or 2, not {value!r}"
+        " (lint knows the Keras APIs of TensorFlow 2.0 and newer)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "tensorflow", "keras"),
+    [
+        (("--tensorflow", "2"), "2.21", "3."),  # any TensorFlow 2: the newest, as --keras 3
+        (("--tensorflow", "2", "--keras", "2"), "2.15", "2.15"),
+        (("--tensorflow", "2", "--keras", "2.12"), "2.12", "2.12"),
+        (("--tensorflow", "2.0"), "2.0", "2.0"),
+    ],
+)
+def test_a_bare_tensorflow_2_is_not_2_0(
+    flags: tuple[str, ...], tensorflow: str, keras: str
+) -> None:
+    from tfdoctor.lint import resolve_target
+    from tfdoctor.lint.target import _newest_tensorflow
+
+    args = dict(zip(flags[::2], flags[1::2]))
+    target = resolve_target(None, args.get("--keras"), args.get("--tensorflow"))
+    if tensorflow == "2.21":
+        tensorflow = str(_newest_tensorflow())
+    assert target.tensorflow == tensorflow
+    assert target.keras.startswith(keras)
 
 
 def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> None:
