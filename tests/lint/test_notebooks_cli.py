@@ -224,3 +224,59 @@ def test_rule_list_has_codes() -> None:
         "TFD712",
         "TFD713",
     }
+
+
+def test_nbformat_3_notebooks_are_linted_and_left_alone_by_fix(
+    write: Write, tmp_path: Path
+) -> None:
+    """The notebooks of 2014-2016 (nbformat 3: cells in worksheets, code in "input") hold the
+    Keras 1 / TensorFlow 1 code lint is for; --fix says why it does not rewrite them."""
+    v3 = {
+        "metadata": {},
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "markdown", "metadata": {}, "source": ["# old"]},
+                    {
+                        "cell_type": "code",
+                        "input": ["import tensorflow as tf\n", "x = 1"],
+                        "language": "python",
+                        "metadata": {},
+                        "outputs": [],
+                    },
+                    {
+                        "cell_type": "code",
+                        "input": "opt = tf.keras.optimizers.Adam(lr=0.1)",
+                        "language": "python",
+                        "metadata": {},
+                        "outputs": [],
+                    },
+                ]
+            }
+        ],
+    }
+    text = json.dumps(v3, indent=1) + "\n"
+    path = write("old.ipynb", text)
+    data = run_json("lint", "--keras", "3", str(path))
+    assert [(f["code"], f["location"]["line"]) for f in data["findings"]] == [("TFD713", 1)]
+    out = run_cli("lint", "--keras", "3", "--fix", str(path))
+    assert out.returncode == 1
+    assert f"{path}:cell 3:1:32: error: TFD713 " in out.stdout
+    assert "nbformat 3 notebook" in out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_json_that_is_not_a_notebook_is_skipped_with_the_reason(
+    write: Write, tmp_path: Path
+) -> None:
+    path = write("list.ipynb", "[1, 2]")
+    data = run_json("lint", "--keras", "3", str(path))
+    assert data["skipped"] == [
+        {
+            "path": str(path),
+            "message": "cannot parse: not a notebook: its JSON has no list of cells",
+        }
+    ]

@@ -229,7 +229,7 @@ def read_notebook(data: bytes) -> NotebookSource:
         raise SyntaxError("not a notebook: its JSON is nested too deeply") from exc
     lines: list[str] = []
     cells: list[tuple[int, int]] = []
-    raw_cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    raw_cells = notebook_cells(notebook)
     for number, cell in enumerate(raw_cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -253,9 +253,29 @@ def is_magic(line: str) -> bool:
     return _MAGIC.match(line) is not None
 
 
+def notebook_cells(notebook: object) -> list[Any]:
+    """The cells of a notebook: nbformat 4's ``cells``, or those of nbformat 3's worksheets
+    (the notebooks of 2014-2016, where code written for Keras 1 and TensorFlow 1 lives).
+    SyntaxError when the JSON is not a notebook."""
+    if isinstance(notebook, dict):
+        cells = notebook.get("cells")
+        if isinstance(cells, list):
+            return cells
+        worksheets = notebook.get("worksheets")
+        if cells is None and isinstance(worksheets, list):
+            return [
+                cell
+                for sheet in worksheets
+                if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list)
+                for cell in sheet["cells"]
+            ]
+    raise SyntaxError("not a notebook: its JSON has no list of cells")
+
+
 def cell_text(cell: dict[str, Any]) -> str:
-    """A cell's source: nbformat stores it as one string or as a list of lines."""
-    text = cell.get("source", "")
+    """A cell's source: nbformat stores it as one string or as a list of lines (a code cell of
+    nbformat 3 as its ``input``)."""
+    text = cell["source"] if "source" in cell else cell.get("input", "")
     if isinstance(text, list):
         return "".join(str(part) for part in text)
     return str(text)
