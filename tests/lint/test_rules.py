@@ -163,6 +163,28 @@ def test_methods_keywords_and_model_formats(write: Write, lint: Lint) -> None:
     assert codes(lint(path, keras="2").findings) == [("TFD713", 3), ("TFD712", 5)]
 
 
+def test_legacy_optimizers_keep_their_old_arguments(write: Write, lint: Lint) -> None:
+    """keras.optimizers.legacy.SGD(lr=0.5, decay=0.1) sets both in Keras 2.11-2.15 (checked:
+    tf.keras and keras of TensorFlow 2.15.1): no keyword finding; under Keras 3 the legacy
+    namespace itself is reported, once."""
+    path = write(
+        "legacy.py",
+        """
+        import tensorflow as tf
+        import keras
+        a = tf.keras.optimizers.legacy.SGD(lr=0.5, decay=0.1)
+        b = keras.optimizers.legacy.Adam(lr=0.5)
+        c = tf.keras.optimizers.SGD(lr=0.5)
+    """,
+    )
+    found = lint(path, keras="2").findings
+    assert [(f.code, f.location.line) for f in found if f.code == "TFD713" and f.location] == [
+        ("TFD713", 5)
+    ]
+    keras3 = [f.code for f in lint(path, keras="3").findings if f.location and f.location.line < 5]
+    assert "TFD713" not in keras3 and keras3.count("TFD710") == 2
+
+
 def test_tf1_names_under_tf2(write: Write, lint: Lint) -> None:
     path = write(
         "tf1.py",
