@@ -185,6 +185,32 @@ def test_legacy_optimizers_keep_their_old_arguments(write: Write, lint: Lint) ->
     assert "TFD713" not in keras3 and keras3.count("TFD710") == 2
 
 
+def test_what_tf_keras_and_keras_2_11_plus_refuse(write: Write, lint: Lint) -> None:
+    """Checked in real environments (tensorflow-cpu 2.15.1 with keras 2.15.0; 2.21.0 with keras
+    3.15.1): tf.keras of TensorFlow 2 has no CuDNNLSTM/CuDNNGRU, tf.keras under Keras 3 has no
+    set_learning_phase, and Keras 2.11-2.15 optimizers raise on decay= (Keras 3 ignores it)."""
+    path = write(
+        "old.py",
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import CuDNNLSTM
+        from tensorflow.keras import backend as K
+        K.set_learning_phase(1)
+        opt = tf.keras.optimizers.SGD(decay=0.1)
+        gru = tf.keras.layers.CuDNNGRU(3)
+    """,
+    )
+    assert codes(lint(path, keras="2").findings) == [
+        ("TFD710", 2),
+        ("TFD713", 5),
+        ("TFD710", 6),
+    ]
+    keras3 = lint(path, keras="3").findings
+    assert codes(keras3) == [("TFD710", 2), ("TFD710", 4), ("TFD713", 5), ("TFD710", 6)]
+    decay = next(f for f in keras3 if f.code == "TFD713")
+    assert "silently ignored" in decay.title and decay.severity.value == "warning"
+
+
 def test_tf1_names_under_tf2(write: Write, lint: Lint) -> None:
     path = write(
         "tf1.py",
