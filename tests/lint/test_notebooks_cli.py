@@ -157,6 +157,24 @@ def test_pyproject_selects_rules_and_paths(write: Write, tmp_path: Path) -> None
     assert sorted(f["code"] for f in data["findings"]) == ["TFD701", "TFD703", "TFD710"]
 
 
+@pytest.mark.parametrize("key", ["select", "ignore"])
+def test_a_code_typo_in_pyproject_is_a_usage_error(write: Write, tmp_path: Path, key: str) -> None:
+    """As --select XYZ is: a prefix no rule has would silently filter out every finding."""
+    write("pyproject.toml", f'[tool.tfdoctor]\n{key} = ["TFD7", "TDF710"]\n')
+    write("a.py", "from keras.utils import np_utils\n")
+    out = run_cli("lint", "--keras", "3", ".", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"tfdoctor: {tmp_path.resolve() / 'pyproject.toml'}: [tool.tfdoctor] {key} TDF710: no "
+        "lint rule's code starts with it; `tfdoctor rules` lists them (lint rules are TFD7xx)\n"
+    )
+    # the command line's own list replaces the file's
+    assert run_cli("lint", "--keras", "3", f"--{key}", "TFD71", ".", cwd=tmp_path).returncode in (
+        0,
+        1,
+    )
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     out = run_cli("lint", "--keras", "banana", str(tmp_path))
     assert out.returncode == 2 and out.stderr.startswith("tfdoctor: --keras expects")
