@@ -211,6 +211,37 @@ def test_what_tf_keras_and_keras_2_11_plus_refuse(write: Write, lint: Lint) -> N
     assert "silently ignored" in decay.title and decay.severity.value == "warning"
 
 
+def test_names_from_star_imports(write: Write, lint: Lint) -> None:
+    """`from keras.layers import *` then `Merge()`: the Keras 1/2 tutorials' style. A name the
+    file binds itself (an assignment, a parameter, a class) is not the star import's."""
+    path = write(
+        "star.py",
+        """
+        from keras.layers import *
+        from tensorflow.keras.layers import *
+        a = Merge()
+        b = experimental.preprocessing.Rescaling(1.0)
+        c = Dense(3)
+        def f(CuDNNGRU):
+            return CuDNNGRU()
+        class CuDNNLSTM:
+            pass
+        d = CuDNNLSTM()
+    """,
+    )
+    found = lint(path).findings
+    assert [
+        (f.code, f.location.line if f.location else 0) for f in found if f.code == "TFD710"
+    ] == [
+        ("TFD710", 3),
+        ("TFD710", 4),
+    ]
+    merge = found[[f.code for f in found].index("TFD710")]
+    assert merge.title.startswith("`Merge`: tf.keras.layers.Merge does not exist")  # last import
+    renamed = next(f for f in found if f.location and f.location.line == 4)
+    assert renamed.fix_note == "replace by hand with tf.keras.layers"  # --fix leaves it
+
+
 def test_tf1_names_under_tf2(write: Write, lint: Lint) -> None:
     path = write(
         "tf1.py",
