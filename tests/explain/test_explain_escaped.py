@@ -90,6 +90,7 @@ def test_the_repr_of_a_captured_stderr() -> None:
     [
         r"Saved to C:\new\readme.txt",  # a Windows path, not an escape
         r'{"path": "C:\\new\\readme.txt"}',  # an escaped backslash before n
+        r'"C:\new\python.exe" -m pip install tensorflow',  # a quoted path, not JSON
         "plain text",
     ],
 )

@@ -150,6 +150,7 @@ def _kind(text: str, level: str) -> LineKind:
 # as JSON, or the repr of a captured stderr (b'Traceback (most recent call last):\n  File ...').
 _ESCAPED_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\[nr]")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
+_TRACEBACK_ESCAPED = "Traceback (most recent call last):\\n"
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair: it cannot be printed
 _ESCAPES = {"n": "\n", "r": "", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
 
@@ -166,7 +167,7 @@ def looks_escaped(raw: str) -> bool:
     """Whether a line holds escaped text with line breaks (see :func:`escaped_lines`)."""
     if "\\" not in raw or _ESCAPED_BREAK.search(raw) is None:
         return False
-    return raw.lstrip()[:1] in ("{", "[", '"') or "Traceback (most recent call last):\\n" in raw
+    return raw.lstrip()[:1] in ("{", "[", '"') or _TRACEBACK_ESCAPED in raw
 
 
 def escaped_lines(raw: str) -> list[str] | None:
@@ -188,6 +189,8 @@ def escaped_lines(raw: str) -> list[str] | None:
                 for string in _strings(value)
                 for line in newlines(_SURROGATE.sub("\ufffd", string)).split("\n")
             ]
+        if text[:1] == '"' and _TRACEBACK_ESCAPED not in raw:
+            return None  # a quoted Windows path ("C:\\new\\x.py"), not an escaped text
     return _ESCAPE.sub(_unescape, raw).split("\n")
 
 
