@@ -62,6 +62,29 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
     assert "keras (cell 2, line 3), tf.keras (cell 3, line 2)" in mixed.title
 
 
+def test_ipython_assignments_and_help_do_not_hide_a_cell(write: Write, lint: Lint) -> None:
+    """`files = !ls`, `t = %timeit -o f()` and `model.summary??` are IPython, not Python: the
+    cell's other lines are still linted (the cell was dropped as unparsable)."""
+    path = write(
+        "ipython.ipynb",
+        _notebook(
+            [
+                ("code", "import tensorflow as tf\nfiles = !ls\nsess = tf.Session()"),
+                ("code", "import keras\nmodel = keras.Sequential()\nmodel.summary??"),
+                ("code", "t = %timeit -o model.fit_generator(g)\nmodel.fit_generator(g)"),
+                ("code", "a, b = !echo 1 2\nx = y % 2\nok = x != y"),
+            ]
+        ),
+    )
+    result = lint(path)
+    assert result.errors == []
+    found = [
+        (f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings if f.location
+    ]
+    assert ("TFD710", "1", 3) in found
+    assert ("TFD712", "3", 2) in found
+
+
 def test_text_format_and_exit_status(write: Write, tmp_path: Path) -> None:
     write("bad.py", "import tensorflow as tf\nsess = tf.Session()\n")
     write("good.py", "import keras\nkeras.layers.Dense(1)\n")

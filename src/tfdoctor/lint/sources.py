@@ -43,7 +43,12 @@ SKIPPED_DIRS = frozenset(
         ".pytest_cache",
     }
 )
-_MAGIC = re.compile(r"^\s*(?:[%!]|\?\w|\w+\?\s*$)")
+# IPython lines: %magic, !shell, ?help / ??help, help? / obj.attr??, and the assignments of a
+# shell command or a magic (files = !ls, t = %timeit -o f()), which are never Python
+_MAGIC = re.compile(
+    r"^\s*(?:[%!]|\?{1,2}[\w.]|[\w.]+\?{1,2}\s*$"
+    r"|[A-Za-z_]\w*(?:\s*[.,]\s*[A-Za-z_]\w*)*\s*=\s*[!%])"
+)
 # The largest Python file in TensorFlow 2.21 is 0.7 MB; ast needs ~150 bytes per byte of source.
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # outputs (images) make notebooks large; code stays capped
