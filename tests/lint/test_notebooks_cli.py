@@ -46,11 +46,18 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
                 ("code", "model.fit_generator(gen)\nhelp?"),
                 ("code", "for i in range(3):\n    print(i))"),  # a cell that does not parse
                 ("code", "model.save('saved_model_dir')"),
+                ("code", "%%bash\npip install 'keras<3'"),  # a cell magic: not Python, not said
             ]
         ),
     )
     result = lint(path)
-    assert result.errors == []
+    # the cell that does not parse is named: nothing in it was checked
+    assert result.errors == [
+        (
+            str(path),
+            "cell 5 not linted: cannot parse (line 2: unmatched ')'); the other cells were linted",
+        )
+    ]
     found = [
         (f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings if f.location
     ]
@@ -60,6 +67,31 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
     # the lines the message names are the notebook's too, not those of the joined cells
     mixed = next(f for f in result.findings if f.code == "TFD701")
     assert "keras (cell 2, line 3), tf.keras (cell 3, line 2)" in mixed.title
+
+
+def test_python_2_cells_are_named_as_not_linted(write: Write, tmp_path: Path) -> None:
+    """A Python 2 notebook (print statements) used to pass as clean: its cells were dropped."""
+    path = write(
+        "py2.ipynb",
+        _notebook(
+            [
+                ("code", "import keras\nprint 'start'"),
+                ("code", "from keras.layers import Merge"),
+                ("code", "print model.summary()"),
+            ]
+        ),
+    )
+    out = run_cli("lint", "--keras", "3", str(path))
+    assert out.returncode == 1
+    assert f"{path}:cell 2:1:1: error: TFD710 " in out.stdout
+    # the wording of Python's message varies between versions
+    assert (
+        f"{path}: skipped, cells 1, 3 not linted: cannot parse (cell 1, line 2: Missing "
+        "parentheses in call to 'print'"
+    ) in out.stdout
+    assert "); the other cells were linted\n" in out.stdout
+    data = run_json("lint", "--keras", "3", str(path))
+    assert [s["path"] for s in data["skipped"]] == [str(path)]
 
 
 def test_ipython_assignments_and_help_do_not_hide_a_cell(write: Write, lint: Lint) -> None:

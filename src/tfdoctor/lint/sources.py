@@ -240,7 +240,10 @@ def read_notebook(data: bytes) -> NotebookSource:
             continue
         text = cell_text(cell)
         for index, line in enumerate(text.splitlines(), start=1):
-            lines.append("" if is_magic(line) else line)
+            if index == 1 and line.lstrip().startswith("%%"):
+                lines.append(CELL_MAGIC)  # %%bash, %%writefile...: the cell may not be Python
+            else:
+                lines.append("" if is_magic(line) else line)
             cells.append((number, index))
         lines.append("")
         cells.append((number, 0))
@@ -251,6 +254,10 @@ def read_notebook(data: bytes) -> NotebookSource:
             f"{MAX_SOURCE_BYTES / 1e6:.1f} MB of code per notebook)"
         )
     return NotebookSource(source, tuple(cells))
+
+
+# what a notebook's joined code has in place of a cell magic's line (%%bash, %%time...)
+CELL_MAGIC = "#%%"
 
 
 def is_magic(line: str) -> bool:
