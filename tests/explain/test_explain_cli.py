@@ -322,3 +322,18 @@ def _record_checked_environments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
     monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
     return checked
+
+
+def test_the_next_step_names_the_environment_given_with_python(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A text that shows no environment, explained with --python: confirming it means checking
+    that environment, not whichever one is active."""
+    import shlex
+    import sys
+
+    path = tmp_path / "error.txt"
+    path.write_text("ValueError: Argument(s) not recognized: {'lr': 0.001}\n", encoding="utf-8")
+    main(["explain", "--python", sys.executable, "--format", "json", str(path)])
+    out = json.loads(capsys.readouterr().out)
+    assert out["next"] == f"tfdoctor check --python {shlex.quote(sys.executable)}"
