@@ -242,6 +242,30 @@ def test_names_from_star_imports(write: Write, lint: Lint) -> None:
     assert renamed.fix_note == "replace by hand with tf.keras.layers"  # --fix leaves it
 
 
+def test_modules_and_classes_assigned_to_a_name(write: Write, lint: Lint) -> None:
+    """`keras = tf.keras` (TensorFlow's own tutorials), `K = keras.backend`: the name is that
+    module from there on; an assignment of something else ends it."""
+    path = write(
+        "alias.py",
+        """
+        import tensorflow as tf
+        keras = tf.keras
+        K = keras.backend
+        Adam = keras.optimizers.Adam
+        keras.layers.CuDNNLSTM(3)
+        K.set_learning_phase(0)
+        opt = Adam(lr=0.1)
+        def f(keras):
+            return keras.layers.CuDNNLSTM(3)
+        K = None
+        K.set_learning_phase(0)
+        tf = tf.compat.v1
+        sess = tf.Session()
+    """,
+    )
+    assert codes(lint(path).findings) == [("TFD710", 5), ("TFD710", 6), ("TFD713", 7)]
+
+
 def test_tf1_names_under_tf2(write: Write, lint: Lint) -> None:
     path = write(
         "tf1.py",

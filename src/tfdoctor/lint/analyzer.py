@@ -391,6 +391,21 @@ class Visitor(ast.NodeVisitor):
         impl = self.value_impl(node.value)
         for target in node.targets:
             self.assign(target, impl)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.bind_alias(node.targets[0].id, node.value)
+
+    def bind_alias(self, name: str, value: ast.expr) -> None:
+        """``keras = tf.keras``, ``K = keras.backend``, ``Adam = keras.optimizers.Adam``: the
+        name is that module or class from here on, as if imported under it."""
+        if not isinstance(value, ast.Attribute):
+            return
+        chain = self.resolve_chain(value)
+        if chain is None or chain[2] is None or chain[2].flagged:
+            return
+        qualified = ".".join([chain[2].qualified, *chain[1]])
+        if implementation_of(qualified) is None and not qualified.startswith("tensorflow"):
+            return
+        self.bind(name, Binding(qualified))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
