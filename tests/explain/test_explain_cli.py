@@ -101,7 +101,48 @@ def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     save = next(s for s in load_detectors().signatures if s.id == "keras3-save-needs-extension")
     percent = f"{round(save.confidence * 100)}%"
     assert f"`TFD815` · cause `model-format` · error · confidence {percent}" in out
-    assert "> line 11: ValueError: Invalid filepath extension for saving." in out
+    assert "> line 11: ``ValueError: Invalid filepath extension for saving." in out
+
+
+def test_markdown_shows_the_pasted_lines_as_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A pasted line's dunder names, IPython's <cell line: 0>, Colab's [file](url) links and
+    backticks are code, not emphasis, an HTML tag or a link: the rendered report shows the line
+    the user pasted."""
+    path = tmp_path / "colab.txt"
+    error = (
+        "AttributeError: module 'keras.backend' has no attribute 'set_session' (__init__ of `x`)"
+    )
+    path.write_text(
+        "[<ipython-input-3-5c1a2b>](https://localhost:8080/#) in <cell line: 0>()\n" + error + "\n",
+        encoding="utf-8",
+    )
+    assert main(["explain", "--text-only", "--format", "markdown", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"> line 2: ``{error}``" in out
+    assert "Confirm it in the environment that printed this: `tfdoctor check`" in out
+
+    path.write_text("FooError: __init__ <cell line: 0> failed\n", encoding="utf-8")
+    assert main(["explain", "--text-only", "--format", "markdown", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "- line 1: `FooError: __init__ <cell line: 0> failed`" in out
+    assert "To test the environment itself, run: `tfdoctor check --deep`" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("__init__", "`__init__`"),
+        ("a `b` c", "``a `b` c``"),
+        ("`x`", "`` `x` ``"),
+        ("a ``b``", "``` a ``b`` ```"),
+    ],
+)
+def test_code_span(text: str, span: str) -> None:
+    from tfdoctor.report.markdown import code_span
+
+    assert code_span(text) == span
 
 
 def test_warning_only_exits_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -281,3 +322,18 @@ def _record_checked_environments(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr("tfdoctor.diagnose.diagnose_context", diagnose_context)
     monkeypatch.setattr(command, "_active_with_tensorflow", lambda: None)
     return checked
+
+
+def test_the_next_step_names_the_environment_given_with_python(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A text that shows no environment, explained with --python: confirming it means checking
+    that environment, not whichever one is active."""
+    import shlex
+    import sys
+
+    path = tmp_path / "error.txt"
+    path.write_text("ValueError: Argument(s) not recognized: {'lr': 0.001}\n", encoding="utf-8")
+    main(["explain", "--python", sys.executable, "--format", "json", str(path)])
+    out = json.loads(capsys.readouterr().out)
+    assert out["next"] == f"tfdoctor check --python {shlex.quote(sys.executable)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from lint_helpers import Lint, Write, codes, run_cli, run_json
 
 from tfdoctor.lint.rules import LINT_RULES
@@ -45,6 +46,65 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
                 ("code", "model.fit_generator(gen)\nhelp?"),
                 ("code", "for i in range(3):\n    print(i))"),  # a cell that does not parse
                 ("code", "model.save('saved_model_dir')"),
+                ("code", "%%bash\npip install 'keras<3'"),  # a cell magic: not Python, not said
+            ]
+        ),
+    )
+    result = lint(path)
+    # the cell that does not parse is named: nothing in it was checked
+    assert result.errors == [
+        (
+            str(path),
+            "cell 5 not linted: cannot parse (line 2: unmatched ')'); the other cells were linted",
+        )
+    ]
+    found = [
+        (f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings if f.location
+    ]
+    assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1), ("TFD711", "6", 1)]
+    text = run_cli("lint", "--keras", "3", str(path))
+    assert f"{path}:cell 3:2:27: warning: TFD703 " in text.stdout
+    # the lines the message names are the notebook's too, not those of the joined cells
+    mixed = next(f for f in result.findings if f.code == "TFD701")
+    assert "keras (cell 2, line 3), tf.keras (cell 3, line 2)" in mixed.title
+
+
+def test_python_2_cells_are_named_as_not_linted(write: Write, tmp_path: Path) -> None:
+    """A Python 2 notebook (print statements) used to pass as clean: its cells were dropped."""
+    path = write(
+        "py2.ipynb",
+        _notebook(
+            [
+                ("code", "import keras\nprint 'start'"),
+                ("code", "from keras.layers import Merge"),
+                ("code", "print model.summary()"),
+            ]
+        ),
+    )
+    out = run_cli("lint", "--keras", "3", str(path))
+    assert out.returncode == 1
+    assert f"{path}:cell 2:1:1: error: TFD710 " in out.stdout
+    # the wording of Python's message varies between versions
+    assert (
+        f"{path}: skipped, cells 1, 3 not linted: cannot parse (cell 1, line 2: Missing "
+        "parentheses in call to 'print'"
+    ) in out.stdout
+    assert "); the other cells were linted\n" in out.stdout
+    data = run_json("lint", "--keras", "3", str(path))
+    assert [s["path"] for s in data["skipped"]] == [str(path)]
+
+
+def test_ipython_assignments_and_help_do_not_hide_a_cell(write: Write, lint: Lint) -> None:
+    """`files = !ls`, `t = %timeit -o f()` and `model.summary??` are IPython, not Python: the
+    cell's other lines are still linted (the cell was dropped as unparsable)."""
+    path = write(
+        "ipython.ipynb",
+        _notebook(
+            [
+                ("code", "import tensorflow as tf\nfiles = !ls\nsess = tf.Session()"),
+                ("code", "import keras\nmodel = keras.Sequential()\nmodel.summary??"),
+                ("code", "t = %timeit -o model.fit_generator(g)\nmodel.fit_generator(g)"),
+                ("code", "a, b = !echo 1 2\nx = y % 2\nok = x != y"),
             ]
         ),
     )
@@ -53,9 +113,8 @@ def test_notebook_cells_magics_and_cell_numbers(write: Write, lint: Lint) -> Non
     found = [
         (f.code, dict(f.data).get("cell"), f.location.line) for f in result.findings if f.location
     ]
-    assert found == [("TFD701", "3", 2), ("TFD703", "3", 2), ("TFD712", "4", 1), ("TFD711", "6", 1)]
-    text = run_cli("lint", "--keras", "3", str(path))
-    assert f"{path}:cell 3:2:27: warning: TFD703 " in text.stdout
+    assert ("TFD710", "1", 3) in found
+    assert ("TFD712", "3", 2) in found
 
 
 def test_text_format_and_exit_status(write: Write, tmp_path: Path) -> None:
@@ -153,12 +212,64 @@ def test_pyproject_selects_rules_and_paths(write: Write, tmp_path: Path) -> None
     assert sorted(f["code"] for f in data["findings"]) == ["TFD701", "TFD703", "TFD710"]
 
 
+@pytest.mark.parametrize("key", ["select", "ignore"])
+def test_a_code_typo_in_pyproject_is_a_usage_error(write: Write, tmp_path: Path, key: str) -> None:
+    """As --select XYZ is: a prefix no rule has would silently filter out every finding."""
+    write("pyproject.toml", f'[tool.tfdoctor]\n{key} = ["TFD7", "TDF710"]\n')
+    write("a.py", "from keras.utils import np_utils\n")
+    out = run_cli("lint", "--keras", "3", ".", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"tfdoctor: {tmp_path.resolve() / 'pyproject.toml'}: [tool.tfdoctor] {key} TDF710: no "
+        "lint rule's code starts with it; `tfdoctor rules` lists them (lint rules are TFD7xx)\n"
+    )
+    # the command line's own list replaces the file's
+    assert run_cli("lint", "--keras", "3", f"--{key}", "TFD71", ".", cwd=tmp_path).returncode in (
+        0,
+        1,
+    )
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     out = run_cli("lint", "--keras", "banana", str(tmp_path))
     assert out.returncode == 2 and out.stderr.startswith("tfdoctor: --keras expects")
     out = run_cli("lint", str(tmp_path / "missing"))
     assert out.returncode == 2 and "no such file or folder" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("value", ["3", "3.0", "1.15", "2.x"])
+def test_tensorflow_flag_takes_tensorflow_2_only(value: str) -> None:
+    """There is no TensorFlow 3 to lint for, and TensorFlow 1 is not known: one line, exit 2."""
+    out = run_cli("lint", "--tensorflow", value, ".")
+    assert out.returncode == 2, out.stdout
+    assert out.stderr == (
+        f"tfdoctor: --tensorflow expects a TensorFlow 2 version like 2.15 or 2, not {value!r}"
+        " (lint knows the Keras APIs of TensorFlow 2.0 and newer)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "tensorflow", "keras"),
+    [
+        (("--tensorflow", "2"), "2.21", "3."),  # any TensorFlow 2: the newest, as --keras 3
+        (("--tensorflow", "2", "--keras", "2"), "2.15", "2.15"),
+        (("--tensorflow", "2", "--keras", "2.12"), "2.12", "2.12"),
+        (("--tensorflow", "2.0"), "2.0", "2.0"),
+    ],
+)
+def test_a_bare_tensorflow_2_is_not_2_0(
+    flags: tuple[str, ...], tensorflow: str, keras: str
+) -> None:
+    from tfdoctor.lint import resolve_target
+    from tfdoctor.lint.target import _newest_tensorflow
+
+    args = dict(zip(flags[::2], flags[1::2]))
+    target = resolve_target(None, args.get("--keras"), args.get("--tensorflow"))
+    if tensorflow == "2.21":
+        tensorflow = str(_newest_tensorflow())
+    assert target.tensorflow == tensorflow
+    assert target.keras.startswith(keras)
 
 
 def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> None:
@@ -186,3 +297,59 @@ def test_rule_list_has_codes() -> None:
         "TFD712",
         "TFD713",
     }
+
+
+def test_nbformat_3_notebooks_are_linted_and_left_alone_by_fix(
+    write: Write, tmp_path: Path
+) -> None:
+    """The notebooks of 2014-2016 (nbformat 3: cells in worksheets, code in "input") hold the
+    Keras 1 / TensorFlow 1 code lint is for; --fix says why it does not rewrite them."""
+    v3 = {
+        "metadata": {},
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "markdown", "metadata": {}, "source": ["# old"]},
+                    {
+                        "cell_type": "code",
+                        "input": ["import tensorflow as tf\n", "x = 1"],
+                        "language": "python",
+                        "metadata": {},
+                        "outputs": [],
+                    },
+                    {
+                        "cell_type": "code",
+                        "input": "opt = tf.keras.optimizers.Adam(lr=0.1)",
+                        "language": "python",
+                        "metadata": {},
+                        "outputs": [],
+                    },
+                ]
+            }
+        ],
+    }
+    text = json.dumps(v3, indent=1) + "\n"
+    path = write("old.ipynb", text)
+    data = run_json("lint", "--keras", "3", str(path))
+    assert [(f["code"], f["location"]["line"]) for f in data["findings"]] == [("TFD713", 1)]
+    out = run_cli("lint", "--keras", "3", "--fix", str(path))
+    assert out.returncode == 1
+    assert f"{path}:cell 3:1:32: error: TFD713 " in out.stdout
+    assert "nbformat 3 notebook" in out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_json_that_is_not_a_notebook_is_skipped_with_the_reason(
+    write: Write, tmp_path: Path
+) -> None:
+    path = write("list.ipynb", "[1, 2]")
+    data = run_json("lint", "--keras", "3", str(path))
+    assert data["skipped"] == [
+        {
+            "path": str(path),
+            "message": "cannot parse: not a notebook: its JSON has no list of cells",
+        }
+    ]

@@ -27,6 +27,8 @@ SNIPPETS = [
     "import tf_keras\nimport keras\n",
     "from tensorflow \\\n    import keras\nimport keras as k2\n",
     "def f():\n    import tensorflow.compat.v2 as tf\n    return tf.estimator\n",
+    "import tensorflow as tf\nkeras = tf.keras\nkeras.layers.CuDNNLSTM(3)\n",
+    "import tensorflow as tf\nkeras = (tf.keras)  # TF's\nK = keras.backend\nK.set_learning_phase(0)\n",
 ]
 
 

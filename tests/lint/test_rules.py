@@ -163,6 +163,109 @@ def test_methods_keywords_and_model_formats(write: Write, lint: Lint) -> None:
     assert codes(lint(path, keras="2").findings) == [("TFD713", 3), ("TFD712", 5)]
 
 
+def test_legacy_optimizers_keep_their_old_arguments(write: Write, lint: Lint) -> None:
+    """keras.optimizers.legacy.SGD(lr=0.5, decay=0.1) sets both in Keras 2.11-2.15 (checked:
+    tf.keras and keras of TensorFlow 2.15.1): no keyword finding; under Keras 3 the legacy
+    namespace itself is reported, once."""
+    path = write(
+        "legacy.py",
+        """
+        import tensorflow as tf
+        import keras
+        a = tf.keras.optimizers.legacy.SGD(lr=0.5, decay=0.1)
+        b = keras.optimizers.legacy.Adam(lr=0.5)
+        c = tf.keras.optimizers.SGD(lr=0.5)
+    """,
+    )
+    found = lint(path, keras="2").findings
+    assert [(f.code, f.location.line) for f in found if f.code == "TFD713" and f.location] == [
+        ("TFD713", 5)
+    ]
+    keras3 = [f.code for f in lint(path, keras="3").findings if f.location and f.location.line < 5]
+    assert "TFD713" not in keras3 and keras3.count("TFD710") == 2
+
+
+def test_what_tf_keras_and_keras_2_11_plus_refuse(write: Write, lint: Lint) -> None:
+    """Checked in real environments (tensorflow-cpu 2.15.1 with keras 2.15.0; 2.21.0 with keras
+    3.15.1): tf.keras of TensorFlow 2 has no CuDNNLSTM/CuDNNGRU, tf.keras under Keras 3 has no
+    set_learning_phase, and Keras 2.11-2.15 optimizers raise on decay= (Keras 3 ignores it)."""
+    path = write(
+        "old.py",
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import CuDNNLSTM
+        from tensorflow.keras import backend as K
+        K.set_learning_phase(1)
+        opt = tf.keras.optimizers.SGD(decay=0.1)
+        gru = tf.keras.layers.CuDNNGRU(3)
+    """,
+    )
+    assert codes(lint(path, keras="2").findings) == [
+        ("TFD710", 2),
+        ("TFD713", 5),
+        ("TFD710", 6),
+    ]
+    keras3 = lint(path, keras="3").findings
+    assert codes(keras3) == [("TFD710", 2), ("TFD710", 4), ("TFD713", 5), ("TFD710", 6)]
+    decay = next(f for f in keras3 if f.code == "TFD713")
+    assert "silently ignored" in decay.title and decay.severity.value == "warning"
+
+
+def test_names_from_star_imports(write: Write, lint: Lint) -> None:
+    """`from keras.layers import *` then `Merge()`: the Keras 1/2 tutorials' style. A name the
+    file binds itself (an assignment, a parameter, a class) is not the star import's."""
+    path = write(
+        "star.py",
+        """
+        from keras.layers import *
+        from tensorflow.keras.layers import *
+        a = Merge()
+        b = experimental.preprocessing.Rescaling(1.0)
+        c = Dense(3)
+        def f(CuDNNGRU):
+            return CuDNNGRU()
+        class CuDNNLSTM:
+            pass
+        d = CuDNNLSTM()
+    """,
+    )
+    found = lint(path).findings
+    assert [
+        (f.code, f.location.line if f.location else 0) for f in found if f.code == "TFD710"
+    ] == [
+        ("TFD710", 3),
+        ("TFD710", 4),
+    ]
+    merge = found[[f.code for f in found].index("TFD710")]
+    assert merge.title.startswith("`Merge`: tf.keras.layers.Merge does not exist")  # last import
+    renamed = next(f for f in found if f.location and f.location.line == 4)
+    assert renamed.fix_note == "replace by hand with tf.keras.layers"  # --fix leaves it
+
+
+def test_modules_and_classes_assigned_to_a_name(write: Write, lint: Lint) -> None:
+    """`keras = tf.keras` (TensorFlow's own tutorials), `K = keras.backend`: the name is that
+    module from there on; an assignment of something else ends it."""
+    path = write(
+        "alias.py",
+        """
+        import tensorflow as tf
+        keras = tf.keras
+        K = keras.backend
+        Adam = keras.optimizers.Adam
+        keras.layers.CuDNNLSTM(3)
+        K.set_learning_phase(0)
+        opt = Adam(lr=0.1)
+        def f(keras):
+            return keras.layers.CuDNNLSTM(3)
+        K = None
+        K.set_learning_phase(0)
+        tf = tf.compat.v1
+        sess = tf.Session()
+    """,
+    )
+    assert codes(lint(path).findings) == [("TFD710", 5), ("TFD710", 6), ("TFD713", 7)]
+
+
 def test_tf1_names_under_tf2(write: Write, lint: Lint) -> None:
     path = write(
         "tf1.py",

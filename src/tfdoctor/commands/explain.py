@@ -127,6 +127,24 @@ def _trusted(environment: str, shown: str) -> bool:
     return owners <= {0, os.getuid()} if hasattr(os, "getuid") else True
 
 
+def _next_step_in(result: ExplainResult, python: str) -> ExplainResult:
+    """The command that confirms the diagnosis, for the environment --python names (the text
+    shows none): a bare `tfdoctor check` would look at the active one instead."""
+    from tfdoctor.explain.engine import CHECK, quote
+
+    quoted = quote(python)
+    if quoted is None:
+        return result
+    step = f"{CHECK} --python {quoted}" + (
+        " --deep" if result.next_step.endswith(" --deep") else ""
+    )
+    findings = tuple(
+        f._replace(data=tuple((k, step if k == "next" else v) for k, v in f.data))
+        for f in result.findings
+    )
+    return dataclasses.replace(result, next_step=step, findings=findings)
+
+
 def _open(path: str) -> tuple[BinaryIO, str]:
     if path == "-":
         if sys.stdin.isatty():
@@ -165,6 +183,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+    if args.python is not None and not result.environment:
+        result = _next_step_in(result, args.python)
     env = _environment(args, result)
     if env is not None:
         result = refill(result, env.facts)

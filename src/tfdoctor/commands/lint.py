@@ -96,6 +96,12 @@ def run(args: argparse.Namespace) -> int:
     ignore = _split(args.ignore) if args.ignore is not None else config.ignore
     _known_prefixes("--select", _split(args.select))
     _known_prefixes("--ignore", _split(args.ignore))
+    if config.root is not None:  # a typo there would filter out every finding just the same
+        where = f"{config.root / 'pyproject.toml'}: [tool.tfdoctor]"
+        if args.select is None:
+            _known_prefixes(f"{where} select", config.select)
+        if args.ignore is None:
+            _known_prefixes(f"{where} ignore", config.ignore)
     exclude = [
         p if config.root is None or Path(p).is_absolute() else str(config.root / p)
         for p in config.exclude

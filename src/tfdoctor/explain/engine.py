@@ -33,6 +33,7 @@ from tfdoctor.explain.reader import (
     NotTextError,
     ReadStats,
     iter_blocks,
+    line_cap,
     newlines,
 )
 from tfdoctor.explain.rules import code_for
@@ -134,8 +135,8 @@ def _text_blocks(pieces: Iterable[str], stats: ReadStats) -> Iterator[str]:
         if len(lines) > 1 and not lines[-1]:
             lines.pop()  # the text ended with a newline
         for line in lines:
-            if len(line) > MAX_LINE:
-                line = line[:MAX_LINE]
+            if len(line) > MAX_LINE and len(line) > line_cap(line):
+                line = line[: line_cap(line)]
                 stats.truncated_lines += 1
             batch.append(line)
             if len(batch) >= _LINES_PER_BLOCK:

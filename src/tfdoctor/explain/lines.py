@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from dataclasses import dataclass
 from enum import Enum
+
+from tfdoctor.explain.reader import newlines
 
 _ANSI = re.compile(
     r"\x1b\[[0-9;?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
@@ -140,6 +143,71 @@ def _kind(text: str, level: str) -> LineKind:
     if level == "I":
         return LineKind.INFO
     return LineKind.OTHER
+
+
+# A traceback written into one line with its line breaks escaped: a JSON log record
+# ({"level": "error", "msg": "Traceback ...\n  File \"/x.py\" ..."}), a notebook's output saved
+# as JSON, or the repr of a captured stderr (b'Traceback (most recent call last):\n  File ...').
+_ESCAPED_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\[nr]")
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
+_TRACEBACK_ESCAPED = "Traceback (most recent call last):\\n"
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair: it cannot be printed
+_ESCAPES = {"n": "\n", "r": "", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if len(code) > 1:
+        point = int(code[1:], 16)
+        return "\ufffd" if 0xD800 <= point <= 0xDFFF else chr(point)  # half a surrogate pair
+    return _ESCAPES.get(code, match.group(0))
+
+
+def looks_escaped(raw: str) -> bool:
+    """Whether a line holds escaped text with line breaks (see :func:`escaped_lines`)."""
+    if "\\" not in raw or _ESCAPED_BREAK.search(raw) is None:
+        return False
+    return raw.lstrip()[:1] in ("{", "[", '"') or _TRACEBACK_ESCAPED in raw
+
+
+def escaped_lines(raw: str) -> list[str] | None:
+    """The lines of a line that holds escaped text with line breaks (a JSON string, a Python
+    repr), unescaped; None for any other line. Only a line that starts as JSON does (``{``,
+    ``[``, ``"``) or that holds an escaped traceback's first line is read so: a Windows path
+    (``C:\\new\\readme.txt``) in a plain line is not split at its ``\\n``."""
+    if not looks_escaped(raw):
+        return None
+    text = raw.strip().rstrip(",")  # a line of an indented JSON document ends with a comma
+    if text[:1] in ("{", "[", '"'):
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            pass  # cut short, or not JSON (a Python repr): unescaped as it is below
+        else:
+            return [
+                line
+                for string in _strings(value)
+                for line in newlines(_SURROGATE.sub("\ufffd", string)).split("\n")
+            ]
+        if text[:1] == '"' and _TRACEBACK_ESCAPED not in raw:
+            return None  # a quoted Windows path ("C:\\new\\x.py"), not an escaped text
+    return _ESCAPE.sub(_unescape, raw).split("\n")
+
+
+def _strings(value: object) -> list[str]:
+    """The strings in a JSON value, in document order (a notebook output's lines are the items
+    of a list, a log record's message is one value)."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return found
 
 
 def is_traceback_start(text: str) -> bool:

@@ -6,7 +6,10 @@ and old Mac files separate lines with ``\r`` only, and an error after such outpu
 own. A line longer than
 ``max_line`` characters (a progress bar redrawn with ``\\r`` for a whole epoch, a base64 blob)
 keeps its first ``max_line`` characters; the rest is skipped without being stored, so a 500 MB
-file, or one without a single newline, never needs more than about one chunk of memory.
+file, or one without a single newline, never needs more than about one chunk of memory. A line
+that holds escaped text with line breaks (a JSON log record with a whole traceback in it, see
+:func:`tfdoctor.explain.lines.escaped_lines`) keeps up to ``ESCAPED_LINE_FACTOR`` times as much:
+its error comes at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import BinaryIO
 
 CHUNK_BYTES = 1 << 20
 MAX_LINE = 4096
+ESCAPED_LINE_FACTOR = 16
 _SNIFF_BYTES = 8192
 # Control bytes that do not occur in text, even in logs with colours and progress bars.
 _BINARY_BYTES = frozenset(range(0x00, 0x08)) | frozenset(range(0x0E, 0x1B))
@@ -85,8 +89,8 @@ def iter_blocks(
             pending, skipping = "", False
             yield from _capped(block, max_line, stats)
             pending = text[last + 1 :]
-        if not skipping and len(pending) > max_line:
-            pending = pending[:max_line]
+        if not skipping and len(pending) > max_line and len(pending) > line_cap(pending, max_line):
+            pending = pending[: line_cap(pending, max_line)]
             skipping = True
             stats.truncated_lines += 1
         if final:
@@ -95,6 +99,15 @@ def iter_blocks(
     if pending:
         stats.lines += 1
         yield pending + "\n"
+
+
+def line_cap(line: str, max_line: int = MAX_LINE) -> int:
+    """How much of a line is kept: ``max_line`` characters, or ``ESCAPED_LINE_FACTOR`` times as
+    many for a line that starts as escaped text with line breaks does (decided on its first
+    ``max_line`` characters, the same for a line read whole and one read in pieces)."""
+    from tfdoctor.explain.lines import looks_escaped
+
+    return max_line * ESCAPED_LINE_FACTOR if looks_escaped(line[:max_line]) else max_line
 
 
 def newlines(text: str) -> str:
@@ -109,8 +122,8 @@ def _capped(block: str, max_line: int, stats: ReadStats) -> Iterator[str]:
     stats.lines += len(lines) - 1
     if max(map(len, lines)) > max_line:
         for index, line in enumerate(lines):
-            if len(line) > max_line:
-                lines[index] = line[:max_line]
+            if len(line) > max_line and len(line) > line_cap(line, max_line):
+                lines[index] = line[: line_cap(line, max_line)]
                 stats.truncated_lines += 1
         block = "\n".join(lines)
     yield block

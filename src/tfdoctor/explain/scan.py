@@ -27,6 +27,7 @@ from tfdoctor.explain.lines import (
     CleanLine,
     LineKind,
     clean,
+    escaped_lines,
     has_trigger,
     is_frame,
     is_traceback_start,
@@ -137,10 +138,19 @@ class Scanner:
             self._dangling = ""
             return
         for raw in block.split("\n")[:-1]:
-            self._line(raw)
+            pieces = escaped_lines(raw) if "\\" in raw else None
+            if pieces is None:
+                self._line(raw)
+                continue
+            # an escaped traceback in one line (a JSON log record): its lines are read as lines,
+            # all with the number of the line that holds them
+            self._line(pieces[0])
+            for piece in pieces[1:]:
+                self._line(piece, advance=False)
 
-    def _line(self, raw: str) -> None:
-        self.line_no += 1
+    def _line(self, raw: str, *, advance: bool = True) -> None:
+        if advance:
+            self.line_no += 1
         self._anchor_age += 1
         in_message = self._anchor is not None and self._anchor_age <= CONTINUATION_LINES
         if not (self.every_line or in_message or has_trigger(raw)):

@@ -83,6 +83,9 @@ class Visitor(ast.NodeVisitor):
         self.reported: set[tuple[int, int, str]] = set()
         self.uses_keras: set[str] = set()  # implementations used anywhere (fallback included)
         self._columns: tuple[int, list[int] | None] = (0, None)  # line -> byte -> character
+        # `from keras.layers import *` at module level: the modules a free name may come from
+        self.star_modules: list[str] = []
+        self.bound_anywhere: frozenset[str] = frozenset()  # every name the file binds
 
     # ---- positions and findings -----------------------------------------------------------
     def column(self, line: int, byte_offset: int) -> int:
@@ -196,7 +199,9 @@ class Visitor(ast.NodeVisitor):
         return impl
 
     # ---- removed names ----------------------------------------------------------------------
-    def check_name(self, qualified: str, spelled: str, node: ast.AST) -> ApiChange | None:
+    def check_name(
+        self, qualified: str, spelled: str, node: ast.AST, *, fixable: bool = True
+    ) -> ApiChange | None:
         found = implementation_of(qualified)
         if found is not None:
             impl, relative = found
@@ -231,7 +236,7 @@ class Visitor(ast.NodeVisitor):
             why=change.note,
             evidence=(f"breaks: {change.package} {change.breaks}", f"source: {change.source}"),
             fix_note="tfdoctor lint --fix renames it"
-            if change.renamable
+            if change.renamable and fixable
             else f"replace by hand with {replacement}",
             data=(("change", change.id), ("replacement", replacement)),
             key=change.id,
@@ -277,6 +282,8 @@ class Visitor(ast.NodeVisitor):
             self.note_implementation(qualified, node)
             if alias.name != "*":
                 self.bind(alias.asname or alias.name, Binding(qualified, change is not None))
+            elif change is None and len(self.scopes) == 1:
+                self.star_modules.append(module)
         if (
             self.want_edits
             and module_change is not None
@@ -384,6 +391,21 @@ class Visitor(ast.NodeVisitor):
         impl = self.value_impl(node.value)
         for target in node.targets:
             self.assign(target, impl)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.bind_alias(node.targets[0].id, node.value)
+
+    def bind_alias(self, name: str, value: ast.expr) -> None:
+        """``keras = tf.keras``, ``K = keras.backend``, ``Adam = keras.optimizers.Adam``: the
+        name is that module or class from here on, as if imported under it."""
+        if not isinstance(value, ast.Attribute):
+            return
+        chain = self.resolve_chain(value)
+        if chain is None or chain[2] is None or chain[2].flagged:
+            return
+        qualified = ".".join([chain[2].qualified, *chain[1]])
+        if implementation_of(qualified) is None and not qualified.startswith("tensorflow"):
+            return
+        self.bind(name, Binding(qualified))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -449,6 +471,8 @@ class Visitor(ast.NodeVisitor):
             self.generic_visit(node)
             return
         root, attrs, binding = chain
+        if binding is None and isinstance(node.ctx, ast.Load) and root not in self.scopes[-1].names:
+            self.check_star_name(".".join([root, *attrs]), node)
         if binding is None or not isinstance(node.ctx, ast.Load):
             return
         qualified = ".".join([binding.qualified, *attrs])
@@ -477,6 +501,17 @@ class Visitor(ast.NodeVisitor):
             binding = self.lookup(node.id)
             if binding is not None:
                 self.note_implementation(binding.qualified, node)
+            else:
+                self.check_star_name(node.id, node)
+
+    def check_star_name(self, dotted: str, node: ast.AST) -> None:
+        """A name the file never binds comes from its star imports (`from keras.layers import
+        *` then `Merge(...)`): what it is named there may be a removed API."""
+        if not self.star_modules or dotted.split(".")[0] in self.bound_anywhere:
+            return
+        for module in reversed(self.star_modules):  # the last import wins
+            if self.check_name(f"{module}.{dotted}", dotted, node, fixable=False) is not None:
+                return
 
     # ---- calls: mixed objects, methods, keywords, model formats -------------------------------
     def expr_impl(self, node: ast.expr) -> str | None:
@@ -603,6 +638,7 @@ def analyze_tree(
     want_edits: bool = False,
 ) -> Analysis:
     visitor = Visitor(path, lines, knowledge, codes, want_edits)
+    visitor.bound_anywhere = _bound_names(tree)
     visitor.visit(tree)
     result = visitor.result
     _report_mixed_file(visitor)
@@ -619,6 +655,36 @@ def analyze_tree(
             )
         )
     return result
+
+
+# the match statement's capture patterns (Python 3.10+)
+_MATCH_CAPTURES: tuple[type, ...] = tuple(
+    getattr(ast, name) for name in ("MatchAs", "MatchStar", "MatchMapping") if hasattr(ast, name)
+)
+
+
+def _bound_names(tree: ast.Module) -> frozenset[str]:
+    """Every name the file binds anywhere (assignments, definitions, parameters, imports...):
+    such a name is not one a star import brought."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, _MATCH_CAPTURES):  # case [*rest] / case {**rest} / case x
+            name = getattr(node, "name", None) or getattr(node, "rest", None)
+            if name:
+                names.add(name)
+    return frozenset(names)
 
 
 def _span(stmt: ast.stmt) -> tuple[int, int]:

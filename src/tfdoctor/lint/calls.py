@@ -139,6 +139,10 @@ def check_keywords(v: CallScope, node: ast.Call) -> None:
                 continue
             if not change.covers(relative):
                 continue
+            if relative.startswith(change.old + ".legacy."):
+                # keras.optimizers.legacy.* are the old classes: they still take lr= and decay=
+                # (under Keras 3 the name itself is reported)
+                continue
             advice = f"use {change.replacement}=" if change.replacement else "remove it"
             keras = f"{DISPLAY[callee_impl]} (Keras {v.kb.target.keras_version(callee_impl)})"
             ignored = change.outcome == "ignored"

@@ -39,6 +39,11 @@ def fix_notebook(
     """Apply ``edits`` (lines of the joined code, mapped to cells by ``cells``) to the cells."""
     text = raw.decode("utf-8")
     notebook = json.loads(text)
+    if not isinstance(notebook.get("cells"), list):
+        raise FixError(
+            "notebook not rewritten: it is an nbformat 3 notebook "
+            "(open and save it once with Jupyter to make it nbformat 4, then run --fix again)"
+        )
     layout = _layout(notebook, text)
     per_cell = _edits_per_cell(edits, cells)
     cell_spans = _spans_per_cell(spans, cells, set(per_cell))

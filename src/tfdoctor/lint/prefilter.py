@@ -42,8 +42,37 @@ Binding = tuple[str, str, int]  # (qualified name, bound name, offset of the sta
 
 
 def bindings(data: bytes) -> list[Binding]:
-    """What the top-level-looking import statements of tensorflow/keras/tf_keras bind."""
-    return [*_from_bindings(data), *_import_bindings(data)]
+    """What the top-level-looking import statements of tensorflow/keras/tf_keras bind, and the
+    names assigned an attribute chain of a bound name (``keras = tf.keras``)."""
+    found = [*_from_bindings(data), *_import_bindings(data)]
+    return [*found, *_alias_bindings(data, found)] if found else found
+
+
+# `keras = tf.keras`, `K = keras.backend`: a name assigned a bare attribute chain
+# (any statement that starts so counts, a call or a comment after the chain included: that only
+# sends more files to the ast)
+_ALIAS = re.compile(
+    rb"^[ \t]*([A-Za-z_]\w*)[ \t]*=[ \t(]*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*\w+)+)", re.M
+)
+
+
+def _alias_bindings(data: bytes, found: list[Binding]) -> list[Binding]:
+    """``keras = tf.keras`` binds ``tensorflow.keras`` as ``keras`` (an alias of an alias too)."""
+    if b"=" not in data:
+        return []
+    known = {bound: qualified for qualified, bound, _ in found if bound}
+    aliases: list[Binding] = []
+    matches = [
+        (m.group(1).decode("ascii", "replace"), b"".join(m.group(2).split()), m.start())
+        for m in _ALIAS.finditer(data)
+    ]
+    for _ in range(2):  # keras = tf.keras; layers = keras.layers
+        for name, chain, offset in matches:
+            root, _dot, rest = chain.decode("ascii", "replace").partition(".")
+            if root in known and name not in known:
+                known[name] = f"{known[root]}.{rest}"
+                aliases.append((known[name], name, offset))
+    return aliases
 
 
 def _from_bindings(data: bytes) -> list[Binding]:

@@ -17,6 +17,8 @@ class FileResult:
     implementations: dict[str, tuple[int, int]] = field(default_factory=dict)
     suppressed_702: bool = False
     error: str | None = None
+    # a notebook whose other cells were linted: the cells that do not parse, and why
+    partial: str | None = None
     analyzed: bool = False
     edits: list[Edit] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)  # top-level statements

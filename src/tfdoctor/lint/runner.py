@@ -24,6 +24,7 @@ from tfdoctor.lint.knowledge import DISPLAY, Knowledge, knowledge_for
 from tfdoctor.lint.prefilter import scan
 from tfdoctor.lint.results import FileChange, FileResult
 from tfdoctor.lint.sources import (
+    CELL_MAGIC,
     MAX_NOTEBOOK_BYTES,
     MAX_SOURCE_BYTES,
     SourceError,
@@ -35,6 +36,7 @@ from tfdoctor.lint.target import KERAS, TF_KERAS, TF_KERAS_PKG, KerasTarget
 Cells = tuple[tuple[int, int], ...]  # per line of a notebook's joined code: (cell, line in it)
 
 PARALLEL_THRESHOLD = 200
+_CELL_MAGIC = CELL_MAGIC.encode()
 _BOM = b"\xef\xbb\xbf"
 CHUNKS_PER_WORKER = 4
 
@@ -60,10 +62,13 @@ class LintResult:
     changes: list[FileChange] = field(default_factory=list)
 
 
-def _parse(data: bytes, notebook_cells: tuple[tuple[int, int], ...] | None) -> ast.Module:
-    """ast of the file; in a notebook, cells that do not parse (IPython syntax) are dropped."""
+def _parse(
+    data: bytes, notebook_cells: tuple[tuple[int, int], ...] | None
+) -> tuple[ast.Module, str | None]:
+    """ast of the file; in a notebook, cells that do not parse (IPython syntax, Python 2) are
+    dropped, and the second value says which (None when none is)."""
     try:
-        return ast.parse(data)
+        return ast.parse(data), None
     except SyntaxError:
         if notebook_cells is None:
             raise
@@ -71,13 +76,32 @@ def _parse(data: bytes, notebook_cells: tuple[tuple[int, int], ...] | None) -> a
     by_cell: dict[int, list[int]] = {}
     for index, (cell, _) in enumerate(notebook_cells[: len(lines)]):
         by_cell.setdefault(cell, []).append(index)
-    for indexes in by_cell.values():  # each cell alone: linear in the notebook's size
+    dropped: list[int] = []
+    first = ""
+    for cell, indexes in by_cell.items():  # each cell alone: linear in the notebook's size
         try:
             ast.parse(b"\n".join(lines[i] for i in indexes))
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError) as exc:
+            magic = lines[indexes[0]] == _CELL_MAGIC  # %%bash, %%html...: not Python at all
             for i in indexes:
                 lines[i] = b""
-    return ast.parse(b"\n".join(lines))
+            if magic:
+                continue
+            dropped.append(cell)
+            if not first:
+                lineno = getattr(exc, "lineno", None)
+                where = f"line {lineno}: " if lineno else ""
+                first = f"{where}{getattr(exc, 'msg', exc)}"
+    tree = ast.parse(b"\n".join(lines))
+    if not dropped:
+        return tree, None
+    if len(dropped) > 1:
+        first = f"cell {dropped[0]}, {first}"
+    cells = "cell" if len(dropped) == 1 else "cells"
+    return tree, (
+        f"{cells} {', '.join(map(str, dropped))} not linted: cannot parse ({first}); "
+        "the other cells were linted"
+    )
 
 
 def _noqa_codes(line: bytes) -> frozenset[str] | bool | None:
@@ -183,7 +207,7 @@ def _analyze_into(
 ) -> None:
     """Parse and analyze the code: findings (less the suppressed ones), edits, implementations."""
     try:
-        tree = _parse(data, cells)
+        tree, result.partial = _parse(data, cells)
     except (SyntaxError, ValueError) as exc:
         where = f"line {getattr(exc, 'lineno', '?')}: " if getattr(exc, "lineno", None) else ""
         result.error = f"cannot parse ({where}{getattr(exc, 'msg', exc)})"
@@ -235,9 +259,22 @@ def _in_cell(finding: Finding, cells: tuple[tuple[int, int], ...]) -> Finding:
     if loc.end_line is not None and 0 < loc.end_line <= len(cells):
         end_line = cells[loc.end_line - 1][1]
     return finding._replace(
+        # the message names lines of the joined cells too ("keras (line 11)")
+        title=_LINE_IN_MESSAGE.sub(lambda m: _cell_line(m, cells), finding.title),
         location=Location(loc.path, line, loc.column, end_line, loc.end_column),
         data=(*finding.data, ("cell", str(cell))),
     )
+
+
+_LINE_IN_MESSAGE = re.compile(r"\(line (\d+)\)")
+
+
+def _cell_line(match: re.Match[str], cells: tuple[tuple[int, int], ...]) -> str:
+    number = int(match.group(1))
+    if not 0 < number <= len(cells):
+        return match.group(0)
+    cell, line = cells[number - 1]
+    return f"(cell {cell}, line {line})"
 
 
 _WORKER_OPTIONS: LintOptions | None = None
@@ -363,7 +400,7 @@ def lint_files(
         files=len(results),
         analyzed=sum(r.analyzed for r in results),
         findings=findings,
-        errors=[(r.path, r.error) for r in results if r.error],
+        errors=[(r.path, r.error or r.partial or "") for r in results if r.error or r.partial],
         fixed=fixed,
         fix_errors=fix_errors,
         changes=changes,

@@ -43,7 +43,12 @@ SKIPPED_DIRS = frozenset(
         ".pytest_cache",
     }
 )
-_MAGIC = re.compile(r"^\s*(?:[%!]|\?\w|\w+\?\s*$)")
+# IPython lines: %magic, !shell, ?help / ??help, help? / obj.attr??, and the assignments of a
+# shell command or a magic (files = !ls, t = %timeit -o f()), which are never Python
+_MAGIC = re.compile(
+    r"^\s*(?:[%!]|\?{1,2}[\w.]|[\w.]+\?{1,2}\s*$"
+    r"|[A-Za-z_]\w*(?:\s*[.,]\s*[A-Za-z_]\w*)*\s*=\s*[!%])"
+)
 # The largest Python file in TensorFlow 2.21 is 0.7 MB; ast needs ~150 bytes per byte of source.
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # outputs (images) make notebooks large; code stays capped
@@ -229,13 +234,16 @@ def read_notebook(data: bytes) -> NotebookSource:
         raise SyntaxError("not a notebook: its JSON is nested too deeply") from exc
     lines: list[str] = []
     cells: list[tuple[int, int]] = []
-    raw_cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    raw_cells = notebook_cells(notebook)
     for number, cell in enumerate(raw_cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         text = cell_text(cell)
         for index, line in enumerate(text.splitlines(), start=1):
-            lines.append("" if is_magic(line) else line)
+            if index == 1 and line.lstrip().startswith("%%"):
+                lines.append(CELL_MAGIC)  # %%bash, %%writefile...: the cell may not be Python
+            else:
+                lines.append("" if is_magic(line) else line)
             cells.append((number, index))
         lines.append("")
         cells.append((number, 0))
@@ -248,14 +256,38 @@ def read_notebook(data: bytes) -> NotebookSource:
     return NotebookSource(source, tuple(cells))
 
 
+# what a notebook's joined code has in place of a cell magic's line (%%bash, %%time...)
+CELL_MAGIC = "#%%"
+
+
 def is_magic(line: str) -> bool:
     """An IPython line (``%magic``, ``!shell``, ``name?``): not Python."""
     return _MAGIC.match(line) is not None
 
 
+def notebook_cells(notebook: object) -> list[Any]:
+    """The cells of a notebook: nbformat 4's ``cells``, or those of nbformat 3's worksheets
+    (the notebooks of 2014-2016, where code written for Keras 1 and TensorFlow 1 lives).
+    SyntaxError when the JSON is not a notebook."""
+    if isinstance(notebook, dict):
+        cells = notebook.get("cells")
+        if isinstance(cells, list):
+            return cells
+        worksheets = notebook.get("worksheets")
+        if cells is None and isinstance(worksheets, list):
+            return [
+                cell
+                for sheet in worksheets
+                if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list)
+                for cell in sheet["cells"]
+            ]
+    raise SyntaxError("not a notebook: its JSON has no list of cells")
+
+
 def cell_text(cell: dict[str, Any]) -> str:
-    """A cell's source: nbformat stores it as one string or as a list of lines."""
-    text = cell.get("source", "")
+    """A cell's source: nbformat stores it as one string or as a list of lines (a code cell of
+    nbformat 3 as its ``input``)."""
+    text = cell["source"] if "source" in cell else cell.get("input", "")
     if isinstance(text, list):
         return "".join(str(part) for part in text)
     return str(text)

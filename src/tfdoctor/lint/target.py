@@ -185,9 +185,16 @@ def _keras_for(tensorflow: Version) -> Version:
 
 
 def _parse_flag(value: str, flag: str) -> Version:
+    """A --keras (2 or 3, or a release of them) or --tensorflow (a TensorFlow 2 release)."""
     parsed = _version(value)
-    if parsed is None or parsed.major not in (2, 3):
-        raise UsageError(f"{flag} expects a version like 3 or 2.15, not {value!r}")
+    if flag == "--tensorflow":
+        if parsed is None or parsed.major != 2:
+            raise UsageError(
+                f"--tensorflow expects a TensorFlow 2 version like 2.15 or 2, not {value!r}"
+                " (lint knows the Keras APIs of TensorFlow 2.0 and newer)"
+            )
+    elif parsed is None or parsed.major not in (2, 3):
+        raise UsageError(f"--keras expects 2, 3 or a version like 2.15 or 3.5, not {value!r}")
     return parsed
 
 
@@ -209,6 +216,9 @@ def _target_from_flags(keras: str | None, tensorflow: str | None, legacy: bool) 
     keras_version = _parse_flag(keras, "--keras") if keras else None
     if keras_version is not None and keras == str(keras_version.major):
         keras_version = _newest_keras(keras_version.major)
+    if tf_version is not None and tensorflow == str(tf_version.major):
+        # a bare 2 is any TensorFlow 2, not 2.0: the one of the Keras given, else the newest
+        tf_version = None
     if tf_version is None:
         tf_version = (
             _newest_tensorflow()

@@ -3,6 +3,7 @@ text for a terminal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tfdoctor.finding import Finding, Severity
@@ -56,7 +57,9 @@ def _unknown_lines(result: ExplainResult) -> list[str]:
     return lines
 
 
-def _closing_lines(result: ExplainResult) -> list[str]:
+def _closing_lines(
+    result: ExplainResult, command: Callable[[str], str] = lambda text: text
+) -> list[str]:
     lines = []
     if result.uncertain:
         named = ", ".join(
@@ -68,13 +71,27 @@ def _closing_lines(result: ExplainResult) -> list[str]:
             if named
             else f"Uncertain: {result.uncertain_reason}."
         )
-    lines.append(f"Confirm it in the environment that printed this: {result.next_step}")
+    lines.append(f"Confirm it in the environment that printed this: {command(result.next_step)}")
     return lines
 
 
 def to_markdown(result: ExplainResult, source: str) -> str:
+    """The text's own lines (evidence, error lines) and the commands are code spans: a pasted
+    ``__init__``, ``<cell line: 0>`` or Colab's ``[file](https://localhost:8080/)`` stays as
+    written instead of becoming bold text, a dropped HTML tag or a link."""
+    from tfdoctor.report.markdown import code_span
+
     if not result.recognised:
-        return "\n\n".join(_unknown_lines(result)) + "\n"
+        parts = [UNKNOWN, ""]
+        if result.error_lines:
+            parts += ["The last error lines in it:", ""]
+            parts += [
+                f"- line {error.line_no}: {code_span(error.text)}"
+                for error in list(result.error_lines)[-_SHOWN_ERROR_LINES:]
+            ]
+            parts.append("")
+        parts.append(f"To test the environment itself, run: {code_span(result.next_step)}")
+        return "\n".join(parts) + "\n"
     parts = [f"# tfdoctor explain: {source}", ""]
     for rank, finding in enumerate(result.findings, 1):
         parts.append(f"## {rank}. {finding.title}")
@@ -84,7 +101,7 @@ def to_markdown(result: ExplainResult, source: str) -> str:
             f" · confidence {_percent(finding)}"
         )
         parts.append("")
-        parts.extend(f"> {line}" for line in finding.evidence)
+        parts.extend(_evidence_markdown(line) for line in finding.evidence if line)
         parts.extend(["", finding.why, ""])
         if finding.fix:
             parts.extend(["```sh", *finding.fix, "```", ""])
@@ -92,8 +109,18 @@ def to_markdown(result: ExplainResult, source: str) -> str:
             parts.extend([finding.fix_note, ""])
         if _source(finding):
             parts.extend([f"Source: {_source(finding)}", ""])
-    parts.extend(line for text in _closing_lines(result) for line in (text, ""))
+    parts.extend(line for text in _closing_lines(result, code_span) for line in (text, ""))
     return "\n".join(parts)
+
+
+def _evidence_markdown(line: str) -> str:
+    """``line 11: ValueError: ...`` as ``> line 11: `ValueError: ...` ``."""
+    from tfdoctor.report.markdown import code_span
+
+    label, sep, text = line.partition(": ")
+    if sep and label.startswith("line ") and label[5:].isdigit():
+        return f"> {label}: {code_span(text)}"
+    return f"> {code_span(line)}"
 
 
 def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:

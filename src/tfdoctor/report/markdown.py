@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from tfdoctor.finding import Severity
 from tfdoctor.report.model import Report
 
 MARK = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span, shown as it is: a pasted line's ``__init__``,
+    ``<cell line: 0>`` or ``[file](url)`` is not read as emphasis, HTML or a link, and a backtick
+    in it does not end the span (CommonMark: a longer run of backticks delimits it, and one space
+    each side is dropped when the text starts or ends with a backtick)."""
+    text = " ".join(text.splitlines())
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_markdown(report: Report) -> str:
@@ -28,7 +43,7 @@ def render_markdown(report: Report) -> str:
         lines.append("")
         if f.evidence:
             lines.append("Evidence:")
-            lines += [f"- `{e}`" for e in f.evidence if e]
+            lines += [f"- {code_span(e)}" for e in f.evidence if e]
             lines.append("")
         if f.why:
             lines += [f"Why: {f.why}", ""]
