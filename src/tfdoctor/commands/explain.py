@@ -183,6 +183,12 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+    if result.lines_read == 0:
+        what = "standard input" if source == "<stdin>" else source
+        raise UsageError(
+            f"{what} is empty: nothing to explain; give the traceback or log "
+            "(a file, or piped in: ... 2>&1 | tfdoctor explain)"
+        )
     if args.python is not None and not result.environment:
         result = _next_step_in(result, args.python)
     env = _environment(args, result)
