@@ -147,6 +147,8 @@ def _next_step_in(result: ExplainResult, python: str) -> ExplainResult:
 
 def _open(path: str) -> tuple[BinaryIO, str]:
     if path == "-":
+        if sys.stdin is None:  # started with standard input closed (<&-, a daemon)
+            raise UsageError("standard input is closed: give the file to explain")
         if sys.stdin.isatty():
             print("Paste the text, then press Ctrl-D (Ctrl-Z Enter on Windows).", file=sys.stderr)
         return sys.stdin.buffer, "<stdin>"
