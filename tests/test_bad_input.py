@@ -91,3 +91,34 @@ def test_dry_run_with_a_corrupt_journal_says_how_to_clear_it(
     result = tfdoctor("fix", "--dry-run", "--python", str(env))
     assert result.returncode in (0, 1), result.stderr
     assert f"mv {journal} {journal}.broken" in result.stderr
+
+
+def test_closed_standard_streams(tmp_path: Path) -> None:
+    """Started with standard input or output closed (<&-, >&-, a daemon): a usage error for
+    explain reading nothing, and no internal error or traceback for output that goes nowhere."""
+    import os
+    import sys
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    closed_stdin = subprocess.run(
+        [sys.executable, "-m", "tfdoctor", "explain", "--text-only"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert closed_stdin.returncode == 2
+    assert closed_stdin.stderr == "tfdoctor: standard input is closed: give the file to explain\n"
+    (tmp_path / "a.py").write_text("import keras\nkeras.layers.Merge()\n", encoding="utf-8")
+    closed_stdout = subprocess.run(
+        [sys.executable, "-m", "tfdoctor", "lint", "--keras", "3", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert closed_stdout.returncode == 1  # the finding still sets the exit status
+    assert closed_stdout.stderr == ""

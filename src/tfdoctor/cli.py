@@ -81,9 +81,18 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+def _closed_streams_to_devnull() -> None:
+    """A standard stream that was closed when tfdoctor started (``>&-``, a daemon) is None in
+    Python: what would be written there goes nowhere instead of ending in an internal error."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    _closed_streams_to_devnull()
     chosen = _chosen(argv)
     early = _load(chosen) if chosen in COMMANDS else None
     if early is not None and hasattr(early, "start_early"):
@@ -141,7 +150,7 @@ def entry() -> NoReturn:
 
     for stream in (sys.stdout, sys.stderr):
         # A closed pipe (`tfdoctor check | head`) or a closed stream has nothing left to flush.
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(code)
 

@@ -337,3 +337,22 @@ def test_the_next_step_names_the_environment_given_with_python(
     main(["explain", "--python", sys.executable, "--format", "json", str(path)])
     out = json.loads(capsys.readouterr().out)
     assert out["next"] == f"tfdoctor check --python {shlex.quote(sys.executable)}"
+
+
+def test_an_empty_input_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Nothing was pasted (an empty file, Ctrl-D at once): saying 'no known failure found in
+    the text' would read as if a text had been examined."""
+    path = tmp_path / "log.txt"
+    path.write_bytes(b"")
+    assert main(["explain", "--text-only", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"tfdoctor: {path} is empty: nothing to explain; give the traceback or log "
+        "(a file, or piped in: ... 2>&1 | tfdoctor explain)\n"
+    )
+    _stdin(monkeypatch, b"")
+    assert main(["explain", "--text-only"]) == 2
+    assert capsys.readouterr().err.startswith("tfdoctor: standard input is empty: nothing")

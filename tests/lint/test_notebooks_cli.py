@@ -233,6 +233,11 @@ def test_a_code_typo_in_pyproject_is_a_usage_error(write: Write, tmp_path: Path,
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     out = run_cli("lint", "--keras", "banana", str(tmp_path))
     assert out.returncode == 2 and out.stderr.startswith("tfdoctor: --keras expects")
+    out = run_cli("lint", "--keras", "3", "--select", "", str(tmp_path))
+    assert out.returncode == 2
+    assert out.stderr == (
+        "tfdoctor: --select needs code prefixes, e.g. --select TFD71 (empty, it selects none)\n"
+    )
     out = run_cli("lint", str(tmp_path / "missing"))
     assert out.returncode == 2 and "no such file or folder" in out.stderr
     assert "Traceback" not in out.stderr

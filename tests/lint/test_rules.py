@@ -377,6 +377,16 @@ def test_mixed_file_and_project(write: Write, lint: Lint, tmp_path: Path) -> Non
     assert "keras in 4 files" in odd.title and "tf.keras in 2 files" in odd.title
 
 
+def test_a_tie_is_not_called_mostly(write: Write, lint: Lint, tmp_path: Path) -> None:
+    write("pkg/a.py", "import keras\nkeras.layers.Dense(1)\n")
+    write("pkg/b.py", "from tensorflow import keras\nkeras.layers.Dense(1)\n")
+    (odd,) = lint(tmp_path / "pkg").findings
+    assert odd.code == "TFD702"
+    assert odd.title == (
+        "this file uses tf.keras; the project uses keras as often (keras in 1 file, tf.keras in 1 file)"
+    )
+
+
 def test_noqa(write: Write, lint: Lint) -> None:
     path = write(
         "n.py",

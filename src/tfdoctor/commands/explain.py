@@ -147,6 +147,8 @@ def _next_step_in(result: ExplainResult, python: str) -> ExplainResult:
 
 def _open(path: str) -> tuple[BinaryIO, str]:
     if path == "-":
+        if sys.stdin is None:  # started with standard input closed (<&-, a daemon)
+            raise UsageError("standard input is closed: give the file to explain")
         if sys.stdin.isatty():
             print("Paste the text, then press Ctrl-D (Ctrl-Z Enter on Windows).", file=sys.stderr)
         return sys.stdin.buffer, "<stdin>"
@@ -183,6 +185,12 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+    if result.lines_read == 0:
+        what = "standard input" if source == "<stdin>" else source
+        raise UsageError(
+            f"{what} is empty: nothing to explain; give the traceback or log "
+            "(a file, or piped in: ... 2>&1 | tfdoctor explain)"
+        )
     if args.python is not None and not result.environment:
         result = _next_step_in(result, args.python)
     env = _environment(args, result)

@@ -92,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         root = config.root or Path.cwd()
         paths = [str(root / p) for p in config.paths] if config.paths else ["."]
+    if args.select is not None and not _split(args.select):
+        raise UsageError(
+            "--select needs code prefixes, e.g. --select TFD71 (empty, it selects none)"
+        )
     select = _split(args.select) if args.select is not None else config.select
     ignore = _split(args.ignore) if args.ignore is not None else config.ignore
     _known_prefixes("--select", _split(args.select))

@@ -324,6 +324,9 @@ def _project_mix(results: list[FileResult], options: LintOptions) -> list[Findin
     keras3 = options.target.keras_version(KERAS).major >= 3
     preference = (KERAS, TF_KERAS, TF_KERAS_PKG) if keras3 else (TF_KERAS, KERAS, TF_KERAS_PKG)
     main = max(counts, key=lambda impl: (counts[impl], -preference.index(impl)))
+    # on a tie the target's own Keras is the one to keep, but no implementation is the main one
+    tie = sum(1 for impl in counts if counts[impl] == counts[main]) > 1
+    uses = "uses {} as often" if tie else "mostly uses {}"
     summary = ", ".join(
         f"{DISPLAY[i]} in {counts[i]} file{'s' * (counts[i] != 1)}"
         for i in sorted(counts, key=lambda i: -counts[i])
@@ -344,8 +347,8 @@ def _project_mix(results: list[FileResult], options: LintOptions) -> list[Findin
                 cause=rules.MIXED_IN_PROJECT.cause,
                 severity=Severity.WARNING,
                 group=Group.CODE,
-                title=f"this file uses {DISPLAY[impl]}; the project mostly uses {DISPLAY[main]} "
-                f"({summary})",
+                title=f"this file uses {DISPLAY[impl]}; the project "
+                f"{uses.format(DISPLAY[main])} ({summary})",
                 why=f"with {options.target.describe()} they are "
                 + (
                     "the same Keras today, but not under other versions"

@@ -121,6 +121,9 @@ def _keyword_check(key: str, path: str, keyword: str) -> dict[str, Any]:
     if keyword == "lr":
         return {"key": key, "kind": "keyword", "path": path + ".Adam", "keyword": "lr",
                 "value": 0.25, "attr": "learning_rate"}  # fmt: skip
+    if keyword == "decay":  # an optimizer's: kept as its `decay` where it is honoured
+        return {"key": key, "kind": "keyword", "path": path + ".SGD", "keyword": "decay",
+                "value": 0.25, "attr": "decay"}  # fmt: skip
     return {"key": key, "kind": "keyword", "path": path, "keyword": keyword, "value": 3,
             "args": {"input_dim": 5, "output_dim": 2}}  # fmt: skip
 
