@@ -79,6 +79,22 @@ FOUND = {
         "ImportError: cannot import name 'Merge'\n",
         ("removed-api", "api-change-keras"),
     ),
+    # https://github.com/Ebiquity/CASIE/issues/21: tf.set_random_seed, gone in TF 2
+    "a removed function without its module": (
+        "ImportError: cannot import name 'set_random_seed'\n",
+        ("removed-api", "api-change-tf"),
+    ),
+    # https://github.com/xiph/LPCNet/issues/81: keras.layers no longer re-exports activations
+    "a removed Keras module without its package": (
+        "ImportError: cannot import name 'activations' \n",
+        ("removed-api", "api-change-keras"),
+    ),
+    # https://github.com/tensorflow/tensorflow/issues/6765: Python 2 names neither the module
+    # nor, here, the source line
+    "a moved TensorFlow module in Python 2's message": (
+        "> AttributeError: 'module' object has no attribute 'rnn_cell'\n",
+        ("removed-api", "api-change-tf"),
+    ),
 }
 
 
@@ -100,6 +116,18 @@ NOT_FOUND = {
     ),
     "a class name the API table holds in several modules": (
         "ImportError: cannot import name 'Layer'\n"
+    ),
+    # https://github.com/tensorflow/tensorflow/issues/7157 (a copied tensorflow folder)
+    "a name every TensorFlow has, in Python 2's message": (
+        ">>> a = tf.constant('Hello')\nTraceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "AttributeError: 'module' object has no attribute 'constant'\n"
+    ),
+    # https://github.com/yapic/yapic/issues/9: the name left Keras in 2.13, and TensorFlow 1.8
+    # ran beside a Keras 2.2 (here one too new for it): not code written for an older Keras
+    "a Keras change later than the Keras of the stated TensorFlow": (
+        "Keras version conflict with tensorflow-gpu\n"
+        "ImportError: cannot import name 'tf_utils'\ntensorflow-gpu==1.8.0\n"
     ),
     "a conda environment alone": (
         'Traceback (most recent call last):\n  File "/home/u/anaconda3/envs/tf/lib/python3.9/'

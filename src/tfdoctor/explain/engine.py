@@ -66,6 +66,11 @@ _REQUIREMENT_FAMILIES = (
     "versions-protobuf",
 )
 UNCERTAIN_RATIO = 0.9
+# An ambiguity named in signatures.json stands until the training split refutes it: a detector
+# that fired on at least this many training texts and named their cause on at least this share
+# of them is not made uncertain by the other causes its message can have.
+SETTLED_TEXTS = 5
+SETTLED_SHARE = 0.82
 _MAX_EVIDENCE = 3
 _MAX_EVIDENCE_CHARS = 300
 _LINES_PER_BLOCK = 4096
@@ -208,7 +213,7 @@ def judge(findings: list[Finding], ranked: list[_Scored]) -> Verdict:
         reason = f"{first.cause} and {others[0]} are about as likely from the text alone"
         return Verdict(True, reason, others)
     top = next((s.match.detector for s in ranked if s.match.detector.cause == first.cause), None)
-    if top is None or not top.ambiguous_with:
+    if top is None or not top.ambiguous_with or settled(top):
         return Verdict(False)
     corroborated = any(
         s.match.detector.cause == first.cause
@@ -220,6 +225,11 @@ def judge(findings: list[Finding], ranked: list[_Scored]) -> Verdict:
         return Verdict(False)
     alternatives = tuple(dict.fromkeys((*top.ambiguous_with, *others)))
     return Verdict(True, top.ambiguous_why, alternatives)
+
+
+def settled(detector: Detector) -> bool:
+    measured = detector.measured
+    return measured.texts >= SETTLED_TEXTS and measured.right >= SETTLED_SHARE * measured.texts
 
 
 def _candidates(ranked: list[_Scored]) -> tuple[Candidate, ...]:

@@ -585,7 +585,7 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
             if module:
                 hits += missing(module.rstrip("."), found.group(1), ctx)
             else:
-                hits += _bare_class(found.group(1), ctx)
+                hits += _bare_name(found.group(1), ctx)
 
     if "has no attribute" in text:
         found = _MODULE_ATTR.search(text)
@@ -601,6 +601,9 @@ def message_hits(text: str, ctx: Context) -> list[Hit]:
                 hits += missing(ctx.last_import, py2.group(1), ctx)
             elif py2 is not None and ctx.shadow:
                 hits.append(Hit("shadow-local-file", f"`{ctx.shadow}` is imported instead"))
+            elif py2 is not None and not py2.group(1)[:1].isupper():
+                # neither the module nor the source line shown: a name the API table knows
+                hits += _bare_name(py2.group(1), ctx)
             obj = _OBJECT_ATTR.search(text)
             if obj is not None:
                 hits += _object_attribute(obj.group(1), obj.group(2), ctx)
@@ -647,10 +650,13 @@ def _spelled_in_source(attribute: str, source: str) -> str:
     return f"{module}.{rest}" if rest else module
 
 
-def _bare_class(name: str, ctx: Context) -> list[Hit]:
-    """``cannot import name 'Merge'`` with neither its module nor the import shown: a class the
-    API table knows under one name only."""
-    change = knowledge.find_class(name)
+def _bare_name(name: str, ctx: Context) -> list[Hit]:
+    """``cannot import name 'Merge'`` with neither its module nor the import shown: a name the
+    API table knows (knowledge.find_bare)."""
+    if name in ctx.tf_core:
+        return []  # tf.constant, tf.Variable...: a name every TensorFlow 2.x has is not gone
+    shown = "keras" if ctx.multibackend or any(f.package == "keras" for f in ctx.frames) else ""
+    change = knowledge.find_bare(name, shown)
     if change is None or not knowledge.applies(change, ctx.versions):
         return []
     family = "api-change-keras" if change.package == "keras" else "api-change-tf"

@@ -82,14 +82,23 @@ def find_name(
 
 
 @functools.lru_cache(maxsize=256)
-def find_class(name: str) -> ApiChange | None:
-    """The change of the one name in the table whose last part is the class ``name``
-    (``Merge`` -> ``keras.layers.Merge``), for a message that does not say the module; None when
-    the table has none or several (``Layer`` is in several modules)."""
-    if not name[:1].isupper() or len(name) < 4:
+def find_bare(name: str, shown: str = "") -> ApiChange | None:
+    """The change of the name in the table whose last part is ``name``, for a message that does
+    not say the module (``cannot import name 'Merge'``, Python < 3.8's form). A class name counts
+    only when one entry has it (``Layer`` is in several modules); a lower-case name (``merge``,
+    ``set_random_seed``) of five letters or more takes the entry of the package the text shows
+    (``shown``: "keras" or "tensorflow"), else the shortest path, the one code imports it from
+    most often (``keras.layers.merge`` before ``tensorflow.sparse.merge``). None otherwise."""
+    if len(name) < 4:
         return None
-    found = [old for old in api_index().names if old.rsplit(".", 1)[-1] == name]
-    return api_index().names[found[0]][0] if len(found) == 1 else None
+    index = api_index().names
+    found = [old for old in index if old.rsplit(".", 1)[-1] == name]
+    if name[:1].isupper():
+        return index[found[0]][0] if len(found) == 1 else None
+    if len(name) < 5 or not found:
+        return None
+    preferred = [old for old in found if index[old][0].package == shown] or found
+    return index[min(preferred, key=lambda old: (len(old), old))][0]
 
 
 def find_below(module: str) -> ApiChange | None:
@@ -107,17 +116,38 @@ def applies(change: ApiChange, versions: Mapping[str, str]) -> bool:
 
 
 def breaks_stated(package: str, breaks: str, versions: Mapping[str, str]) -> bool:
-    """Whether the stated version of ``package`` is in ``breaks`` (True when none is stated)."""
+    """Whether the stated version of ``package`` is in ``breaks`` (True when none is stated).
+    For Keras, when only TensorFlow's version is stated, the Keras line that TensorFlow pairs
+    with (keras_of_tensorflow)."""
     version = versions.get(package)
-    if not version:
+    candidates: tuple[str, ...] = (version,) if version else ()
+    if not version and package == "keras":
+        candidates = keras_of_tensorflow(versions.get("tensorflow", ""))
+    if not candidates:
         return True
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     try:
-        return Version(version) in SpecifierSet(breaks)
+        return any(Version(v) in SpecifierSet(breaks) for v in candidates)
     except (InvalidSpecifier, InvalidVersion):
         return True
+
+
+def keras_of_tensorflow(tensorflow: str) -> tuple[str, ...]:
+    """The Keras releases a TensorFlow pairs with: TF 2.6-2.15 require keras of their own
+    minor; older TensorFlow ran beside multi-backend Keras up to 2.4 (or its bundled copy);
+    none known for TF >= 2.16 (Keras 3 or tf-keras) and for what is not a version."""
+    major, _, rest = tensorflow.partition(".")
+    minor = rest.partition(".")[0]
+    if not (major.isdigit() and minor.isdigit()):
+        return ()
+    if major in ("0", "1") or (major == "2" and int(minor) < 6):
+        return _MULTI_BACKEND_KERAS
+    return (f"2.{minor}",) if major == "2" and int(minor) <= 15 else ()
+
+
+_MULTI_BACKEND_KERAS = ("1.2.2", "2.0.9", "2.1.6", "2.2.4", "2.2.5", "2.3.1", "2.4.3")
 
 
 class GoneAttribute(NamedTuple):
