@@ -1081,3 +1081,20 @@ def test_a_name_whose_own_entry_misses_the_stated_keras_is_read_by_its_module_s(
     for version in ("3.3.3", "2.10.0"):
         text = f"$ pip list | grep keras\nkeras                        {version}\n{error}"
         assert explain_text(text).findings[0].cause == "removed-api", version
+
+
+def test_a_warning_logged_before_an_error_message_is_not_what_went_wrong() -> None:
+    # https://github.com/spyder-ide/spyder/issues/12675: no traceback, but an error's message
+    cudart = (
+        "2020󈚩󈚭 14:38:10.611333: W tensorflow/stream_executor/platform/default/"
+        "dso_loader.cc:55] Could not load dynamic library 'cudart64_100.dll'; dlerror: "
+        "cudart64_100.dll not found\n"
+    )
+    hdf5 = (
+        "Warning! ***HDF5 library version mismatched error***\n"
+        "The HDF5 header files used to compile this application do not match\n"
+    )
+    assert explain_text(cudart).findings[0].cause == "cuda-mismatch"  # the warning alone
+    result = explain_text(cudart + hdf5)
+    assert [f.cause for f in result.findings] == ["mixed-installers"]
+    assert not result.uncertain

@@ -282,7 +282,14 @@ def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
         # two TensorFlow distributions pin different releases of everything they need: pip's
         # complaints about those requirements are symptoms of the duplicate, not causes of their own
         scored = [s for s in scored if not s.match.detector.id.startswith(_REQUIREMENT_FAMILIES)]
-    failed = scanner.tracebacks > 0 or scanner.last_exception is not None
+    # where something failed (a traceback, an exception, a message of an error), a warning logged
+    # on the way (TensorFlow's "Could not load dynamic library 'cudart64_110.dll'" on a machine
+    # without a GPU) is not what went wrong
+    failed = (
+        scanner.tracebacks > 0
+        or scanner.last_exception is not None
+        or any(s.match.detector.severity is Severity.ERROR for s in scored)
+    )
     scored = [
         s
         for s in scored
