@@ -89,6 +89,21 @@ FOUND = {
         "ImportError: cannot import name 'activations' \n",
         ("removed-api", "api-change-keras"),
     ),
+    # https://github.com/huggingface/transformers/issues/7866: tf.keras gained swish in TF 2.2
+    "a tf.keras name of a later TensorFlow": (
+        "AttributeError: module 'tensorflow_core.keras.activations' has no attribute 'swish'\n",
+        ("dependent-package-incompatible", "tf-name-added-later"),
+    ),
+    # https://github.com/keras-team/keras-tuner/issues/376: tf.distribute.TPUStrategy is 2.3's
+    "a TensorFlow name of a later release": (
+        "AttributeError: module 'tensorflow._api.v2.distribute' has no attribute 'TPUStrategy'\n",
+        ("dependent-package-incompatible", "tf-name-added-later"),
+    ),
+    # https://github.com/google-deepmind/sonnet/issues/77 (TensorFlow 1.2.1; tf.nest is 1.14's)
+    "a later TensorFlow's name in Python 2's message": (
+        "AttributeError: 'module' object has no attribute 'nest'\n",
+        ("dependent-package-incompatible", "tf-name-added-later"),
+    ),
     # https://github.com/tensorflow/tensorflow/issues/6765: Python 2 names neither the module
     # nor, here, the source line
     "a moved TensorFlow module in Python 2's message": (
@@ -197,3 +212,12 @@ def test_tensorflow_core_spellings_of_an_internal_are_the_internal() -> None:
     for module in ("tensorflow._api.v2.compat.v2", "tensorflow_core._api.v2.compat.v2"):
         text = f"AttributeError: module '{module}' has no attribute '__internal__'\n"
         assert _top(text) == ("keras-version-mismatch", "tf-internal"), module
+
+
+def test_a_name_of_a_later_tensorflow_is_not_read_so_where_the_stated_release_has_it() -> None:
+    text = "AttributeError: module 'tensorflow._api.v2.distribute' has no attribute 'TPUStrategy'\n"
+    older = explain_text(text + "tensorflow==2.2.0\n")
+    assert [f.cause for f in older.findings] == ["dependent-package-incompatible"]
+    assert "2.3.4" in older.findings[0].why
+    newer = explain_text(text + "tensorflow==2.4.1\n")
+    assert all(dict(f.data)["signature"] != "tf-name-added-later" for f in newer.findings)

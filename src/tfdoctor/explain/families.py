@@ -369,6 +369,11 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         return [Hit("keras-internal-from-keras", f"Keras's own code asks for `{full}`")]
     if name.startswith("keras.src") and impl == "keras":
         return _keras_internal(name, ctx)  # private modules: whose Keras they are decides
+    tf_name = "tensorflow." + name if impl == "tf.keras" else ""
+    if tf_name and full.startswith("tensorflow_core.") and _after_tf115(tf_name):
+        # the tensorflow_core spelling is TensorFlow 1.15-2.1's: a name tf.keras gained after
+        # 1.15 and lacks here was added later, not lost (no release up to 2.1 lost it)
+        return _added_later(tf_name, caller, ctx)
     change = knowledge.find_name(name, _LINT_IMPLEMENTATION.get(impl, impl), ctx.versions) or (
         None if attribute else knowledge.find_below(name)
     )
@@ -408,7 +413,18 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
         # a backend or utils helper that another Keras release has: what calls such helpers is
         # most often a library built on Keras (einops, keras-contrib, segmentation-models...)
         return [Hit("keras-helper-missing", f"`{full}` is a helper of another Keras release")]
+    if change is None and tf_name:
+        return _added_later(tf_name, caller, ctx)
     return []
+
+
+def _after_tf115(tf_name: str) -> bool:
+    """Whether TensorFlow 1.15 lacked the name (so a tensorflow_core module without it is that
+    of a release older than the one that added it)."""
+    from packaging.version import Version
+
+    first = knowledge.tf_added_in(tf_name)
+    return bool(first) and Version(first) > Version("1.15.5")
 
 
 def _keras_internal(name: str, ctx: Context) -> list[Hit]:
@@ -482,6 +498,9 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
         if ctx.shadow:
             return [Hit("shadow-local-file", f"`{ctx.shadow}` is imported as `tensorflow`")]
         return [Hit("tf-hollow", f"`tf.{attribute}` is in every TensorFlow 2.x")]
+    later = _added_later(public, caller, ctx)
+    if later:
+        return later
     if (
         change is None
         and caller in ("dependent", "other-package")
@@ -494,6 +513,21 @@ def _tensorflow(full: str, attribute: str, ctx: Context) -> list[Hit]:
             Hit("dependent-name-missing", _asked_by(ctx, f"`{full}` is not in this TensorFlow"))
         ]
     return []
+
+
+def _added_later(public: str, caller: str, ctx: Context) -> list[Hit]:
+    """A public name that a TensorFlow release after the installed one added (tf.function in
+    1.14, tf.distribute.TPUStrategy in 2.3): the code was written for a newer TensorFlow. In the
+    reports that is a package's code (the user's own follows the docs of what is installed)."""
+    first = knowledge.tf_added_in(public)
+    if not first or caller not in ("", "dependent", "other-package"):
+        return []
+    stated = ctx.versions.get("tensorflow", "")
+    breaks = ("tensorflow", f"<{first}")
+    if stated and not knowledge.breaks_stated(*breaks, ctx.versions):
+        return []
+    detail = f"`{public}` first appeared in TensorFlow {first}: the installed one is older"
+    return [Hit("tf-name-added-later", _asked_by(ctx, detail) if caller else detail, breaks)]
 
 
 def _asked_by(ctx: Context, detail: str) -> str:
@@ -657,6 +691,9 @@ def _bare_name(name: str, ctx: Context) -> list[Hit]:
         return []  # tf.constant, tf.Variable...: a name every TensorFlow 2.x has is not gone
     shown = "keras" if ctx.multibackend or any(f.package == "keras" for f in ctx.frames) else ""
     change = knowledge.find_bare(name, shown)
+    if change is None and shown != "keras" and len(name) >= 4:
+        # not a name TensorFlow lost: one its top level gained later (tf.nest in 1.14)?
+        return _added_later(f"tensorflow.{name}", _caller_kind(ctx.frames), ctx)
     if change is None or not knowledge.applies(change, ctx.versions):
         return []
     family = "api-change-keras" if change.package == "keras" else "api-change-tf"

@@ -204,6 +204,27 @@ def gone_attribute(cls: str, attribute: str, keras_builtin: bool) -> GoneAttribu
 
 
 @functools.lru_cache(maxsize=1)
+def _tf_added() -> dict[str, str]:
+    import json
+    from importlib import resources
+
+    page = resources.files("tfdoctor").joinpath("kb").joinpath("data").joinpath("tf_added.json")
+    data = json.loads(page.read_text("utf-8"))
+    added: dict[str, str] = dict(data["added"])
+    added.update(data.get("returned", {}))  # gone in 2.0 and back later: back from then on
+    return added
+
+
+def tf_added_in(name: str) -> str:
+    """The first TensorFlow release (of those probed, 1.13 on: kb/data/tf_added.json) with the
+    public name ``name`` (``tensorflow.distribute.TPUStrategy`` -> "2.3.4"); "" when TensorFlow
+    1.13 had it already or the table does not know it."""
+    from tfdoctor.tfnames import normalize_tf_name
+
+    return _tf_added().get(normalize_tf_name(name), "")
+
+
+@functools.lru_cache(maxsize=1)
 def tf_distributions() -> frozenset[str]:
     return kb().tf_variants()
 
