@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--choose takes an alternative's number (1, 2, ...), not {args.choose}")
     if args.force and not args.rollback:
         raise UsageError("--force goes with --rollback only")
+    if args.rollback:
+        _rollback_alone(args)
     if args.into:
         into = Path(args.into).expanduser()
         if into.exists() and not into.is_dir():
@@ -85,6 +87,30 @@ def run(args: argparse.Namespace) -> int:
     if args.rollback:
         return _rollback(args, say)
     return _fix(args, say)
+
+
+def _rollback_alone(args: argparse.Namespace) -> None:
+    """--rollback puts back what the journal records; an option of a plan would be ignored, and
+    --dry-run ignored is a rollback the user did not want."""
+    if args.dry_run:
+        raise UsageError(
+            "--rollback has no dry run: it puts back at once what the last fix changed (the "
+            "journal ENV/.tfdoctor/journal-STAMP.json lists it); leave out --dry-run to roll back"
+        )
+    plan_options = (
+        ("--into", args.into),
+        ("--tensorflow", args.tensorflow),
+        ("--latest", args.latest),
+        ("--keras", args.keras is not None),
+        ("--choose", args.choose is not None),
+        ("--rename-shadowing", args.rename_shadowing),
+    )
+    for option, given in plan_options:
+        if given:
+            raise UsageError(
+                f"{option} does not go with --rollback, which only puts back what the last "
+                "fix changed"
+            )
 
 
 def _is_minor(text: str) -> bool:
