@@ -139,6 +139,23 @@ def test_transformers_5_beside_tensorflow(tfdoctor: Runner) -> None:
 
 
 @network
+def test_a_file_with_hashes_as_pip_compile_writes_it(tfdoctor: Runner) -> None:
+    """pip-compile --generate-hashes (and uv pip compile, poetry export) put --hash options after
+    each pin; check -r once stopped at the first one: 'not a requirement'."""
+    hashed = (
+        "keras==3.3.3 \\\n"
+        "    --hash=sha256:" + "a" * 64 + " \\\n"
+        "    --hash=sha256:" + "b" * 64 + "\n"
+        "    # via -r requirements.in\n"
+        "tensorflow==2.15.1 --hash=sha256:" + "c" * 64 + "\n"
+    )
+    result = _check(tfdoctor, "-r", "-", *LINUX, "--format", "json", stdin=hashed)
+    assert result.returncode == 1, result.stderr
+    finding = _finding(result, "TFD101")
+    assert finding["title"].startswith("keras 3.3.3 does not match TensorFlow 2.15.1")
+
+
+@network
 def test_tensorflow_and_tensorflow_cpu_in_one_set(tfdoctor: Runner) -> None:
     result = _check(
         tfdoctor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,3 +172,10 @@ def test_time_limit(tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]) -> No
     assert data["deep"]["unfinished"] == "import tensorflow"
     assert [f["code"] for f in data["findings"]] == ["TFD906"]
     assert data["_returncode"] == 1
+    # A healthy environment stopped at the limit: said as such, with the way out, never "the
+    # environment does not work as installed" (what it once said, with no word of --timeout).
+    (finding,) = data["findings"]
+    assert "does not work as installed" not in finding["why"], finding["why"]
+    assert finding["why"].startswith("The step was stopped at the time limit (--timeout)")
+    assert finding["fix_note"].endswith("longer time limit (--timeout 600).")
+    assert re.search(r"import tensorflow did not finish within \d+\.\d s", str(finding))

@@ -76,6 +76,21 @@ def test_requirements_text_follows_includes_and_keeps_options(tmp_path: Path) ->
     ]
 
 
+def test_per_requirement_options_are_not_part_of_the_requirement(tmp_path: Path) -> None:
+    text = (
+        "tensorflow==2.15.1 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\n"
+        "    # via -r requirements.in\n"
+        "keras==2.15.0 --hash=sha256:cccc\n"
+        "./pkg --config-settings=editable_mode=compat\n"
+    )
+    direct, lines = read_requirements_text(text, "req.txt", str(tmp_path))
+    assert [(r.name, r.specifier, r.origin) for r in direct[:2]] == [
+        ("tensorflow", "==2.15.1", "req.txt:1"),
+        ("keras", "==2.15.0", "req.txt:5"),
+    ]
+    assert lines == ["tensorflow==2.15.1", "keras==2.15.0", str(tmp_path / "pkg")]
+
+
 def test_a_missing_include_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"req.txt:2: no such file"):
         read_requirements_text("keras\n-r nowhere.txt\n", "req.txt", str(tmp_path))

@@ -69,6 +69,40 @@ def test_venv_whose_base_interpreter_is_gone(tfdoctor: Runner, tmp_path: Path) -
     _assert_one_line_error(result, "is broken", "pyvenv.cfg" if False else "recreate it")
 
 
+def test_broken_venv_command_pastes_and_a_dangling_link_is_no_venv(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """The command to recreate a broken venv is quoted and names its Python; a dangling link
+    outside a venv's bin/ is not called a venv (it once read 'the virtual environment  is broken'
+    and 'python -m venv --clear ' with no folder, and split a folder with a space in two)."""
+    import re
+    import shlex
+
+    source = Path(interpreter("3.9")).parent.parent
+    if not source.exists():
+        pytest.skip("no Python 3.9 on this machine")
+    base = tmp_path / "python-3.9"
+    subprocess.run(["cp", "-al", str(source), str(base)], check=True)
+    venv = tmp_path / "my env"
+    subprocess.run(
+        [str(base / "bin" / "python3.9"), "-m", "venv", "--without-pip", str(venv)], check=True
+    )
+    shutil.rmtree(base)
+    for given, cwd in ((str(venv), tmp_path), ("python", venv / "bin")):
+        result = tfdoctor("check", "--python", given, cwd=cwd)
+        _assert_one_line_error(result, "is broken", "recreate it")
+        command = re.search(r"recreate it \(`(.*?)`\)", result.stderr)
+        assert command is not None, result.stderr
+        assert shlex.split(command.group(1)) == ["python3.9", "-m", "venv", "--clear", str(venv)]
+
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop").symlink_to("loop")
+    for name, why in (("dangling", "which does not exist"), ("loop", "leads back to itself")):
+        result = tfdoctor("check", "--python", name, cwd=tmp_path)
+        _assert_one_line_error(result, f"{name} is a symbolic link to ", why)
+        assert "virtual environment" not in result.stderr
+
+
 def test_python37_target_without_tensorflow(tfdoctor: Runner) -> None:
     """The probe runs on the oldest supported target and names the newest TF for it."""
     python = interpreter("3.7")

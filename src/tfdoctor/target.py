@@ -110,8 +110,13 @@ def resolve(python: str | None) -> Interpreter:
             "pass a venv or conda env folder, or the interpreter itself"
         )
     if islink(path) and not os.path.exists(path):
-        venv = os.path.dirname(os.path.dirname(path))
-        raise UsageError(_broken_venv_message(venv, path))
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.basename(folder) in ("bin", "Scripts"):
+            raise UsageError(_broken_venv_message(os.path.dirname(folder), python))
+        raise UsageError(
+            f"{python} is a symbolic link to {os.readlink(path)}, {_why_dangling(path)}; pass a "
+            "Python interpreter, a venv folder or a conda env folder"
+        )
     if not os.access(path, os.X_OK):
         raise UsageError(f"{python} is not an executable file; pass a Python interpreter")
     return Interpreter(executable=_resolved(path), given=python)
@@ -153,19 +158,37 @@ def is_own(prefix: str) -> bool:
     return os.path.realpath(prefix) == os.path.realpath(sys.prefix)
 
 
+def _why_dangling(link: str) -> str:
+    import errno
+
+    try:
+        os.stat(link)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "which leads back to itself"
+    return "which does not exist"
+
+
 def _broken_venv_message(venv: str, interpreter: str) -> str:
-    home = ""
+    from tfdoctor.shellwords import word
+
+    settings = {}
     cfg = os.path.join(venv, "pyvenv.cfg")
     if os.path.isfile(cfg):
         with open(cfg, encoding="utf-8", errors="replace") as handle:
             for line in handle.read().splitlines():
                 key, _, value = line.partition("=")
-                if key.strip() == "home":
-                    home = value.strip()
+                settings[key.strip()] = value.strip()
+    home = settings.get("home", "")
     gone = f"its base interpreter in {home} is gone" if home else "its interpreter link is broken"
+    # the Python it was made with, when pyvenv.cfg says (venv: version, uv: version_info)
+    version = ".".join(
+        (settings.get("version") or settings.get("version_info") or "").split(".")[:2]
+    )
+    python = f"python{version}" if version.replace(".", "").isdigit() else "python3"
     return (
         f"the virtual environment {venv} is broken: {gone} ({interpreter} points nowhere); "
-        f"recreate it (python -m venv --clear {venv}) or try `tfdoctor new`"
+        f"recreate it (`{python} -m venv --clear {word(venv)}`) or try `tfdoctor new`"
     )
 
 

@@ -17,7 +17,7 @@ from fixenv import copy_env
 
 import specs
 from conftest import Runner
-from envs import EnvSpec
+from envs import EnvSpec, interpreter
 
 pytestmark = pytest.mark.realenv
 
@@ -140,6 +140,32 @@ def test_dry_run_changes_nothing_and_keras_choice_is_explained(
     assert "install keras==3." in result.stdout and "(TFD101)" in result.stdout
     assert "--keras 2: keep Keras 2 code working" in result.stdout
     assert not (env / ".tfdoctor").exists()
+
+
+def test_dry_run_says_what_applying_would_refuse(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """A dry run once said "planned" (exit 0) for plans that --yes then refuses: a Python that is
+    no venv (never changed in place) and --into a folder that is not empty."""
+    system = Path(interpreter("3.12"))
+    if not system.exists():
+        pytest.skip("no Python 3.12 installation on this machine")
+    doc = tfdoctor("fix", "--dry-run", "--python", str(system), "--format", "json").json()
+    assert doc["result"]["status"] == "planned", doc["result"]
+    assert "not a virtual or conda environment" in doc["result"]["message"]
+    assert "--into DIR" in doc["result"]["message"]
+    refused = tfdoctor("fix", "--yes", "--python", str(system))
+    assert refused.returncode == 2 and "--into DIR" in refused.stderr
+
+    env = real_env(specs.TF215_KERAS3)
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "notes.txt").write_text("mine\n")
+    for how in ("--dry-run", "--yes"):
+        result = tfdoctor("fix", how, "--python", str(env), "--into", str(full))
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stdout == "" and "is not empty" in result.stderr
+    assert [p.name for p in full.iterdir()] == ["notes.txt"]
 
 
 def test_keras2_intent_installs_tf_keras_and_sets_legacy_variable(

@@ -77,6 +77,17 @@ def test_rollback_after_a_fix_keeps_everything_else(
     }
     assert len(mine) == 4
 
+    # --rollback with --dry-run or an option of a plan is a usage error: it once rolled back
+    # without a word, --dry-run and all.
+    kept = tree_hash(env)
+    for extra in (["--dry-run"], ["--keras", "3"], ["--into", str(tmp_path / "new")]):
+        refused = tfdoctor("fix", "--rollback", *extra, "--python", str(env))
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert refused.stdout == "" and len(refused.stderr.splitlines()) == 1, refused.stderr
+        assert extra[0] in refused.stderr
+    assert differences(kept, tree_hash(env)) == [] and snapshot.exists()
+    assert not (tmp_path / "new").exists()
+
     undo = tfdoctor("fix", "--rollback", "--python", str(env), env=seen_by)
     assert undo.returncode == 0, undo.stderr
     assert undo.stdout.startswith("✓ rolled-back: put back the "), undo.stdout

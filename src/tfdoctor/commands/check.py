@@ -74,8 +74,14 @@ def add_parser(sub: Any) -> None:
         "TensorFlow and Keras will not work together, with evidence and the commands that fix it.",
     )
     add_target_arguments(p)
-    p.add_argument("--select", metavar="CODES", help="only these rule codes (comma-separated)")
-    p.add_argument("--ignore", metavar="CODES", help="skip these rule codes (comma-separated)")
+    p.add_argument(
+        "--select",
+        metavar="CODES",
+        help="only these rule codes or code prefixes (comma-separated: TFD101,TFD2)",
+    )
+    p.add_argument(
+        "--ignore", metavar="CODES", help="skip these rule codes or code prefixes (comma-separated)"
+    )
     p.add_argument(
         "--deep",
         action="store_true",
@@ -126,20 +132,35 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show every fact collected")
 
 
-def _codes(value: str | None) -> set[str]:
+def _given(value: str | None) -> set[str]:
     return {c.strip().upper() for c in value.split(",") if c.strip()} if value else set()
 
 
-def check_codes(option: str, value: str | None, prefixes: bool = False) -> None:
-    """A code (or, with ``prefixes``, a code prefix) no rule has is a usage error, not a filter
-    that silently keeps or drops nothing."""
-    if not value:
+def _codes(value: str | None) -> set[str]:
+    """The rule codes that ``value`` names, as codes or code prefixes (as lint takes them:
+    TFD2 is every TFD2xx rule)."""
+    given = _given(value)
+    if not given:
+        return set()
+    from tfdoctor.catalog import all_rules
+
+    return {info.code for info in all_rules() if info.code.startswith(tuple(given))}
+
+
+def check_codes(option: str, value: str | None) -> None:
+    """A code or prefix no rule has is a usage error, not a filter that silently keeps or drops
+    nothing; so is an empty --select (it would select no rule)."""
+    if value is None:
         return
+    if option == "--select" and not _given(value):
+        raise UsageError(
+            "--select needs rule codes or prefixes, e.g. --select TFD1 (empty, it selects none)"
+        )
     from tfdoctor.catalog import all_rules
 
     known = [info.code for info in all_rules()]
-    for code in sorted(_codes(value)):
-        if not any(k.startswith(code) if prefixes else k == code for k in known):
+    for code in sorted(_given(value)):
+        if not any(k.startswith(code) for k in known):
             raise UsageError(f"{option} {code}: no rule has this code; `tfdoctor rules` lists them")
 
 
@@ -153,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         if args.requirements:
             from tfdoctor.resolve.command import check_requirements
 
-            return check_requirements(args, probe)
+            return check_requirements(args, probe, _codes(args.select), _codes(args.ignore))
         if args.python_version or args.platform or args.arch:
             raise UsageError("--python-version, --platform and --arch go with -r FILE")
         return _check(args, probe)

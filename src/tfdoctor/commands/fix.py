@@ -77,14 +77,43 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--choose takes an alternative's number (1, 2, ...), not {args.choose}")
     if args.force and not args.rollback:
         raise UsageError("--force goes with --rollback only")
+    if args.rollback:
+        _rollback_alone(args)
     if args.into:
         into = Path(args.into).expanduser()
         if into.exists() and not into.is_dir():
             raise UsageError(f"--into {args.into}: that is a file; name a new folder")
+        from tfdoctor.fix.into import check_new_folder
+
+        check_new_folder(into, "--into")  # before planning: a dry run says it too
     say = print_line(sys.stderr)
     if args.rollback:
         return _rollback(args, say)
     return _fix(args, say)
+
+
+def _rollback_alone(args: argparse.Namespace) -> None:
+    """--rollback puts back what the journal records; an option of a plan would be ignored, and
+    --dry-run ignored is a rollback the user did not want."""
+    if args.dry_run:
+        raise UsageError(
+            "--rollback has no dry run: it puts back at once what the last fix changed (the "
+            "journal ENV/.tfdoctor/journal-STAMP.json lists it); leave out --dry-run to roll back"
+        )
+    plan_options = (
+        ("--into", args.into),
+        ("--tensorflow", args.tensorflow),
+        ("--latest", args.latest),
+        ("--keras", args.keras is not None),
+        ("--choose", args.choose is not None),
+        ("--rename-shadowing", args.rename_shadowing),
+    )
+    for option, given in plan_options:
+        if given:
+            raise UsageError(
+                f"{option} does not go with --rollback, which only puts back what the last "
+                "fix changed"
+            )
 
 
 def _is_minor(text: str) -> bool:
@@ -204,7 +233,8 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
         _not_own(args.python, prefix, report.target.get("chosen", ""))
     seen = _journal_seen(prefix)
     _earlier_fix(args, prefix, say)
-    if not args.into and not args.dry_run and not (snap.python.is_venv or snap.is_conda):
+    in_place_refused = not args.into and not (snap.python.is_venv or snap.is_conda)
+    if in_place_refused and not args.dry_run:
         raise UsageError(
             f"{snap.python.executable} is not a virtual or conda environment; repair it into a "
             "new one with --into DIR (the system installation is never changed in place)"
@@ -242,7 +272,13 @@ def _fix(args: argparse.Namespace, say: Any) -> int:
         emit({"status": "nothing-to-do", "message": _nothing_message(plan)})
         return EXIT_FINDINGS if plan.manual else EXIT_OK
     if args.dry_run:
-        emit({"status": "planned", "message": "dry run: nothing was changed"})
+        message = "dry run: nothing was changed"
+        if in_place_refused:
+            message += (
+                f"; {snap.python.executable} is not a virtual or conda environment, so --yes "
+                "refuses to change it in place: apply the plan into a new one with --into DIR"
+            )
+        emit({"status": "planned", "message": message})
         return EXIT_OK
     if not args.yes and not _confirm(args):
         emit({"status": "cancelled", "message": "nothing was changed"})

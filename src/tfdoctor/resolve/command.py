@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from tfdoctor.target import RunningProbe
 
 
-def check_requirements(args: argparse.Namespace, probe: RunningProbe) -> int:
+def check_requirements(
+    args: argparse.Namespace, probe: RunningProbe, select: set[str], ignore: set[str]
+) -> int:
+    """``select``/``ignore``: the rule codes that --select/--ignore name (prefixes expanded)."""
     from tfdoctor.report.render import render
     from tfdoctor.resolve.check import check_sets
     from tfdoctor.resolve.platforms import would_be
@@ -39,13 +42,9 @@ def check_requirements(args: argparse.Namespace, probe: RunningProbe) -> int:
         target,
         python_given=bool(args.python_version),
         stdin_text=stdin_text,
-        select=_codes(args.select),
-        ignore=_codes(args.ignore),
+        select=select,
+        ignore=ignore,
         cwd=os.getcwd(),
     )
     render(report, args.format, verbose=args.verbose, stream=sys.stdout)
     return EXIT_FINDINGS if report.errors else EXIT_OK
-
-
-def _codes(value: str | None) -> set[str]:
-    return {c.strip().upper() for c in value.split(",") if c.strip()} if value else set()

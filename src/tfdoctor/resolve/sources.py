@@ -102,6 +102,18 @@ def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
         yield start, pending.strip()
 
 
+def _without_options(line: str) -> str:
+    """The requirement of a line without its per-requirement options (``--hash=...`` after each
+    pin, as pip-compile --generate-hashes writes them; ``--config-settings``): like pip, the
+    requirement ends at the first word that starts with a dash."""
+    words = []
+    for word in line.split(" "):
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return " ".join(words).strip()
+
+
 def _split_option(line: str) -> tuple[str, str]:
     if line.startswith("--"):
         option, sep, value = line.partition("=")
@@ -136,6 +148,7 @@ def read_requirements_text(
                 uv_lines.append(line)
             # other pip options (--hash, --trusted-host, ...) do not change the resolution
             continue
+        line = _without_options(line)
         url_only = "://" in line.split(";")[0] and " @ " not in line
         if _is_path(line) or url_only:
             uv_lines.append(_absolute(line, folder) if _is_path(line) else line)

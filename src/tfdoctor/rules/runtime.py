@@ -7,6 +7,7 @@ failure becomes its proof (evidence, severity error) instead of a second finding
 
 from __future__ import annotations
 
+import math
 import re
 
 from tfdoctor.deep import DeepResult, Step
@@ -142,15 +143,26 @@ def runtime_findings(
                 facts,
             )
     if deep.timed_out:
+        took = deep.wall_seconds
+        longer = max(600, math.ceil(took * 4))
         _add(
             ctx,
             findings,
             TIMEOUT,
             deep.unfinished,
             deep.stderr_tail,
-            [f"{deep.unfinished or 'the run'} did not finish within {deep.wall_seconds:.0f} s"],
+            [
+                f"{deep.unfinished or 'the run'} did not finish within "
+                + (f"{took:.1f} s" if took < 10 else f"{took:.0f} s")
+            ],
             facts,
             title=f"{deep.unfinished or 'the deep check'} did not finish within the time limit",
+            why="The step was stopped at the time limit (--timeout), not by an error of its own: "
+            "the machine is slow (the first import of TensorFlow after an install without "
+            "byte-code can take a minute) or the step hangs (a network file system, a GPU driver "
+            "that never answers, a lock held by another process).",
+            fix_note="If the machine is just slow, run the check again with a longer time "
+            f"limit (--timeout {longer}).",
         )
     elif deep.crashed:
         signal_name = deep.crashed.rsplit(" ", 1)[-1]
@@ -181,7 +193,11 @@ def _add(
     evidence: list[str],
     facts: dict[str, str],
     title: str = "",
+    why: str = "",
+    fix_note: str = "",
 ) -> None:
+    """``why`` and ``fix_note``: what to say when the text is not a known failure (else: that
+    tfdoctor does not recognise it)."""
     diagnosis = _diagnose(ctx, text, facts)
     cause = diagnosis.cause if diagnosis is not None else info.cause
     proof = tuple(f"verified at runtime: {line}" for line in evidence if line)
@@ -224,10 +240,11 @@ def _add(
             evidence=proof + (diagnosis.evidence if diagnosis is not None else ()),
             why=diagnosis.why
             if recognised and diagnosis is not None
-            else "tfdoctor does not recognise this error; the environment does not work as installed. "
+            else why
+            or "tfdoctor does not recognise this error; the environment does not work as installed. "
             "Paste the full output into `tfdoctor explain` or a bug report (--format markdown).",
             fix=diagnosis.fix if diagnosis is not None else (),
-            fix_note=diagnosis.fix_note if diagnosis is not None else "",
+            fix_note=diagnosis.fix_note if diagnosis is not None else fix_note,
             data=(("step", step), ("signature", dict(diagnosis.data).get("signature", "")))
             if diagnosis is not None
             else (("step", step),),
