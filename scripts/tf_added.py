@@ -12,10 +12,11 @@ of the TensorFlow wheels on PyPI, without installing them.
       it;
     * ``removed`` (informational): each name that a release had and the newest release that can
       tell no longer has -> the first release after the last one that had it;
-    * ``returned`` (informational): each name that disappeared in a later release and came
-      back -> the first release of its last stretch (mostly names of TF 1.x's API that TF 2.0
-      dropped and a later 2.x brought back, such as ``tf.repeat`` in 2.1 and ``tf.data.Iterator``
-      in 2.3: for a 2.x user, ``added`` alone would call them older than they are).
+    * ``returned``: each name that disappeared in a later release and came back -> the first
+      release of its last stretch (mostly names of TF 1.x's API that TF 2.0 dropped and a later
+      2.x brought back, such as ``tf.repeat`` in 2.1 and ``tf.data.Iterator`` in 2.3: for a 2.x
+      user, ``added`` alone would call them older than they are; lint's TFD714 and explain read
+      it through ``tfdoctor/lint/tf_added.py``).
 
     The names read from each release are kept in DIR (default ``/tmp/tf_added``) as
     ``names-VERSION.json``; a second run reads them instead of downloading again.

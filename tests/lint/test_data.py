@@ -51,7 +51,13 @@ def test_every_lint_rule_registered_with_a_doc_page() -> None:
 
 
 def test_select_codes_prefixes() -> None:
-    assert select_codes(["TFD71"], None) == {"TFD710", "TFD711", "TFD712", "TFD713"}
+    assert select_codes(["TFD71"], None) == {
+        "TFD710",
+        "TFD711",
+        "TFD712",
+        "TFD713",
+        "TFD714",
+    }
     assert select_codes(None, ["tfd7"]) == frozenset()
     assert select_codes(["TFD1"], None) == frozenset()
 

@@ -301,6 +301,7 @@ def test_rule_list_has_codes() -> None:
         "TFD711",
         "TFD712",
         "TFD713",
+        "TFD714",
     }
 
 

@@ -421,10 +421,7 @@ def _keras(name: str, impl: str, full: str, attribute: str, ctx: Context) -> lis
 def _after_tf115(tf_name: str) -> bool:
     """Whether TensorFlow 1.15 lacked the name (so a tensorflow_core module without it is that
     of a release older than the one that added it)."""
-    from packaging.version import Version
-
-    first = knowledge.tf_added_in(tf_name)
-    return bool(first) and Version(first) > Version("1.15.5")
+    return knowledge.tf_added_after_line(tf_name, 1)
 
 
 def _keras_internal(name: str, ctx: Context) -> list[Hit]:

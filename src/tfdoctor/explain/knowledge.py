@@ -5,6 +5,8 @@
 * API changes (a Keras or TensorFlow name, method or keyword that a version no longer has): the
   table that ``tfdoctor lint`` uses too, kb/data/api_changes.json, read through lint's loader
   so that there is one reading of one table.
+* The first TensorFlow release of each public name (kb/data/tf_added.json): lint's reader too
+  (``tfdoctor.lint.tf_added``).
 
 Nothing here is imported at explain's start-up: a text without a version or a missing name never
 loads the knowledge base.
@@ -203,25 +205,23 @@ def gone_attribute(cls: str, attribute: str, keras_builtin: bool) -> GoneAttribu
     return None
 
 
-@functools.lru_cache(maxsize=1)
-def _tf_added() -> dict[str, str]:
-    import json
-    from importlib import resources
-
-    page = resources.files("tfdoctor").joinpath("kb").joinpath("data").joinpath("tf_added.json")
-    data = json.loads(page.read_text("utf-8"))
-    added: dict[str, str] = dict(data["added"])
-    added.update(data.get("returned", {}))  # gone in 2.0 and back later: back from then on
-    return added
-
-
 def tf_added_in(name: str) -> str:
     """The first TensorFlow release (of those probed, 1.13 on: kb/data/tf_added.json) with the
     public name ``name`` (``tensorflow.distribute.TPUStrategy`` -> "2.3.4"); "" when TensorFlow
-    1.13 had it already or the table does not know it."""
+    1.13 had it already or the table does not know it. Read through lint's reader, as lint's
+    TFD714 reads it."""
+    from tfdoctor.lint.tf_added import tf_added_in as first_release
+
+    return first_release(name)
+
+
+def tf_added_after_line(name: str, major: int) -> bool:
+    """Whether every TensorFlow ``major`` release probed lacked the public name ``name`` (for 1:
+    TensorFlow 1.15 did not have it yet), by the release ``tf_added_in`` gives."""
+    from tfdoctor.lint.tf_added import load_added_names
     from tfdoctor.tfnames import normalize_tf_name
 
-    return _tf_added().get(normalize_tf_name(name), "")
+    return load_added_names().after_line(normalize_tf_name(name), major)
 
 
 @functools.lru_cache(maxsize=1)

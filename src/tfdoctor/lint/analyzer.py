@@ -3,8 +3,9 @@
 The visitor tracks what each name is bound to (``import tensorflow as tf``, ``from tensorflow
 import keras``, ``import keras as K``, ``import tf_keras``), which Keras implementation each
 variable holds (``model = keras.Sequential()``), and reports mixed implementations, removed
-APIs, removed methods and keywords and Keras 3 model-format pitfalls. Imports in an ``except
-ImportError`` branch or the ``else`` of an ``if`` are alternatives, not a second implementation.
+APIs, names that a later TensorFlow added, removed methods and keywords and Keras 3 model-format
+pitfalls. Imports in an ``except ImportError`` branch or the ``else`` of an ``if`` are
+alternatives, not a second implementation.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tfdoctor.lint.knowledge import (
     tf2_name,
 )
 from tfdoctor.lint.target import KERAS, TF_KERAS
+from tfdoctor.lint.tf_added import minor_of
 
 _GUARD_EXCEPTIONS = frozenset(
     {"ImportError", "ModuleNotFoundError", "AttributeError", "Exception", "BaseException"}
@@ -76,7 +78,7 @@ class Visitor(ast.NodeVisitor):
         self.codes = codes
         self.want_edits = want_edits
         self.scopes: list[_Scope] = [_Scope()]
-        self.guarded = 0  # inside try/except ImportError (or a version check): no TFD710
+        self.guarded = 0  # inside try/except ImportError (or a version check): no TFD710/714
         self.fallback = 0  # inside an except branch / else branch: alternatives
         self.result = Analysis()
         self.refs: list[ImplRef] = []
@@ -243,10 +245,41 @@ class Visitor(ast.NodeVisitor):
         )
         return change
 
+    # ---- names a later TensorFlow added ------------------------------------------------------
+    def check_added(self, qualified: str, spelled: str, node: ast.AST) -> bool:
+        """TFD714: ``qualified`` reaches a public TensorFlow name that the target TensorFlow does
+        not have yet (kb/data/tf_added.json); True when it does, guarded or not."""
+        found = self.kb.find_added(tf2_name(qualified))
+        if found is None:
+            return False
+        if self.guarded:
+            return True  # a guarded use (try/except ImportError, version check) is deliberate
+        name, release = found
+        needed = minor_of(release)
+        shown = display_name(name)
+        target = self.kb.target.tensorflow
+        self.report(
+            rules.ADDED_NAME.code,
+            node,
+            f"`{spelled}`: {shown} needs TensorFlow >= {needed} (the target is {target})",
+            why=f"TensorFlow {needed} added {shown}: code written for a newer TensorFlow fails "
+            f"under {target} with AttributeError or ImportError",
+            evidence=(
+                f"first in: tensorflow {release} (of the releases probed, the last patch of "
+                "each minor)",
+                "source: kb/data/tf_added.json (the generated API files of the TensorFlow wheels)",
+            ),
+            fix_note=f"upgrade TensorFlow to >= {needed}, or use what TensorFlow {target} "
+            "has (often the experimental spelling of the same API)",
+            data=(("name", shown), ("requires", f"tensorflow>={needed}")),
+            key=name,
+        )
+        return True
+
     # ---- imports ------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for index, alias in enumerate(node.names):
-            flagged = False
+            flagged = self.check_added(alias.name, f"import {alias.name}", node)
             change = self.check_name(alias.name, f"import {alias.name}", node)
             if change is not None:
                 flagged = True
@@ -276,13 +309,15 @@ class Visitor(ast.NodeVisitor):
         for alias in node.names:
             qualified = module if alias.name == "*" else f"{module}.{alias.name}"
             spelled = f"from {module} import {alias.name}"
+            added = self.check_added(qualified, spelled, node)
             change = self.check_name(qualified, spelled, node)
             if change is not None and module_change is None:
                 module_change = change
             self.note_implementation(qualified, node)
             if alias.name != "*":
-                self.bind(alias.asname or alias.name, Binding(qualified, change is not None))
-            elif change is None and len(self.scopes) == 1:
+                flagged = change is not None or added
+                self.bind(alias.asname or alias.name, Binding(qualified, flagged))
+            elif change is None and not added and len(self.scopes) == 1:
                 self.star_modules.append(module)
         if (
             self.want_edits
@@ -479,6 +514,7 @@ class Visitor(ast.NodeVisitor):
         self.note_implementation(qualified, node, is_chain=True)
         if binding.flagged:
             return
+        self.check_added(qualified, ".".join([root, *attrs]), node)
         change = self.check_name(qualified, ".".join([root, *attrs]), node)
         if change is not None and self.want_edits and change.renamable and not self.guarded:
             self.plan_chain_rename(node, root, attrs, binding, change)
@@ -510,7 +546,10 @@ class Visitor(ast.NodeVisitor):
         if not self.star_modules or dotted.split(".")[0] in self.bound_anywhere:
             return
         for module in reversed(self.star_modules):  # the last import wins
+            added = self.check_added(f"{module}.{dotted}", dotted, node)
             if self.check_name(f"{module}.{dotted}", dotted, node, fixable=False) is not None:
+                return
+            if added:
                 return
 
     # ---- calls: mixed objects, methods, keywords, model formats -------------------------------

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from tfdoctor.lint.api_changes import ApiChange, load_api_data
 from tfdoctor.lint.target import IMPLEMENTATIONS, KERAS, TF_KERAS, TF_KERAS_PKG, KerasTarget
+from tfdoctor.lint.tf_added import load_added_names
 
 # Dotted prefixes of each Keras implementation, longest first.
 _IMPL_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -75,6 +77,9 @@ class Knowledge:
     below: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # prefix -> (rest, keyword or "")
     keyword_paths: dict[str, tuple[bytes, ...]]  # callee path -> keywords that changed
     method_words: tuple[bytes, ...]
+    # tensorflow.* names that a later TensorFlow added -> the first probed release with them
+    # (kb/data/tf_added.json), when the target's TensorFlow is known and older; else empty
+    added: dict[str, str]
 
     def creates_keras_object(self, relative: str) -> bool:
         """True for ``keras.layers.Dense`` (a layer), False for ``keras.utils.to_categorical``
@@ -92,6 +97,25 @@ class Knowledge:
             if change is not None:
                 return change
         return None
+
+    def find_added(self, qualified: str) -> tuple[str, str] | None:
+        """(name, first release) for the dotted prefix of ``qualified`` (a tensorflow.* name)
+        that needs the newest TensorFlow of those the target lacks; the longer on a tie."""
+        if not self.added or not qualified.startswith("tensorflow."):
+            return None
+        parts = qualified.split(".")
+        found: tuple[str, str] | None = None
+        for end in range(2, len(parts) + 1):
+            name = ".".join(parts[:end])
+            release = self.added.get(name)
+            if release and (found is None or _release(release) >= _release(found[1])):
+                found = (name, release)
+        return found
+
+
+@lru_cache(maxsize=64)
+def _release(text: str) -> Version:
+    return Version(text)
 
 
 @lru_cache(maxsize=8)
@@ -111,6 +135,12 @@ def knowledge_for(target: KerasTarget) -> Knowledge:
                 target.keras_version(impl), prereleases=True
             ):
                 tables.add_keras(change, impl)
+    if target.tensorflow_known:
+        added = load_added_names()
+        for name in sorted({*added.added, *added.returned}):
+            release = added.needed_by(name, tf_version)
+            if release:
+                tables.add_added(name, release)
     keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
     return tables.knowledge(target, keras3, data.keras_objects)
 
@@ -127,10 +157,15 @@ class _Tables:
         self.below: dict[str, set[tuple[tuple[str, ...], str]]] = {}
         self.method_words: set[bytes] = set()
         self.keyword_paths: dict[str, set[bytes]] = {}
+        self.added: dict[str, str] = {}
 
     def add_tensorflow(self, change: ApiChange) -> None:
         self.tf_names[change.old] = change
         self._path(change.old)
+
+    def add_added(self, name: str, release: str) -> None:
+        self.added[name] = release
+        self._path(name)
 
     def add_keras(self, change: ApiChange, impl: str) -> None:
         if change.kind == "name":
@@ -170,4 +205,5 @@ class _Tables:
             keyword_paths={path: tuple(sorted(w)) for path, w in self.keyword_paths.items()},
             below={prefix: tuple(sorted(rests)) for prefix, rests in self.below.items()},
             method_words=tuple(sorted(self.method_words)),
+            added=self.added,
         )

@@ -83,6 +83,18 @@ REMOVED_KEYWORD = register(
         summary="a keyword argument that the target Keras no longer accepts (lr=, input_length=)",
     )
 )
+ADDED_NAME = register(
+    RuleInfo(
+        code="TFD714",
+        name="api-added-later",
+        cause="removed-api",
+        severity=Severity.ERROR,
+        group=Group.CODE,
+        kind="lint",
+        summary="a TensorFlow name that the target TensorFlow does not have yet: a later release "
+        "added it (tf.distribute.TPUStrategy in 2.3)",
+    )
+)
 
 LINT_RULES: tuple[RuleInfo, ...] = (
     MIXED_IN_FILE,
@@ -92,6 +104,7 @@ LINT_RULES: tuple[RuleInfo, ...] = (
     MODEL_FORMAT,
     REMOVED_METHOD,
     REMOVED_KEYWORD,
+    ADDED_NAME,
 )
 LINT_CODES: frozenset[str] = frozenset(rule.code for rule in LINT_RULES)
 

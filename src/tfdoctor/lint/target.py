@@ -83,6 +83,10 @@ class KerasTarget:
     legacy_keras: bool  # TF_USE_LEGACY_KERAS is on: tf.keras is tf_keras where TF reads it
     origin: str  # human-readable: where the versions come from
     assumed: bool = False  # nothing installed and nothing given: newest assumed
+    # the TensorFlow release was given (--tensorflow 2.2, not a bare 2) or read from the
+    # environment, not inferred from the Keras or assumed: only then is code checked for names
+    # that TensorFlow added later (TFD714)
+    tensorflow_known: bool = True
 
     @property
     def tensorflow_version(self) -> Version:
@@ -219,6 +223,7 @@ def _target_from_flags(keras: str | None, tensorflow: str | None, legacy: bool) 
     if tf_version is not None and tensorflow == str(tf_version.major):
         # a bare 2 is any TensorFlow 2, not 2.0: the one of the Keras given, else the newest
         tf_version = None
+    tensorflow_known = tf_version is not None
     if tf_version is None:
         tf_version = (
             _newest_tensorflow()
@@ -235,7 +240,14 @@ def _target_from_flags(keras: str | None, tensorflow: str | None, legacy: bool) 
         )
         if f
     )
-    return KerasTarget(str(tf_version), str(keras_version), None, legacy, f"given with {given}")
+    return KerasTarget(
+        str(tf_version),
+        str(keras_version),
+        None,
+        legacy,
+        f"given with {given}",
+        tensorflow_known=tensorflow_known,
+    )
 
 
 def _target_from_installed(python: str | None) -> KerasTarget:
@@ -254,7 +266,9 @@ def _target_from_installed(python: str | None) -> KerasTarget:
             legacy,
             f"assumed newest: no TensorFlow or Keras {where}",
             assumed=True,
+            tensorflow_known=False,
         )
+    tensorflow_known = tf_v is not None
     if tf_v is None:
         tf_v = (
             _newest_tensorflow()
@@ -263,4 +277,11 @@ def _target_from_installed(python: str | None) -> KerasTarget:
         )
     if keras_v is None:
         keras_v = _keras_for(tf_v)
-    return KerasTarget(str(tf_v), str(keras_v), str(tfk_v) if tfk_v else None, legacy, where)
+    return KerasTarget(
+        str(tf_v),
+        str(keras_v),
+        str(tfk_v) if tfk_v else None,
+        legacy,
+        where,
+        tensorflow_known=tensorflow_known,
+    )
