@@ -281,3 +281,22 @@ def test_the_rules_read_the_cells_without_their_api_results(tmp_path: Path) -> N
     beside = json.loads((tmp_path / verified.CELLS_FILE).read_text(encoding="utf-8"))
     assert beside["cells"] == {"k1": {"key": "k1", "outcome": "pass", "steps": []}}
     assert Store(tmp_path / "verified.json").cells["k1"]["api"] == {"name:x": "ok"}
+
+
+def test_layers_are_built_with_the_arguments_that_derived_their_keyword_entries() -> None:
+    import ast
+
+    from tfdoctor.matrix.runner import LAYER_ARGUMENTS
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "keras_keywords.py"
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    assigned = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "_REQUIRED"
+    )
+    derived = ast.literal_eval(assigned)
+    objects = ["dense", "cell", "cells", "identity"]  # built in the script, not JSON
+    assert {k: v for k, v in derived.items() if v not in objects} == LAYER_ARGUMENTS

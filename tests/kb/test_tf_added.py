@@ -142,3 +142,13 @@ def test_combine_dates_names_and_leaves_unread_keras_alone(script: ModuleType) -
     assert data["added"] == {"tensorflow.new": "2.0"}
     assert data["removed"] == {"tensorflow.gone": "2.0"}
     assert data["returned"] == {"tensorflow.a": "3.0"}
+
+
+def test_a_name_inside_a_module_tensorflow_2_dropped_is_gone_with_it() -> None:
+    from tfdoctor.lint.tf_added import load_added_names
+
+    names = load_added_names()
+    assert names.gone_in("tensorflow.summary.merge_all") == "2.0.4"  # tf.compat.v1 only
+    assert names.gone_in("tensorflow.contrib.rnn.static_rnn") == "2.0.4"  # all of contrib
+    assert names.gone_in("tensorflow.repeat") == ""  # dropped in 2.0, back in 2.1
+    assert names.gone_in("tensorflow.distribute.TPUStrategy") == ""

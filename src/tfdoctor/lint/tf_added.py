@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -24,6 +24,18 @@ class AddedNames:
     added: Mapping[str, str]  # name -> the first probed release that has it
     returned: Mapping[str, str]  # name -> the first release of its last stretch after a gap
     releases: tuple[str, ...] = ()  # the releases probed, oldest first
+    removed: Mapping[str, str] = field(default_factory=dict)  # name -> first release without it
+
+    def gone_in(self, name: str) -> str:
+        """The first probed release that lacks ``name`` or the module it is in (for
+        ``tensorflow.contrib.rnn.static_rnn``: ``tensorflow.contrib``, 2.0), if it has not come
+        back since; "" otherwise."""
+        parts = name.split(".")
+        for end in range(len(parts), 1, -1):
+            dotted = ".".join(parts[:end])
+            if dotted in self.removed and dotted not in self.returned:
+                return self.removed[dotted]
+        return ""
 
     def first_release(self, name: str) -> str:
         """The release from which TensorFlow has ``name`` to this day (a returned name: from its
@@ -66,7 +78,7 @@ def minor_of(release: str) -> str:
 
 def parse_added_names(raw: Mapping[str, object]) -> AddedNames:
     tables = []
-    for key in ("added", "returned"):
+    for key in ("added", "returned", "removed"):
         table = raw.get(key, {})
         if not isinstance(table, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in table.items()
@@ -76,7 +88,7 @@ def parse_added_names(raw: Mapping[str, object]) -> AddedNames:
     releases = raw.get("releases", [])
     if not isinstance(releases, list) or not all(isinstance(r, str) for r in releases):
         raise ValueError("tf_added.json: 'releases' must be a list of releases")
-    return AddedNames(tables[0], tables[1], tuple(releases))
+    return AddedNames(tables[0], tables[1], tuple(releases), tables[2])
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -15,11 +16,14 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfdoctor import __version__
 from tfdoctor.matrix.spec import Cell, Stage
 from tfdoctor.pep508 import canonical
+
+if TYPE_CHECKING:
+    from tfdoctor.lint.api_changes import ApiChange
 
 MARKER = ".tfdoctor-matrix-base"
 
@@ -80,6 +84,7 @@ def api_plan(cell: Cell) -> list[dict[str, Any]]:
     if not cell.api:
         return []
     from tfdoctor.lint.api_changes import load_api_data
+    from tfdoctor.lint.tf_added import load_added_names
 
     impls = ["keras", "tf.keras"]
     if any(p.startswith("tf-keras") for s in cell.stages for p in s.packages):
@@ -89,7 +94,13 @@ def api_plan(cell: Cell) -> list[dict[str, Any]]:
     for change in load_api_data().changes:
         if change.package == "tensorflow":
             checks.append({"key": change.id, "kind": "name", "path": change.old})
-            if _DOTTED.match(change.replacement) and change.replacement.startswith("tensorflow."):
+            if (
+                _DOTTED.match(change.replacement)
+                and change.replacement.startswith("tensorflow.")
+                # TensorFlow 1.0's renames name TF 1.x replacements (tf.summary.merge_all) that
+                # TensorFlow 2.0 dropped in turn: nothing to prove in the TF 2 cells
+                and not load_added_names().gone_in(change.replacement)
+            ):
                 # the replacement is written as code reaches it: tf.distribute.Server
                 path = change.replacement
                 checks.append(
@@ -113,19 +124,50 @@ def api_plan(cell: Cell) -> list[dict[str, Any]]:
                 model = prefix[impl] + ".Sequential"
                 checks.append({"key": key, "kind": "method", "path": model, "method": change.old})
             else:
-                checks.append(_keyword_check(key, path, change.keyword))
+                value = _derived_value(change) if change.derived_by else 3
+                checks.append(_keyword_check(key, path, change.keyword, value))
     return checks
 
 
-def _keyword_check(key: str, path: str, keyword: str) -> dict[str, Any]:
+def _derived_value(change: ApiChange) -> Any:
+    """The value scripts/keras_keywords.py passed for the keyword when it derived the entry
+    (kb/data/keras_keywords.json: the default, or what a Keras 2 user passes)."""
+    classes = _keras2_keywords()
+    return classes.get(change.old.rsplit(".", 1)[-1], {}).get(change.keyword, 3)
+
+
+@functools.lru_cache(maxsize=1)
+def _keras2_keywords() -> dict[str, dict[str, Any]]:
+    page = resources.files("tfdoctor").joinpath("kb").joinpath("data")
+    data = json.loads(page.joinpath("keras_keywords.json").read_text("utf-8"))
+    classes: dict[str, dict[str, Any]] = data["keras2"]["classes"]
+    return classes
+
+
+def _keyword_check(key: str, path: str, keyword: str, value: Any = 3) -> dict[str, Any]:
     if keyword == "lr":
         return {"key": key, "kind": "keyword", "path": path + ".Adam", "keyword": "lr",
                 "value": 0.25, "attr": "learning_rate"}  # fmt: skip
     if keyword == "decay":  # an optimizer's: kept as its `decay` where it is honoured
         return {"key": key, "kind": "keyword", "path": path + ".SGD", "keyword": "decay",
                 "value": 0.25, "attr": "decay"}  # fmt: skip
-    return {"key": key, "kind": "keyword", "path": path, "keyword": keyword, "value": 3,
-            "args": {"input_dim": 5, "output_dim": 2}}  # fmt: skip
+    # a layer is built with the arguments its class requires (probe/matrix_cell.required_args)
+    return {"key": key, "kind": "keyword", "path": path, "keyword": keyword, "value": value,
+            "required": LAYER_ARGUMENTS}  # fmt: skip
+
+
+# Values for the required constructor arguments of Keras layers, by parameter name: those of
+# scripts/keras_keywords.py (which derived the keyword entries by building layers with them;
+# tests/test_matrix.py keeps the two equal), without the ones that are objects (a layer, a cell,
+# a function): such classes cannot be built from JSON and their keyword checks say nothing.
+LAYER_ARGUMENTS: dict[str, Any] = {
+    "units": 2, "filters": 2, "kernel_size": 3, "rate": 0.1, "pool_size": 2, "size": 2,
+    "cropping": 1, "padding": 1, "target_shape": [2], "dims": [1], "n": 2, "num_heads": 2,
+    "key_dim": 2, "axis": -1, "stddev": 0.1, "input_dim": 10, "output_dim": 2, "height": 2,
+    "width": 2, "scale": 1.0, "factor": 0.1, "max_tokens": 10, "num_tokens": 10, "num_bins": 2,
+    "depth_multiplier": 1, "activation": "relu", "axes": 1, "equation": "ab,bc->ac",
+    "output_shape": 2, "height_factor": 0.1, "width_factor": 0.1,
+}  # fmt: skip
 
 
 def _installed(env: Path) -> dict[str, str]:

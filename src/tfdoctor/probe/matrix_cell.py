@@ -47,6 +47,28 @@ def walk(path):
     return obj
 
 
+def required_args(cls, values):
+    """The arguments a layer class needs, from ``values`` by parameter name; LookupError
+    ("cannot build") when one has no value or the class cannot be built with them, so that the
+    check says nothing about the keyword."""
+    import inspect
+
+    args = {}
+    for param in inspect.signature(cls.__init__).parameters.values():
+        if param.name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if param.default is not param.empty:
+            continue
+        if param.name not in values:
+            raise LookupError("cannot build %s: no value for %s" % (cls.__name__, param.name))
+        args[param.name] = values[param.name]
+    try:
+        cls(**args)
+    except Exception as exc:
+        raise LookupError("cannot build %s: %s" % (cls.__name__, str(exc)[:80])) from None
+    return args
+
+
 def api_check(check):
     kind = check["kind"]
     if kind == "name":
@@ -65,7 +87,10 @@ def api_check(check):
         cls = resolve(check["path"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            obj = cls(**dict(check.get("args", {}), **{check["keyword"]: check["value"]}))
+            args = dict(check.get("args", {}))
+            if "required" in check:
+                args = required_args(cls, check["required"])
+            obj = cls(**dict(args, **{check["keyword"]: check["value"]}))
         attr = check.get("attr", check["keyword"])
         got = getattr(obj, attr, None)
         try:
