@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> None:
         "--keras",
         type=int,
         choices=(2, 3),
-        help="2: keep Keras 2 code (tf-keras); 3: move to Keras 3",
+        help="2: keep Keras 2 code (tf-keras on TF >= 2.16); 3: move to Keras 3",
     )
     p.add_argument(
         "--choose",
