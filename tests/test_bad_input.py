@@ -122,3 +122,28 @@ def test_closed_standard_streams(tmp_path: Path) -> None:
     )
     assert closed_stdout.returncode == 1  # the finding still sets the exit status
     assert closed_stdout.stderr == ""
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-1"])
+@pytest.mark.parametrize(
+    "command",
+    [("check", "--deep"), ("report", "--deep"), ("scan",), ("matrix", "run", "--limit", "0")],
+)
+def test_a_time_limit_that_is_not_a_positive_number_of_seconds(
+    tfdoctor: Runner, tmp_path: Path, command: tuple[str, ...], value: str
+) -> None:
+    """float() takes "nan" and "inf"; as a time limit they meant none at all (nan compares
+    false with everything, so "<= 0" let it through): now a usage error like 0 or -1."""
+    where = ("--python", interpreter("3.12")) if command[0] in ("check", "report") else ()
+    if command[0] == "scan":
+        where = (str(tmp_path),)
+    result = tfdoctor(*command, *where, f"--timeout={value}")
+    _usage_error(result, "--timeout must be a positive number of seconds", f"not {value}")
+
+
+@pytest.mark.parametrize("command", [("scan",), ("lint",)])
+def test_jobs_0_is_refused_by_scan_as_by_lint(
+    tfdoctor: Runner, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """scan took --jobs 0 (as "one per CPU") where lint refused it."""
+    _usage_error(tfdoctor(*command, str(tmp_path), "--jobs", "0"), "--jobs must be at least 1")

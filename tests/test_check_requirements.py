@@ -262,7 +262,8 @@ def test_environment_yml_pins_python_and_names_conda_packages_of_the_stack(
 def test_default_target_is_the_examined_interpreter_and_markdown_renders(tfdoctor: Runner) -> None:
     result = _check(tfdoctor, "-r", "-", "--format", "markdown", stdin="tensorflow-cpu==2.21.0\n")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("## tfdoctor report")
+    assert result.stdout.startswith("## tfdoctor check")
+    assert "**0 errors, 0 warnings**" in result.stdout
     assert f"- **Python**: {'.'.join(map(str, sys.version_info[:3]))}" in result.stdout
     assert "- **tensorflow (tensorflow-cpu)**: 2.21.0" in result.stdout
     assert "No problems found." in result.stdout

@@ -65,7 +65,10 @@ def test_markdown_report(tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]) 
     result = tfdoctor("check", "--python", str(env), "--format", "markdown")
     assert result.returncode == 1
     text = result.stdout
-    assert text.startswith("## tfdoctor report")
+    # Headed by its command (it once said "tfdoctor report", the name of another command) and
+    # counted in words, not "1 error(s)".
+    assert text.startswith("## tfdoctor check\n")
+    assert "\n**1 error, 0 warnings**\n" in text
     assert "**tensorflow (tensorflow-cpu)**: 2.15.1" in text
     assert "TFD201 `numpy-incompatible`" in text
     assert "```sh\n" in text

@@ -111,3 +111,13 @@ def test_scan_rejects_a_missing_root(tfdoctor: Runner, tmp_path: Path) -> None:
     result = tfdoctor("scan", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "no such folder" in result.stderr
     assert result.stdout == ""
+
+
+def test_one_environment_is_counted_in_the_singular(tfdoctor: Runner, tmp_path: Path) -> None:
+    """The table's last line once said "1 environments"."""
+    from envs import interpreter
+
+    env = tmp_path / "only"
+    subprocess.run([interpreter("3.12"), "-m", "venv", "--without-pip", str(env)], check=True)
+    result = tfdoctor("scan", str(tmp_path))
+    assert result.stdout.splitlines()[-1].startswith("1 environment: "), result.stdout

@@ -10,6 +10,15 @@ class UsageError(Exception):
     """
 
 
+def positive_seconds(value: float, option: str = "--timeout") -> float:
+    """``value`` if it is a time limit: a positive, finite number of seconds. ``nan`` and
+    ``inf`` (which float() accepts, and which compare false or never run out) are usage errors
+    like 0 or -1."""
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{option} must be a positive number of seconds, not {value:g}")
+    return value
+
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2

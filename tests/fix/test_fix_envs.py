@@ -179,6 +179,24 @@ def test_keras2_intent_installs_tf_keras_and_sets_legacy_variable(
     assert any(p.startswith("tf-keras==2.21.") for p in pins), pins
     assert any(p.startswith("keras==3.") for p in pins), pins
     assert _setenv(doc) == {"TF_USE_LEGACY_KERAS": "1"}
+    assert doc["plan"]["intent"].endswith("; keep Keras 2 code working (tf-keras)"), doc["plan"]
+
+
+def test_keras2_intent_on_tf215_says_it_keeps_its_own_keras(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """On a Keras 2 TensorFlow --keras 2 installs that TensorFlow's Keras 2 (keras 2.15), never
+    tf-keras; the intent line once said "(tf-keras)" all the same."""
+    env = real_env(specs.TF215_KERAS3)
+    args = ("fix", "--dry-run", "--keras", "2", "--python", str(env))
+    doc = tfdoctor(*args, "--format", "json").json()
+    pins = [t for s in doc["plan"]["steps"] if s["kind"] == "install" for t in s["targets"]]
+    assert pins == ["keras==2.15.0"], doc["plan"]["steps"]
+    assert _setenv(doc) == {}
+    said = "keep Keras 2 code working (TensorFlow 2.15's own Keras 2: keras<2.16,>=2.15.0)"
+    assert doc["plan"]["intent"].endswith(said), doc["plan"]
+    text = tfdoctor(*args).stdout
+    assert said in text and "tf-keras" not in text, text
 
 
 def test_tensorflow_intent_moves_tensorflow(

@@ -96,6 +96,14 @@ def test_rollback_after_a_fix_keeps_everything_else(
     assert differences({**before, **mine}, tree_hash(env)) == []
     assert not snapshot.exists()
 
+    # Once more: nothing left to do, and it says so (it once said "✗ failed: ... state
+    # rolled-back has no snapshot left to restore", exit 1).
+    again = tfdoctor("fix", "--rollback", "--python", str(env))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.startswith("✓ nothing-to-do: the last fix (journal-"), again.stdout
+    assert "was already rolled back" in again.stdout and "✗" not in again.stdout
+    assert differences({**before, **mine}, tree_hash(env)) == []
+
 
 def test_rollback_refuses_files_changed_since_the_fix(
     tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path

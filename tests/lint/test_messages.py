@@ -94,7 +94,7 @@ def test_fix_prints_a_diff_and_diff_only_shows_it(write: Write, tmp_path: Path) 
     assert path.read_text() == "import tensorflow as tf\nsess = tf.Session()\n"
     fixed = run_cli("lint", "--fix", "--tensorflow", "2.16", "a.py", cwd=tmp_path)
     assert fixed.stdout.startswith(expected_diff)
-    assert "after 1 fix in 1 files" in fixed.stdout and fixed.returncode == 0
+    assert "in 1 file after 1 fix in 1 file. Target:" in fixed.stdout and fixed.returncode == 0
     again = run_cli("lint", "--diff", "--tensorflow", "2.16", "a.py", cwd=tmp_path)
     assert again.stdout == "" and again.returncode == 0
     usage = run_cli("lint", "--diff", "--format", "json", "a.py", cwd=tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError, positive_seconds
 
 TYPE_CHECKING = False  # not typing's: start_early() runs before typing is imported
 if TYPE_CHECKING:
@@ -189,9 +189,7 @@ def _check(args: argparse.Namespace, probe: RunningProbe) -> int:
     if args.deep:
         from tfdoctor.deep import RunningDeep
 
-        if args.timeout <= 0:
-            raise UsageError("--timeout must be a positive number of seconds")
-        deep = RunningDeep(target, timeout=args.timeout)
+        deep = RunningDeep(target, timeout=positive_seconds(args.timeout))
     from tfdoctor.diagnose import diagnose_probe
     from tfdoctor.report.render import render
 

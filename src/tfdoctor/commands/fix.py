@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> None:
         "--keras",
         type=int,
         choices=(2, 3),
-        help="2: keep Keras 2 code (tf-keras); 3: move to Keras 3",
+        help="2: keep Keras 2 code (tf-keras on TF >= 2.16); 3: move to Keras 3",
     )
     p.add_argument(
         "--choose",
@@ -162,14 +162,15 @@ def _rollback(args: argparse.Namespace, say: Any) -> int:
     else:
         with envlock.hold(prefix, "fix --rollback"):
             outcome = rollback(prefix, say, force=args.force)
+    done = outcome.status in ("rolled-back", "nothing-to-do")  # already rolled back: done too
     _emit(
         args,
         None,
         outcome.to_json(),
-        succeeded=outcome.status == "rolled-back",
+        succeeded=done,
         target={"prefix": prefix},
     )
-    return EXIT_OK if outcome.status == "rolled-back" else EXIT_FINDINGS
+    return EXIT_OK if done else EXIT_FINDINGS
 
 
 def _journal_seen(prefix: str) -> tuple[str, int, int] | None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tfdoctor.errors import EXIT_OK, UsageError
+from tfdoctor.errors import EXIT_OK, UsageError, positive_seconds
 
 
 def add_parser(sub: Any) -> None:
@@ -60,6 +60,8 @@ def _cells(args: argparse.Namespace) -> list[Any]:
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.matrix.store import Store
 
+    if args.verb == "run" and args.timeout is not None:
+        positive_seconds(args.timeout)
     try:
         store = Store(args.store)
     except (OSError, ValueError) as exc:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from tfdoctor.errors import EXIT_OK, UsageError
+from tfdoctor.errors import EXIT_OK, positive_seconds
 
 
 def add_parser(sub: Any) -> None:
@@ -47,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from tfdoctor.report.bugreport import environment, keep, redacted, render_bug_report
     from tfdoctor.target import RunningProbe, resolve
 
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    positive_seconds(args.timeout)
     target = resolve(args.python)
     probe = RunningProbe(target)
     deep = RunningDeep(target, timeout=args.timeout) if args.deep else None

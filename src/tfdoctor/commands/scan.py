@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from tfdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError, positive_seconds
 
 
 def add_parser(sub: Any) -> None:
@@ -21,9 +21,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("roots", nargs="*", metavar="ROOT", help="folders to search")
     p.add_argument("--format", choices=("text", "jsonl"), default="text", help="output format")
-    p.add_argument(
-        "-j", "--jobs", type=int, default=0, metavar="N", help="checks at a time (default: CPUs)"
-    )
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="checks at a time (default: CPUs)")
     p.add_argument(
         "--timeout",
         type=float,
@@ -43,10 +41,11 @@ def run(args: argparse.Namespace) -> int:
     for root in args.roots:
         if not os.path.isdir(os.path.expanduser(root)):
             raise UsageError(f"{root}: no such folder; give folders to search for environments")
-    if args.jobs < 0 or args.max_depth < 0:
-        raise UsageError("--jobs and --max-depth take a number of 0 or more")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.max_depth < 0:
+        raise UsageError("--max-depth takes a number of 0 or more")
+    positive_seconds(args.timeout)
     found = list(walk(args.roots or default_roots(), args.max_depth))
     jobs = args.jobs or os.cpu_count() or 2
     progress = _progress(len(found)) if sys.stderr.isatty() and found else None

@@ -313,7 +313,14 @@ def rollback(prefix: str, say: Say, force: bool = False) -> Outcome:
     last = journal_mod.latest(prefix)
     if last is None:
         return Outcome(status="failed", message=f"no tfdoctor journal in {prefix}/.tfdoctor")
-    if last.state == "rolled-back" or (last.state != "planned" and not last.snapshot_dir.is_dir()):
+    if last.state == "rolled-back":
+        return Outcome(
+            status="nothing-to-do",
+            message=f"the last fix ({last.path.name}) was already rolled back; only the last fix "
+            "can be undone",
+            journal=str(last.path),
+        )
+    if last.state != "planned" and not last.snapshot_dir.is_dir():
         return Outcome(
             status="failed",
             message=f"the last fix ({last.path.name}, state {last.state}) has no snapshot left "

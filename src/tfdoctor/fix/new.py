@@ -22,6 +22,7 @@ from tfdoctor.fix.resolver import find_uv
 from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.pep508 import canonical
+from tfdoctor.target import MIN_TARGET
 
 LOCK = "requirements.lock"
 REBUILD_UV = (
@@ -82,20 +83,33 @@ def python_version(python: str | None) -> tuple[str, str]:
         return f"{sys.version_info[0]}.{sys.version_info[1]}", sys.executable
     if re.fullmatch(r"\d+\.\d+(\.\d+)?", python):
         return ".".join(python.split(".")[:2]), python
-    proc = subprocess.run(
-        [python, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0 or not proc.stdout.strip():
+    ask = "import sys; print('%d.%d' % sys.version_info[:2])"  # Python 2 too
+    try:
+        proc = subprocess.run([python, "-I", "-c", ask], capture_output=True, text=True)
+        if proc.returncode != 0 and "Unknown option: -I" in proc.stderr:  # before Python 3.4
+            proc = subprocess.run([python, "-E", "-s", "-c", ask], capture_output=True, text=True)
+    except OSError:
+        proc = None
+    if proc is None or proc.returncode != 0 or not proc.stdout.strip():
         raise UsageError(f"--python {python}: not a Python version (3.12) or a working interpreter")
     return proc.stdout.strip(), python
 
 
 def _nearest(options: list[str], wanted: str) -> str:
-    key = kbreq.minor_key(wanted)
-    return min(options, key=lambda p: (abs(kbreq.minor_key(p)[1] - key[1]), -kbreq.minor_key(p)[1]))
+    """The option closest to ``wanted`` (the newer of two as close), across major versions too:
+    3.13 for 4.0, 3.7 for 2.7."""
+
+    def rank(minor: str) -> int:
+        major, number = kbreq.minor_key(minor)[:2]
+        return major * 100 + number
+
+    return min(options, key=lambda p: (abs(rank(p) - rank(wanted)), -rank(p)))
+
+
+def _makeable(pythons: list[str] | tuple[str, ...]) -> list[str]:
+    """The Pythons `new` can make an environment with: those tfdoctor examines (its smoke test
+    is `check --deep`), Python 3.7 and newer."""
+    return [p for p in pythons if kbreq.minor_key(p)[:2] >= MIN_TARGET]
 
 
 def choose(
@@ -107,7 +121,16 @@ def choose(
     system: str | None = None,
 ) -> Choice:
     py, interpreter = python_version(python)
-    pythons = [p for p in kb.supported_pythons() if p.startswith("3.")]
+    pythons = _makeable(kb.supported_pythons())
+    if kbreq.minor_key(py)[:2] < MIN_TARGET:
+        near = _nearest(pythons, py)
+        best = kb.newest_tensorflow_for_python(near)
+        which = "Python 2" if kbreq.minor_key(py)[0] == 2 else f"Python {py}"
+        raise UsageError(
+            f"{which} is not supported: tfdoctor makes and examines environments with Python "
+            f"{'.'.join(map(str, MIN_TARGET))} or newer; nearest working choice: --python {near}"
+            + (f" (TensorFlow {best.version})" if best else "")
+        )
     if tensorflow:
         release = newest_of_minor(kb, tensorflow, py)
         if release is None:
@@ -117,7 +140,7 @@ def choose(
                     f"TensorFlow {tensorflow} is not a known release "
                     f"(known: {', '.join(kb.tensorflow_minors())})"
                 )
-            near = _nearest(list(minor_release.pythons), py)
+            near = _nearest(_makeable(minor_release.pythons) or pythons, py)
             other = kb.newest_tensorflow_for_python(py)
             alt = f", or --tensorflow {other.minor} for Python {py}" if other else ""
             raise UsageError(

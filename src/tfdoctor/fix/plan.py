@@ -27,9 +27,11 @@ class Intent:
     rename_shadowing: bool = False  # consent to rename files that shadow a package
     choose: int | None = None  # --choose N: the alternative of a whole-environment solve (1-based)
 
-    def describe(self, change: str = "") -> str:
+    def describe(self, change: str = "", keras_way: str = "tf-keras") -> str:
         """``change``: what the plan does to TensorFlow when the user named no release ("move
-        TensorFlow from 2.15.1 to 2.21.0" for --keras 3 on a Keras 2 TensorFlow); "" keeps it."""
+        TensorFlow from 2.15.1 to 2.21.0" for --keras 3 on a Keras 2 TensorFlow); "" keeps it.
+        ``keras_way``: how the plan keeps Keras 2 code working for --keras 2 (tf-keras on a
+        Keras 3 TensorFlow, the TensorFlow's own Keras 2 on an older one)."""
         if self.latest:
             tf = "move TensorFlow to the newest release for this Python"
         elif self.tensorflow:
@@ -39,7 +41,7 @@ class Intent:
         else:
             tf = "keep the installed TensorFlow and bring the rest in line with it"
         if self.keras == 2:
-            return tf + "; keep Keras 2 code working (tf-keras)"
+            return tf + f"; keep Keras 2 code working ({keras_way})"
         if self.keras == 3:
             return tf + "; use Keras 3"
         return tf
@@ -115,9 +117,11 @@ class Plan:
     whole: Any = field(default=None, compare=False, repr=False)
     # Modules the verification imports beside TensorFlow: requested packages the plan moves.
     verify_imports: tuple[str, ...] = ()
+    # How --keras 2 is kept working, in words: "tf-keras", or the TensorFlow's own Keras 2.
+    keras_way: str = "tf-keras"
 
     def describe_intent(self) -> str:
-        return self.intent.describe(self.tensorflow_change)
+        return self.intent.describe(self.tensorflow_change, self.keras_way)
 
     @property
     def changes(self) -> tuple[Step, ...]:

@@ -175,7 +175,18 @@ def make_plan(
         chosen=settled.chosen if settled else 0,
         whole=settled.whole if settled else None,
         verify_imports=tuple(imports),
+        keras_way=_keras_way(target.release, legacy),
     )
+
+
+def _keras_way(release: TFRelease, legacy: bool) -> str:
+    """How the plan keeps Keras 2 code working (--keras 2): tf-keras on a Keras 3 TensorFlow;
+    on a Keras 2 one, the Keras it has (keras 2.15 beside TensorFlow 2.15), never tf-keras."""
+    if legacy:
+        return "tf-keras"
+    if release.keras_requirement:
+        return f"TensorFlow {release.minor}'s own Keras 2: keras{release.keras_requirement}"
+    return f"TensorFlow {release.minor}'s own tf.keras"
 
 
 def _verify_imports(ctx: Context, draft: _Draft, res: Resolution) -> list[str]:

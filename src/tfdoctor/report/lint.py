@@ -7,6 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tfdoctor.lint.results import unified_diff
+from tfdoctor.report import counted
 from tfdoctor.report.envelope import envelope
 
 if TYPE_CHECKING:
@@ -71,7 +72,8 @@ def render_text(result: LintResult, out: TextIO) -> None:
     )
     summary = f"Found {count} finding{'s' * (count != 1)}"
     summary += f" ({kinds})" if kinds else ""
-    summary += f" in {result.files} files"
+    summary += f" in {counted(result.files, 'file')}"
     if result.fixed:
-        summary += f" after {fixed} fix{'es' * (fixed != 1)} in {len(result.fixed)} files"
+        files = counted(len(result.fixed), "file")
+        summary += f" after {fixed} fix{'es' * (fixed != 1)} in {files}"
     out.write(f"{summary}. Target: {result.target.describe()}.\n")

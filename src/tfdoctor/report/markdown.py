@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tfdoctor.finding import Severity
+from tfdoctor.report import counted
 from tfdoctor.report.model import Report
 
 MARK = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001
@@ -26,7 +27,7 @@ def code_span(text: str) -> str:
 def render_markdown(report: Report) -> str:
     t = report.target
     lines = [
-        "## tfdoctor report",
+        "## tfdoctor check",
         "",
         f"- **Python**: {t.get('python')} ({t.get('implementation')}, {t.get('platform')})",
         f"- **Environment**: `{t.get('prefix')}` (installer: {t.get('installer')})",
@@ -37,7 +38,8 @@ def render_markdown(report: Report) -> str:
         if fact is not None:
             shown = name if fact.name == name else f"{name} ({fact.name})"
             lines.append(f"- **{shown}**: {fact.version}")
-    lines += ["", f"**{report.errors} error(s), {report.warnings} warning(s)**", ""]
+    errors, warnings = counted(report.errors, "error"), counted(report.warnings, "warning")
+    lines += ["", f"**{errors}, {warnings}**", ""]
     for f in report.sorted_findings():
         lines.append(f"### {MARK[f.severity]} {f.code} `{f.cause}`: {f.title}")
         lines.append("")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from tfdoctor.finding import Severity
+from tfdoctor.report import counted
 from tfdoctor.report.styled import Line, open_sink
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def render_table(rows: Sequence[Row], stream: IO[str]) -> None:
     out.append(
         [
             (
-                f"{len(rows)} environments: {with_errors} with errors"
+                f"{counted(len(rows), 'environment')}: {with_errors} with errors"
                 + (f", {broken} could not be examined" if broken else "")
                 + ". Details: tfdoctor check --python ENV",
                 "bold",
