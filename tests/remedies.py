@@ -19,6 +19,8 @@ _USER_SITE = "# from the user site"
 def package_changes(line: str) -> tuple[bool, list[Change]] | None:
     """(whether the installer writes flags, the changes) of an install or uninstall command;
     None for any other line. poetry and conda commands carry no --reinstall / --no-deps."""
+    if line.startswith("# in "):  # check -r: a change of the requirement files (a comment)
+        return _requirement_changes(line)
     try:
         words = shlex.split(line, comments=True)
     except ValueError:
@@ -51,6 +53,19 @@ def package_changes(line: str) -> tuple[bool, list[Change]] | None:
     kind = "reinstall" if flags & {"--reinstall", "--force-reinstall"} else "install"
     value = "no-deps" if "--no-deps" in flags else ""
     return flags_written, [(kind, t, value) for t in targets]
+
+
+def _requirement_changes(line: str) -> tuple[bool, list[Change]] | None:
+    """``# in FILE: require 'a<2' b instead of ...`` / ``# in FILE: remove a b``: no flags."""
+    for marker, kind, end in (
+        (": require ", "install", " instead of "),
+        (": remove ", "uninstall", ""),
+    ):
+        if marker in line:
+            rest = line.split(marker, 1)[1]
+            rest = rest.split(end, 1)[0] if end else rest
+            return False, [(kind, t, "") for t in shlex.split(rest)]
+    return None
 
 
 def _loose(change: Change) -> Change:

@@ -377,3 +377,24 @@ def test_a_python_range_does_not_choose_the_version(tfdoctor: Runner) -> None:
     )
     assert result.json()["target"]["python"] == ".".join(map(str, sys.version_info[:3]))
     assert [f["code"] for f in result.json()["findings"]] == ["TFD201"]
+
+
+@network
+def test_a_requirement_set_is_fixed_in_its_file_not_in_an_interpreter(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """There is no environment behind -r: a fix command that installs into `python3.11` would
+    change whichever interpreter that name finds on the user's PATH."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow==2.15.1\nkeras==3.3.3\n", encoding="utf-8")
+    as_json = _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json")
+    finding = _finding(as_json, "TFD101")
+    assert finding["fix"], finding
+    for command in finding["fix"]:
+        assert command.startswith(f"# in {requirements}: require "), command
+    assert "keras<2.16,>=2.15.0" in finding["fix"][0]
+    terminal = _check(tfdoctor, "-r", str(requirements), *LINUX)
+    assert terminal.returncode == 1
+    assert "pip install" not in terminal.stdout
+    last = terminal.stdout.strip().splitlines()[-1]
+    assert "Change the requirement set" in last and "tfdoctor fix" not in last

@@ -19,14 +19,19 @@ def _quote_all(items: tuple[str, ...] | list[str]) -> str:
 
 
 class Installer(NamedTuple):
-    """``kind`` is pip | uv | poetry | conda; ``python`` is the target interpreter."""
+    """``kind`` is pip | uv | poetry | conda, or requirements (``check -r``: nothing is installed,
+    the ``files`` are changed); ``python`` is the target interpreter."""
 
     kind: str
     python: str
     conda_prefix: str = ""
+    files: tuple[str, ...] = ()
 
     def install(self, *requirements: str, no_deps: bool = False, reinstall: bool = False) -> str:
         reqs = _quote_all(list(requirements))
+        if self.kind == "requirements":
+            # a shell comment: pasted, it changes nothing (there is no environment to change)
+            return f"# in {self._files}: require {reqs} instead of what the set asks for"
         if self.kind == "poetry":
             return f"poetry add {reqs}"
         if self.kind == "conda":
@@ -42,6 +47,8 @@ class Installer(NamedTuple):
 
     def uninstall(self, *names: str) -> str:
         items = _quote_all(list(names))
+        if self.kind == "requirements":
+            return f"# in {self._files}: remove {items}"
         if self.kind == "poetry":
             return f"poetry remove {items}"
         if self.kind == "conda":
@@ -49,6 +56,10 @@ class Installer(NamedTuple):
         if self.kind == "uv":
             return f"uv pip uninstall --python {shell_word(self.python)} {items}"
         return f"{shell_word(self.python)} -m pip uninstall -y {items}"
+
+    @property
+    def _files(self) -> str:
+        return " + ".join(self.files) or "the requirement set"
 
     def for_distribution(self, installer_field: str) -> Installer:
         """In a conda env, packages that pip installed must be changed with pip, not conda."""
@@ -60,6 +71,8 @@ class Installer(NamedTuple):
 
 def detect_installer(snapshot: Snapshot) -> Installer:
     python = snapshot.python.executable
+    if snapshot.requirement_files:
+        return Installer(kind="requirements", python=python, files=snapshot.requirement_files)
     if snapshot.is_conda:
         return Installer(kind="conda", python=python, conda_prefix=snapshot.python.prefix)
     if _is_poetry_project(snapshot.cwd, snapshot):

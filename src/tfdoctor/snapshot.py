@@ -151,6 +151,9 @@ class _SnapshotFields(NamedTuple):
     pth_files: tuple[tuple[str, str], ...] = ()
     pythonpath_sources: tuple[tuple[str, str], ...] = ()  # (file, line) that set PYTHONPATH
     markers: Mapping[str, str] = _NO_MARKERS
+    # `check -r`: the requirement files the would-be environment comes from (no interpreter to
+    # install into: a fix is a change of these files)
+    requirement_files: tuple[str, ...] = ()
 
 
 class Snapshot(_SnapshotFields):

@@ -87,14 +87,26 @@ def terminal_lines(report: Report, verbose: bool = False, width: int = 80) -> li
                     f"{report.warnings} warning{'s' * (report.warnings != 1)}.",
                     "bold",
                 ),
-                (" Run the fix commands above, or ", ""),
-                ("tfdoctor fix", "bold"),
-                (" to plan all of them. Explain a rule: tfdoctor rules CODE", ""),
+                *_next_steps(report),
             ]
         )
     else:
         out.append([("•", "green"), (" No issues found.", "")])
     return out
+
+
+def _next_steps(report: Report) -> list[tuple[str, str]]:
+    if report.target.get("kind") == "requirements":
+        # a requirement set: nothing is installed, so there is nothing for `tfdoctor fix` to plan
+        return [
+            (" Change the requirement set as the lines above say, then check it again. ", ""),
+            ("Explain a rule: tfdoctor rules CODE", ""),
+        ]
+    return [
+        (" Run the fix commands above, or ", ""),
+        ("tfdoctor fix", "bold"),
+        (" to plan all of them. Explain a rule: tfdoctor rules CODE", ""),
+    ]
 
 
 def _section(

@@ -72,7 +72,13 @@ def _check_lock(
 
     locked = read_lock(path, path, target)
     snapshot = snapshot_of(
-        locked.packages, target, path, _prefix([path], target, "locked"), _folder(path), kb
+        locked.packages,
+        target,
+        path,
+        _prefix([path], target, "locked"),
+        _folder(path),
+        kb,
+        files=(path,),
     )
     extra = _cuda_findings(
         [p for p in locked.packages if p.extras],
@@ -142,6 +148,7 @@ def _check_inputs(
         inputs.folder,
         kb,
         with_declared=with_declared,
+        files=tuple(labels),
     )
     by_name = {p.name: p for p in packages}
     with_extras = [Planned(r.name, "", extras=r.extras) for r in inputs.direct if r.extras]

@@ -50,9 +50,11 @@ def snapshot_of(
     folder: str,
     kb: KnowledgeBase,
     with_declared: bool = True,
+    files: tuple[str, ...] = (),
 ) -> Snapshot:
     """``location`` names where the packages come from in evidence (``requirements.txt``),
-    ``prefix`` the would-be environment in the report header."""
+    ``prefix`` the would-be environment in the report header, ``files`` the requirement files
+    that a fix changes."""
     markers = target.markers()
     dists = []
     for package in packages:
@@ -90,6 +92,7 @@ def snapshot_of(
         keras_config=KerasConfig(path="", exists=False),
         conda_meta=None,
         markers=markers,
+        requirement_files=files,
     )
 
 
