@@ -72,7 +72,7 @@ def _run_action(tmp_path: Path, target: Path, **inputs: str) -> tuple[int, str, 
         for line in outputs.read_text(encoding="utf-8").splitlines()
         if "=" in line
     )
-    assert summary.read_text(encoding="utf-8").startswith("## tfdoctor report")
+    assert summary.read_text(encoding="utf-8").startswith("## tfdoctor check")
     return proc.returncode, proc.stdout + proc.stderr, values
 
 
