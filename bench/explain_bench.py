@@ -13,6 +13,8 @@ Inputs:
   dense-errors   a real traceback (NumPy 2 under TF 2.15) repeated: every block has exceptions
   cr-only        progress output with \\r only (no \\n at all), the error after it
   requires-aaa   crafted pip-like lines `... requires aaaa...` (4,000 characters each)
+  bare-names     `cannot import name 'name_N'` with no module, every name another (the API table
+                 is asked about each)
 
 Usage: python bench/explain_bench.py [--runs N] [--scale F] [--only NAME ...] [--keep DIR]
        [--src DIR]
@@ -76,6 +78,22 @@ def _cr_only(size: int) -> Callable[[Path], None]:
     return write
 
 
+def _numbered(template: bytes, size: int) -> Callable[[Path], None]:
+    """Lines that differ from each other (``template`` with ``%d``): no cache can answer them."""
+
+    def write(path: Path) -> None:
+        with path.open("wb") as out:
+            written = number = 0
+            while written < size:
+                line = template % number
+                out.write(line)
+                written += len(line)
+                number += 1
+            out.write(_tail())
+
+    return write
+
+
 DSO = (
     b"2021-04-09 19:52:41.024315: W tensorflow/stream_executor/platform/default/dso_loader.cc:60]"
     b" Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot "
@@ -99,6 +117,7 @@ def inputs(scale: float) -> dict[str, Callable[[Path], None]]:
         "dense-errors": _repeat(_capture("real_tf215_numpy2"), mb(20)),
         "cr-only": _cr_only(mb(50)),
         "requires-aaa": _repeat(b"tensorflow 2.15 requires " + b"a" * 4000 + b"\n", mb(10)),
+        "bare-names": _numbered(b"ImportError: cannot import name 'some_helper_%d'\n", mb(5)),
     }
 
 

@@ -94,13 +94,22 @@ def find_bare(name: str, shown: str = "") -> ApiChange | None:
     if len(name) < 4:
         return None
     index = api_index().names
-    found = [old for old in index if old.rsplit(".", 1)[-1] == name]
+    found = _by_last_part().get(name, [])
     if name[:1].isupper():
         return index[found[0]][0] if len(found) == 1 else None
     if len(name) < 5 or not found:
         return None
     preferred = [old for old in found if index[old][0].package == shown] or found
     return index[min(preferred, key=lambda old: (len(old), old))][0]
+
+
+@functools.lru_cache(maxsize=1)
+def _by_last_part() -> dict[str, list[str]]:
+    """The table's dotted names by their last part: one lookup per message, however long the log."""
+    out: dict[str, list[str]] = {}
+    for old in api_index().names:
+        out.setdefault(old.rsplit(".", 1)[-1], []).append(old)
+    return out
 
 
 def find_below(module: str) -> ApiChange | None:
