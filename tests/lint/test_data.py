@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
+from typing import Any
 
 from packaging.specifiers import SpecifierSet
 
 from tfdoctor.catalog import all_rules
-from tfdoctor.lint.api_changes import load_api_data
+from tfdoctor.lint.api_changes import ApiChange, load_api_data
 from tfdoctor.lint.rules import LINT_RULES, select_codes
 from tfdoctor.registry import rule_doc
+
+
+def _kb_data(name: str) -> Any:
+    """A data file of the knowledge base (src/tfdoctor/kb/data/NAME), as the package ships it."""
+    page = resources.files("tfdoctor").joinpath("kb", "data", name)
+    return json.loads(page.read_text("utf-8"))
+
+
+def _derived_by(script: str) -> list[ApiChange]:
+    """The API-table entries that a maintainer script under scripts/ derived."""
+    return [c for c in load_api_data().changes if c.derived_by == script]
 
 
 def test_at_least_60_changes_with_sources() -> None:
@@ -65,14 +79,10 @@ def test_select_codes_prefixes() -> None:
 def test_entries_derived_from_the_keras_export_probes_say_what_the_probes_saw() -> None:
     # scripts/keras_exports.py wrote them: each breaks exactly in the standalone keras releases
     # where the probe's import failed (src/tfdoctor/kb/data/keras_exports.json)
-    import json
-    from importlib import resources
-
     from packaging.version import Version
 
-    page = resources.files("tfdoctor").joinpath("kb", "data", "keras_exports.json")
-    observed = json.loads(page.read_text("utf-8"))
-    derived = [c for c in load_api_data().changes if c.derived_by == "scripts/keras_exports.py"]
+    observed = _kb_data("keras_exports.json")
+    derived = _derived_by("scripts/keras_exports.py")
     assert len(derived) >= 50
     for change in derived:
         failed = {
@@ -108,13 +118,9 @@ def test_no_two_entries_for_one_name_break_in_one_release() -> None:
     # lint indexes a target's active changes by name, the one read last winning: a derived
     # entry that also breaks where a curated one does (Keras 3) hid the curated advice
     # ("use keras.layers", a rename) behind "tf_keras... under Keras 3"
-    import json
-    from importlib import resources
-
     from packaging.version import Version
 
-    page = resources.files("tfdoctor").joinpath("kb", "data", "keras_exports.json")
-    observed = json.loads(page.read_text("utf-8"))
+    observed = _kb_data("keras_exports.json")
     releases = [run["keras"] for run in observed["runs"]] + [observed["keras3"]["keras"], "3.0"]
     names = [c for c in load_api_data().changes if c.kind == "name"]
     for impl in ("keras", "tf.keras", "tf_keras"):
@@ -131,16 +137,12 @@ def test_derived_keyword_entries_match_the_layers_built() -> None:
     # scripts/keras_keywords.py wrote them: each keyword was taken by the class in keras 2 and
     # refused by it in every Keras 3 run (src/tfdoctor/kb/data/keras_keywords.json); an entry for
     # all of keras.layers names exactly the classes built that still take it
-    import json
-    from importlib import resources
-
-    page = resources.files("tfdoctor").joinpath("kb", "data", "keras_keywords.json")
-    observed = json.loads(page.read_text("utf-8"))
+    observed = _kb_data("keras_keywords.json")
     runs = observed["keras3"]
     refused = set.intersection(*({(c, k) for c, k, _e in run["refused"]} for run in runs))
     built = set.intersection(*(set(run["built"]) for run in runs))
     taken = {(c, k) for c, keywords in observed["keras2"]["classes"].items() for k in keywords}
-    derived = [c for c in load_api_data().changes if c.derived_by == "scripts/keras_keywords.py"]
+    derived = _derived_by("scripts/keras_keywords.py")
     assert len(derived) >= 10
     for change in derived:
         assert change.kind == "keyword" and change.breaks == ">=3", change.id
@@ -157,13 +159,9 @@ def test_derived_keyword_entries_match_the_layers_built() -> None:
 def test_object_attributes_gone_match_the_runs() -> None:
     # scripts/object_attributes.py: each attribute said gone is in the run of the release that
     # last had it and in no later run that built the kind (kb/data/object_attributes.json)
-    import json
-    from importlib import resources
-
     from packaging.version import Version
 
-    page = resources.files("tfdoctor").joinpath("kb", "data", "object_attributes.json")
-    data = json.loads(page.read_text("utf-8"))
+    data = _kb_data("object_attributes.json")
     runs = data["runs"]  # in release order (TensorFlow, then Keras)
     assert len(runs) >= 5
     order = [(Version(r["tensorflow"]), r["keras"]) for r in runs]
@@ -202,12 +200,8 @@ def _script_set(script: str, name: str) -> frozenset[str]:
 def test_tf1_renames_match_the_api_listed() -> None:
     # scripts/tf1_renames.py: each entry is a name of tensorflow 0.12.1's API that 1.0.1's lacks,
     # and a replacement it renames to is in 1.0.1's API (src/tfdoctor/kb/data/tf1_renames.json)
-    import json
-    from importlib import resources
-
-    page = resources.files("tfdoctor").joinpath("kb", "data", "tf1_renames.json")
-    observed = json.loads(page.read_text("utf-8"))
-    derived = [c for c in load_api_data().changes if c.derived_by == "scripts/tf1_renames.py"]
+    observed = _kb_data("tf1_renames.json")
+    derived = _derived_by("scripts/tf1_renames.py")
     assert len(derived) >= 20
     for change in derived:
         assert change.old in observed["gone"], change.id
