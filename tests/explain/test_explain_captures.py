@@ -38,6 +38,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # does not accept a declared conflict (request-dependent: right on 0 of 4 training texts)
     "real_pip_resolution_tf_text": ("declared-conflict", "pip-resolution-impossible"),
     "real_pip_unsupported_wheel": ("platform-unsupported", "wheel-not-supported-here"),
+    "real_pip_wheel_other_platform": ("platform-unsupported", "wheel-for-another-platform"),
+    "real_pip_wheel_other_python": ("python-unsupported", "wheel-for-another-python"),
     "real_py312_tf215_for_311": ("python-unsupported", "module-built-for-other-python"),
     "real_shadow_keras_py": ("shadowed-module", "shadow-local-file"),
     "real_shadow_tensorflow_py": ("shadowed-module", "shadow-local-file"),

@@ -1098,3 +1098,75 @@ def test_a_warning_logged_before_an_error_message_is_not_what_went_wrong() -> No
     result = explain_text(cudart + hdf5)
     assert [f.cause for f in result.findings] == ["mixed-installers"]
     assert not result.uncertain
+
+
+# https://github.com/jetsonhacks/installTensorFlowJetsonTX/issues/9 (the machine is shown by a
+# command typed after pip's message)
+_JETSON_WHEEL = (
+    "nvidia@tegra-ubuntu:~/tensorflow$ pip install /tmp/tensorflow_pkg/"
+    "tensorflow-1.6.0rc0-cp27-cp27mu-linux_aarch64.whl\n"
+    "tensorflow-1.6.0rc0-cp27-cp27mu-linux_aarch64.whl is not a supported wheel on this platform.\n"
+    "nvidia@tegra-ubuntu:~/tensorflow$ arch\n"
+    "aarch64\n"
+)
+_REFUSED = "ERROR: tensorflow-2.3.1-cp36-cp36m-linux_aarch64.whl is not a supported wheel on this platform.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "cause", "detector"),
+    [
+        # the wheel is for the machine the text shows (after the message): its Python misfits
+        (_JETSON_WHEEL, "python-unsupported", "wheel-for-another-python"),
+        # a path shows Python 3.8; the wheel is cp36
+        (
+            '  File "/usr/lib/python3.8/site-packages/pip/_internal/cli/base_command.py", line 1\n'
+            + _REFUSED,
+            "python-unsupported",
+            "wheel-for-another-python",
+        ),
+        # the Python the wheel names is the one shown: its platform misfits
+        (
+            "Python 3.6.9 (default, Jul 17 2020, 12:50:27)\n"
+            "C:\\Users\\me> pip install tensorflow-2.3.1-cp36-cp36m-linux_aarch64.whl\n" + _REFUSED,
+            "platform-unsupported",
+            "wheel-for-another-platform",
+        ),
+        # a Windows prompt, a Linux wheel
+        (
+            "(base) C:\\Users\\me\\Downloads> pip install "
+            "tensorflow-2.3.1-cp36-cp36m-linux_aarch64.whl\n" + _REFUSED,
+            "platform-unsupported",
+            "wheel-for-another-platform",
+        ),
+    ],
+)
+def test_which_tag_of_a_refused_wheel_misfits_is_read_from_what_the_text_shows(
+    text: str, cause: str, detector: str
+) -> None:
+    result = explain_text(text)
+    assert _top(text) == (cause, detector)
+    assert not result.uncertain
+    # pip's words alone are no longer a finding beside the placed one
+    assert [f.cause for f in result.findings] == [cause]
+
+
+def test_a_refused_wheel_with_nothing_shown_of_the_machine_stays_uncertain() -> None:
+    result = explain_text(_REFUSED)
+    assert _top(_REFUSED) == ("platform-unsupported", "wheel-not-supported-here")
+    assert result.uncertain
+    assert "python-unsupported" in result.alternatives
+
+
+def test_pip_show_output_states_what_is_installed() -> None:
+    # https://github.com/OCR-D/ocrd_all/issues/220
+    text = (
+        "(headless-tf1) root@5e85f82cd11c:/data# pip show tensorflow-gpu\n"
+        "Name: tensorflow-gpu\n"
+        "Version: 1.15.4\n"
+        "(headless-tf1) root@5e85f82cd11c:/data# pip show tensorflow\n"
+        "Name: tensorflow\n"
+        "Version: 1.15.4\n"
+    )
+    assert _top(text) == ("duplicate-distribution", "versions-two-tensorflows")
+    # a name whose next line is not its version states nothing
+    assert not explain_text("Name: tensorflow-gpu\nSummary: x\nName: tensorflow\n").findings

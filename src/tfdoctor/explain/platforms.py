@@ -110,3 +110,90 @@ def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
     if not shown and not any(p.startswith("windows") for p in has):
         return NoWheel(package, "", has)
     return None
+
+
+# ----- "X.whl is not a supported wheel on this platform": which of the wheel's tags misfits ------
+# A wheel's file name carries the Python it was built for (cp36: CPython 3.6) and its platform
+# (linux_aarch64, win_amd64); pip says the same words whichever does not fit. What the text shows
+# of the machine (a path's pythonX.Y, a banner, `arch` output, a Windows prompt), read after the
+# message as well, tells which.
+_WHEEL = re.compile(
+    r"(?<![\w.-])[A-Za-z0-9][\w.]{0,100}-\d[\w.!+]{0,40}(?:-\d\w{0,20})?"
+    r"-((?:cp|py|pp)\d[\w.]{0,40})-\w[\w.]{0,40}-(\w[\w.]{0,200})\.whl\b"
+)
+_ANY_WHEEL = re.compile(r"\S{0,300}\.whl\b")
+_SHOWN_PYTHON = re.compile(r"\b[Pp]ython ?([23])\.(\d{1,2})\b|\b[Pp]ython([23])(\d{1,2})\b")
+
+
+class WheelTags(NamedTuple):
+    file: str
+    pythons: tuple[str, ...]  # ("3.6",) for cp36; () when the tag fits any minor (py3, py2.py3)
+    platform: str  # the platform family of _SHOWN; "" for "any" or a tag not placed here
+
+
+class WheelMisfit(NamedTuple):
+    cause: str  # "python" or "platform"
+    detail: str
+
+
+def wheel_tags(line: str) -> WheelTags | None:
+    found = _WHEEL.search(line)
+    if found is None:
+        return None
+    pythons = tuple(
+        f"{tag[2]}.{tag[3:]}"
+        for tag in found.group(1).split(".")
+        if tag.startswith("cp") and len(tag) >= 4 and tag[2:].isdigit()
+    )
+    return WheelTags(found.group(0), pythons, _platform_of_tag(found.group(2)))
+
+
+def _platform_of_tag(tag: str) -> str:
+    tag = tag.lower()
+    if tag.startswith("win"):
+        return "windows"
+    if tag.startswith("macosx"):
+        return "macos"
+    if not tag.startswith(("linux", "manylinux", "musllinux")):
+        return ""
+    if tag.endswith("aarch64"):
+        return "linux-aarch64"
+    if tag.endswith(("armv7l", "armv6l")):
+        return "linux-armv7"
+    if tag.endswith(("x86_64", "i686")):
+        return "linux-x86_64"
+    return ""
+
+
+def wheel_misfit(wheel: WheelTags, context: str, python: str) -> WheelMisfit | None:
+    """Which of the wheel's tags the text shows not to fit ("python" before "platform"); None
+    when the text shows neither the Python nor the machine (pip's words alone say no more)."""
+    shown_text = _ANY_WHEEL.sub(" ", context)  # the wheel's own tags are not the machine
+    pythons = {f"{m[0] or m[2]}.{m[1] or m[3]}" for m in _SHOWN_PYTHON.findall(shown_text)}
+    if python:
+        pythons.add(python)
+    platform = _one(_shown(shown_text))
+    if wheel.pythons and len(pythons) == 1 and not pythons & set(wheel.pythons):
+        return WheelMisfit(
+            "python",
+            f"{wheel.file} is built for Python {', '.join(wheel.pythons)}; the text shows"
+            f" Python {next(iter(pythons))}",
+        )
+    if wheel.platform and platform and not platform.startswith(wheel.platform):
+        return WheelMisfit(
+            "platform",
+            f"{wheel.file} is built for {wheel.platform}; the text shows {platform}",
+        )
+    if wheel.pythons and wheel.platform and platform and platform.startswith(wheel.platform):
+        return WheelMisfit(
+            "python",
+            f"{wheel.file} is built for {wheel.platform}, the machine the text shows: its Python"
+            f" tag ({', '.join(wheel.pythons)}) is what does not fit",
+        )
+    if wheel.platform and len(pythons) == 1 and pythons & set(wheel.pythons):
+        return WheelMisfit(
+            "platform",
+            f"{wheel.file} is built for Python {next(iter(pythons))}, the one the text shows: its"
+            f" platform ({wheel.platform}) is what does not fit",
+        )
+    return None

@@ -15,6 +15,7 @@ count of all of them, and the last version stated per package.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import deque
@@ -32,7 +33,7 @@ from tfdoctor.explain.lines import (
     is_frame,
     is_traceback_start,
 )
-from tfdoctor.explain.platforms import no_wheel_for_platform
+from tfdoctor.explain.platforms import WheelTags, no_wheel_for_platform, wheel_misfit, wheel_tags
 from tfdoctor.explain.resolver import family_of, requirement
 from tfdoctor.explain.signatures import Detector, Detectors, Signature
 from tfdoctor.explain.versions import VersionFacts
@@ -54,6 +55,13 @@ _FAMILY_WORDS = (
 _USER_SITES = ("/appdata/roaming/python/", "/.local/lib/python")
 # pip's "found no release at all" signatures (kb/data/signatures.json), which platforms.py places
 _NO_DISTRIBUTION = frozenset({"pip-no-matching-distribution", "pip-from-versions-none"})
+# pip's "X.whl is not a supported wheel on this platform", which platforms.py places once the
+# text has ended (what it shows of the machine may follow the message)
+_UNSUPPORTED_WHEEL = "wheel-not-supported-here"
+_WHEEL_FAMILIES = {
+    "python": "wheel-for-another-python",
+    "platform": "wheel-for-another-platform",
+}
 _RESOLVER_WORDS = (
     " requires ",
     " has requirement ",
@@ -125,6 +133,8 @@ class Scanner:
         self._module_frame: tuple[int, str, str, str] | None = None
         self.conda_frames = False  # a frame ran in a conda installation
         self.user_site_frame: tuple[int, str] | None = None  # a frame in pip's --user site
+        # pip refused these wheels as "not a supported wheel": (tags, the match of that line)
+        self._wheels: deque[tuple[WheelTags, Match]] = deque(maxlen=KEEP_PER_DETECTOR)
 
     # ----- reading ---------------------------------------------------------------------------
     def feed(self, block: str) -> None:
@@ -300,6 +310,10 @@ class Scanner:
                 if self._no_wheel(line, anchor, context):
                     continue
             self._add(signature, line, anchor, generic=signature.generic)
+            if signature.id == _UNSUPPORTED_WHEEL:
+                tags = wheel_tags(norm)
+                if tags is not None:
+                    self._wheels.append((tags, self.hits[signature.id].recent[-1]))
 
     def _no_wheel(self, line: CleanLine, anchor: int | None, context: str) -> bool:
         """pip found nothing of a package that has no wheel for the platform the text shows:
@@ -416,6 +430,8 @@ class Scanner:
         set aside when a specific detector matched."""
         if self.conda_frames and self.user_site_frame is not None:
             self._user_site_beside_conda(*self.user_site_frame)
+        if self._wheels:
+            self._unsupported_wheels()
         if not self._frames:
             return
         inner = self._frames[-1].site
@@ -427,6 +443,26 @@ class Scanner:
         hits.count += 1
         detail = f"the innermost frame is {inner.rel}"
         hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail, True))
+
+    def _unsupported_wheels(self) -> None:
+        """Which tag of each wheel pip refused does not fit, as far as the text (its lines after
+        the message too) shows the machine's Python and platform."""
+        context = "\n".join(clean(raw).norm for raw in self._window)
+        python = self.versions.versions().get("python") or self.python
+        for tags, match in self._wheels:
+            misfit = wheel_misfit(tags, context, python)
+            if misfit is None:
+                continue
+            refused = self.hits[_UNSUPPORTED_WHEEL]
+            if match in refused.recent:  # placed: pip's words alone are no longer a finding
+                refused.recent.remove(match)
+                refused.count -= 1
+            detector = self._detectors.family(_WHEEL_FAMILIES[misfit.cause])
+            hits = self.hits.setdefault(detector.id, DetectorHits())
+            hits.count += 1
+            hits.recent.append(
+                dataclasses.replace(match, detector=detector, detail=misfit.detail, generic=False)
+            )
 
     def _stack_import_in(self, module: str) -> None:
         """The source line under a frame of a user's file named like a module TensorFlow needs

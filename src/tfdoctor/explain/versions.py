@@ -44,6 +44,8 @@ _DUNDER = re.compile(
     r"(?<![\w.])(tf|tensorflow|keras|np|numpy|tf_keras)\.__version__", re.IGNORECASE
 )
 _QUOTED = re.compile(r"['\"]" + _VERSION_NUMBER + r"['\"]")
+_DISTRIBUTION_NAME = re.compile(r"[A-Za-z0-9][\w.-]{0,80}")
+_VERSION_NUMBER_ONLY = re.compile(_VERSION_NUMBER)
 _BANNER = re.compile(r"^Python (\d)\.(\d{1,2})\.\d{1,3}")
 _SATISFIED = re.compile(r"Requirement already satisfied: ([A-Za-z0-9][\w.-]{0,60})")
 # pip's "Requirement already satisfied: keras in /env/lib/python3.11/site-packages (3.3.3)": the
@@ -151,6 +153,7 @@ class VersionFacts:
         self.installed: dict[str, Stated] = {}  # distribution names shown installed -> where
         self.python: Stated | None = None
         self._pending_dunder = ""
+        self._shown_name = ""  # `pip show`'s "Name: X", whose "Version: Y" is the next line
         self.conda_listed: dict[str, set[str]] = {}  # `conda list` names -> "pip" / "conda"
         self.conda_line = Stated("", 0, "")
 
@@ -169,6 +172,9 @@ class VersionFacts:
                     self._state(package, quoted.group(1), line_no, text)
                 else:
                     self._pending_dunder = package
+        shown_name, self._shown_name = self._shown_name, ""
+        if norm.startswith(("Name: ", "Version: ")):
+            self._pip_show(norm, shown_name, line_no, text)
         if norm.startswith("Python "):
             banner = _BANNER.match(norm)
             if banner is not None:
@@ -191,6 +197,22 @@ class VersionFacts:
             self._state(package, stated, line_no, text)
         if "  " in norm:
             self._conda_list(norm, line_no)
+
+    def _pip_show(self, norm: str, shown_name: str, line_no: int, text: str) -> None:
+        """`pip show X` prints "Name: X" and, on the next line, "Version: Y": X is installed."""
+        if norm.startswith("Name: "):
+            name = norm[6:].strip()
+            if _DISTRIBUTION_NAME.fullmatch(name):
+                self._shown_name = name
+        elif shown_name:
+            version = _VERSION_NUMBER_ONLY.fullmatch(norm[9:].strip())
+            if version is None:
+                return
+            package = canonical(shown_name)
+            if package in _PACKAGES_STATED:
+                self._state(package, version.group(1), line_no, text)
+            else:
+                self._installed(package, Stated(version.group(1), line_no, text))
 
     def _conda_list(self, norm: str, line_no: int) -> None:
         found = _CONDA_LIST.match(norm)

@@ -118,6 +118,11 @@ PY313=$(pyenv prefix 3.13.0)/bin/python3.13
 capture real_pip_python313_tf215 "CPython 3.13.0 (pyenv), pip" -- $PY313 -m pip install --dry-run --no-cache-dir tensorflow-cpu==2.15.1
 capture real_uv_python313_tf215 "CPython 3.13.0 (pyenv), uv $($UV --version | cut -d' ' -f2)" -- $UV pip install --dry-run --python $PY313 tensorflow-cpu==2.15.1
 capture real_pip_unsupported_wheel "$E21, pip 23.2.1 on Linux x86_64" -- /work/main/.venv/bin/pip --python $P21 install --dry-run https://files.pythonhosted.org/packages/source/t/tensorflow-macos/tensorflow_macos-2.15.0-cp311-cp311-macosx_12_0_arm64.whl
+# pip -v names its Python: the wheel's Python tag fits (platform misfits), or does not (python)
+$UV venv -q --seed --python 3.11 /work/tmp-explain/whl
+WP=/work/tmp-explain/whl/bin/python
+capture real_pip_wheel_other_platform "CPython 3.11 venv (uv venv --seed), pip on Linux x86_64" -- $WP -m pip install -v --dry-run https://files.pythonhosted.org/packages/source/t/tensorflow-macos/tensorflow_macos-2.15.0-cp311-cp311-macosx_12_0_arm64.whl
+capture real_pip_wheel_other_python "CPython 3.11 venv (uv venv --seed), pip on Linux x86_64" -- $WP -m pip install -v --dry-run https://files.pythonhosted.org/packages/source/t/tensorflow-cpu/tensorflow_cpu-2.21.0-cp310-cp310-manylinux_2_27_x86_64.whl
 # duplicate distributions of the keras module, in a scratch venv
 $UV venv -q /work/tmp-explain/dup --python 3.11
 # leftovers of an interrupted install: a '~'-prefixed dist-info folder
