@@ -162,6 +162,19 @@ def _tf215_for_python311(env: Path) -> None:
     install(env, requires)
 
 
+def _keras_for_python311(env: Path) -> None:
+    # keras 3.15.1 (Requires-Python >=3.11) put into a Python 3.9 environment the way uv lets a
+    # user do it: resolved for another Python
+    install(env, ["keras==3.15.1"], "--no-deps", "--python-version", "3.11")
+
+
+# keras 3.10.0 (the newest for Python 3.9) with its dependencies, then keras 3.15.1 over it
+PY39_KERAS_FOR_311 = EnvSpec(
+    "py39-keras-for-311",
+    python="3.9",
+    packages=("keras==3.10.0",),
+    mutations=(("keras-3.15.1-for-python-3.11", _keras_for_python311),),
+)
 PY312_NUMPY = EnvSpec("py312-numpy", python="3.12", packages=("numpy==1.26.4",))
 PY312_TF215_FOR_311 = EnvSpec(
     "py312-tf215-for-311",

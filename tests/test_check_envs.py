@@ -124,6 +124,12 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         [("TFD120", "python-unsupported")],
     ),
     (
+        "keras 3.15.1 (Requires-Python >=3.11) in a Python 3.9 env without TensorFlow",
+        specs.PY39_KERAS_FOR_311,
+        {},
+        [("TFD103", "not-installed"), ("TFD121", "python-unsupported")],
+    ),
+    (
         "a CUDA wheel of another release beside TF 2.21",
         specs.TF221_CUDA_RUNTIME,
         {},

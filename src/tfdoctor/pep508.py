@@ -211,6 +211,22 @@ def _unusual(spec: Version, candidate: Version) -> bool:
     return not candidate_plain or bool(spec.local) or spec.post is not None
 
 
+_PREFIX_CLAUSE = re.compile(r"\s*(==|!=)\s*(\d{1,9}(?:\.\d{1,9}){0,8})\.\*\s*$")
+
+
+def _prefix_holds(clause: str, candidate: Version) -> bool:
+    """``==3.0.*`` / ``!=3.0.*`` (Requires-Python's usual wildcards): the candidate's release,
+    padded with zeros, starts with the prefix (its pre, post, dev and local parts aside)."""
+    found = _PREFIX_CLAUSE.match(clause)
+    if found is None or candidate.epoch != 0:
+        raise Defer
+    op, text = found.groups()
+    prefix = tuple(int(part) for part in text.split("."))
+    release = (*candidate.release, *(0,) * len(prefix))
+    matches = release[: len(prefix)] == prefix
+    return matches if op == "==" else not matches
+
+
 def allows(specifier: str, version: str) -> bool:
     """Whether ``version`` meets ``specifier`` ("" allows anything; pre-releases allowed)."""
     if not specifier:
@@ -218,8 +234,12 @@ def allows(specifier: str, version: str) -> bool:
     try:
         candidate = _version(version)
         for clause in specifier.split(","):
+            if "*" in clause:
+                if not _prefix_holds(clause, candidate):
+                    return False
+                continue
             found = _CLAUSE.match(clause)
-            if found is None or "*" in clause:
+            if found is None:
                 raise Defer
             op, text = found.groups()
             spec = _version(text)

@@ -330,3 +330,18 @@ def test_a_plan_that_installs_tf_keras_never_brings_tensorflow_in(
     assert install["targets"] == ["tf-keras==2.21.0"], plan["steps"]
     assert " --no-deps " in install["commands"][0]
     assert any(n.startswith("tensorflow would come in") for n in plan["notes"]), plan["notes"]
+
+
+def test_a_package_whose_requires_python_leaves_this_python_out_is_solved_again(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # keras 3.15.1 (Requires-Python >=3.11) in a Python 3.9 env: the plan replaces it by a keras
+    # the solve for Python 3.9 picks, as an install that answers TFD121, not a manual step
+    env = real_env(specs.PY39_KERAS_FOR_311)
+    doc = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json", timeout=300).json()
+    steps = doc["plan"]["steps"]
+    [step] = [s for s in steps if "TFD121" in s["reasons"]]
+    assert step["kind"] == "install"
+    [keras] = [t for t in step["targets"] if t.startswith("keras==")]
+    assert keras.split("==")[1].startswith(("3.8.", "3.9.", "3.10.")), keras  # the 3.9 releases
+    assert not any(s["kind"] == "manual" and "TFD121" in s["reasons"] for s in steps)

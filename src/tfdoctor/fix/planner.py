@@ -32,7 +32,7 @@ from tfdoctor.snapshot import Distribution
 # Codes the planner repairs from the state of the environment (others become manual steps).
 HANDLED = frozenset(
     {
-        "TFD101", "TFD102", "TFD103", "TFD110", "TFD120", "TFD201", "TFD202", "TFD210",
+        "TFD101", "TFD102", "TFD103", "TFD110", "TFD120", "TFD121", "TFD201", "TFD202", "TFD210",
         "TFD301", "TFD302", "TFD303", "TFD304", "TFD401", "TFD501", "TFD502", "TFD601",
     }
 )  # fmt: skip
@@ -115,6 +115,7 @@ def make_plan(
     _left_behind(ctx, target, draft, codes)  # after the duplicates: a removed one stays removed
     _settings_and_paths(ctx, findings, intent, draft, legacy, backup)
     _cuda(ctx, target, draft, codes)
+    _requires_python(findings, draft)
     for f in findings:
         if f.code not in HANDLED and f.severity is not Severity.INFO:
             draft.manual.append(f)
@@ -544,6 +545,21 @@ def _settings_and_paths(
             _shadowing(f, snap.cwd, intent, draft, backup)
 
 
+def _requires_python(findings: list[Finding], draft: _Draft) -> None:
+    """TFD121: a package whose Requires-Python leaves this Python out is solved again. The solve
+    is for the environment's Python, so it never keeps the installed release: a package the plan
+    already requires is left to that requirement, any other gets its finding's ``name<installed``."""
+    for f in findings:
+        if f.code != "TFD121":
+            continue
+        for remedy in f.remedies:
+            name = canonical(kbreq_name(remedy.target))
+            if remedy.kind == "install" and not any(
+                canonical(kbreq_name(r)) == name for r in draft.requirements
+            ):
+                draft.requirements.append(remedy.target)
+
+
 def _remedy(f: Finding, *kinds: str) -> Remedy | None:
     """The finding's first structured remedy of one of ``kinds`` (the planner never parses the
     shell text in ``fix``)."""
@@ -727,7 +743,7 @@ def _reasons_for_install(ctx: Context, changed: set[str], present: set[str]) -> 
         if name in variants:
             candidates: tuple[str, ...] = ("TFD120", "TFD103")
         else:
-            candidates = _ANSWERS.get(name, ("TFD210", "TFD110", "TFD103"))
+            candidates = (*_ANSWERS.get(name, ("TFD210", "TFD110", "TFD103")), "TFD121")
         found = [c for c in candidates if c in present]
         out.add(found[0] if found else "intent")
     return tuple(sorted(out))

@@ -30,6 +30,7 @@ CHECKS: tuple[CheckFunction, ...] = (
     keras_versions.not_installed,
     paths.shadowed,
     python_platform.python_version,
+    python_platform.requires_python,
     python_platform.cpu_features,
     settings.keras_backend,
     settings.legacy_keras,

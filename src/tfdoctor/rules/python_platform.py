@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Remedy, Severity, reinstalls
+from tfdoctor.finding import Finding, Group, Remedy, Severity, installs, reinstalls
+from tfdoctor.pep508 import allows
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.snapshot import Distribution
@@ -16,6 +17,14 @@ PYTHON = RuleInfo(
     Severity.ERROR,
     Group.PYTHON,
     "This Python version has no TensorFlow release for what is installed or asked for.",
+)
+REQUIRES_PYTHON = RuleInfo(
+    "TFD121",
+    "requires-python",
+    "python-unsupported",
+    Severity.ERROR,
+    Group.PYTHON,
+    "An installed package declares that it does not support this Python (Requires-Python).",
 )
 CPU = RuleInfo(
     "TFD130",
@@ -150,6 +159,67 @@ def _wrong_python(ctx: Context, foreign: list[Distribution], tf_unsupported: boo
         fix=tuple(fix),
         remedies=tuple(remedies),
         fix_note=note,
+    )
+
+
+def _excludes(requires_python: str, version: str) -> bool:
+    """Whether a Requires-Python specifier leaves this Python out (an unreadable one: no)."""
+    if allows(requires_python, version):
+        return False
+    # rare (a finding follows): packaging, kept off the check path, tells invalid from excluding
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return False
+    return True
+
+
+@check(REQUIRES_PYTHON)
+def requires_python(ctx: Context) -> Iterator[Finding]:
+    """Packages whose own metadata says this Python is not one they support: installed anyway
+    (pip --ignore-requires-python, uv --python-version, an old pip, a copied site-packages),
+    they fail where they use what this Python lacks (a SyntaxError at import, a missing name)."""
+    snap = ctx.snapshot
+    told = {d.key for d in foreign_wheels(ctx)}  # TFD120 says those (built for another Python)
+    if ctx.tensorflow is not None:
+        told.add(ctx.tensorflow.key)
+    version = snap.python.version
+    excluded = [
+        d
+        for d in snap.distributions
+        if d.requires_python and d.key not in told and _excludes(d.requires_python, version)
+    ]
+    if not excluded:
+        return
+    older = [f"{d.key}<{d.version}" for d in excluded]
+    first = excluded[0]
+    title = (
+        f"{first.name} {first.version} requires Python {first.requires_python}, not {version}"
+        if len(excluded) == 1
+        else f"{len(excluded)} installed packages do not support Python {version}: "
+        + ", ".join(f"{d.name} {d.version} ({d.requires_python})" for d in excluded)
+    )
+    yield finding(
+        REQUIRES_PYTHON,
+        title,
+        evidence=(
+            f"Python {version} at {snap.python.executable}",
+            *(
+                f"{d.name} {d.version} declares Requires-Python: {d.requires_python}"
+                f" ({d.metadata_dir})"
+                for d in excluded
+            ),
+        ),
+        why="A package's Requires-Python is the Pythons its release supports; pip and uv do not "
+        "install it elsewhere unless told to (--ignore-requires-python, --python-version) or "
+        "when it is copied in. On this Python it fails where it uses what this Python lacks: a "
+        "SyntaxError at import, a missing module or name.",
+        fix=(ctx.installer.install(*older),),
+        remedies=installs(*older, reason=f"the release before supports Python {snap.python.minor}"),
+        fix_note="The installer picks the newest older release that supports this Python; or "
+        "create an environment with a Python the installed release supports.",
     )
 
 
