@@ -84,6 +84,8 @@ TF214_KERAS3 = EnvSpec("tf214-keras3", base=TF214, with_deps=("keras==3.15.1",))
 # first one's folder: `pip install tensorflow` where tensorflow-cpu was installed.
 TF215_PLUS_TF221 = EnvSpec("tf215-plus-tf221", base=TF215, with_deps=("tensorflow==2.21.0",))
 TF221_KERAS2 = EnvSpec("tf221-keras2", base=TF221, no_deps=("keras==2.15.0",))
+# a Keras 2 minor that the matrix never ran beside TensorFlow 2.21 (it ran 2.15)
+TF221_KERAS214 = EnvSpec("tf221-keras214", base=TF221, no_deps=("keras==2.14.0",))
 TF221_TFKERAS220 = EnvSpec("tf221-tfkeras220", base=TF221, no_deps=("tf-keras==2.20.1",))
 TF215_NUMPY2 = EnvSpec("tf215-numpy2", base=TF215, no_deps=("numpy==2.1.3",))
 TF215_PROTOBUF5 = EnvSpec("tf215-protobuf5", base=TF215, no_deps=("protobuf==5.29.3",))

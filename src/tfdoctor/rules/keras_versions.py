@@ -96,7 +96,8 @@ def _keras_mismatch(
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
     evidence += ctx.declared.followups(keras)
-    evidence += _proof(tf.version, ctx, keras=keras.version.split(".")[0])
+    if keras_v is not None:  # a cell of this TensorFlow minor and this Keras minor, or none
+        evidence += _proof(tf.version, ctx, keras=f"{keras_v.major}.{keras_v.minor}")
     if wants_three:
         why = (
             f"From TensorFlow {first_keras3} on, tf.keras is Keras 3 and TensorFlow imports the "
