@@ -256,6 +256,9 @@ def test_keras_findings_name_the_matrix_cell_that_shows_what_tf_keras_is(
         e.startswith("proven: TF 2.15.1 + Keras 3.15.1") and "tf.keras is Keras 3." in e
         for e in finding["evidence"]
     ), finding["evidence"]
+    assert finding["fix_note"] == (
+        "To use Keras 3 instead, upgrade TensorFlow to 2.16 or newer (tfdoctor fix --keras 3)."
+    )
     tf_keras = tfdoctor(
         "check", "--python", str(real_env(specs.TF221_TFKERAS220)), "--format", "json"
     )
@@ -281,6 +284,10 @@ def test_a_keras_finding_names_only_a_cell_of_the_installed_keras_minor(
         data = tfdoctor("check", "--python", str(real_env(spec)), "--format", "json").json()
         (finding,) = [f for f in data["findings"] if f["code"] == "TFD101"]
         assert finding["title"].startswith(f"keras {spec.no_deps[0].split('==')[1]} does not")
+        assert finding["fix_note"] == (
+            "If your code needs Keras 2, keep keras 3 and add tf-keras~=2.21.0 with "
+            "TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
+        )
         return [e for e in finding["evidence"] if e.startswith("proven:")]
 
     assert proofs(specs.TF221_KERAS214) == []
