@@ -21,6 +21,8 @@ TF221_LEGACY = EnvSpec("tf221-legacy", base=TF221, no_deps=("tf-keras==2.21.0",)
 # pulls in a second TensorFlow distribution that writes into the same folder.
 TF221_TFKERAS_PULLS_TF = EnvSpec("tf221-tfkeras-deps", base=TF221, with_deps=("tf-keras==2.21.0",))
 KERAS_ONLY = EnvSpec("keras-only", packages=("keras==3.15.1",))
+# a bare Python 3.7: nothing installed, and TensorFlow 2.11 is the newest with wheels for it
+PY37 = EnvSpec("py37", python="3.7")
 
 
 # -- broken states, each made the way users make them -------------------------------------------
@@ -82,6 +84,8 @@ TF214_KERAS3 = EnvSpec("tf214-keras3", base=TF214, with_deps=("keras==3.15.1",))
 # first one's folder: `pip install tensorflow` where tensorflow-cpu was installed.
 TF215_PLUS_TF221 = EnvSpec("tf215-plus-tf221", base=TF215, with_deps=("tensorflow==2.21.0",))
 TF221_KERAS2 = EnvSpec("tf221-keras2", base=TF221, no_deps=("keras==2.15.0",))
+# a Keras 2 minor that the matrix never ran beside TensorFlow 2.21 (it ran 2.15)
+TF221_KERAS214 = EnvSpec("tf221-keras214", base=TF221, no_deps=("keras==2.14.0",))
 TF221_TFKERAS220 = EnvSpec("tf221-tfkeras220", base=TF221, no_deps=("tf-keras==2.20.1",))
 TF215_NUMPY2 = EnvSpec("tf215-numpy2", base=TF215, no_deps=("numpy==2.1.3",))
 TF215_PROTOBUF5 = EnvSpec("tf215-protobuf5", base=TF215, no_deps=("protobuf==5.29.3",))

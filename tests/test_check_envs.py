@@ -259,9 +259,12 @@ def test_keras_findings_name_the_matrix_cell_that_shows_what_tf_keras_is(
     (finding,) = keras3.json()["findings"]
     assert finding["code"] == "TFD101" and finding["severity"] == "error"
     assert any(
-        e.startswith("proven: TF 2.15.1 + Keras 3.") and "tf.keras is Keras 3." in e
+        e.startswith("proven: TF 2.15.1 + Keras 3.15.1") and "tf.keras is Keras 3." in e
         for e in finding["evidence"]
     ), finding["evidence"]
+    assert finding["fix_note"] == (
+        "To use Keras 3 instead, upgrade TensorFlow to 2.16 or newer (tfdoctor fix --keras 3)."
+    )
     tf_keras = tfdoctor(
         "check", "--python", str(real_env(specs.TF221_TFKERAS220)), "--format", "json"
     )
@@ -271,6 +274,31 @@ def test_keras_findings_name_the_matrix_cell_that_shows_what_tf_keras_is(
     assert any(
         "TF_USE_LEGACY_KERAS=1): tf.keras is tf-keras 2.20" in e for e in finding["evidence"]
     )
+
+
+def test_a_keras_finding_names_only_a_cell_of_the_installed_keras_minor(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # The matrix ran TF 2.21 beside Keras 2.15.0 (it fails), never beside Keras 2.14: the
+    # finding on Keras 2.14.0 claims no proof (it once named the 2.15.0 cell), the one on Keras
+    # 2.15.0 names that cell.
+    from tfdoctor.kb import verified
+
+    assert verified.find("2.21", keras="2.14") == [] and verified.find("2.21", keras="2.15")
+
+    def proofs(spec: EnvSpec) -> list[str]:
+        data = tfdoctor("check", "--python", str(real_env(spec)), "--format", "json").json()
+        (finding,) = [f for f in data["findings"] if f["code"] == "TFD101"]
+        assert finding["title"].startswith(f"keras {spec.no_deps[0].split('==')[1]} does not")
+        assert finding["fix_note"] == (
+            "If your code needs Keras 2, keep keras 3 and add tf-keras~=2.21.0 with "
+            "TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
+        )
+        return [e for e in finding["evidence"] if e.startswith("proven:")]
+
+    assert proofs(specs.TF221_KERAS214) == []
+    (proof,) = proofs(specs.TF221_KERAS2)
+    assert proof.startswith("proven: TF 2.21.0 + Keras 2.15.0 fails at resolve tf.keras"), proof
 
 
 def test_estimator_left_over_after_an_upgrade_is_a_warning_from_the_kb(

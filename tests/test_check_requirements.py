@@ -302,6 +302,21 @@ def test_lock_files_are_read_as_they_are_without_a_network(
     assert data["requirements"]["mode"] == "locked"
 
 
+def test_the_keras_note_of_a_lock_file_changes_the_file_not_the_environment(
+    clean_environ: dict[str, str], tmp_path: Path
+) -> None:
+    """`tfdoctor fix` cannot act on a requirement set: TFD101's other way out (Keras 3 with a
+    newer TensorFlow) is a requirement to change in the file, as its fix is."""
+    lock = DATA / "uv-keras3" / "uv.lock"
+    proc = _offline("-r", str(lock), *LINUX, "--format", "json", env=clean_environ, cwd=tmp_path)
+    (finding,) = json.loads(proc.stdout)["findings"]
+    assert finding["code"] == "TFD101"
+    assert finding["fix_note"] == (
+        f"To use Keras 3 instead, require tensorflow>=2.16 in {lock} (the set resolves it to "
+        "2.15.1 now) and keep keras 3."
+    )
+
+
 def test_a_lock_for_python_311_checked_for_312_names_the_wheels(
     clean_environ: dict[str, str], tmp_path: Path
 ) -> None:
@@ -393,8 +408,27 @@ def test_a_requirement_set_is_fixed_in_its_file_not_in_an_interpreter(
     for command in finding["fix"]:
         assert command.startswith(f"# in {requirements}: require "), command
     assert "keras<2.16,>=2.15.0" in finding["fix"][0]
+    assert "tfdoctor fix" not in finding["fix_note"]
+    assert f"require tensorflow>=2.16 in {requirements} " in finding["fix_note"]
     terminal = _check(tfdoctor, "-r", str(requirements), *LINUX)
     assert terminal.returncode == 1
     assert "pip install" not in terminal.stdout
     last = terminal.stdout.strip().splitlines()[-1]
     assert "Change the requirement set" in last and "tfdoctor fix" not in last
+
+
+@network
+def test_keras_2_under_a_keras_3_tensorflow_is_fixed_in_the_file(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """The other way out of TFD101 there (tf-keras for Keras 2 code) is also a line to add to the
+    file, not `tfdoctor fix --keras 2`, which cannot act on a requirement set."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow==2.21.0\nkeras==2.15.0\n", encoding="utf-8")
+    result = _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json")
+    finding = _finding(result, "TFD101")
+    assert finding["title"].startswith("keras 2.15.0 does not match TensorFlow 2.21.0")
+    assert finding["fix_note"] == (
+        f"If your code needs Keras 2, keep keras 3, add tf-keras~=2.21.0 to {requirements} "
+        "instead and set TF_USE_LEGACY_KERAS=1 where it runs."
+    )

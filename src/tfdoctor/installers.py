@@ -31,7 +31,7 @@ class Installer(NamedTuple):
         reqs = _quote_all(list(requirements))
         if self.kind == "requirements":
             # a shell comment: pasted, it changes nothing (there is no environment to change)
-            return f"# in {self._files}: require {reqs} instead of what the set asks for"
+            return f"# in {self.files_named}: require {reqs} instead of what the set asks for"
         if self.kind == "poetry":
             return f"poetry add {reqs}"
         if self.kind == "conda":
@@ -48,7 +48,7 @@ class Installer(NamedTuple):
     def uninstall(self, *names: str) -> str:
         items = _quote_all(list(names))
         if self.kind == "requirements":
-            return f"# in {self._files}: remove {items}"
+            return f"# in {self.files_named}: remove {items}"
         if self.kind == "poetry":
             return f"poetry remove {items}"
         if self.kind == "conda":
@@ -58,7 +58,8 @@ class Installer(NamedTuple):
         return f"{shell_word(self.python)} -m pip uninstall -y {items}"
 
     @property
-    def _files(self) -> str:
+    def files_named(self) -> str:
+        """The requirement files a ``requirements`` installer changes, as a fix names them."""
         return " + ".join(self.files) or "the requirement set"
 
     def for_distribution(self, installer_field: str) -> Installer:

@@ -113,6 +113,16 @@ def test_newest_release_for_a_python(kb: KnowledgeBase) -> None:
     assert "3.11" in kb.supported_pythons()
 
 
+def test_newest_keras_a_release_asks_for_on_a_python(kb: KnowledgeBase) -> None:
+    # TF 2.20 asks for keras>=3.10.0; Keras 3.11 and later need Python 3.10
+    assert kb.newest_keras_for("2.20.0", "3.9.18") == "3.10.0"
+    # TF 2.21 asks for keras>=3.12.0; Keras 3.13 and later need Python 3.11
+    assert kb.newest_keras_for("2.21.0", "3.10") == "3.12.4"
+    assert kb.newest_keras_for("2.21.0", "3.13") == kb.newest_keras_line(3)
+    assert kb.newest_keras_for("2.11.0", "3.7") == "2.11.0"
+    assert kb.newest_keras_for("1.0", "3.7") == ""
+
+
 def test_every_minor_from_2_0_has_keras_facts(kb: KnowledgeBase) -> None:
     for minor in kb.tensorflow_minors():
         tf = kb.tensorflow(f"{minor}.0")

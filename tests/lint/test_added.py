@@ -4,6 +4,7 @@ release added it (kb/data/tf_added.json): tf.distribute.TPUStrategy under Tensor
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,89 @@ def test_one_reader_for_lint_and_explain() -> None:
     assert explain_knowledge.tf_added_after_line("tensorflow.distribute.TPUStrategy", 1)
     assert not explain_knowledge.tf_added_after_line("tensorflow.function", 1)
     assert not explain_knowledge.tf_added_after_line("tensorflow.nn.relu", 1)
+
+
+# -- --fix: the older spelling of the same API, where the data records one ---------------------
+SCHEDULES = """
+    import tensorflow as tf
+    from tensorflow import keras
+    from tensorflow.keras.optimizers.schedules import CosineDecayRestarts  # warm restarts
+    from tensorflow.keras.optimizers.schedules import CosineDecay as Cos, ExponentialDecay
+
+    schedule = tf.keras.optimizers.schedules.CosineDecay(0.1, 1000)  # the schedule
+    other = keras.optimizers.schedules.CosineDecay(
+        0.1, 1000
+    )
+    try:
+        fallback = tf.keras.optimizers.schedules.CosineDecay(0.1, 10)
+    except AttributeError:
+        pass
+"""
+
+
+def test_fix_writes_the_older_spelling_the_target_has(write: Write, lint: Lint) -> None:
+    # api_changes.json renames tf.keras.experimental.CosineDecay(Restarts) to
+    # tf.keras.optimizers.schedules.* (the same classes; the new names came in TensorFlow 2.5)
+    # and tf_added.json has the experimental names from 1.14: under 2.4 --fix writes them
+    path = write("train.py", SCHEDULES)
+    findings = lint(path, keras=None, tensorflow="2.4").findings
+    assert codes(findings) == [("TFD714", 3), ("TFD714", 4), ("TFD714", 6), ("TFD714", 7)]
+    assert findings[0].fix_note == (
+        "tfdoctor lint --fix rewrites it to tf.keras.experimental.CosineDecayRestarts, the same "
+        "API in TensorFlow 2.4; or upgrade TensorFlow to >= 2.5"
+    )
+    assert dict(findings[2].data)["replacement"] == "tf.keras.experimental.CosineDecay"
+    # two names in one import: it cannot be rewritten alone, the note says what to write
+    assert findings[1].fix_note.startswith("write it as tf.keras.experimental.CosineDecay, ")
+    result = lint(path, keras=None, tensorflow="2.4", fix=True)
+    assert result.fixed == {str(path): 3}
+    new = path.read_text()
+    assert new == (
+        "import tensorflow as tf\n"
+        "from tensorflow import keras\n"
+        "from tensorflow.keras.experimental import CosineDecayRestarts  # warm restarts\n"
+        "from tensorflow.keras.optimizers.schedules import CosineDecay as Cos, ExponentialDecay\n"
+        "\n"
+        "schedule = tf.keras.experimental.CosineDecay(0.1, 1000)  # the schedule\n"
+        "other = keras.experimental.CosineDecay(\n"
+        "    0.1, 1000\n"
+        ")\n"
+        "try:\n"
+        "    fallback = tf.keras.optimizers.schedules.CosineDecay(0.1, 10)\n"
+        "except AttributeError:\n"
+        "    pass\n"
+    )
+    # what was rewritten is fine under 2.4 (no TFD710 either); the two-name import is left
+    assert codes(lint(path, keras=None, tensorflow="2.4").findings) == [("TFD714", 4)]
+
+
+def test_no_fix_where_the_data_records_no_older_spelling(write: Write, lint: Lint) -> None:
+    # tf.distribute.experimental.TPUStrategy is in the table (from 1.14), but nothing records it
+    # as the same API as tf.distribute.TPUStrategy: no rewrite is guessed from the names
+    path = write("train.py", STRATEGY)
+    (finding,) = lint(path, keras=None, tensorflow="2.2").findings
+    assert finding.fix_note.startswith("upgrade TensorFlow to >= 2.3, ")
+    assert "replacement" not in dict(finding.data)
+    result = lint(path, keras=None, tensorflow="2.2", fix=True)
+    assert result.fixed == {} and path.read_text() == textwrap.dedent(STRATEGY).lstrip("\n")
+    assert knowledge_for(resolve_target(None, None, "2.2")).older == {
+        "tensorflow.keras.optimizers.schedules.CosineDecay": (
+            "tensorflow.keras.experimental.CosineDecay"
+        ),
+        "tensorflow.keras.optimizers.schedules.CosineDecayRestarts": (
+            "tensorflow.keras.experimental.CosineDecayRestarts"
+        ),
+    }
+    assert knowledge_for(resolve_target(None, None, "2.5")).older == {}
+
+
+def test_an_older_spelling_counts_only_where_the_table_shows_it() -> None:
+    names = load_added_names()
+    # tf.keras.experimental.CosineDecay: from 1.14 (`added`)
+    assert names.present_in("tensorflow.keras.experimental.CosineDecay", Version("2.4"))
+    assert not names.present_in("tensorflow.keras.experimental.CosineDecay", Version("1.13.2"))
+    # tf.floormod (renamed tf.math.floormod by tf_upgrade_v2): in 1.13, gone in 2.0 (`removed`)
+    assert names.present_in("tensorflow.floormod", Version("1.13.2"))
+    assert not names.present_in("tensorflow.floormod", Version("2.0"))
+    # a name the table does not know may never have existed: never an older spelling
+    assert not names.present_in("tensorflow.keras.experimental.NoSuchSchedule", Version("2.4"))

@@ -145,7 +145,8 @@ def test_assumes_newest_and_says_so(write: Write, tmp_path: Path) -> None:
     data = run_json("lint", str(tmp_path))
     # this test interpreter has no TensorFlow/Keras: newest assumed, reported
     assert data["target"]["assumed"] is True
-    assert data["target"]["origin"].startswith("assumed newest")
+    assert data["target"]["origin"].startswith("no TensorFlow installed in ")
+    assert "; assuming TensorFlow 2." in data["target"]["origin"]
     assert data["target"]["keras"].startswith("3.")
 
 
@@ -277,6 +278,13 @@ def test_a_bare_tensorflow_2_is_not_2_0(
     assert target.keras.startswith(keras)
 
 
+RESCALING = """
+    import tensorflow as tf
+
+    rescale = tf.keras.layers.experimental.preprocessing.Rescaling(1 / 255)
+"""
+
+
 def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -286,8 +294,42 @@ def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> No
     write("a.py", "import keras\n")
     data = run_json("lint", "--python", str(env / "bin" / "python"), str(tmp_path / "a.py"))
     python = env / "bin" / "python"
-    assert data["target"]["origin"] == (
-        f"assumed newest: no TensorFlow or Keras installed in {python}"
+    minor = f"{sys.version_info.major}.{sys.version_info.minor}"
+    origin = data["target"]["origin"]
+    assert origin.startswith(f"no TensorFlow installed in {python}; assuming TensorFlow 2.")
+    assert origin.endswith(f", the newest for Python {minor}")
+
+
+@pytest.mark.realenv
+def test_python_without_tensorflow_assumes_the_newest_tensorflow_for_its_python(
+    write: Write, tmp_path: Path
+) -> None:
+    """A Python 3.7 environment without TensorFlow: the code will run on TensorFlow 2.11 (the
+    newest with wheels for 3.7) and its Keras 2.11, not on the newest TensorFlow and Keras 3."""
+    from envs import build, python_of
+    from specs import PY37
+
+    python = python_of(build(PY37))
+    write("a.py", RESCALING)
+    data = run_json("lint", "--python", python, str(tmp_path / "a.py"))
+    assert data["target"] == {
+        "kind": "code",
+        "tensorflow": "2.11",
+        "keras": "2.11",
+        "tf_keras": None,
+        "legacy_keras": False,
+        "origin": f"no TensorFlow installed in {python}; assuming TensorFlow 2.11, the newest "
+        "for Python 3.7",
+        "assumed": True,
+    }
+    # tf.keras of TensorFlow 2.11 still has the experimental preprocessing layers; Keras 3 not
+    assert data["findings"] == []
+    newest = run_json("lint", "--tensorflow", "2.21", str(tmp_path / "a.py"))
+    assert [f["code"] for f in newest["findings"]] == ["TFD710"]
+    last = run_cli("lint", "--python", python, str(tmp_path / "a.py")).stdout.splitlines()[-1]
+    assert last.endswith(
+        "Target: TensorFlow 2.11, Keras 2.11 (no TensorFlow installed in "
+        f"{python}; assuming TensorFlow 2.11, the newest for Python 3.7)."
     )
 
 

@@ -29,7 +29,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--python",
         metavar="PATH",
-        help="interpreter whose installed Keras/TF is the target (default: the active environment)",
+        help="interpreter whose installed Keras/TF is the target (default: the active "
+        "environment; without TensorFlow: the newest release for its Python)",
     )
     parser.add_argument("--keras", metavar="VERSION", help="target Keras: 2, 3 or X.Y")
     parser.add_argument("--tensorflow", metavar="X.Y", help="target TensorFlow version")

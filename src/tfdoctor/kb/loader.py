@@ -252,6 +252,23 @@ class KnowledgeBase:
                 return release
         return None
 
+    def newest_keras_for(self, tensorflow_version: str, python: str) -> str:
+        """The newest ``keras`` release that a TensorFlow release asks for on CPython ``python``
+        (its Requires-Dist) and that allows that Python (its Requires-Python); "" when none."""
+        release = self.tensorflow(tensorflow_version)
+        if release is None:
+            return ""
+        spec = release.declared_spec("keras", python)
+        for version in reversed(self.declared_versions("keras")):
+            keras = self.keras(version)
+            if (
+                keras is not None
+                and pep508.allows(spec, version)
+                and pep508.allows(keras.requires_python, python)
+            ):
+                return version
+        return ""
+
     def tensorflow_pythons(self) -> tuple[str, ...]:
         """Every CPython version some TensorFlow 2.x release has wheels for."""
         found = {p for v in self.tensorflow_versions() for p in (self.tensorflow(v) or _NO).pythons}

@@ -201,22 +201,22 @@ class Visitor(ast.NodeVisitor):
         return impl
 
     # ---- removed names ----------------------------------------------------------------------
-    def check_name(
-        self, qualified: str, spelled: str, node: ast.AST, *, fixable: bool = True
-    ) -> ApiChange | None:
+    def change_for(self, qualified: str) -> ApiChange | None:
+        """The removed-API change (TFD710) that ``qualified`` meets under the target, if any."""
         found = implementation_of(qualified)
         if found is not None:
             impl, relative = found
-            if relative is None:
-                return None
-            change = self.kb.find_name(impl, relative)
-        else:
-            impl = None
-            change = (
-                self.kb.find_name(None, tf2_name(qualified))
-                if qualified.startswith("tensorflow")
-                else None
-            )
+            return None if relative is None else self.kb.find_name(impl, relative)
+        if qualified.startswith("tensorflow"):
+            return self.kb.find_name(None, tf2_name(qualified))
+        return None
+
+    def check_name(
+        self, qualified: str, spelled: str, node: ast.AST, *, fixable: bool = True
+    ) -> ApiChange | None:
+        change = self.change_for(qualified)
+        found = implementation_of(qualified)
+        impl = found[0] if found is not None else None
         if change is None or self.guarded:
             return change  # a guarded use (try/except ImportError, version check) is deliberate
         if impl is not None:
@@ -246,9 +246,12 @@ class Visitor(ast.NodeVisitor):
         return change
 
     # ---- names a later TensorFlow added ------------------------------------------------------
-    def check_added(self, qualified: str, spelled: str, node: ast.AST) -> bool:
+    def check_added(
+        self, qualified: str, spelled: str, node: ast.AST, *, fixable: bool = False
+    ) -> bool:
         """TFD714: ``qualified`` reaches a public TensorFlow name that the target TensorFlow does
-        not have yet (kb/data/tf_added.json); True when it does, guarded or not."""
+        not have yet (kb/data/tf_added.json); True when it does, guarded or not. ``fixable``:
+        the caller rewrites it to the older spelling that the target has (``respelled``)."""
         found = self.kb.find_added(tf2_name(qualified))
         if found is None:
             return False
@@ -258,6 +261,16 @@ class Visitor(ast.NodeVisitor):
         needed = minor_of(release)
         shown = display_name(name)
         target = self.kb.target.tensorflow
+        older = display_name(self.kb.older.get(name, ""))
+        if older:
+            note = (
+                f"tfdoctor lint --fix rewrites it to {older}" if fixable else f"write it as {older}"
+            ) + f", the same API in TensorFlow {target}; or upgrade TensorFlow to >= {needed}"
+        else:
+            note = (
+                f"upgrade TensorFlow to >= {needed}, or use what TensorFlow {target} "
+                "has (often the experimental spelling of the same API)"
+            )
         self.report(
             rules.ADDED_NAME.code,
             node,
@@ -269,12 +282,28 @@ class Visitor(ast.NodeVisitor):
                 "each minor)",
                 "source: kb/data/tf_added.json (the generated API files of the TensorFlow wheels)",
             ),
-            fix_note=f"upgrade TensorFlow to >= {needed}, or use what TensorFlow {target} "
-            "has (often the experimental spelling of the same API)",
-            data=(("name", shown), ("requires", f"tensorflow>={needed}")),
+            fix_note=note,
+            data=(
+                ("name", shown),
+                ("requires", f"tensorflow>={needed}"),
+                *((("replacement", older),) if older else ()),
+            ),
             key=name,
         )
         return True
+
+    def respelled(self, qualified: str) -> str | None:
+        """``qualified`` with the name TFD714 reports in it written as the target TensorFlow has
+        it (the older spelling of the same API that the data records), when nothing in the new
+        spelling is missing from the target or removed there; None otherwise."""
+        found = self.kb.find_added(qualified) if self.kb.older else None
+        older = self.kb.older.get(found[0], "") if found else ""
+        if not found or not older:
+            return None
+        new = older + qualified[len(found[0]) :]
+        if self.kb.find_added(new) is not None or self.change_for(new) is not None:
+            return None
+        return new
 
     # ---- imports ------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -306,10 +335,11 @@ class Visitor(ast.NodeVisitor):
             return
         module = node.module
         module_change: ApiChange | None = None
+        respelling = self.from_respelling(node)
         for alias in node.names:
             qualified = module if alias.name == "*" else f"{module}.{alias.name}"
             spelled = f"from {module} import {alias.name}"
-            added = self.check_added(qualified, spelled, node)
+            added = self.check_added(qualified, spelled, node, fixable=respelling is not None)
             change = self.check_name(qualified, spelled, node)
             if change is not None and module_change is None:
                 module_change = change
@@ -326,6 +356,32 @@ class Visitor(ast.NodeVisitor):
             and not self.guarded
         ):
             self.plan_from_rename(node, module_change)
+        elif respelling is not None and self.want_edits and not self.guarded:
+            self.add_edit(respelling)
+
+    def from_respelling(self, node: ast.ImportFrom) -> FromRename | FromRenameName | None:
+        """TFD714's rewrite of a from-import: its module, or its one name, written as the target
+        TensorFlow has it; None when nothing in it needs that, or what does cannot be rewritten
+        alone, or a name in it is one TFD710 renames instead."""
+        if not self.kb.older or any(alias.name == "*" for alias in node.names):
+            return None
+        module = node.module or ""
+        names = [f"{module}.{alias.name}" for alias in node.names]
+        new_module = self.respelled(module)
+        new = self.respelled(names[0]) if len(names) == 1 else None
+        edit: FromRename | FromRenameName
+        if new_module is not None:
+            moved = [self.respelled(name) for name in names]
+            if moved != [new_module + name[len(module) :] for name in names]:
+                return None
+            edit = FromRename(self.start(node), new_module)
+        elif new is not None and "." in new:
+            parent, _, last = new.rpartition(".")
+            alias = node.names[0]
+            edit = FromRenameName(self.start(node), parent, last, alias.asname or alias.name)
+        else:
+            return None
+        return None if any(map(self.change_for, names)) else edit
 
     def col(self, node: ast.AST) -> int:
         return self.column(node.lineno, node.col_offset)  # type: ignore[attr-defined]
@@ -514,16 +570,24 @@ class Visitor(ast.NodeVisitor):
         self.note_implementation(qualified, node, is_chain=True)
         if binding.flagged:
             return
-        self.check_added(qualified, ".".join([root, *attrs]), node)
+        # TFD714's rewrite: the older spelling the target has, where TFD710 renames nothing
+        new = self.respelled(qualified)
+        fixable = bool(new and new.startswith(binding.qualified + "."))
+        fixable = fixable and self.change_for(qualified) is None
+        self.check_added(qualified, ".".join([root, *attrs]), node, fixable=fixable)
         change = self.check_name(qualified, ".".join([root, *attrs]), node)
-        if change is not None and self.want_edits and change.renamable and not self.guarded:
-            self.plan_chain_rename(node, root, attrs, binding, change)
+        if not self.want_edits or self.guarded:
+            return
+        if change is not None and change.renamable:
+            renamed = _renamed(qualified, change, implementation_of(qualified))
+            self.plan_chain_rename(node, root, attrs, binding, renamed)
+        elif fixable:
+            self.plan_chain_rename(node, root, attrs, binding, new)
 
     def plan_chain_rename(
-        self, node: ast.Attribute, root: str, attrs: list[str], binding: Binding, change: ApiChange
+        self, node: ast.Attribute, root: str, attrs: list[str], binding: Binding, new: str | None
     ) -> None:
-        qualified = ".".join([binding.qualified, *attrs])
-        new = _renamed(qualified, change, implementation_of(qualified))
+        """Rewrite the chain at ``node`` to the dotted name ``new``, kept under its root name."""
         prefix = binding.qualified + "."
         if new is None or not new.startswith(prefix):
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,6 +81,9 @@ class Knowledge:
     # tensorflow.* names that a later TensorFlow added -> the first probed release with them
     # (kb/data/tf_added.json), when the target's TensorFlow is known and older; else empty
     added: dict[str, str]
+    # of those, the ones with an older spelling of the same API that the target has (the data's
+    # renames read backwards: older_spellings) -> that spelling; what TFD714's fix writes
+    older: dict[str, str]
 
     def creates_keras_object(self, relative: str) -> bool:
         """True for ``keras.layers.Dense`` (a layer), False for ``keras.utils.to_categorical``
@@ -141,8 +145,43 @@ def knowledge_for(target: KerasTarget) -> Knowledge:
             release = added.needed_by(name, tf_version)
             if release:
                 tables.add_added(name, release)
+        tables.older = older_spellings(target, tables.added)
     keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
     return tables.knowledge(target, keras3, data.keras_objects)
+
+
+def older_spellings(target: KerasTarget, needed: Iterable[str]) -> dict[str, str]:
+    """For each of the ``needed`` names (``tensorflow.*`` names the target lacks: TFD714), the
+    older spelling of the same API that the target has, where the data records one: an entry of
+    api_changes.json that renames ``old`` to ``new`` as the same API (``fix: rename``:
+    tf_upgrade_v2's renames, the Keras release notes), read backwards, when tf_added.json shows
+    ``old`` in the target TensorFlow and the entry does not break ``old`` there.
+    ``tf.keras.optimizers.schedules.CosineDecay`` (2.5) is ``tf.keras.experimental.CosineDecay``
+    before it; ``tf.math.floormod`` (1.14) is ``tf.floormod`` in 1.13. No pairing is guessed from
+    the names: ``tf.distribute.TPUStrategy`` (2.3) and ``tf.distribute.experimental.TPUStrategy``
+    are two names in the table, not one API that the data records."""
+    names = load_added_names()
+    tensorflow = target.tensorflow_version
+    wanted = set(needed)
+    found: dict[str, str] = {}
+    for change in load_api_data().changes:
+        if change.kind != "name" or not change.renamable:
+            continue
+        if change.package == "tensorflow":
+            old, new, version = change.old, change.replacement, tensorflow
+        elif change.applies_to(TF_KERAS):
+            old = in_implementation(change.old, TF_KERAS)
+            new = in_implementation(change.replacement, TF_KERAS)
+            version = target.keras_version(TF_KERAS)
+        else:
+            continue
+        if new not in wanted or new in found:
+            continue
+        if SpecifierSet(change.breaks).contains(version, prereleases=True):
+            continue  # the old spelling fails in the target too
+        if names.present_in(old, tensorflow):
+            found[new] = old
+    return found
 
 
 class _Tables:
@@ -158,6 +197,7 @@ class _Tables:
         self.method_words: set[bytes] = set()
         self.keyword_paths: dict[str, set[bytes]] = {}
         self.added: dict[str, str] = {}
+        self.older: dict[str, str] = {}
 
     def add_tensorflow(self, change: ApiChange) -> None:
         self.tf_names[change.old] = change
@@ -206,4 +246,5 @@ class _Tables:
             below={prefix: tuple(sorted(rests)) for prefix, rests in self.below.items()},
             method_words=tuple(sorted(self.method_words)),
             added=self.added,
+            older=self.older,
         )

@@ -45,7 +45,8 @@ def legacy_keras_on(environ: dict[str, str] | os._Environ[str]) -> bool:
 
 def _installed_versions(python: str | None) -> dict[str, str | None]:
     """Versions of tensorflow (any variant), keras and tf-keras installed for ``python`` (None: the
-    active environment), and its TF_USE_LEGACY_KERAS, read by the same probe as ``check``."""
+    active environment), its Python version and TF_USE_LEGACY_KERAS, read by the same probe as
+    ``check``."""
     from tfdoctor.kb import load
     from tfdoctor.snapshot import Snapshot
     from tfdoctor.target import resolve, run_probe
@@ -61,6 +62,7 @@ def _installed_versions(python: str | None) -> dict[str, str | None]:
         "tf-keras": snapshot.version_of("tf-keras") or snapshot.version_of("tf-keras-nightly"),
         "legacy": "1" if legacy_keras_on(snapshot.environ) else "",
         "where": f"{target.executable}{chosen}",
+        "python": snapshot.python.version,
     }
 
 
@@ -82,7 +84,7 @@ class KerasTarget:
     tf_keras: str | None
     legacy_keras: bool  # TF_USE_LEGACY_KERAS is on: tf.keras is tf_keras where TF reads it
     origin: str  # human-readable: where the versions come from
-    assumed: bool = False  # nothing installed and nothing given: newest assumed
+    assumed: bool = False  # nothing installed and nothing given: the newest for its Python
     # the TensorFlow release was given (--tensorflow 2.2, not a bare 2) or read from the
     # environment, not inferred from the Keras or assumed: only then is code checked for names
     # that TensorFlow added later (TFD714)
@@ -251,30 +253,28 @@ def _target_from_flags(keras: str | None, tensorflow: str | None, legacy: bool) 
 
 
 def _target_from_installed(python: str | None) -> KerasTarget:
-    """What ``python`` has installed; the newest releases when it has neither."""
+    """What ``python`` has installed; without TensorFlow, the newest TensorFlow for its Python."""
     installed = _installed_versions(python)
     legacy = bool(installed.get("legacy"))
     tf_v = _version(installed.get("tensorflow"))
     keras_v = _version(installed.get("keras"))
     tfk_v = _version(installed.get("tf-keras"))
     where = f"installed in {installed.get('where')}"
-    if tf_v is None and keras_v is None:
+    tensorflow_known = tf_v is not None
+    if tf_v is None and (keras_v is None or keras_v.major >= KERAS_3):
+        tf_v, paired, assumption = _newest_for_python(installed.get("python") or "")
         return KerasTarget(
-            str(_newest_tensorflow()),
-            str(_newest_keras(KERAS_3)),
-            None,
+            str(tf_v),
+            str(keras_v or paired),
+            str(tfk_v) if tfk_v else None,
             legacy,
-            f"assumed newest: no TensorFlow or Keras {where}",
-            assumed=True,
+            f"no TensorFlow {where}; {assumption}",
+            assumed=keras_v is None,
             tensorflow_known=False,
         )
-    tensorflow_known = tf_v is not None
     if tf_v is None:
-        tf_v = (
-            _newest_tensorflow()
-            if keras_v is None or keras_v.major >= KERAS_3
-            else Version(_tf_major_minor(keras_v))
-        )
+        assert keras_v is not None
+        tf_v = Version(_tf_major_minor(keras_v))  # Keras 2: the TensorFlow of its minor
     if keras_v is None:
         keras_v = _keras_for(tf_v)
     return KerasTarget(
@@ -285,3 +285,25 @@ def _target_from_installed(python: str | None) -> KerasTarget:
         where,
         tensorflow_known=tensorflow_known,
     )
+
+
+def _newest_for_python(python: str) -> tuple[Version, Version, str]:
+    """For an interpreter without TensorFlow: the newest TensorFlow minor with a release for its
+    Python, the Keras that release pairs with (its own Keras 2 minor, else the newest Keras 3
+    it declares that this Python can install), and the words that say what was assumed. The
+    newest of both when no release supports that Python (or its version is not known)."""
+    from tfdoctor.kb import load
+
+    kb = load()
+    minor = ".".join(python.split(".")[:2])
+    release = kb.newest_tensorflow_for_python(minor) if minor else None
+    if release is None:
+        newest = _newest_tensorflow()
+        why = f"no TensorFlow release supports Python {minor}; " if minor else ""
+        return newest, _keras_for(newest), f"{why}assuming the newest, TensorFlow {newest}"
+    tensorflow = Version(release.minor)
+    keras = _keras_for(tensorflow)
+    if keras.major >= KERAS_3:
+        keras = _version(kb.newest_keras_for(release.version, python)) or keras
+        keras = Version(_tf_major_minor(keras))
+    return tensorflow, keras, f"assuming TensorFlow {tensorflow}, the newest for Python {minor}"

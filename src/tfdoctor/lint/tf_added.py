@@ -54,6 +54,19 @@ class AddedNames:
             return ""
         return first if Version(f"{target.major}.{target.minor}") < _minor(first) else ""
 
+    def present_in(self, name: str, target: Version) -> bool:
+        """Whether the table shows ``name`` in a TensorFlow of ``target``'s minor: the table knows
+        it (added, back after a gap, or removed: a name never added was in 1.13 already), neither
+        it nor a module above it came later, and neither was gone by then. False for a name the
+        table does not know: it may never have existed."""
+        if name not in self.added and name not in self.returned and name not in self.removed:
+            return False
+        parts = name.split(".")
+        if any(self.needed_by(".".join(parts[:end]), target) for end in range(2, len(parts) + 1)):
+            return False
+        gone = self.gone_in(name)
+        return not gone or Version(f"{target.major}.{target.minor}") < _minor(gone)
+
     def after_line(self, name: str, major: int) -> bool:
         """Whether ``name`` is newer (by ``first_release``) than the newest probed release of
         TensorFlow ``major`` (1.15.5 for 1): every release of that line lacked it."""

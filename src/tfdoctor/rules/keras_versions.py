@@ -96,17 +96,21 @@ def _keras_mismatch(
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
     evidence += ctx.declared.followups(keras)
-    evidence += _proof(tf.version, ctx, keras=keras.version.split(".")[0])
+    if keras_v is not None:  # a cell of this TensorFlow minor and this Keras minor, or none
+        evidence += _proof(tf.version, ctx, keras=f"{keras_v.major}.{keras_v.minor}")
     if wants_three:
         why = (
             f"From TensorFlow {first_keras3} on, tf.keras is Keras 3 and TensorFlow imports the "
             f"installed `keras` package as Keras 3; Keras {keras.version} is Keras 2, so "
             "`import tensorflow` or the first use of tf.keras fails."
         )
+        tf_keras = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
         note = (
             "If your code needs Keras 2, keep keras 3 and add "
-            f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)} "
-            "with TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
+            f"{tf_keras} with TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
+            if ctx.installer.kind != "requirements"
+            else f"If your code needs Keras 2, keep keras 3, add {tf_keras} to "
+            f"{ctx.installer.files_named} instead and set TF_USE_LEGACY_KERAS=1 where it runs."
         )
     else:
         why = (
@@ -124,6 +128,10 @@ def _keras_mismatch(
         note = (
             f"To use Keras 3 instead, upgrade TensorFlow to {first_keras3} or newer "
             "(tfdoctor fix --keras 3)."
+            if ctx.installer.kind != "requirements"
+            else f"To use Keras 3 instead, require {tf.key}>={first_keras3} in "
+            f"{ctx.installer.files_named} (the set resolves it to {tf.version} now) and keep "
+            "keras 3."
         )
     return finding(
         KERAS_LINE,
