@@ -175,6 +175,28 @@ def test_tensorflow_and_tensorflow_cpu_in_one_set(tfdoctor: Runner) -> None:
 
 
 @network
+def test_a_second_variant_pulled_in_by_tf_keras_is_fixed_in_the_set(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """tf-keras declares plain `tensorflow`: resolving it beside tensorflow-cpu adds tensorflow.
+    The file does not list tensorflow, so "remove it", an uninstall, or `tfdoctor fix` (which
+    installs with --no-deps in an environment) would not help: the set names the variant."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow-cpu==2.21.0\ntf-keras==2.21.0\n", encoding="utf-8")
+    finding = _finding(
+        _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json"), "TFD301"
+    )
+    assert finding["fix"] == [
+        f"# in {requirements}: require tensorflow==2.21.0 instead of what the set asks for"
+    ]
+    note = finding["fix_note"]
+    assert note.startswith("Keep only tensorflow-cpu 2.21.0 in the set.")
+    assert "tf-keras 2.21.0 declares plain `tensorflow`" in note
+    assert "tensorflow ; python_version < '0'" in note
+    assert "uninstall" not in note and "tfdoctor fix" not in note
+
+
+@network
 def test_a_variant_that_only_pulls_in_the_real_build_is_not_a_duplicate(tfdoctor: Runner) -> None:
     """On Windows, tensorflow 2.15 is a stub that depends on tensorflow-intel."""
     result = _check(

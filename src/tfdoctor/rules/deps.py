@@ -222,8 +222,11 @@ def _stand_ins(ctx: Context) -> Iterator[Finding]:
                 pin, no_deps=True, reason=f"without {v.name}, which {v.installed.name} provides"
             ),
             fix_note=(
-                f"Install {v.requirer.name} (and other packages that declare {v.name}) with "
-                f"--no-deps beside {v.installed.name}, as this command does (so does "
+                f"Where this set is installed, install {v.requirer.name} (and other packages "
+                f"that declare {v.name}) with --no-deps beside {v.installed.name}{drop}."
+                if installer.kind == "requirements"
+                else f"Install {v.requirer.name} (and other packages that declare {v.name}) "
+                f"with --no-deps beside {v.installed.name}, as this command does (so does "
                 f"tfdoctor fix){drop}."
             ),
         )

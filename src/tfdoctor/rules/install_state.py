@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from tfdoctor.finding import Finding, Group, Severity, installs, reinstalls, uninstalls
+from tfdoctor.finding import Finding, Group, Remedy, Severity, installs, reinstalls, uninstalls
 from tfdoctor.pep508 import canonical
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding, keep_tensorflow, version_key
@@ -75,6 +75,8 @@ def _variant_notes(ctx: Context, keep: Distribution, group: list[Distribution]) 
     variants = ctx.kb.tf_variants()
     if keep.key not in variants:
         return []
+    if ctx.installer.kind == "requirements":
+        return _set_variant_notes(ctx, keep)
     notes = [
         f"To keep {d.name} instead (the variant you had before), reinstall {d.name} "
         f"{keep.version} after the uninstall: {ctx.for_dist(keep).install(f'{d.key}=={keep.version}')}"
@@ -82,14 +84,7 @@ def _variant_notes(ctx: Context, keep: Distribution, group: list[Distribution]) 
         if d.key != keep.key and d.key in variants
     ]
     if keep.key != "tensorflow":
-        needs = sorted(
-            {
-                f"{d.name} {d.version}"
-                for d in ctx.snapshot.distributions
-                if d.key not in variants
-                and any(canonical(r.name) == "tensorflow" for r in d.requirements())
-            }
-        )
+        needs = _plain_tensorflow_requirers(ctx, variants)
         if needs:
             notes.append(
                 f"{', '.join(needs)} declare{'s' if len(needs) == 1 else ''} plain `tensorflow`: "
@@ -98,6 +93,49 @@ def _variant_notes(ctx: Context, keep: Distribution, group: list[Distribution]) 
                 "duplicate back (tfdoctor fix installs with --no-deps)."
             )
     return notes
+
+
+def _plain_tensorflow_requirers(ctx: Context, variants: frozenset[str] | set[str]) -> list[str]:
+    return sorted(
+        {
+            f"{d.name} {d.version}"
+            for d in ctx.snapshot.distributions
+            if d.key not in variants
+            and any(canonical(r.name) == "tensorflow" for r in d.requirements())
+        }
+    )
+
+
+def _set_variant_notes(ctx: Context, keep: Distribution) -> list[str]:
+    """A requirement set has nothing to uninstall: the second variant comes from what the set
+    requires, most often a package that declares plain `tensorflow` beside another variant."""
+    if keep.key == "tensorflow":
+        return []
+    needs = _plain_tensorflow_requirers(ctx, ctx.kb.tf_variants())
+    if not needs:
+        return []
+    return [
+        f"{', '.join(needs)} declare{'s' if len(needs) == 1 else ''} plain `tensorflow`, so "
+        f"resolving the set brings it in beside {keep.name}: require tensorflow=={keep.version} "
+        f"instead of {keep.name} in {ctx.installer.files_named}, or install the set with uv and "
+        "an override file holding the line `tensorflow ; python_version < '0'` "
+        "(uv pip install --override FILE)."
+    ]
+
+
+def _set_fix(
+    ctx: Context, keep: Distribution, group: list[Distribution]
+) -> tuple[tuple[str, ...], tuple[Remedy, ...]]:
+    """The line to change in a requirement set (and its remedy): the variant that packages
+    declaring plain `tensorflow` pull in anyway, else the other variants out."""
+    variants = ctx.kb.tf_variants()
+    needed = keep.key in variants and keep.key != "tensorflow"
+    if needed and _plain_tensorflow_requirers(ctx, variants):
+        pin = f"tensorflow=={keep.version}"
+        reason = "the variant the set's packages declare"
+        return (ctx.installer.install(pin),), installs(pin, reason=reason)
+    others = [d.key for d in group if d.key != keep.key]
+    return (ctx.installer.uninstall(*others),), uninstalls(*others, reason=f"keep {keep.name}")
 
 
 @check(OVERLAP)
@@ -123,6 +161,18 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
             else ", ".join(_label(d) for d in dists)
         )
         remove = [d.name for d in dists]
+        in_set = ctx.installer.kind == "requirements"  # check -r: a file to change, no files
+        if in_set:
+            fix, remedies = _set_fix(ctx, keep, dists)
+        else:
+            fix = (
+                ctx.for_dist(keep).uninstall(*remove),
+                ctx.for_dist(keep).install(f"{keep.key}=={keep.version}"),
+            )
+            remedies = (
+                *uninstalls(*remove, reason="removes the mixed files first"),
+                *installs(f"{keep.key}=={keep.version}", reason=f"keep only {_label(keep)}"),
+            )
         yield finding(
             OVERLAP,
             f"{names} {'both' if len(dists) == 2 else 'all'} write the package{'s' if len(packages) > 1 else ''} "
@@ -143,17 +193,13 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
                     "unpredictably, and uninstalling one breaks the other."
                 )
             ),
-            fix=(
-                ctx.for_dist(keep).uninstall(*remove),
-                ctx.for_dist(keep).install(f"{keep.key}=={keep.version}"),
-            ),
-            remedies=(
-                *uninstalls(*remove, reason="removes the mixed files first"),
-                *installs(f"{keep.key}=={keep.version}", reason=f"keep only {_label(keep)}"),
-            ),
+            fix=fix,
+            remedies=remedies,
             fix_note=" ".join(
                 [
-                    f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+                    f"Keep only {_label(keep)} in the set."
+                    if in_set
+                    else f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
                     *_variant_notes(ctx, keep, dists),
                 ]
             ),
