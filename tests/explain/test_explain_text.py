@@ -1170,3 +1170,16 @@ def test_pip_show_output_states_what_is_installed() -> None:
     assert _top(text) == ("duplicate-distribution", "versions-two-tensorflows")
     # a name whose next line is not its version states nothing
     assert not explain_text("Name: tensorflow-gpu\nSummary: x\nName: tensorflow\n").findings
+
+
+@pytest.mark.parametrize(
+    ("text", "detector"),
+    [
+        # https://github.com/tensorflow/models/issues/2083 (Windows in Chinese)
+        ("ImportError: DLL load failed: 找不到指定的模块。\n", "windows-dll-not-found"),
+        # https://cnblogs.com/komean/p/10518813.html (cut after the words "DLL initialisation")
+        ("ImportError: DLL load failed: 动态链接库(DLL)\n", "windows-dll-init-failed"),
+    ],
+)
+def test_windows_messages_in_the_system_s_language_are_read(text: str, detector: str) -> None:
+    assert _top(text) == ("platform-unsupported", detector)
