@@ -1183,3 +1183,70 @@ def test_pip_show_output_states_what_is_installed() -> None:
 )
 def test_windows_messages_in_the_system_s_language_are_read(text: str, detector: str) -> None:
     assert _top(text) == ("platform-unsupported", detector)
+
+
+# The wheel's tags are read as pip reads them: cp37-abi3 is CPython 3.7 and later, py3 any
+# Python 3, and a platform family that does not name the CPU (Windows, macOS) does not show that
+# the machine fits the wheel (a 32-bit Python refuses win_amd64, an arm64 Python x86_64 wheels).
+@pytest.mark.parametrize(
+    ("text", "cause", "detector"),
+    [
+        # an abi3 wheel for CPython 3.7+ on Python 3.11: the Python fits, a Linux prompt does not
+        (
+            "Python 3.11.4\n(venv) user@box:~$ pip install tensorflow_io_gcs_filesystem-0.37.1"
+            "-cp37-abi3-macosx_12_0_arm64.whl\nERROR: tensorflow_io_gcs_filesystem-0.37.1-cp37"
+            "-abi3-macosx_12_0_arm64.whl is not a supported wheel on this platform.\n",
+            "platform-unsupported",
+            "wheel-for-another-platform",
+        ),
+        # a pure wheel (any platform) for Python 3 on Python 2.7: only its Python tag can misfit
+        (
+            "$ pip install keras-3.0.0-py3-none-any.whl\nERROR: keras-3.0.0-py3-none-any.whl is "
+            "not a supported wheel on this platform.\n$ python -V\nPython 2.7.18\n",
+            "python-unsupported",
+            "wheel-for-another-python",
+        ),
+        # a 32-bit wheel on Windows, where Python 3.10 is shown: the platform tag misfits
+        (
+            "C:\\Users\\me> pip install tensorflow-2.10.0-cp310-cp310-win32.whl\nERROR: "
+            "tensorflow-2.10.0-cp310-cp310-win32.whl is not a supported wheel on this platform.\n"
+            "C:\\Users\\me> python --version\nPython 3.10.1\n",
+            "platform-unsupported",
+            "wheel-for-another-platform",
+        ),
+    ],
+)
+def test_a_refused_wheel_is_placed_by_its_tags_as_pip_reads_them(
+    text: str, cause: str, detector: str
+) -> None:
+    result = explain_text(text)
+    assert _top(text) == (cause, detector)
+    assert [f.cause for f in result.findings] == [cause]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Python 3.6 and an aarch64 board are shown, the wheel is cp36 linux_aarch64: both fit, so
+        # neither tag is what the text shows to misfit (an old pip, pip of another Python)
+        "nvidia@jetson:~$ python3 --version\nPython 3.6.9\nnvidia@jetson:~$ pip3 install "
+        "tensorflow-2.3.1-cp36-cp36m-linux_aarch64.whl\nERROR: tensorflow-2.3.1-cp36-cp36m-"
+        "linux_aarch64.whl is not a supported wheel on this platform.\nnvidia@jetson:~$ uname -m\n"
+        "aarch64\n",
+        # a win_amd64 wheel on Windows, no Python shown: a 32-bit Python refuses it as well as
+        # another Python minor does
+        "PS C:\\Users\\me> py -m pip install .\\tensorflow-2.10.0-cp310-cp310-win_amd64.whl\n"
+        "ERROR: tensorflow-2.10.0-cp310-cp310-win_amd64.whl is not a supported wheel on this "
+        "platform.\n",
+        # an x86_64 wheel on a Mac: an arm64 Python refuses it as well as another Python minor
+        "me@MacBook-Pro ~ % pip install /Users/me/Downloads/tensorflow-2.15.0-cp311-cp311-"
+        "macosx_10_15_x86_64.whl\nERROR: tensorflow-2.15.0-cp311-cp311-macosx_10_15_x86_64.whl "
+        "is not a supported wheel on this platform.\n",
+    ],
+)
+def test_a_refused_wheel_whose_tags_the_text_does_not_contradict_stays_uncertain(
+    text: str,
+) -> None:
+    result = explain_text(text)
+    assert _top(text) == ("platform-unsupported", "wheel-not-supported-here")
+    assert result.uncertain

@@ -115,20 +115,71 @@ def no_wheel_for_platform(line: str, context: str) -> NoWheel | None:
 # ----- "X.whl is not a supported wheel on this platform": which of the wheel's tags misfits ------
 # A wheel's file name carries the Python it was built for (cp36: CPython 3.6) and its platform
 # (linux_aarch64, win_amd64); pip says the same words whichever does not fit. What the text shows
-# of the machine (a path's pythonX.Y, a banner, `arch` output, a Windows prompt), read after the
-# message as well, tells which.
+# of the machine (a path's pythonX.Y, a banner, `arch` output, a Windows prompt), before the
+# message and after it, tells which. The tags are read as pip reads them: cp37-abi3 is CPython 3.7
+# and later, py3 any Python 3.
 _WHEEL = re.compile(
     r"(?<![\w.-])[A-Za-z0-9][\w.]{0,100}-\d[\w.!+]{0,40}(?:-\d\w{0,20})?"
-    r"-((?:cp|py|pp)\d[\w.]{0,40})-\w[\w.]{0,40}-(\w[\w.]{0,200})\.whl\b"
+    r"-((?:cp|py|pp)\d[\w.]{0,40})-(\w[\w.]{0,40})-(\w[\w.]{0,200})\.whl\b"
 )
 _ANY_WHEEL = re.compile(r"\S{0,300}\.whl\b")
 _SHOWN_PYTHON = re.compile(r"\b[Pp]ython ?([23])\.(\d{1,2})\b|\b[Pp]ython([23])(\d{1,2})\b")
+_PYTHON_TAG = re.compile(r"(cp|py|pp)(\d)(\d{0,2})")
+# the families of _SHOWN that name the CPU too: a Windows path or a Mac does not show whether the
+# Python is 32-bit (win32) or 64-bit (win_amd64), arm64 or x86_64 (Rosetta)
+_WITH_CPU = ("linux-",)
 
 
 class WheelTags(NamedTuple):
     file: str
-    pythons: tuple[str, ...]  # ("3.6",) for cp36; () when the tag fits any minor (py3, py2.py3)
+    python_tag: str  # "cp36", "py2.py3", "cp37" (with the abi3 ABI: CPython 3.7 and later)
+    abi: str  # "cp36m", "abi3", "none"
+    platform_tag: str  # "win_amd64", "manylinux2014_x86_64", "any"
     platform: str  # the platform family of _SHOWN; "" for "any" or a tag not placed here
+
+    def _cpython_tags(self) -> list[tuple[str, int, int | None]]:
+        """(kind, major, minor) of each tag that speaks of CPython: PyPy's ppXY do not."""
+        out = []
+        for tag in self.python_tag.split("."):
+            found = _PYTHON_TAG.fullmatch(tag)
+            if found is not None and found.group(1) != "pp":
+                kind, major, minor = found.groups()
+                out.append((kind, int(major), int(minor) if minor else None))
+        return out
+
+    def _or_later(self, kind: str) -> bool:
+        return kind == "py" or self.abi == "abi3"
+
+    def fits(self, python: str) -> bool | None:
+        """Whether CPython ``python`` ("3.11") is one the Python tag accepts, as pip reads it:
+        cpXY that minor (XY and later with the abi3 ABI), pyXY XY and later, pyX any X.Y; None
+        when the tag says nothing of CPython (PyPy's ppXY)."""
+        major, _, minor = python.partition(".")
+        if not (major.isdigit() and minor.isdigit()):
+            return None
+        verdicts = [
+            tag_major == int(major)
+            and (
+                tag_minor is None
+                or (int(minor) >= tag_minor if self._or_later(kind) else int(minor) == tag_minor)
+            )
+            for kind, tag_major, tag_minor in self._cpython_tags()
+        ]
+        return any(verdicts) if verdicts else None
+
+    def one_major(self) -> bool:
+        """The tag accepts Pythons of one major only (cp36, py3; not py2.py3): some misfit it."""
+        return len({major for _, major, _ in self._cpython_tags()}) == 1
+
+    def pythons(self) -> str:
+        """The Pythons the tag accepts, in words ("Python 3.6", "Python 3.7 or later")."""
+        words = [
+            f"{major}.{minor}{' or later' if self._or_later(kind) else ''}"
+            if minor is not None
+            else str(major)
+            for kind, major, minor in self._cpython_tags()
+        ]
+        return f"Python {', '.join(words)}" if words else f"the Python tag {self.python_tag}"
 
 
 class WheelMisfit(NamedTuple):
@@ -140,12 +191,8 @@ def wheel_tags(line: str) -> WheelTags | None:
     found = _WHEEL.search(line)
     if found is None:
         return None
-    pythons = tuple(
-        f"{tag[2]}.{tag[3:]}"
-        for tag in found.group(1).split(".")
-        if tag.startswith("cp") and len(tag) >= 4 and tag[2:].isdigit()
-    )
-    return WheelTags(found.group(0), pythons, _platform_of_tag(found.group(2)))
+    python_tag, abi, platform_tag = found.groups()
+    return WheelTags(found.group(0), python_tag, abi, platform_tag, _platform_of_tag(platform_tag))
 
 
 def _platform_of_tag(tag: str) -> str:
@@ -167,33 +214,46 @@ def _platform_of_tag(tag: str) -> str:
 
 def wheel_misfit(wheel: WheelTags, context: str, python: str) -> WheelMisfit | None:
     """Which of the wheel's tags the text shows not to fit ("python" before "platform"); None
-    when the text shows neither the Python nor the machine (pip's words alone say no more)."""
+    when the text shows neither the Python nor the machine, or shows both fitting (pip's words
+    alone say no more)."""
     shown_text = _ANY_WHEEL.sub(" ", context)  # the wheel's own tags are not the machine
     pythons = {f"{m[0] or m[2]}.{m[1] or m[3]}" for m in _SHOWN_PYTHON.findall(shown_text)}
     if python:
         pythons.add(python)
+    shown_python = next(iter(pythons)) if len(pythons) == 1 else ""
+    fits = wheel.fits(shown_python) if shown_python else None
     platform = _one(_shown(shown_text))
-    if wheel.pythons and len(pythons) == 1 and not pythons & set(wheel.pythons):
+    if fits is False:
         return WheelMisfit(
             "python",
-            f"{wheel.file} is built for Python {', '.join(wheel.pythons)}; the text shows"
-            f" Python {next(iter(pythons))}",
+            f"{wheel.file} is built for {wheel.pythons()}; the text shows Python {shown_python}",
         )
     if wheel.platform and platform and not platform.startswith(wheel.platform):
         return WheelMisfit(
             "platform",
             f"{wheel.file} is built for {wheel.platform}; the text shows {platform}",
         )
-    if wheel.pythons and wheel.platform and platform and platform.startswith(wheel.platform):
+    if wheel.platform_tag == "any" and fits is None and wheel.one_major():
+        return WheelMisfit(
+            "python",
+            f"{wheel.file} is built for any platform: its Python tag ({wheel.python_tag}) is"
+            " what does not fit",
+        )
+    # the machine the text shows is the wheel's, CPU included (not so for a Windows path or a
+    # Mac): the Python tag is what misfits, unless the text shows a Python that fits it too
+    machine = (
+        bool(platform) and platform.startswith(wheel.platform) and platform.startswith(_WITH_CPU)
+    )
+    if wheel.platform and machine and fits is None and wheel.one_major():
         return WheelMisfit(
             "python",
             f"{wheel.file} is built for {wheel.platform}, the machine the text shows: its Python"
-            f" tag ({', '.join(wheel.pythons)}) is what does not fit",
+            f" tag ({wheel.python_tag}) is what does not fit",
         )
-    if wheel.platform and len(pythons) == 1 and pythons & set(wheel.pythons):
+    if wheel.platform and fits and not machine:
         return WheelMisfit(
             "platform",
-            f"{wheel.file} is built for Python {next(iter(pythons))}, the one the text shows: its"
-            f" platform ({wheel.platform}) is what does not fit",
+            f"{wheel.file} fits Python {shown_python}, the one the text shows: its platform"
+            f" tag ({wheel.platform_tag}) is what does not fit",
         )
     return None
