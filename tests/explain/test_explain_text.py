@@ -1250,3 +1250,14 @@ def test_a_refused_wheel_whose_tags_the_text_does_not_contradict_stays_uncertain
     result = explain_text(text)
     assert _top(text) == ("platform-unsupported", "wheel-not-supported-here")
     assert result.uncertain
+
+
+def test_what_the_text_shows_of_the_machine_is_read_around_the_refused_wheel() -> None:
+    # the Windows prompt of the pip command, then a long log after pip's message
+    text = (
+        "C:\\Users\\me\\proj> pip install tensorflow-2.10.0-cp310-cp310-manylinux2014_x86_64.whl\n"
+        "ERROR: tensorflow-2.10.0-cp310-cp310-manylinux2014_x86_64.whl is not a supported wheel "
+        "on this platform.\n" + "".join(f"  step {n}: copying data\n" for n in range(120))
+    )
+    assert _top(text) == ("platform-unsupported", "wheel-for-another-platform")
+    assert not explain_text(text).uncertain

@@ -133,8 +133,9 @@ class Scanner:
         self._module_frame: tuple[int, str, str, str] | None = None
         self.conda_frames = False  # a frame ran in a conda installation
         self.user_site_frame: tuple[int, str] | None = None  # a frame in pip's --user site
-        # pip refused these wheels as "not a supported wheel": (tags, the match of that line)
-        self._wheels: deque[tuple[WheelTags, Match]] = deque(maxlen=KEEP_PER_DETECTOR)
+        # pip refused these wheels as "not a supported wheel": (tags, the match of that line, the
+        # text up to it, which a long log after it would push out of the window)
+        self._wheels: deque[tuple[WheelTags, Match, str]] = deque(maxlen=KEEP_PER_DETECTOR)
 
     # ----- reading ---------------------------------------------------------------------------
     def feed(self, block: str) -> None:
@@ -313,7 +314,8 @@ class Scanner:
             if signature.id == _UNSUPPORTED_WHEEL:
                 tags = wheel_tags(norm)
                 if tags is not None:
-                    self._wheels.append((tags, self.hits[signature.id].recent[-1]))
+                    before = "\n".join([*(clean(raw).norm for raw in self._window), norm])
+                    self._wheels.append((tags, self.hits[signature.id].recent[-1], before))
 
     def _no_wheel(self, line: CleanLine, anchor: int | None, context: str) -> bool:
         """pip found nothing of a package that has no wheel for the platform the text shows:
@@ -445,11 +447,13 @@ class Scanner:
         hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail, True))
 
     def _unsupported_wheels(self) -> None:
-        """Which tag of each wheel pip refused does not fit, as far as the text (its lines after
-        the message too) shows the machine's Python and platform."""
-        context = "\n".join(clean(raw).norm for raw in self._window)
+        """Which tag of each wheel pip refused does not fit, as far as the text around the
+        message (the lines before it and after it) shows the machine's Python and platform."""
         python = self.versions.versions().get("python") or self.python
-        for tags, match in self._wheels:
+        window = list(self._window)
+        for tags, match, before in self._wheels:
+            after = window[len(window) - min(len(window), self.line_no - match.line_no) :]
+            context = "\n".join([before, *(clean(raw).norm for raw in after)])
             misfit = wheel_misfit(tags, context, python)
             if misfit is None:
                 continue
