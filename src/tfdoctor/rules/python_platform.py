@@ -9,6 +9,7 @@ from tfdoctor.pep508 import allows
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.snapshot import Distribution
+from tfdoctor.version import InvalidVersion, Version
 
 PYTHON = RuleInfo(
     "TFD120",
@@ -176,6 +177,15 @@ def _excludes(requires_python: str, version: str) -> bool:
     return True
 
 
+def _public(version: str) -> str:
+    """The version without its local label (``<2.1.0+cu118`` is no specifier: PEP 440 lets only
+    == and != compare local versions, and pip and uv refuse it)."""
+    try:
+        return Version(version).public
+    except InvalidVersion:
+        return version
+
+
 @check(REQUIRES_PYTHON)
 def requires_python(ctx: Context) -> Iterator[Finding]:
     """Packages whose own metadata says this Python is not one they support: installed anyway
@@ -193,7 +203,7 @@ def requires_python(ctx: Context) -> Iterator[Finding]:
     ]
     if not excluded:
         return
-    older = [f"{d.key}<{d.version}" for d in excluded]
+    older = [f"{d.key}<{_public(d.version)}" for d in excluded]
     first = excluded[0]
     title = (
         f"{first.name} {first.version} requires Python {first.requires_python}, not {version}"
