@@ -175,23 +175,28 @@ def test_tensorflow_and_tensorflow_cpu_in_one_set(tfdoctor: Runner) -> None:
 
 
 @network
+@pytest.mark.parametrize("listed", ["", "tensorflow==2.21.0\n"])
 def test_a_second_variant_pulled_in_by_tf_keras_is_fixed_in_the_set(
-    tfdoctor: Runner, tmp_path: Path
+    tfdoctor: Runner, tmp_path: Path, listed: str
 ) -> None:
     """tf-keras declares plain `tensorflow`: resolving it beside tensorflow-cpu adds tensorflow.
-    The file does not list tensorflow, so "remove it", an uninstall, or `tfdoctor fix` (which
-    installs with --no-deps in an environment) would not help: the set names the variant."""
+    An uninstall, or `tfdoctor fix` (which installs with --no-deps in an environment) would not
+    help: the set names the variant that comes in anyway and drops the other one, whether it
+    lists tensorflow itself or not. The note says the same (it once began 'Keep only
+    tensorflow-cpu', the variant its fix replaces)."""
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("tensorflow-cpu==2.21.0\ntf-keras==2.21.0\n", encoding="utf-8")
+    requirements.write_text(f"tensorflow-cpu==2.21.0\n{listed}tf-keras==2.21.0\n", encoding="utf-8")
     finding = _finding(
         _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json"), "TFD301"
     )
     assert finding["fix"] == [
-        f"# in {requirements}: require tensorflow==2.21.0 instead of what the set asks for"
+        f"# in {requirements}: require tensorflow==2.21.0 instead of what the set asks for",
+        f"# in {requirements}: remove tensorflow-cpu",
     ]
     note = finding["fix_note"]
-    assert note.startswith("Keep only tensorflow-cpu 2.21.0 in the set.")
+    assert note.startswith("Keep only tensorflow 2.21.0 in the set.")
     assert "tf-keras 2.21.0 declares plain `tensorflow`" in note
+    assert "To keep tensorflow-cpu instead, install the set with uv" in note
     assert "tensorflow ; python_version < '0'" in note
     assert "uninstall" not in note and "tfdoctor fix" not in note
 

@@ -75,8 +75,6 @@ def _variant_notes(ctx: Context, keep: Distribution, group: list[Distribution]) 
     variants = ctx.kb.tf_variants()
     if keep.key not in variants:
         return []
-    if ctx.installer.kind == "requirements":
-        return _set_variant_notes(ctx, keep)
     notes = [
         f"To keep {d.name} instead (the variant you had before), reinstall {d.name} "
         f"{keep.version} after the uninstall: {ctx.for_dist(keep).install(f'{d.key}=={keep.version}')}"
@@ -106,36 +104,45 @@ def _plain_tensorflow_requirers(ctx: Context, variants: frozenset[str] | set[str
     )
 
 
-def _set_variant_notes(ctx: Context, keep: Distribution) -> list[str]:
-    """A requirement set has nothing to uninstall: the second variant comes from what the set
-    requires, most often a package that declares plain `tensorflow` beside another variant."""
-    if keep.key == "tensorflow":
+def _set_plain_requirers(ctx: Context, keep: Distribution) -> list[str]:
+    """In a requirement set, the packages that declare plain `tensorflow` and so bring it in
+    beside the kept variant (tensorflow-cpu) whatever the file says; [] when none does."""
+    variants = ctx.kb.tf_variants()
+    if keep.key not in variants or keep.key == "tensorflow":
         return []
-    needs = _plain_tensorflow_requirers(ctx, ctx.kb.tf_variants())
-    if not needs:
-        return []
-    return [
-        f"{', '.join(needs)} declare{'s' if len(needs) == 1 else ''} plain `tensorflow`, so "
-        f"resolving the set brings it in beside {keep.name}: require tensorflow=={keep.version} "
-        f"instead of {keep.name} in {ctx.installer.files_named}, or install the set with uv and "
-        "an override file holding the line `tensorflow ; python_version < '0'` "
-        "(uv pip install --override FILE)."
-    ]
+    return _plain_tensorflow_requirers(ctx, variants)
 
 
 def _set_fix(
     ctx: Context, keep: Distribution, group: list[Distribution]
-) -> tuple[tuple[str, ...], tuple[Remedy, ...]]:
-    """The line to change in a requirement set (and its remedy): the variant that packages
-    declaring plain `tensorflow` pull in anyway, else the other variants out."""
-    variants = ctx.kb.tf_variants()
-    needed = keep.key in variants and keep.key != "tensorflow"
-    if needed and _plain_tensorflow_requirers(ctx, variants):
-        pin = f"tensorflow=={keep.version}"
-        reason = "the variant the set's packages declare"
-        return (ctx.installer.install(pin),), installs(pin, reason=reason)
-    others = [d.key for d in group if d.key != keep.key]
-    return (ctx.installer.uninstall(*others),), uninstalls(*others, reason=f"keep {keep.name}")
+) -> tuple[str, tuple[str, ...], tuple[Remedy, ...], list[str]]:
+    """What to change in a requirement set, which has nothing to uninstall: (the distribution it
+    keeps, the lines to change, their remedies, the notes). Where packages of the set declare
+    plain `tensorflow`, that is the one to keep: it comes in anyway, so the set names it and
+    drops the other variants."""
+    needs = _set_plain_requirers(ctx, keep)
+    if not needs:
+        others = [d.key for d in group if d.key != keep.key]
+        remedies = uninstalls(*others, reason=f"keep {keep.name}")
+        return _label(keep), (ctx.installer.uninstall(*others),), remedies, []
+    pin = f"tensorflow=={keep.version}"
+    drop = [d.key for d in group if d.key != "tensorflow"]
+    note = (
+        f"{', '.join(needs)} declare{'s' if len(needs) == 1 else ''} plain `tensorflow`, so "
+        f"resolving the set brings it in beside {keep.name}: require tensorflow=={keep.version} "
+        f"instead of {keep.name} in {ctx.installer.files_named}. To keep {keep.name} instead, "
+        "install the set with uv and an override file holding the line "
+        "`tensorflow ; python_version < '0'` (uv pip install --override FILE)."
+    )
+    return (
+        f"tensorflow {keep.version}",
+        (ctx.installer.install(pin), ctx.installer.uninstall(*drop)),
+        (
+            *installs(pin, reason="the variant the set's packages declare"),
+            *uninstalls(*drop, reason="tensorflow comes in anyway"),
+        ),
+        [note],
+    )
 
 
 @check(OVERLAP)
@@ -161,9 +168,9 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
             else ", ".join(_label(d) for d in dists)
         )
         remove = [d.name for d in dists]
-        in_set = ctx.installer.kind == "requirements"  # check -r: a file to change, no files
-        if in_set:
-            fix, remedies = _set_fix(ctx, keep, dists)
+        if ctx.installer.kind == "requirements":  # check -r: a file to change, no files
+            kept, fix, remedies, notes = _set_fix(ctx, keep, dists)
+            notes = [f"Keep only {kept} in the set.", *notes]
         else:
             fix = (
                 ctx.for_dist(keep).uninstall(*remove),
@@ -173,6 +180,10 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
                 *uninstalls(*remove, reason="removes the mixed files first"),
                 *installs(f"{keep.key}=={keep.version}", reason=f"keep only {_label(keep)}"),
             )
+            notes = [
+                f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
+                *_variant_notes(ctx, keep, dists),
+            ]
         yield finding(
             OVERLAP,
             f"{names} {'both' if len(dists) == 2 else 'all'} write the package{'s' if len(packages) > 1 else ''} "
@@ -195,14 +206,7 @@ def overlapping(ctx: Context) -> Iterator[Finding]:
             ),
             fix=fix,
             remedies=remedies,
-            fix_note=" ".join(
-                [
-                    f"Keep only {_label(keep)} in the set."
-                    if in_set
-                    else f"Keep only {_label(keep)}; the uninstall removes the mixed files first.",
-                    *_variant_notes(ctx, keep, dists),
-                ]
-            ),
+            fix_note=" ".join(notes),
         )
 
 
