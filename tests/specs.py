@@ -21,6 +21,8 @@ TF221_LEGACY = EnvSpec("tf221-legacy", base=TF221, no_deps=("tf-keras==2.21.0",)
 # pulls in a second TensorFlow distribution that writes into the same folder.
 TF221_TFKERAS_PULLS_TF = EnvSpec("tf221-tfkeras-deps", base=TF221, with_deps=("tf-keras==2.21.0",))
 KERAS_ONLY = EnvSpec("keras-only", packages=("keras==3.15.1",))
+# Keras 2 without TensorFlow: lint assumes the TensorFlow of its minor
+KERAS2_ONLY = EnvSpec("keras2-only", packages=("keras==2.15.0",))
 # a bare Python 3.7: nothing installed, and TensorFlow 2.11 is the newest with wheels for it
 PY37 = EnvSpec("py37", python="3.7")
 

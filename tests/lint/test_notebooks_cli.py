@@ -301,6 +301,25 @@ def test_python_flag_reads_other_interpreter(write: Write, tmp_path: Path) -> No
 
 
 @pytest.mark.realenv
+def test_keras_2_without_tensorflow_says_the_tensorflow_is_assumed(
+    write: Write, tmp_path: Path
+) -> None:
+    """Keras 2.15 alone: the code is checked against TensorFlow 2.15, the one of its minor, and
+    the target says that TensorFlow was assumed, as it does for Keras 3 (it said "installed")."""
+    from envs import build, python_of
+    from specs import KERAS2_ONLY
+
+    python = python_of(build(KERAS2_ONLY))
+    write("a.py", RESCALING)
+    target = run_json("lint", "--python", python, str(tmp_path / "a.py"))["target"]
+    assert (target["tensorflow"], target["keras"]) == ("2.15", "2.15.0")
+    assert target["origin"] == (
+        f"no TensorFlow installed in {python}; assuming TensorFlow 2.15, the one keras 2.15.0 "
+        "goes with"
+    )
+
+
+@pytest.mark.realenv
 def test_python_without_tensorflow_assumes_the_newest_tensorflow_for_its_python(
     write: Write, tmp_path: Path
 ) -> None:

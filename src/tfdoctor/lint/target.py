@@ -275,6 +275,9 @@ def _target_from_installed(python: str | None) -> KerasTarget:
     if tf_v is None:
         assert keras_v is not None
         tf_v = Version(_tf_major_minor(keras_v))  # Keras 2: the TensorFlow of its minor
+        where = (
+            f"no TensorFlow {where}; assuming TensorFlow {tf_v}, the one keras {keras_v} goes with"
+        )
     if keras_v is None:
         keras_v = _keras_for(tf_v)
     return KerasTarget(
