@@ -459,3 +459,22 @@ def test_keras_2_under_a_keras_3_tensorflow_is_fixed_in_the_file(
         f"If your code needs Keras 2, keep keras 3, add tf-keras~=2.21.0 to {requirements} "
         "instead and set TF_USE_LEGACY_KERAS=1 where it runs."
     )
+
+
+@network
+def test_the_keras_3_note_names_a_variant_that_has_a_keras_3_release(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """tensorflow-gpu's last release is 2.12 (a stub; GPU support is in tensorflow itself since):
+    "require tensorflow-gpu>=2.16" asks for a release that does not exist, so the note names
+    tensorflow in its place."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow-gpu==2.10.1\nkeras==3.3.3\n", encoding="utf-8")
+    args = ("--python-version", "3.10", "--platform", "linux", "--arch", "x86_64")
+    result = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json")
+    finding = _finding(result, "TFD101")
+    assert finding["fix_note"] == (
+        f"To use Keras 3 instead, require tensorflow>=2.16 in {requirements} in place of "
+        "tensorflow-gpu, which has no release from 2.16 on (the set resolves it to 2.10.1 now), "
+        "and keep keras 3."
+    )

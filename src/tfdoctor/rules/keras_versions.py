@@ -13,7 +13,7 @@ from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
 from tfdoctor.snapshot import Distribution
-from tfdoctor.version import Version
+from tfdoctor.version import InvalidVersion, Version
 
 KERAS_LINE = RuleInfo(
     "TFD101",
@@ -58,6 +58,30 @@ def _keras3_boundary(ctx: Context) -> tuple[str, str, str]:
         keras2[-1] if keras2 else "?",
         keras3[0] if keras3 else "?",
     )
+
+
+def _set_keras3_note(ctx: Context, tf: Distribution, first_keras3: str) -> str:
+    """The requirement that gives a set Keras 3: a newer release of its TensorFlow variant, or
+    plain tensorflow where the variant has none (tensorflow-gpu ended at 2.12)."""
+    files = ctx.installer.files_named
+    now = f"(the set resolves it to {tf.version} now)"
+    releases = ctx.kb.declared_versions(tf.key)
+    if tf.key == "tensorflow" or not releases or any(_at_least(v, first_keras3) for v in releases):
+        return (
+            f"To use Keras 3 instead, require {tf.key}>={first_keras3} in {files} {now} and "
+            "keep keras 3."
+        )
+    return (
+        f"To use Keras 3 instead, require tensorflow>={first_keras3} in {files} in place of "
+        f"{tf.key}, which has no release from {first_keras3} on {now}, and keep keras 3."
+    )
+
+
+def _at_least(version: str, minor: str) -> bool:
+    try:
+        return Version(version) >= Version(minor)
+    except InvalidVersion:
+        return False
 
 
 def _minor(version: str) -> str:
@@ -129,9 +153,7 @@ def _keras_mismatch(
             f"To use Keras 3 instead, upgrade TensorFlow to {first_keras3} or newer "
             "(tfdoctor fix --keras 3)."
             if ctx.installer.kind != "requirements"
-            else f"To use Keras 3 instead, require {tf.key}>={first_keras3} in "
-            f"{ctx.installer.files_named} (the set resolves it to {tf.version} now) and keep "
-            "keras 3."
+            else _set_keras3_note(ctx, tf, first_keras3)
         )
     return finding(
         KERAS_LINE,
