@@ -478,3 +478,27 @@ def test_the_keras_3_note_names_a_variant_that_has_a_keras_3_release(
         "tensorflow-gpu, which has no release from 2.16 on (the set resolves it to 2.10.1 now), "
         "and keep keras 3."
     )
+
+
+@network
+def test_the_keras_2_note_of_a_variant_set_does_not_lead_to_two_variants(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """tf-keras declares plain `tensorflow`: added to a tensorflow-cpu set as the note said, it
+    brought tensorflow in beside tensorflow-cpu (TFD301). The note now says to name tensorflow
+    in place of the variant as well, and the set written as it says is clean."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow-cpu==2.21.0\nkeras==2.15.0\n", encoding="utf-8")
+    finding = _finding(
+        _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json"), "TFD101"
+    )
+    assert finding["fix_note"] == (
+        f"If your code needs Keras 2, keep keras 3, add tf-keras~=2.21.0 to {requirements} "
+        "instead and set TF_USE_LEGACY_KERAS=1 where it runs; tf-keras declares plain "
+        "`tensorflow`, so require tensorflow==2.21.0 there in place of tensorflow-cpu too (the "
+        "set would resolve both)."
+    )
+    requirements.write_text("tensorflow==2.21.0\nkeras>=3.12.0\ntf-keras~=2.21.0\n", "utf-8")
+    result = _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json")
+    assert result.returncode == 0, result.stdout
+    assert result.json()["findings"] == []

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tfdoctor.finding import Finding, Group, Severity, installs
-from tfdoctor.pep508 import combine
+from tfdoctor.pep508 import allows, canonical, combine, parse
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
@@ -77,6 +77,32 @@ def _set_keras3_note(ctx: Context, tf: Distribution, first_keras3: str) -> str:
     )
 
 
+def _plain_tensorflow_too(ctx: Context, tf: Distribution) -> str:
+    """The end of the tf-keras note for a set of a TensorFlow variant (tensorflow-cpu): tf-keras
+    declares plain `tensorflow`, which resolving the set would add beside the variant."""
+    if tf.key == "tensorflow" or tf.key not in ctx.kb.tf_variants():
+        return "."
+    spec = ctx.kb.tf_keras_requirement(tf.version)
+    declared = [
+        ctx.kb.declared("tf-keras", v)
+        for v in ctx.kb.declared_versions("tf-keras")
+        if spec and allows(spec, v)
+    ]
+    names = {
+        canonical(req.name)
+        for release in declared
+        if release is not None
+        for line in release.requires_dist
+        if (req := parse(line)) is not None
+    }
+    if "tensorflow" not in names:
+        return "."
+    return (
+        "; tf-keras declares plain `tensorflow`, so require "
+        f"tensorflow=={tf.version} there in place of {tf.key} too (the set would resolve both)."
+    )
+
+
 def _at_least(version: str, minor: str) -> bool:
     try:
         return Version(version) >= Version(minor)
@@ -134,7 +160,8 @@ def _keras_mismatch(
             f"{tf_keras} with TF_USE_LEGACY_KERAS=1 instead (tfdoctor fix --keras 2)."
             if ctx.installer.kind != "requirements"
             else f"If your code needs Keras 2, keep keras 3, add {tf_keras} to "
-            f"{ctx.installer.files_named} instead and set TF_USE_LEGACY_KERAS=1 where it runs."
+            f"{ctx.installer.files_named} instead and set TF_USE_LEGACY_KERAS=1 where it runs"
+            + _plain_tensorflow_too(ctx, tf)
         )
     else:
         why = (
