@@ -1261,3 +1261,16 @@ def test_what_the_text_shows_of_the_machine_is_read_around_the_refused_wheel() -
     )
     assert _top(text) == ("platform-unsupported", "wheel-for-another-platform")
     assert not explain_text(text).uncertain
+
+
+def test_a_warning_logged_right_after_a_traceback_is_not_part_of_its_message() -> None:
+    # the lines after an exception are read as its message; a warning there is a line of its own
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "train.py", line 1, in <module>\n'
+        "    import tensorflow_hub as hub\n"
+        "ModuleNotFoundError: No module named 'tensorflow_hub'\n"
+        "Num GPUs Available:  0\n"
+    )
+    assert [f.cause for f in explain_text(text).findings] == ["not-installed"]
+    assert _top("Num GPUs Available:  0\n") == ("cuda-mismatch", "tf-lists-no-gpu")

@@ -296,7 +296,9 @@ def _ranked(scanner: Scanner, detectors: Detectors) -> list[_Scored]:
         if not (
             failed
             and s.match.detector.severity is Severity.WARNING
-            and s.match.anchor is None
+            # a line after an exception is read as part of its message, but a warning is a
+            # line of its own: logged after the traceback, it is no part of what failed
+            and (s.match.anchor is None or s.match.kind is not LineKind.EXCEPTION)
             and s.match.kind is not LineKind.FATAL
         )
     ]
