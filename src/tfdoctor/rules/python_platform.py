@@ -227,7 +227,7 @@ def requires_python(ctx: Context) -> Iterator[Finding]:
         "when it is copied in. On this Python it fails where it uses what this Python lacks: a "
         "SyntaxError at import, a missing module or name.",
         fix=(ctx.installer.install(*older),),
-        remedies=installs(*older, reason=f"the release before supports Python {snap.python.minor}"),
+        remedies=installs(*older, reason=f"an older release supports Python {snap.python.minor}"),
         fix_note="The installer picks the newest older release that supports this Python; or "
         "create an environment with a Python the installed release supports.",
     )
