@@ -1274,3 +1274,48 @@ def test_a_warning_logged_right_after_a_traceback_is_not_part_of_its_message() -
     )
     assert [f.cause for f in explain_text(text).findings] == ["not-installed"]
     assert _top("Num GPUs Available:  0\n") == ("cuda-mismatch", "tf-lists-no-gpu")
+
+
+# https://github.com/tensorflow/tensorflow/issues/60172 (the issue template's fields, then output)
+_NO_GPU_OUTPUT = (
+    "Num GPUs Available:  0\n[PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("shown", "cause", "detector", "uncertain"),
+    [
+        (
+            "### Tensorflow Version\n\ntf 2.12.0\n\n### OS Platform and Distribution\n\nWindows 11\n",
+            "platform-unsupported",
+            "no-gpu-on-this-platform",
+            False,
+        ),
+        # 2.10 still had GPU support on native Windows: the CUDA set-up is the likelier cause
+        (
+            "### Tensorflow Version\n\ntf 2.10.1\n\n### OS Platform and Distribution\n\nWindows 11\n",
+            "cuda-mismatch",
+            "tf-lists-no-gpu",
+            True,
+        ),
+        (
+            "OS Platform and Distribution: macOS 13.4 (M1)\n",
+            "platform-unsupported",
+            "no-gpu-on-this-platform",
+            False,
+        ),
+        # WSL2 on Windows is a Linux, where TensorFlow has GPU support
+        (
+            "TensorFlow version: 2.15.0\nOS Platform and Distribution: Windows 11, WSL2 Ubuntu\n",
+            "cuda-mismatch",
+            "tf-lists-no-gpu",
+            True,
+        ),
+    ],
+)
+def test_no_gpu_listed_on_an_os_without_tensorflow_gpu_support_is_the_platform(
+    shown: str, cause: str, detector: str, uncertain: bool
+) -> None:
+    result = explain_text(shown + _NO_GPU_OUTPUT)
+    assert _top(shown + _NO_GPU_OUTPUT) == (cause, detector)
+    assert result.uncertain is uncertain

@@ -271,6 +271,12 @@ def stack_distributions() -> frozenset[str]:
     return kb().stack_names() | dependent_distributions()
 
 
+def windows_gpu_last() -> str:
+    """The last TensorFlow release with GPU support on native Windows ("" when not recorded)."""
+    fact = kb().platform_fact("windows_native_gpu_last")
+    return str(fact.value) if fact is not None else ""
+
+
 def keras_line_for(tensorflow: str) -> tuple[int, str]:
     """(the Keras major ``tf.keras`` needs, the declared keras requirement) for a TF version;
     (0, "") when the kb does not know it."""

@@ -257,3 +257,32 @@ def wheel_misfit(wheel: WheelTags, context: str, python: str) -> WheelMisfit | N
             f" tag ({wheel.platform_tag}) is what does not fit",
         )
     return None
+
+
+# ----- "TensorFlow lists no GPU": on which OS? -----------------------------------------------
+# GitHub's TensorFlow issue template asks "OS Platform and Distribution" and the answer follows
+# on the same or the next line; WSL anywhere means a Linux, not native Windows
+_TEMPLATE_OS = re.compile(
+    r"OS [Pp]latform(?: and [Dd]istribution| & [Dd]istribution)?\W{0,12}"
+    r"(Windows|Win ?1[01]\b|mac ?OS|Mac ?OS|Darwin|Linux|Ubuntu|Debian|CentOS|Fedora)",
+    re.IGNORECASE,
+)
+
+
+def shown_os(text: str) -> str:
+    """The OS the text shows: "windows", "macos", "linux" or "" (several, or none); a machine's
+    own lines first (paths, prompts), then the issue template's OS field."""
+    if re.search(r"\bWSL2?\b", text):
+        return "linux"
+    platform = shown_platform(text)
+    if platform:
+        return "linux" if platform.startswith("linux") else platform
+    found = _TEMPLATE_OS.search(text)
+    if found is None:
+        return ""
+    name = found.group(1).lower()
+    if name.startswith("win"):
+        return "windows"
+    if name.startswith(("mac", "darwin")):
+        return "macos"
+    return "linux"

@@ -21,7 +21,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from tfdoctor.explain import families
+from tfdoctor.explain import families, knowledge
 from tfdoctor.explain.families import Frame
 from tfdoctor.explain.frames import is_conda, keras_kind, shadow_file, site_path
 from tfdoctor.explain.lines import (
@@ -33,7 +33,13 @@ from tfdoctor.explain.lines import (
     is_frame,
     is_traceback_start,
 )
-from tfdoctor.explain.platforms import WheelTags, no_wheel_for_platform, wheel_misfit, wheel_tags
+from tfdoctor.explain.platforms import (
+    WheelTags,
+    no_wheel_for_platform,
+    shown_os,
+    wheel_misfit,
+    wheel_tags,
+)
 from tfdoctor.explain.resolver import family_of, requirement
 from tfdoctor.explain.signatures import Detector, Detectors, Signature
 from tfdoctor.explain.versions import VersionFacts
@@ -58,6 +64,7 @@ _NO_DISTRIBUTION = frozenset({"pip-no-matching-distribution", "pip-from-versions
 # pip's "X.whl is not a supported wheel on this platform", which platforms.py places once the
 # text has ended (what it shows of the machine may follow the message)
 _UNSUPPORTED_WHEEL = "wheel-not-supported-here"
+_NO_GPU = "tf-lists-no-gpu"  # placed once the text has ended (what OS and TensorFlow it shows)
 _WHEEL_FAMILIES = {
     "python": "wheel-for-another-python",
     "platform": "wheel-for-another-platform",
@@ -434,6 +441,8 @@ class Scanner:
             self._user_site_beside_conda(*self.user_site_frame)
         if self._wheels:
             self._unsupported_wheels()
+        if _NO_GPU in self.hits:
+            self._no_gpu_on_this_os()
         if not self._frames:
             return
         inner = self._frames[-1].site
@@ -467,6 +476,34 @@ class Scanner:
             hits.recent.append(
                 dataclasses.replace(match, detector=detector, detail=misfit.detail, generic=False)
             )
+
+    def _no_gpu_on_this_os(self) -> None:
+        """TensorFlow listing no GPU on an OS where the installed TensorFlow has none at all
+        (macOS; native Windows after the last release with GPU support there) is the platform,
+        not the CUDA set-up."""
+        hits = self.hits[_NO_GPU]
+        if not hits.recent:
+            return
+        text = "\n".join(clean(raw).norm for raw in self._window)
+        system = shown_os(text)
+        tensorflow = self.versions.versions().get("tensorflow", "")
+        last = knowledge.windows_gpu_last()
+        if system == "macos":
+            detail = "the text shows macOS, where TensorFlow has no CUDA GPU support"
+        elif system == "windows" and tensorflow and last and _minor(tensorflow) > _minor(last):
+            detail = (
+                f"the text shows native Windows and TensorFlow {tensorflow}: {last} was the last"
+                " release with GPU support there"
+            )
+        else:
+            return
+        family = self._detectors.family("no-gpu-on-this-platform")
+        placed = self.hits.setdefault(family.id, DetectorHits())
+        for match in hits.recent:
+            placed.count += 1
+            placed.recent.append(dataclasses.replace(match, detector=family, detail=detail))
+        hits.recent.clear()
+        hits.count = 0
 
     def _stack_import_in(self, module: str) -> None:
         """The source line under a frame of a user's file named like a module TensorFlow needs
@@ -563,3 +600,9 @@ def _user_file(norm: str) -> str:
         drive = rest[:2] if rest[1:3] == ":/" and rest[:1].isalpha() else ""
         return drive + rest[len(drive) :].split(":", 1)[0].split(",", 1)[0]
     return norm.split(" in ", 1)[0].strip("[] ")
+
+
+def _minor(version: str) -> tuple[int, int]:
+    """(major, minor) of a version ("2.12.0" -> (2, 12)); (0, 0) when it has none."""
+    found = re.match(r"(\d{1,4})\.(\d{1,4})", version)
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
