@@ -1143,6 +1143,10 @@ _REFUSED = "ERROR: tensorflow-2.3.1-cp36-cp36m-linux_aarch64.whl is not a suppor
 def test_which_tag_of_a_refused_wheel_misfits_is_read_from_what_the_text_shows(
     text: str, cause: str, detector: str
 ) -> None:
+    _assert_placed(text, cause, detector)
+
+
+def _assert_placed(text: str, cause: str, detector: str) -> None:
     result = explain_text(text)
     assert _top(text) == (cause, detector)
     assert not result.uncertain
@@ -1219,9 +1223,7 @@ def test_windows_messages_in_the_system_s_language_are_read(text: str, detector:
 def test_a_refused_wheel_is_placed_by_its_tags_as_pip_reads_them(
     text: str, cause: str, detector: str
 ) -> None:
-    result = explain_text(text)
-    assert _top(text) == (cause, detector)
-    assert [f.cause for f in result.findings] == [cause]
+    _assert_placed(text, cause, detector)
 
 
 @pytest.mark.parametrize(
