@@ -23,6 +23,8 @@ TF221_TFKERAS_PULLS_TF = EnvSpec("tf221-tfkeras-deps", base=TF221, with_deps=("t
 KERAS_ONLY = EnvSpec("keras-only", packages=("keras==3.15.1",))
 # Keras 2 without TensorFlow: lint assumes the TensorFlow of its minor
 KERAS2_ONLY = EnvSpec("keras2-only", packages=("keras==2.15.0",))
+# tf-keras without the TensorFlow it declares (installed with --no-deps)
+TFKERAS_ONLY = EnvSpec("tfkeras-only", no_deps=("tf-keras==2.15.1",))
 # a bare Python 3.7: nothing installed, and TensorFlow 2.11 is the newest with wheels for it
 PY37 = EnvSpec("py37", python="3.7")
 

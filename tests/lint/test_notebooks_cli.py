@@ -320,6 +320,25 @@ def test_keras_2_without_tensorflow_says_the_tensorflow_is_assumed(
 
 
 @pytest.mark.realenv
+def test_tf_keras_without_tensorflow_assumes_the_tensorflow_of_its_minor(
+    write: Write, tmp_path: Path
+) -> None:
+    """tf-keras 2.15 alone: the TensorFlow it pins (2.15), not the newest TensorFlow beside a
+    tf-keras two years older (an inconsistent pair)."""
+    from envs import build, python_of
+    from specs import TFKERAS_ONLY
+
+    python = python_of(build(TFKERAS_ONLY))
+    write("a.py", RESCALING)
+    target = run_json("lint", "--python", python, str(tmp_path / "a.py"))["target"]
+    assert target["tensorflow"] == "2.15"
+    assert target["origin"] == (
+        f"no TensorFlow installed in {python}; assuming TensorFlow 2.15, the one tf-keras 2.15.1 "
+        "goes with"
+    )
+
+
+@pytest.mark.realenv
 def test_python_without_tensorflow_assumes_the_newest_tensorflow_for_its_python(
     write: Write, tmp_path: Path
 ) -> None:

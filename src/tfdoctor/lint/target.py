@@ -261,6 +261,12 @@ def _target_from_installed(python: str | None) -> KerasTarget:
     tfk_v = _version(installed.get("tf-keras"))
     where = f"installed in {installed.get('where')}"
     tensorflow_known = tf_v is not None
+    if tf_v is None and tfk_v is not None and (keras_v is None or keras_v.major >= KERAS_3):
+        # tf-keras alone (legacy Keras 2 code): the TensorFlow of its minor, as tf-keras pins it
+        tf_v = Version(_tf_major_minor(tfk_v))
+        where = (
+            f"no TensorFlow {where}; assuming TensorFlow {tf_v}, the one tf-keras {tfk_v} goes with"
+        )
     if tf_v is None and (keras_v is None or keras_v.major >= KERAS_3):
         tf_v, paired, assumption = _newest_for_python(installed.get("python") or "")
         return KerasTarget(
