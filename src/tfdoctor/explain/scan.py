@@ -42,7 +42,8 @@ from tfdoctor.explain.platforms import (
 )
 from tfdoctor.explain.resolver import family_of, requirement
 from tfdoctor.explain.signatures import Detector, Detectors, Signature
-from tfdoctor.explain.versions import VersionFacts
+from tfdoctor.explain.versions import VersionFacts, minor_of
+from tfdoctor.version import InvalidVersion, Version
 
 WINDOW = 80
 MAX_FRAMES = 64
@@ -490,7 +491,7 @@ class Scanner:
         last = knowledge.windows_gpu_last()
         if system == "macos":
             detail = "the text shows macOS, where TensorFlow has no CUDA GPU support"
-        elif system == "windows" and tensorflow and last and _minor(tensorflow) > _minor(last):
+        elif system == "windows" and tensorflow and last and _newer_minor(tensorflow, last):
             detail = (
                 f"the text shows native Windows and TensorFlow {tensorflow}: {last} was the last"
                 " release with GPU support there"
@@ -602,7 +603,9 @@ def _user_file(norm: str) -> str:
     return norm.split(" in ", 1)[0].strip("[] ")
 
 
-def _minor(version: str) -> tuple[int, int]:
-    """(major, minor) of a version ("2.12.0" -> (2, 12)); (0, 0) when it has none."""
-    found = re.match(r"(\d{1,4})\.(\d{1,4})", version)
-    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+def _newer_minor(version: str, than: str) -> bool:
+    """Whether a stated version's major.minor is after ``than`` ("2.12.0" after "2.10")."""
+    try:
+        return Version(minor_of(version)) > Version(minor_of(than))
+    except InvalidVersion:
+        return False

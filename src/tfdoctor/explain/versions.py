@@ -287,7 +287,7 @@ def _separate_installations(facts: VersionFacts) -> list[str]:
     return [n for n in variants if n not in pinned or facts.installed[n].version != meta.version]
 
 
-def _minor(version: str) -> str:
+def minor_of(version: str) -> str:
     """``major.minor`` of a stated version ("2.16" of "2.16.1", "2.16", "2.16rc0")."""
     found = re.match(r"\d{1,4}\.\d{1,4}", version)
     return found.group() if found else version
@@ -325,8 +325,8 @@ def version_hits(facts: VersionFacts, python: str) -> Iterator[VersionHit]:
         )
     tf_keras = facts.stated.get("tf-keras")
     if tf_keras is not None and line == 3:
-        minor = _minor(tf.version)
-        if _minor(tf_keras.version) != minor:  # "tf-keras 2.16" and "2.16.0rc0" are of 2.16
+        minor = minor_of(tf.version)
+        if minor_of(tf_keras.version) != minor:  # "tf-keras 2.16" and "2.16.0rc0" are of 2.16
             yield VersionHit(
                 "versions-tf-keras",
                 f"tf-keras {tf_keras.version} is not of TensorFlow {minor}",
