@@ -32,3 +32,32 @@ def test_driver_minimum_of_the_cuda_tensorflow_is_built_with(
     if too_old:
         assert "CUDA 12 needs driver >= 525.60.13" in found[0].evidence
         assert found[0].fix_note == "Update the NVIDIA driver to 525.60.13 or newer."
+
+
+@pytest.mark.realenv
+@pytest.mark.parametrize(("system", "found"), [("Windows", True), ("Linux", False)])
+def test_tensorflow_after_2_10_on_native_windows_is_said_to_run_on_the_cpu(
+    real_env: Callable[[EnvSpec], Path], system: str, found: bool
+) -> None:
+    """TFD604, a fact: TensorFlow 2.10 was the last release with GPU support on native Windows.
+    The snapshot is a real TensorFlow 2.21 environment's; only the OS, which no installer makes,
+    is set as platform.system() would report it."""
+    from tfdoctor.diagnose import diagnose_snapshot
+    from tfdoctor.finding import Severity
+    from tfdoctor.target import load_snapshot
+
+    snapshot = load_snapshot(str(real_env(specs.TF221)))
+    platform = snapshot.platform._replace(system=system, sys_platform=system.lower())
+    report = diagnose_snapshot(snapshot._replace(platform=platform), select=["TFD604"])
+    findings = [f for f in report.findings if f.code == "TFD604"]
+    assert bool(findings) is found, findings
+    if found:
+        [info] = findings
+        assert info.severity is Severity.INFO and info.cause == "platform-unsupported"
+        assert info.title == (
+            "TensorFlow 2.21.0 has no GPU support on native Windows: it runs on the CPU"
+        )
+        assert "TensorFlow 2.10 was the last release with GPU support on native Windows" in (
+            " ".join(info.evidence)
+        )
+        assert '"tensorflow<2.11"' in info.fix_note and "WSL2" in info.fix_note

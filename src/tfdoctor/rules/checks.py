@@ -20,6 +20,7 @@ CHECKS: tuple[CheckFunction, ...] = (
     deps.declared_requirements,
     gpu.cuda_wheels,
     gpu.nvidia_driver,
+    gpu.windows_native_gpu,
     install_state.overlapping,
     install_state.duplicate_metadata,
     install_state.tilde_leftovers,

@@ -28,6 +28,15 @@ DRIVER = RuleInfo(
     "The NVIDIA driver is older than the CUDA version TensorFlow was built with needs.",
 )
 
+WINDOWS_GPU = RuleInfo(
+    "TFD604",
+    "windows-native-gpu",
+    "platform-unsupported",
+    Severity.INFO,
+    Group.GPU,
+    "On native Windows, TensorFlow after 2.10 runs on the CPU only (no GPU support there).",
+)
+
 # Minimum Linux driver per CUDA major (CUDA toolkit release notes, "CUDA Toolkit and Corresponding
 # Driver Versions": https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/index.html#id5).
 
@@ -101,3 +110,43 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
         "insufficient for CUDA runtime version').",
         fix_note=f"Update the NVIDIA driver to {minimum} or newer.",
     )
+
+
+@check(WINDOWS_GPU)
+def windows_native_gpu(ctx: Context) -> Iterator[Finding]:
+    """A fact, not a fault: on native Windows, TensorFlow releases after the last one with GPU
+    support there run on the CPU whatever GPU, driver or CUDA the machine has. Said once, so that
+    nobody installs CUDA and cuDNN for it."""
+    tf = ctx.tensorflow
+    if tf is None or ctx.snapshot.platform.system != "Windows":
+        return
+    fact = ctx.kb.platform_fact("windows_native_gpu_last")
+    if fact is None:
+        return
+    last = str(fact.value)
+    try:
+        after = Version(tf.version).release[:2] > Version(last).release[:2]
+    except InvalidVersion:
+        return
+    if not after:
+        return
+    yield finding(
+        WINDOWS_GPU,
+        f"TensorFlow {tf.version} has no GPU support on native Windows: it runs on the CPU",
+        evidence=(
+            f"{tf.name} {tf.version} in {tf.location}",
+            f"platform: {ctx.snapshot.platform.system} {ctx.snapshot.platform.machine}",
+            f"TensorFlow {last} was the last release with GPU support on native Windows "
+            f"(source: {fact.source})",
+        ),
+        why="tf.config.list_physical_devices('GPU') returns [] and training runs on the CPU; "
+        "installing CUDA or cuDNN on Windows does not change it.",
+        fix_note=f"To use an NVIDIA GPU, run TensorFlow inside WSL2 (pip install "
+        f'"tensorflow[and-cuda]" there), or install TensorFlow {last} ("tensorflow<'
+        f'{_next_minor(last)}", Python 3.7-3.10, CUDA 11.2, cuDNN 8.1) on native Windows.',
+    )
+
+
+def _next_minor(version: str) -> str:
+    major, minor = Version(version).release[:2]
+    return f"{major}.{minor + 1}"
