@@ -61,3 +61,11 @@ def test_tensorflow_after_2_10_on_native_windows_is_said_to_run_on_the_cpu(
             " ".join(info.evidence)
         )
         assert '"tensorflow<2.11"' in info.fix_note and "WSL2" in info.fix_note
+    # the GPU section claims no CUDA build, nor a driver it cannot read, on Windows
+    [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
+    assert gpu == (
+        "the NVIDIA driver is not read on Windows; TensorFlow 2.21 has no GPU build for native "
+        "Windows"
+        if found
+        else "no NVIDIA driver; TensorFlow 2.21 built with CUDA 12.5, cuDNN 9.3"
+    )

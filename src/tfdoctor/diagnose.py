@@ -9,6 +9,7 @@ from tfdoctor.finding import Finding, Group
 from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, check_rules, run_checks
+from tfdoctor.rules.gpu import windows_gpu_ended
 from tfdoctor.snapshot import Snapshot
 from tfdoctor.target import Interpreter, RunningProbe, resolve
 
@@ -146,7 +147,6 @@ def _tensorflow_label(ctx: Context) -> str:
 def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
     snap = ctx.snapshot
     tf = ctx.tensorflow
-    release = ctx.tf_release
     keras_bits = [_v(ctx, "keras")]
     if snap.get("tf-keras"):
         keras_bits.append(_v(ctx, "tf-keras"))
@@ -155,11 +155,7 @@ def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
         keras_bits.append(f"KERAS_BACKEND={backend}")
     if snap.environ.get("TF_USE_LEGACY_KERAS"):
         keras_bits.append(f"TF_USE_LEGACY_KERAS={snap.environ['TF_USE_LEGACY_KERAS']}")
-    gpu = "no NVIDIA driver"
-    if snap.platform.nvidia_driver:
-        gpu = f"NVIDIA driver {snap.platform.nvidia_driver}"
-    if release is not None and release.cuda:
-        gpu += f"; TensorFlow {release.minor} built with CUDA {release.cuda}, cuDNN {release.cudnn}"
+    gpu = _gpu_label(ctx)
     return (
         GroupSummary(
             Group.PYTHON,
@@ -184,3 +180,27 @@ def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
             f"managed by {ctx.installer.kind}",
         ),
     )
+
+
+def _gpu_label(ctx: Context) -> str:
+    """The GPU section's line: the driver as Linux shows it and the CUDA of the Linux build.
+    Elsewhere the probe reads no driver, and the CUDA build is not the one installed (macOS has
+    none; native Windows none after the last release with GPU support there, TFD604)."""
+    snap = ctx.snapshot
+    release = ctx.tf_release
+    system = snap.platform.system
+    if system == "Darwin":
+        return "no CUDA on macOS"
+    if system == "Windows":
+        label = "the NVIDIA driver is not read on Windows"
+        if release is not None and windows_gpu_ended(ctx):
+            return f"{label}; TensorFlow {release.minor} has no GPU build for native Windows"
+    else:
+        label = "no NVIDIA driver"
+        if snap.platform.nvidia_driver:
+            label = f"NVIDIA driver {snap.platform.nvidia_driver}"
+    if release is not None and release.cuda:
+        label += (
+            f"; TensorFlow {release.minor} built with CUDA {release.cuda}, cuDNN {release.cudnn}"
+        )
+    return label

@@ -112,23 +112,32 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
     )
 
 
+def windows_gpu_ended(ctx: Context) -> str:
+    """On native Windows with a TensorFlow after the last release with GPU support there: that
+    release ("2.10"); "" everywhere else."""
+    tf = ctx.tensorflow
+    if tf is None or ctx.snapshot.platform.system != "Windows":
+        return ""
+    fact = ctx.kb.platform_fact("windows_native_gpu_last")
+    if fact is None:
+        return ""
+    last = str(fact.value)
+    try:
+        after = Version(tf.version).release[:2] > Version(last).release[:2]
+    except InvalidVersion:
+        return ""
+    return last if after else ""
+
+
 @check(WINDOWS_GPU)
 def windows_native_gpu(ctx: Context) -> Iterator[Finding]:
     """A fact, not a fault: on native Windows, TensorFlow releases after the last one with GPU
     support there run on the CPU whatever GPU, driver or CUDA the machine has. Said once, so that
     nobody installs CUDA and cuDNN for it."""
+    last = windows_gpu_ended(ctx)
     tf = ctx.tensorflow
-    if tf is None or ctx.snapshot.platform.system != "Windows":
-        return
     fact = ctx.kb.platform_fact("windows_native_gpu_last")
-    if fact is None:
-        return
-    last = str(fact.value)
-    try:
-        after = Version(tf.version).release[:2] > Version(last).release[:2]
-    except InvalidVersion:
-        return
-    if not after:
+    if not last or tf is None or fact is None:
         return
     yield finding(
         WINDOWS_GPU,
