@@ -218,7 +218,8 @@ def test_a_variant_that_only_pulls_in_the_real_build_is_not_a_duplicate(tfdoctor
     )
     assert result.returncode == 0, result.stdout
     data = result.json()
-    assert data["findings"] == []
+    # no duplicate; only the fact that TensorFlow after 2.10 has no GPU on native Windows
+    assert [(f["code"], f["severity"]) for f in data["findings"]] == [("TFD604", "info")]
     assert data["packages"]["tensorflow"]["distribution"] == "tensorflow-intel"
     assert data["target"]["platform"] == "windows-AMD64"
 
