@@ -61,6 +61,8 @@ def test_tensorflow_after_2_10_on_native_windows_is_said_to_run_on_the_cpu(
             " ".join(info.evidence)
         )
         assert '"tensorflow<2.11"' in info.fix_note and "WSL2" in info.fix_note
+        # what TensorFlow 2.10 needs comes from the knowledge base's release facts
+        assert '"tensorflow<2.11", Python 3.7-3.10, CUDA 11.2, cuDNN 8.1)' in info.fix_note
     # the GPU section claims no CUDA build, nor a driver it cannot read, on Windows
     [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
     assert gpu == (

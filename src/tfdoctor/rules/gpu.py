@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Optional
 
 from tfdoctor.finding import Finding, Group, Severity, installs
+from tfdoctor.kb.model import Fact
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
@@ -115,18 +117,24 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
 def windows_gpu_ended(ctx: Context) -> str:
     """On native Windows with a TensorFlow after the last release with GPU support there: that
     release ("2.10"); "" everywhere else."""
+    fact = _windows_gpu_fact(ctx)
+    return str(fact.value) if fact is not None else ""
+
+
+def _windows_gpu_fact(ctx: Context) -> Optional[Fact]:
+    """The knowledge base's last release with GPU support on native Windows, when the target
+    is native Windows with a TensorFlow after it; None everywhere else."""
     tf = ctx.tensorflow
     if tf is None or ctx.snapshot.platform.system != "Windows":
-        return ""
+        return None
     fact = ctx.kb.platform_fact("windows_native_gpu_last")
     if fact is None:
-        return ""
-    last = str(fact.value)
+        return None
     try:
-        after = Version(tf.version).release[:2] > Version(last).release[:2]
+        after = Version(tf.version).release[:2] > Version(str(fact.value)).release[:2]
     except InvalidVersion:
-        return ""
-    return last if after else ""
+        return None
+    return fact if after else None
 
 
 @check(WINDOWS_GPU)
@@ -134,11 +142,11 @@ def windows_native_gpu(ctx: Context) -> Iterator[Finding]:
     """A fact, not a fault: on native Windows, TensorFlow releases after the last one with GPU
     support there run on the CPU whatever GPU, driver or CUDA the machine has. Said once, so that
     nobody installs CUDA and cuDNN for it."""
-    last = windows_gpu_ended(ctx)
+    fact = _windows_gpu_fact(ctx)
     tf = ctx.tensorflow
-    fact = ctx.kb.platform_fact("windows_native_gpu_last")
-    if not last or tf is None or fact is None:
+    if fact is None or tf is None:
         return
+    last = str(fact.value)
     yield finding(
         WINDOWS_GPU,
         f"TensorFlow {tf.version} has no GPU support on native Windows: it runs on the CPU",
@@ -152,8 +160,25 @@ def windows_native_gpu(ctx: Context) -> Iterator[Finding]:
         "installing CUDA or cuDNN on Windows does not change it.",
         fix_note=f"To use an NVIDIA GPU, run TensorFlow inside WSL2 (pip install "
         f'"tensorflow[and-cuda]" there), or install TensorFlow {last} ("tensorflow<'
-        f'{_next_minor(last)}", Python 3.7-3.10, CUDA 11.2, cuDNN 8.1) on native Windows.',
+        f'{_next_minor(last)}"{_release_needs(ctx, last)}) on native Windows.',
     )
+
+
+def _release_needs(ctx: Context, minor: str) -> str:
+    """What a TensorFlow minor needs, from the knowledge base: ", Python 3.7-3.10, CUDA 11.2,
+    cuDNN 8.1"; "" when it does not know the minor."""
+    release = ctx.kb.tensorflow(minor)
+    if release is None:
+        return ""
+    parts = []
+    if release.pythons:
+        first, last = release.pythons[0], release.pythons[-1]
+        parts.append(f"Python {first}-{last}" if first != last else f"Python {first}")
+    if release.cuda:
+        parts.append(f"CUDA {release.cuda}")
+    if release.cudnn:
+        parts.append(f"cuDNN {release.cudnn}")
+    return "".join(f", {part}" for part in parts)
 
 
 def _next_minor(version: str) -> str:
