@@ -248,6 +248,10 @@ def test_and_cuda_extra_on_macos(tfdoctor: Runner, pin: str) -> None:
         assert "TFD211" not in result.stdout
     else:  # uv quietly falls back to the newest release without the extra
         assert "uv fell back to tensorflow 2.13.1" in evidence
+    # the Windows fact is the knowledge base's (curated.json's windows_native_gpu_last)
+    assert "TensorFlow 2.10 was the last release with GPU support on native Windows" in (
+        finding["why"]
+    )
 
 
 @network

@@ -159,8 +159,9 @@ def choose(
         release = found
     if keras == 3 and release.keras_line == 2:
         raise UsageError(
-            f"Keras 3 needs TensorFlow 2.16 or newer; TensorFlow {release.minor} uses Keras 2 "
-            "(drop --keras 3, or pick --tensorflow 2.16 or newer)"
+            f"Keras 3 needs TensorFlow {kb.keras_line_starts(3)} or newer; TensorFlow "
+            f"{release.minor} uses Keras 2 (drop --keras 3, or pick --tensorflow "
+            f"{kb.keras_line_starts(3)} or newer)"
         )
     legacy = keras == 2 and release.keras_line == 3
     system = system or platform.system()

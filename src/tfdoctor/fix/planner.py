@@ -259,8 +259,9 @@ def choose_tensorflow(
             )
         if intent.keras == 3 and release.keras_line == 2:
             raise UsageError(
-                f"Keras 3 needs TensorFlow 2.16 or newer; TensorFlow {release.minor} uses Keras 2 "
-                "(drop --keras 3, or pick --tensorflow 2.16 or newer)"
+                f"Keras 3 needs TensorFlow {kb.keras_line_starts(3)} or newer; TensorFlow "
+                f"{release.minor} uses Keras 2 (drop --keras 3, or pick --tensorflow "
+                f"{kb.keras_line_starts(3)} or newer)"
             )
         return PlannedTensorFlow(variant, release.version, release, True)
     if tf is None:
@@ -293,7 +294,8 @@ def choose_tensorflow(
         )
     if intent.keras == 3 and release.keras_line == 2:
         draft.notes.append(
-            f"Keras 3 needs TensorFlow 2.16 or newer: TensorFlow moves from {tf.version} to "
+            f"Keras 3 needs TensorFlow {kb.keras_line_starts(3)} or newer: TensorFlow moves from "
+            f"{tf.version} to "
             f"{newest.version}"
         )
         return PlannedTensorFlow(variant, newest.version, newest, True)

@@ -428,6 +428,11 @@ class KnowledgeBase:
         ]
         return tuple(sorted(minors, key=requirements.minor_key))
 
+    def keras_line_starts(self, major: int) -> str:
+        """The first TensorFlow minor whose ``tf.keras`` is Keras ``major`` ("2.16" for 3)."""
+        minors = self.keras_line_minors(major)
+        return minors[0] if minors else ""
+
     def tf_keras_from_keras_package(self, tensorflow_version: str) -> bool:
         """True when ``tf.keras`` is served by the ``keras`` distribution (TF 2.6 and later)."""
         release = self.tensorflow(tensorflow_version)

@@ -247,10 +247,19 @@ def _cuda_findings(
                 fell_back = f"{package.name} {got.version}"
         out.append(
             rules.cuda_extra_elsewhere(
-                f"{package.name}[{rules.CUDA_EXTRA}]", target, source, fell_back
+                f"{package.name}[{rules.CUDA_EXTRA}]",
+                target,
+                source,
+                fell_back,
+                _windows_gpu_last(kb),
             )
         )
     return out
+
+
+def _windows_gpu_last(kb: KnowledgeBase) -> str:
+    fact = kb.platform_fact("windows_native_gpu_last")
+    return str(fact.value) if fact is not None else ""
 
 
 def _report(

@@ -55,10 +55,11 @@ def unresolvable(explanation: Explanation, labels: Sequence[str], target: WouldB
 
 
 def cuda_extra_elsewhere(
-    requirement: str, target: WouldBe, source: str, resolved: str | None
+    requirement: str, target: WouldBe, source: str, resolved: str | None, windows_gpu_last: str
 ) -> Finding:
     """``tensorflow[and-cuda]`` for macOS or Windows; ``resolved`` is the release uv fell back
-    to when it found one (a release old enough not to have the extra)."""
+    to when it found one (a release old enough not to have the extra); ``windows_gpu_last`` the
+    knowledge base's last TensorFlow with GPU support on native Windows ("" unknown)."""
     where = "macOS" if target.system == "macos" else "native Windows"
     evidence = [f"{requirement} ({source})", f"checked for {target.label}"]
     if resolved:
@@ -71,9 +72,15 @@ def cuda_extra_elsewhere(
         f"{requirement} asks for TensorFlow's CUDA build, which does not exist for {where}",
         evidence=tuple(evidence),
         why="The and-cuda extra pins NVIDIA's CUDA/cuDNN wheels, which TensorFlow loads only on "
-        "Linux: there is no official GPU support on macOS, and TensorFlow 2.10 was the last "
-        "release with GPU support on native Windows. The install fails (no CUDA wheels for the "
-        "platform), or a resolver quietly picks an old TensorFlow without the extra.",
+        "Linux: there is no official GPU support on macOS"
+        + (
+            f", and TensorFlow {windows_gpu_last} was the last release with GPU support on "
+            "native Windows"
+            if windows_gpu_last
+            else " nor on native Windows"
+        )
+        + ". The install fails (no CUDA wheels for the platform), or a resolver quietly picks "
+        "an old TensorFlow without the extra.",
         fix_note="Drop the [and-cuda] extra on this platform (e.g. `tensorflow[and-cuda]; "
         "sys_platform == 'linux'` and `tensorflow; sys_platform != 'linux'`), or run on Linux "
         "or WSL2 for a GPU.",
