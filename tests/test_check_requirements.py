@@ -62,7 +62,7 @@ def test_tensorflow_215_on_python_312_names_the_newest_release_with_a_wheel(
     )
     assert any("tensorflow==2.21.0" in cmd for cmd in finding["fix"])
     assert "newest release for Python 3.12" in finding["fix_note"]
-    assert data["target"]["python"] == "3.12.0" and data["target"]["kind"] == "requirements"
+    assert data["target"]["python"] == "3.12.16" and data["target"]["kind"] == "requirements"
     assert data["requirements"]["mode"] == "unresolved"
 
 
@@ -249,8 +249,9 @@ def test_and_cuda_extra_on_macos(tfdoctor: Runner, pin: str) -> None:
     else:  # uv quietly falls back to the newest release without the extra
         assert "uv fell back to tensorflow 2.13.1" in evidence
     # the Windows fact is the knowledge base's (curated.json's windows_native_gpu_last)
-    assert "TensorFlow 2.10 was the last release with GPU support on native Windows" in (
-        finding["why"]
+    assert (
+        "TensorFlow 2.10 was the last release with GPU support on native Windows"
+        in (finding["why"])
     )
 
 
@@ -284,7 +285,7 @@ def test_environment_yml_pins_python_and_names_conda_packages_of_the_stack(
         "json",
     )
     data = result.json()
-    assert data["target"]["python"] == "3.12.0", "python=3.12 in the file decides"
+    assert data["target"]["python"] == "3.12.16", "python=3.12 in the file decides (a late patch)"
     assert [f["code"] for f in data["findings"]] == ["TFD120"]
     notes = " ".join(data["requirements"]["notes"])
     assert "cudatoolkit" in notes
@@ -507,3 +508,25 @@ def test_the_keras_2_note_of_a_variant_set_does_not_lead_to_two_variants(
     result = _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json")
     assert result.returncode == 0, result.stdout
     assert result.json()["findings"] == []
+
+
+@network
+def test_python_x_y_is_resolved_as_a_python_in_use_not_as_its_first_patch(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """uv reads `--python-version 3.9` as 3.9.0, which cryptography 50 excludes (Requires-Python
+    >=3.9,!=3.9.0,!=3.9.1): the pinned set `tfdoctor new` wrote for Python 3.9 (cryptography comes
+    with tensorboard's google-auth) was reported as a set that cannot be installed (TFD211)."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow-cpu==2.15.1\ncryptography==50.0.2\n", encoding="utf-8")
+    args = ("--python-version", "3.9", "--platform", "linux", "--arch", "x86_64")
+    result = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json")
+    assert result.returncode == 0, result.stdout
+    data = result.json()
+    assert data["findings"] == [] and data["requirements"]["mode"] == "resolved"
+    assert data["target"]["python"] == "3.9.25"
+    exact = ("--python-version", "3.9.0", "--platform", "linux", "--arch", "x86_64")
+    first_patch = _check(tfdoctor, "-r", str(requirements), *exact, "--format", "json")
+    (finding,) = first_patch.json()["findings"]
+    assert finding["code"] == "TFD211", "an exact 3.9.0 is still checked as 3.9.0"
+    assert any("--python-version 3.9.0 " in e for e in finding["evidence"])
