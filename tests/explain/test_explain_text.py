@@ -1321,3 +1321,25 @@ def test_no_gpu_listed_on_an_os_without_tensorflow_gpu_support_is_the_platform(
     result = explain_text(shown + _NO_GPU_OUTPUT)
     assert _top(shown + _NO_GPU_OUTPUT) == (cause, detector)
     assert result.uncertain is uncertain
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "{message}",
+        "```\n{message}\n```",
+        "```python\n\n{message}\n\n```\n",
+        "~~~\n{message}\n~~~",
+    ],
+)
+def test_a_message_alone_in_a_code_block_is_still_the_message_alone(pasted: str) -> None:
+    """Signatures read a bare message only when it stands alone (no traceback naming another
+    library); the blank lines and Markdown fences of a paste do not count as text around it.
+    The message is quoted from https://github.com/deepfakes/faceswap/issues/261."""
+    message = "ImportError: No module named 'theano'"
+    assert _top(pasted.format(message=message)) == (
+        "backend-misconfigured",
+        "theano-backend-not-installed",
+    )
+    # a line of prose before it is text around it: the message is no longer alone
+    assert not explain_text(f"It fails in my project:\n{message}").findings

@@ -533,16 +533,22 @@ class Scanner:
         hits.recent.append(Match(detector, line_no, text, LineKind.OTHER, None, detail))
 
     def _context_text(self, current: str) -> str:
-        """The lines before the current one back to the start of their traceback."""
+        """The lines before the current one back to the start of their traceback, without the
+        blank lines and Markdown fences around a paste (a message alone in a code block is still
+        the message alone)."""
         lines = [current]
         for raw in reversed(self._window):
-            lines.append(clean(raw).norm)
+            norm = clean(raw).norm
+            if not _MARKUP_ONLY.match(norm):
+                lines.append(norm)
             if is_traceback_start(raw):
                 break
         lines.reverse()
         return "\n".join(lines)
 
 
+# a line that is only the frame of a paste: blank, or a Markdown code fence (```python, ~~~)
+_MARKUP_ONLY = re.compile(r"(?:(?:`{3,}|~{3,})[\w+-]{0,20})?\Z")
 # the words a message ends on when a wrap cut off the name it is about
 _DANGLING_ENDS = (
     "has no attribute",
