@@ -1343,3 +1343,39 @@ def test_a_message_alone_in_a_code_block_is_still_the_message_alone(pasted: str)
     )
     # a line of prose before it is text around it: the message is no longer alone
     assert not explain_text(f"It fails in my project:\n{message}").findings
+
+
+@pytest.mark.parametrize(
+    "capture",
+    [
+        "real_tf214_keras3",
+        "real_tf221_keras215",
+        "real_tf221_transformers",
+        "real_tf221_mixed_tf_keras_in_keras3",
+    ],
+)
+def test_a_traceback_whose_line_breaks_were_lost_is_read_as_its_lines(capture: str) -> None:
+    """A traceback pasted where its line breaks are lost (a web page's comment, a chat message):
+    the real capture collapsed into one line gives the diagnosis of the capture itself, read
+    from the same frames, with the error line on line 1."""
+    text = _capture(capture)
+    collapsed = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    assert "\n" not in collapsed and "Traceback (most recent call last)" in collapsed
+    assert _top(collapsed) == _top(text)
+    result = explain_text(collapsed)
+    assert [e.line_no for e in result.error_lines] == [1] * len(result.error_lines)
+    # a message of several lines is one line now: it starts as the capture's error line
+    assert result.error_lines[-1].text.startswith(explain_text(text).error_lines[-1].text)
+
+
+def test_one_line_that_merely_mentions_a_traceback_is_not_split() -> None:
+    """Only a line holding a traceback's start and its frames is read as a collapsed traceback;
+    prose that mentions one stays one line."""
+    from tfdoctor.explain.lines import collapsed_lines
+
+    prose = (
+        "When I run it I get the usual Traceback (most recent call last) and then a long list "
+        "of frames that I cannot paste here because the output is too long for the forum."
+    )
+    assert collapsed_lines(prose) is None
+    assert collapsed_lines('Traceback (most recent call last): File "a.py", line 1') is None

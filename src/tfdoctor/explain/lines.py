@@ -210,6 +210,35 @@ def _strings(value: object) -> list[str]:
     return found
 
 
+# a traceback whose line breaks were lost on the way (a web page's comment, an issue title, a
+# chat message): one line that holds the traceback's start and its frames
+_COLLAPSED_MIN = 160
+_COLLAPSED_FRAME = ('File "', "<ipython-input-", "Cell In[", "--->")
+_COLLAPSED_BREAK = re.compile(
+    r"\s+(?="
+    r'File "|Traceback \(most recent call last\)|During handling of the above exception'
+    r"|The above exception was the direct cause"
+    r"|(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Failure): )"
+)
+_COLLAPSED_SOURCE = re.compile(r'(File "[^"]{1,400}", line \d{1,7}, in [^\s]{1,200})\s+(\S.*)')
+
+
+def collapsed_lines(raw: str) -> list[str] | None:
+    """The lines of a traceback collapsed into one line, split where its lines began: before
+    its start, each frame, the chain's sentences and each ``SomeError: message``; None for any
+    other line."""
+    if len(raw) < _COLLAPSED_MIN or "Traceback (most recent call last)" not in raw:
+        return None
+    if not any(mark in raw for mark in _COLLAPSED_FRAME):
+        return None
+    pieces: list[str] = []
+    for piece in _COLLAPSED_BREAK.split(raw):
+        frame = _COLLAPSED_SOURCE.match(piece)
+        # a frame and the source line under it: `File "x.py", line 3, in main  model.fit(...)`
+        pieces.extend(frame.groups() if frame else [piece] if piece.strip() else [])
+    return pieces if len(pieces) > 1 else None
+
+
 def is_traceback_start(text: str) -> bool:
     return "Traceback (most recent call last)" in text
 

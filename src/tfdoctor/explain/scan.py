@@ -28,6 +28,7 @@ from tfdoctor.explain.lines import (
     CleanLine,
     LineKind,
     clean,
+    collapsed_lines,
     escaped_lines,
     has_trigger,
     is_frame,
@@ -158,11 +159,14 @@ class Scanner:
             return
         for raw in block.split("\n")[:-1]:
             pieces = escaped_lines(raw) if "\\" in raw else None
+            if pieces is None and "most recent call last" in raw:
+                pieces = collapsed_lines(raw)
             if pieces is None:
                 self._line(raw)
                 continue
-            # an escaped traceback in one line (a JSON log record): its lines are read as lines,
-            # all with the number of the line that holds them
+            # an escaped traceback in one line (a JSON log record), or one whose line breaks
+            # were lost: its lines are read as lines, all with the number of the line that holds
+            # them
             self._line(pieces[0])
             for piece in pieces[1:]:
                 self._line(piece, advance=False)
