@@ -1379,3 +1379,22 @@ def test_one_line_that_merely_mentions_a_traceback_is_not_split() -> None:
     )
     assert collapsed_lines(prose) is None
     assert collapsed_lines('Traceback (most recent call last): File "a.py", line 1') is None
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "2024-05-02T10:41:17.4263519Z ",  # a GitHub Actions log
+        "2024-05-02T10:41:17.426351923Z stderr F ",  # kubectl logs of a container (CRI)
+        "trainer-1  | ",  # docker compose
+        "web_1      | ",  # docker-compose v1
+        "   12.3s    41 ",  # a Kaggle notebook's log
+    ],
+)
+def test_a_log_that_prefixes_every_line_is_read_as_its_lines(prefix: str) -> None:
+    """CI, container and notebook-service logs put a time stamp or a service name before every
+    line; the real capture so prefixed gives the capture's own diagnosis and evidence."""
+    text = _capture("real_tf214_keras3")
+    logged = "".join(prefix + line for line in text.splitlines(keepends=True))
+    assert _top(logged) == _top(text)
+    assert explain_text(logged).findings[0].evidence == explain_text(text).findings[0].evidence

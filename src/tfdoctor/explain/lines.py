@@ -28,6 +28,11 @@ _PREFIXES = re.compile(
     r"|\s*\[\d+,\d+\]<std(?:out|err)>:"  # mpirun / horovod rank prefix
     r"|\s*\(\w+ pid=\d+\)\s"  # ray worker prefix
     r"|\s*E {2,}(?=\S)"  # pytest's failure lines: "E       ValueError: ..."
+    # a CI or container log's time stamp: GitHub Actions' "2024-05-02T10:41:17.4263519Z ",
+    # Kubernetes' (CRI) "2024-05-02T10:41:17.426351923Z stderr F "
+    r"|\s*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z\s(?:std(?:out|err) [FP] )?"
+    r"|\s*[\w.-]{1,60}[-_]\d{1,4} +\| ?"  # docker compose: "trainer-1  | ", "web_1  | "
+    r"|\s*\d{1,6}\.\d{1,3}s\s+\d{1,7}\s"  # a Kaggle notebook's log: "   12.3s    41 "
     r")+"
 )
 _HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|quot|apos|amp|lt|gt|nbsp);")
