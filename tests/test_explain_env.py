@@ -206,3 +206,21 @@ def test_tf_core_names_are_in_every_tensorflow(real_env: Callable[[EnvSpec], Pat
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
         )
         assert out.stdout.strip().splitlines()[-1] == "[]", spec.name
+
+
+def test_a_text_fix_the_environment_does_not_prove_is_aimed_at_that_environment(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """The healthy TensorFlow 2.15 environment (uv) shows no NumPy 2: the text's cause stays a
+    text cause, its fix filled with the environment's versions, and aimed at it: a bare
+    `uv pip install` would change the venv active where it is pasted (or a .venv of the working
+    folder, tfdoctor's own in a clone of it), `tfdoctor check` would check that one."""
+    env = real_env(specs.TF215)
+    data = _explain_json(tfdoctor, CAPTURES / "real_tf215_numpy2.txt", "--python", str(env))
+    top = data["findings"][0]  # type: ignore[index]
+    assert top["cause"] == "numpy-incompatible" and "proven_by" not in top["data"]
+    python = f"{env}/bin/python"
+    assert top["fix"] == [
+        f'uv pip install --python {python} "tensorflow-cpu==2.15.1" "numpy<2.0.0,>=1.23.5"',
+        f"uv pip check --python {python}",
+    ]
