@@ -224,3 +224,34 @@ def test_a_text_fix_the_environment_does_not_prove_is_aimed_at_that_environment(
         f'uv pip install --python {python} "tensorflow-cpu==2.15.1" "numpy<2.0.0,>=1.23.5"',
         f"uv pip check --python {python}",
     ]
+
+
+def test_an_uncertainty_the_environment_settles_is_not_reported(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """The demo's error: the KerasTensor message alone is Keras 2 code under Keras 3 or, beside
+    TensorFlow 2.15, the wrong Keras (uncertain, with keras-version-mismatch an alternative).
+    TensorFlow 2.15 with Keras 3 proves the second: first, and no longer 'uncertain' (it said
+    'It may also be: keras-version-mismatch' under a first finding of that very cause)."""
+    text = tmp_path / "demo.txt"
+    text.write_text(
+        "Traceback (most recent call last):\n"
+        '  File "/home/u/example.py", line 3, in <module>\n'
+        '    print("output:", tf.nn.relu(tf.keras.layers.Dense(8)(inputs)).shape)\n'
+        "ValueError: A KerasTensor cannot be used as input to a TensorFlow function. A "
+        "KerasTensor is a symbolic placeholder for a shape and dtype, used when constructing "
+        "Keras Functional models or Keras Functions. You can only use it as input to a Keras "
+        "layer or a Keras operation (from the namespaces `keras.layers` and `keras.operations`)."
+        " You are likely doing something like:\n",
+        encoding="utf-8",
+    )
+    alone = _explain_json(tfdoctor, text, "--text-only")
+    assert alone["uncertain"] is True and "keras-version-mismatch" in alone["alternatives"]  # type: ignore[operator]
+    env = real_env(specs.TF215_KERAS3)
+    data = _explain_json(tfdoctor, text, "--python", str(env))
+    assert _causes(data)[0] == ("TFD101", "keras-version-mismatch")
+    assert data["uncertain"] is False and data["alternatives"] == []
+    assert data["uncertain_reason"] == ""
+    assert not any("uncertain" in f["data"] for f in data["findings"])  # type: ignore[union-attr]
+    out = tfdoctor("explain", str(text), "--python", str(env)).stdout
+    assert "Uncertain" not in out

@@ -169,7 +169,7 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.explain import NotTextError, explain_stream
     from tfdoctor.explain.engine import refill
-    from tfdoctor.explain.join import join_environment
+    from tfdoctor.explain.join import join_result
     from tfdoctor.finding import Severity
     from tfdoctor.report.explain import print_text, to_json, to_markdown
 
@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     env = _environment(args, result)
     if env is not None:
         result = refill(result, env.facts)
-        result = dataclasses.replace(result, findings=join_environment(result.findings, env))
+        result = join_result(result, env)
     if args.format == "json":
         data = to_json(result, source)
         if env is not None:
