@@ -255,3 +255,34 @@ def test_an_uncertainty_the_environment_settles_is_not_reported(
     assert not any("uncertain" in f["data"] for f in data["findings"])  # type: ignore[union-attr]
     out = tfdoctor("explain", str(text), "--python", str(env)).stdout
     assert "Uncertain" not in out
+
+
+def test_the_output_names_the_environment_joined_and_a_traceback_of_another_one(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """Which environment was checked and how it was found is said (it was only in JSON); with
+    --python naming another environment than the one the traceback's paths show, the output
+    says so and the command that confirms the diagnosis names the --python one (it named the
+    traceback's, an environment that was not checked)."""
+    keras3 = real_env(specs.TF215_KERAS3)
+    healthy = real_env(specs.TF215)
+    captured = (CAPTURES / "real_tf215_keras3_save_dir.txt").read_text(encoding="utf-8")
+    shown = captured.split('File "', 2)[2].split("/lib/python3.11/", 1)[0]
+    text = tmp_path / "paste.txt"
+    text.write_text(captured.replace(shown, str(keras3)), encoding="utf-8")
+    found = tfdoctor("explain", str(text)).stdout
+    assert found.startswith(
+        f"Environment: {keras3} (the one the traceback's paths show); tfdoctor check finds 1 "
+        "error in it.\n"
+    ), found
+    named = tfdoctor("explain", str(text), "--python", str(healthy))
+    lines = named.stdout.splitlines()
+    assert lines[0] == (
+        f"Environment: {healthy} (named with --python); tfdoctor check finds no errors in it."
+    )
+    assert lines[1].startswith(f"The text's paths show another environment, {keras3}: ")
+    assert lines[-1].endswith(f"tfdoctor check --python {healthy}")
+    data = _explain_json(tfdoctor, text, "--python", str(healthy))
+    assert data["next"] == f"tfdoctor check --python {healthy}"
+    markdown = tfdoctor("explain", str(text), "--python", str(healthy), "--format", "markdown")
+    assert f"Environment: {healthy} (named with --python)" in markdown.stdout

@@ -75,7 +75,7 @@ def _closing_lines(
     return lines
 
 
-def to_markdown(result: ExplainResult, source: str) -> str:
+def to_markdown(result: ExplainResult, source: str, about: tuple[str, ...] = ()) -> str:
     """The text's own lines (evidence, error lines) and the commands are code spans: a pasted
     ``__init__``, ``<cell line: 0>`` or Colab's ``[file](https://localhost:8080/)`` stays as
     written instead of becoming bold text, a dropped HTML tag or a link."""
@@ -83,6 +83,7 @@ def to_markdown(result: ExplainResult, source: str) -> str:
 
     if not result.recognised:
         parts = [UNKNOWN, ""]
+        parts.extend(line for text in about for line in (text, ""))
         if result.error_lines:
             parts += ["The last error lines in it:", ""]
             parts += [
@@ -93,6 +94,7 @@ def to_markdown(result: ExplainResult, source: str) -> str:
         parts.append(f"To test the environment itself, run: {code_span(result.next_step)}")
         return "\n".join(parts) + "\n"
     parts = [f"# tfdoctor explain: {source}", ""]
+    parts.extend(line for text in about for line in (text, ""))
     for rank, finding in enumerate(result.findings, 1):
         parts.append(f"## {rank}. {finding.title}")
         parts.append("")
@@ -123,7 +125,10 @@ def _evidence_markdown(line: str) -> str:
     return f"> {code_span(line)}"
 
 
-def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
+def print_text(
+    result: ExplainResult, source: str, stream: TextIO, about: tuple[str, ...] = ()
+) -> None:
+    """``about``: lines on the environment joined in (commands/explain), printed first."""
     from rich.console import Console  # imported here: start-up stays lean
     from rich.markup import escape as markup_escape
 
@@ -135,6 +140,8 @@ def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
         return markup_escape(clean(text))
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
+    for line in about:
+        console.print(escape(line))
     if not result.recognised:
         first, *rest = _unknown_lines(result)
         console.print(f"[bold]{escape(first)}[/]")
