@@ -124,6 +124,12 @@ def test_a_text_explain_cannot_place_still_gets_the_environments_errors(
     data = result.json()
     assert [f["code"] for f in data["findings"]] == ["TFD101"]
     assert result.returncode == 1
+    # the cause is the environment's, not one "in" the text (it said "1 known cause in FILE")
+    out = tfdoctor("explain", str(text), "--python", str(env)).stdout.splitlines()
+    assert out[1] == (
+        "No known TensorFlow/Keras failure found in the text. The environment checked has 1 "
+        "known cause, most likely first:"
+    )
 
 
 def test_text_only_looks_at_no_environment(

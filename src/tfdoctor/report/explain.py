@@ -150,7 +150,13 @@ def print_text(
         return
     count = len(result.findings)
     noun = "cause" if count == 1 else "causes"
-    console.print(f"[bold]{count} known {noun}[/] in {escape(source)}, most likely first:")
+    if any("line" in dict(finding.data) for finding in result.findings):
+        console.print(f"[bold]{count} known {noun}[/] in {escape(source)}, most likely first:")
+    else:  # every finding is the environment's: the text itself showed no known failure
+        console.print(
+            f"[bold]{escape(UNKNOWN)}[/] The environment checked has {count} known "
+            f"{noun}, most likely first:"
+        )
     for rank, finding in enumerate(result.findings, 1):
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         console.print()
