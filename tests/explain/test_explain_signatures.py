@@ -199,3 +199,15 @@ def test_a_known_interpreter_is_what_every_command_changes(installer: str, pip: 
     steps = [render(step, derive(facts)) for step in gpu.fix]
     assert steps[0] is not None and steps[0].startswith("'/e nv/bin/python' -c ")
     assert "tfdoctor check --python '/e nv/bin/python' --deep" in steps
+
+
+@pytest.mark.parametrize("detector_id", ["tensorflow-imported-as-none", "top-module-missing"])
+def test_installing_tensorflow_keeps_the_installed_distribution(detector_id: str) -> None:
+    """In an environment with tensorflow-cpu, 'install tensorflow' adds a second distribution
+    writing the same folder (TFD301, the newest release's files over 2.15's): the installed
+    distribution is the one named."""
+    detector = next(d for d in ALL if d.id == detector_id)
+    facts = {"tensorflow": "2.15.1", "tensorflow_dist": "tensorflow-cpu", "installer": "pip"}
+    commands = [render(step, derive(facts)) for step in detector.fix]
+    assert 'python -m pip install "tensorflow-cpu"' in commands
+    assert render(detector.fix[0], derive(None)) == 'python -m pip install "tensorflow"'
