@@ -65,6 +65,7 @@ def _closing_lines(
         named = ", ".join(
             "not an environment fault" if cause == "none" else cause
             for cause in result.alternatives
+            if cause not in result.uncertain_reason  # "A and B are about as likely": B is named
         )
         lines.append(
             f"Uncertain: {result.uncertain_reason}. It may also be: {named}."
