@@ -124,6 +124,12 @@ def test_a_text_explain_cannot_place_still_gets_the_environments_errors(
     data = result.json()
     assert [f["code"] for f in data["findings"]] == ["TFD101"]
     assert result.returncode == 1
+    # the cause is the environment's, not one "in" the text (it said "1 known cause in FILE")
+    out = tfdoctor("explain", str(text), "--python", str(env)).stdout.splitlines()
+    assert out[1] == (
+        "No known TensorFlow/Keras failure found in the text. The environment checked has 1 "
+        "known cause, most likely first:"
+    )
 
 
 def test_text_only_looks_at_no_environment(
@@ -206,3 +212,83 @@ def test_tf_core_names_are_in_every_tensorflow(real_env: Callable[[EnvSpec], Pat
             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
         )
         assert out.stdout.strip().splitlines()[-1] == "[]", spec.name
+
+
+def test_a_text_fix_the_environment_does_not_prove_is_aimed_at_that_environment(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """The healthy TensorFlow 2.15 environment (uv) shows no NumPy 2: the text's cause stays a
+    text cause, its fix filled with the environment's versions, and aimed at it: a bare
+    `uv pip install` would change the venv active where it is pasted (or a .venv of the working
+    folder, tfdoctor's own in a clone of it), `tfdoctor check` would check that one."""
+    env = real_env(specs.TF215)
+    data = _explain_json(tfdoctor, CAPTURES / "real_tf215_numpy2.txt", "--python", str(env))
+    top = data["findings"][0]  # type: ignore[index]
+    assert top["cause"] == "numpy-incompatible" and "proven_by" not in top["data"]
+    python = f"{env}/bin/python"
+    assert top["fix"] == [
+        f'uv pip install --python {python} "tensorflow-cpu==2.15.1" "numpy<2.0.0,>=1.23.5"',
+        f"uv pip check --python {python}",
+    ]
+
+
+def test_an_uncertainty_the_environment_settles_is_not_reported(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """The demo's error: the KerasTensor message alone is Keras 2 code under Keras 3 or, beside
+    TensorFlow 2.15, the wrong Keras (uncertain, with keras-version-mismatch an alternative).
+    TensorFlow 2.15 with Keras 3 proves the second: first, and no longer 'uncertain' (it said
+    'It may also be: keras-version-mismatch' under a first finding of that very cause)."""
+    text = tmp_path / "demo.txt"
+    text.write_text(
+        "Traceback (most recent call last):\n"
+        '  File "/home/u/example.py", line 3, in <module>\n'
+        '    print("output:", tf.nn.relu(tf.keras.layers.Dense(8)(inputs)).shape)\n'
+        "ValueError: A KerasTensor cannot be used as input to a TensorFlow function. A "
+        "KerasTensor is a symbolic placeholder for a shape and dtype, used when constructing "
+        "Keras Functional models or Keras Functions. You can only use it as input to a Keras "
+        "layer or a Keras operation (from the namespaces `keras.layers` and `keras.operations`)."
+        " You are likely doing something like:\n",
+        encoding="utf-8",
+    )
+    alone = _explain_json(tfdoctor, text, "--text-only")
+    assert alone["uncertain"] is True and "keras-version-mismatch" in alone["alternatives"]  # type: ignore[operator]
+    env = real_env(specs.TF215_KERAS3)
+    data = _explain_json(tfdoctor, text, "--python", str(env))
+    assert _causes(data)[0] == ("TFD101", "keras-version-mismatch")
+    assert data["uncertain"] is False and data["alternatives"] == []
+    assert data["uncertain_reason"] == ""
+    assert not any("uncertain" in f["data"] for f in data["findings"])  # type: ignore[union-attr]
+    out = tfdoctor("explain", str(text), "--python", str(env)).stdout
+    assert "Uncertain" not in out
+
+
+def test_the_output_names_the_environment_joined_and_a_traceback_of_another_one(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """Which environment was checked and how it was found is said (it was only in JSON); with
+    --python naming another environment than the one the traceback's paths show, the output
+    says so and the command that confirms the diagnosis names the --python one (it named the
+    traceback's, an environment that was not checked)."""
+    keras3 = real_env(specs.TF215_KERAS3)
+    healthy = real_env(specs.TF215)
+    captured = (CAPTURES / "real_tf215_keras3_save_dir.txt").read_text(encoding="utf-8")
+    shown = captured.split('File "', 2)[2].split("/lib/python3.11/", 1)[0]
+    text = tmp_path / "paste.txt"
+    text.write_text(captured.replace(shown, str(keras3)), encoding="utf-8")
+    found = tfdoctor("explain", str(text)).stdout
+    assert found.startswith(
+        f"Environment: {keras3} (the one the traceback's paths show); tfdoctor check finds 1 "
+        "error in it.\n"
+    ), found
+    named = tfdoctor("explain", str(text), "--python", str(healthy))
+    lines = named.stdout.splitlines()
+    assert lines[0] == (
+        f"Environment: {healthy} (named with --python); tfdoctor check finds no errors in it."
+    )
+    assert lines[1].startswith(f"The text's paths show another environment, {keras3}: ")
+    assert lines[-1].endswith(f"tfdoctor check --python {healthy}")
+    data = _explain_json(tfdoctor, text, "--python", str(healthy))
+    assert data["next"] == f"tfdoctor check --python {healthy}"
+    markdown = tfdoctor("explain", str(text), "--python", str(healthy), "--format", "markdown")
+    assert f"Environment: {healthy} (named with --python)" in markdown.stdout

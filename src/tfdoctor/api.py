@@ -63,7 +63,7 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.envfacts import environment_facts
     from tfdoctor.explain import explain_text
-    from tfdoctor.explain.join import DiagnosedEnvironment, join_environment
+    from tfdoctor.explain.join import DiagnosedEnvironment, join_result
     from tfdoctor.report.explain import to_json
     from tfdoctor.report.model import Report
 
@@ -73,7 +73,9 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
         facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
         environment = DiagnosedEnvironment(facts, static, "python argument")
     result = explain_text(text, environment.facts if environment else None)
-    findings = join_environment(result.findings, environment) if environment else result.findings
+    if environment is not None:
+        result = join_result(result, environment)
+    findings = result.findings
     document = to_json(result, "<text>")
     # what `tfdoctor explain --format json` adds to the envelope (docs/schema/explain.json)
     keys = ("input", "recognised", "uncertain", "uncertain_reason", "alternatives", "next")

@@ -21,6 +21,9 @@ def environment_facts(
     if tensorflow is not None:
         facts["tensorflow"] = tensorflow.version
         facts["tensorflow_dist"] = tensorflow.key
-    if installer.kind == "pip":
-        facts["pip"] = f"{shell_word(snapshot.python.executable)} -m pip"
+    if installer.kind != "requirements":  # a requirement set (check -r) has no interpreter
+        # every command aimed at this environment (explain.facts): `uv pip install --python X`,
+        # `X -m pip` for pip, conda and poetry environments (a bare `uv pip`/`python -m pip` would
+        # change the environment active where the command is pasted)
+        facts["target"] = shell_word(snapshot.python.executable)
     return {k: v for k, v in facts.items() if v}

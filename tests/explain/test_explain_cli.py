@@ -356,3 +356,28 @@ def test_an_empty_input_is_a_usage_error(
     _stdin(monkeypatch, b"")
     assert main(["explain", "--text-only"]) == 2
     assert capsys.readouterr().err.startswith("tfdoctor: standard input is empty: nothing")
+
+
+def test_an_uncertain_answer_names_each_alternative_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Two causes about as likely: the reason names both, and 'It may also be' does not name
+    the second again ('... removed-api and numpy-incompatible are about as likely from the text
+    alone. It may also be: numpy-incompatible.')."""
+    path = tmp_path / "session.txt"
+    path.write_text(
+        (DATA / "real_tf215_numpy2.txt").read_text(encoding="utf-8")
+        + ">>> print(tf.keras.__version__)\n"
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "AttributeError: module 'keras.api._v2.keras' has no attribute '__version__'\n",
+        encoding="utf-8",
+    )
+    main(["explain", "--text-only", "--format", "json", str(path)])
+    data = json.loads(capsys.readouterr().out)
+    assert data["uncertain"] and len(data["alternatives"]) == 1
+    second = data["alternatives"][0]
+    assert second in data["uncertain_reason"]  # the JSON keeps it
+    main(["explain", "--text-only", str(path)])
+    closing = next(line for line in capsys.readouterr().out.splitlines() if "Uncertain" in line)
+    assert closing.count(second) == 1 and "It may also be" not in closing, closing

@@ -39,3 +39,18 @@ def test_every_environment_error_of_a_proven_cause_is_kept() -> None:
     other = joined[1].title
     assert other in ("tensorflow-text", "tensorflow-io") and other not in proof
     assert all(f.severity is Severity.ERROR for f in joined)
+
+
+def test_the_environment_settles_an_uncertainty_only_with_a_cause_named_for_it() -> None:
+    from tfdoctor.explain.join import settled
+
+    mismatch = Finding("TFD101", "keras-version-mismatch", Severity.ERROR, "keras 3 on TF 2.15")
+    unrelated = Finding("TFD302", "duplicate-distribution", Severity.ERROR, "cryptography twice")
+    text = _text_finding("tf-keras-mismatch", Severity.ERROR)
+    alternatives = ("keras-version-mismatch", "dependent-package-incompatible")
+    assert settled(
+        "tf-keras-mismatch", alternatives, join_environment((text,), _environment(mismatch))
+    )
+    assert not settled(
+        "tf-keras-mismatch", alternatives, join_environment((text,), _environment(unrelated))
+    )

@@ -178,3 +178,36 @@ def test_numpy_fix_depends_on_the_tensorflow_release() -> None:
     example = next(s for s in SIGNATURES if s.id == "numpy2-abi").example
     old = explain_text(example, {"tensorflow": "2.15.1"}).findings[0].fix
     assert old[0] == 'python -m pip install "tensorflow==2.15.1" "numpy<2.0.0,>=1.23.5"'
+
+
+@pytest.mark.parametrize(
+    ("installer", "pip"),
+    [
+        ("uv", "uv pip install --python '/e nv/bin/python'"),
+        ("pip", "'/e nv/bin/python' -m pip install"),
+        ("conda", "'/e nv/bin/python' -m pip install"),
+        ("poetry", "'/e nv/bin/python' -m pip install"),
+    ],
+)
+def test_a_known_interpreter_is_what_every_command_changes(installer: str, pip: str) -> None:
+    """With the environment's interpreter known (``target``, as tfdoctor.envfacts writes it), no
+    command is left to the environment active where it is pasted."""
+    facts = {"tensorflow": "2.21.0", "installer": installer, "target": "'/e nv/bin/python'"}
+    keras = explain_text(DETECTORS.family("resolver-keras").example, facts).findings[0]
+    assert keras.fix[0] == f'{pip} "tensorflow==2.21.0" "keras>=3.12.0"'
+    gpu = next(s for s in SIGNATURES if s.id == "tf-lists-no-gpu")
+    steps = [render(step, derive(facts)) for step in gpu.fix]
+    assert steps[0] is not None and steps[0].startswith("'/e nv/bin/python' -c ")
+    assert "tfdoctor check --python '/e nv/bin/python' --deep" in steps
+
+
+@pytest.mark.parametrize("detector_id", ["tensorflow-imported-as-none", "top-module-missing"])
+def test_installing_tensorflow_keeps_the_installed_distribution(detector_id: str) -> None:
+    """In an environment with tensorflow-cpu, 'install tensorflow' adds a second distribution
+    writing the same folder (TFD301, the newest release's files over 2.15's): the installed
+    distribution is the one named."""
+    detector = next(d for d in ALL if d.id == detector_id)
+    facts = {"tensorflow": "2.15.1", "tensorflow_dist": "tensorflow-cpu", "installer": "pip"}
+    commands = [render(step, derive(facts)) for step in detector.fix]
+    assert 'python -m pip install "tensorflow-cpu"' in commands
+    assert render(detector.fix[0], derive(None)) == 'python -m pip install "tensorflow"'

@@ -130,3 +130,33 @@ def test_text_is_told_from_binary_the_same_way_whatever_the_chunk_size() -> None
     data = b"\x1a\n" + (DATA / "real_tf215_session.txt").read_bytes()
     whole = explain_stream(io.BytesIO(data))
     assert explain_stream(io.BytesIO(data), chunk_bytes=1).findings == whole.findings
+
+
+_EPOCH = "Epoch 3/10 - 120/120 - 2s - loss: 0.1234 - accuracy: 0.9500 - val_loss: 0.2000\n"
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        '>>> print("Num GPUs Available: ", len(tf.config.list_physical_devices("GPU")))\n'
+        "Num GPUs Available:  0\n",
+        ">>> print(tf.config.list_physical_devices())\n"
+        "[PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]\n",
+        "There are incompatible versions in the resolved dependencies:\n"
+        "  typing-extensions==3.10.0 (from -r requirements.in (line 20))\n"
+        "  typing-extensions~=3.7.4 (from tensorflow==2.5.3->-r requirements.in (line 21))\n",
+    ],
+    ids=["num-gpus", "cpu-only-devices", "pip-compile"],
+)
+def test_a_long_log_ends_as_a_short_one_does(ending: str) -> None:
+    """A log longer than explain.engine.SMALL_INPUT is read through the trigger words of
+    explain.lines: what a script prints of TensorFlow's devices and pip-compile's conflict have
+    no error word on their lines, and were found in a short text only ('No known failure' after
+    a long training log)."""
+    from tfdoctor.explain import explain_text
+    from tfdoctor.explain.engine import SMALL_INPUT
+
+    short = explain_text(_EPOCH * 3 + ending)
+    long = explain_text(_EPOCH * (SMALL_INPUT // len(_EPOCH) + 10) + ending)
+    assert short.findings
+    assert [f.cause for f in long.findings] == [f.cause for f in short.findings]

@@ -127,6 +127,40 @@ def _trusted(environment: str, shown: str) -> bool:
     return owners <= {0, os.getuid()} if hasattr(os, "getuid") else True
 
 
+def _about(env: DiagnosedEnvironment, shown: str, python: str | None) -> tuple[str, ...]:
+    """Lines that say which environment was checked and joined with the text, how it was found,
+    and, when --python named another one than the text's paths show, that they differ."""
+    from tfdoctor.finding import Severity
+    from tfdoctor.target import resolve
+
+    target = env.report.target
+    where = str(target.get("prefix") or target.get("executable") or "")
+    how = {"--python": "named with --python", "traceback": "the one the traceback's paths show"}
+    errors = sum(1 for f in env.report.findings if f.severity is Severity.ERROR)
+    noun = "error" if errors == 1 else "errors"
+    lines = [
+        f"Environment: {where} ({how.get(env.source, env.source)}); tfdoctor check finds "
+        f"{errors or 'no'} {noun} in it."
+    ]
+    if python is not None and shown:
+        try:
+            other = resolve(shown).executable
+        except UsageError:
+            other = ""  # not on this machine: nothing to compare
+        if other and other != target.get("executable"):
+            lines.append(
+                f"The text's paths show another environment, {shown}: this explanation is of "
+                f"the one --python names (tfdoctor explain --python {_quoted(shown)} for that one)."
+            )
+    return tuple(lines)
+
+
+def _quoted(path: str) -> str:
+    from tfdoctor.explain.engine import quote
+
+    return quote(path) or "PATH"
+
+
 def _next_step_in(result: ExplainResult, python: str) -> ExplainResult:
     """The command that confirms the diagnosis, for the environment --python names (the text
     shows none): a bare `tfdoctor check` would look at the active one instead."""
@@ -169,7 +203,7 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.explain import NotTextError, explain_stream
     from tfdoctor.explain.engine import refill
-    from tfdoctor.explain.join import join_environment
+    from tfdoctor.explain.join import join_result
     from tfdoctor.finding import Severity
     from tfdoctor.report.explain import print_text, to_json, to_markdown
 
@@ -191,12 +225,16 @@ def run(args: argparse.Namespace) -> int:
             f"{what} is empty: nothing to explain; give the traceback or log "
             "(a file, or piped in: ... 2>&1 | tfdoctor explain)"
         )
-    if args.python is not None and not result.environment:
+    shown = result.environment  # the environment the text's paths show, "" when none
+    if args.python is not None:
+        # the environment named with --python is the one checked and joined: the command that
+        # confirms the diagnosis names it too, not another that the text's paths show
         result = _next_step_in(result, args.python)
     env = _environment(args, result)
+    about = _about(env, shown, args.python) if env is not None else ()
     if env is not None:
         result = refill(result, env.facts)
-        result = dataclasses.replace(result, findings=join_environment(result.findings, env))
+        result = join_result(result, env)
     if args.format == "json":
         data = to_json(result, source)
         if env is not None:
@@ -210,9 +248,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         from tfdoctor.printable import clean
 
-        sys.stdout.write(clean(to_markdown(result, source)))
+        sys.stdout.write(clean(to_markdown(result, source, about)))
     else:
-        print_text(result, source, sys.stdout)
+        print_text(result, source, sys.stdout, about)
     if any(finding.severity is Severity.ERROR for finding in result.findings):
         return EXIT_FINDINGS
     return EXIT_OK

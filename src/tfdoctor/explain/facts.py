@@ -15,6 +15,12 @@ protobuf 3.19.6 forced: both would install keras 2.15.0, numpy 1.26.4 and protob
 ``tensorflow_dist`` defaults to ``tensorflow``: callers should give the installed distribution
 (``tensorflow-cpu``, ``tensorflow-macos``...) so that the pin does not add a second one.
 
+``target`` is the environment's interpreter as one shell word (tfdoctor.envfacts writes it):
+with it every command is aimed at that environment, whatever is active where it is pasted:
+``uv pip install`` gets ``--python TARGET`` (without it uv installs into the active venv, or a
+``.venv`` of the working directory), ``{pip}`` is ``TARGET -m pip`` for the other installers, and
+a step that starts with ``python`` or ``tfdoctor check`` runs TARGET / checks it.
+
 Derived facts come from the knowledge base (tfdoctor.kb, loaded only when a TensorFlow version is
 known): ``keras_req`` is the keras range that TensorFlow release declares (narrowed by curated
 constraints), ``tf_keras_req`` the tf-keras of its major.minor, ``numpy_req`` the NumPy range it
@@ -34,6 +40,9 @@ _FORMATTER = string.Formatter()
 # double quotes, where the shell still expands $(...) and backticks: a value with any other
 # character is unknown rather than pasted into a command.
 _PLAIN = re.compile(r"^[A-Za-z0-9._+!-]{1,100}$")
+# facts that are command words already quoted by tfdoctor itself (shellwords.word), not metadata
+_COMMAND_FACTS = ("pip", "target")
+_UV_PIP = re.compile(r"(?<![\w-])uv pip (?:install|uninstall|check|list|show|freeze|tree)(?![\w-])")
 
 
 def _minor(version: str) -> tuple[int, int] | None:
@@ -48,11 +57,15 @@ def derive(facts: Mapping[str, str] | None) -> dict[str, str]:
     known = {
         key: value.strip()
         for key, value in (facts or {}).items()
-        if value.strip() and (key == "pip" or _PLAIN.match(value.strip()))  # pip: a command
+        if value.strip() and (key in _COMMAND_FACTS or _PLAIN.match(value.strip()))
     }
     installer = known.get("installer", "")
+    target = known.get("target", "")
     if "pip" not in known:
-        known["pip"] = "uv pip" if installer == "uv" else "python -m pip"
+        if installer == "uv":
+            known["pip"] = "uv pip"
+        else:
+            known["pip"] = f"{target} -m pip" if target else "python -m pip"
     known.setdefault("tensorflow_dist", "tensorflow")
     tf_minor = _minor(known.get("tensorflow", ""))
     if tf_minor is not None:
@@ -89,8 +102,22 @@ def render(alternatives: Sequence[str], facts: Mapping[str, str]) -> str | None:
     """The first alternative whose placeholders are all in ``facts`` (already derived)."""
     for template in alternatives:
         if all(name in facts for name in _placeholders(template)):
-            return template.format_map(facts)
+            command = template.format_map(facts)
+            target = facts.get("target", "")
+            return _aimed(command, target) if target else command
     return None
+
+
+def _aimed(command: str, target: str) -> str:
+    """``command`` aimed at the environment whose interpreter is ``target`` (a shell word)."""
+    if command.startswith("#"):
+        return command  # an instruction for a person
+    command = _UV_PIP.sub(lambda found: f"{found.group(0)} --python {target}", command)
+    if command.startswith("python "):
+        return f"{target} {command[len('python ') :]}"
+    if command == "tfdoctor check" or command.startswith("tfdoctor check --deep"):
+        return f"tfdoctor check --python {target}{command[len('tfdoctor check') :]}"
+    return command
 
 
 def placeholders_of(alternatives: Sequence[str]) -> set[str]:

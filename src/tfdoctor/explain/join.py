@@ -3,12 +3,13 @@ environment proves (``tfdoctor explain`` and ``tfdoctor.explain(text, python=...
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tfdoctor.finding import Finding, Severity
 
 if TYPE_CHECKING:
+    from tfdoctor.explain.engine import ExplainResult
     from tfdoctor.report.model import Report
 
 
@@ -63,3 +64,38 @@ def join_environment(
         if id(f) not in proofs  # another error of a text cause's kind is an error still
     ]
     return (*proven, *environment, *others)
+
+
+def settled(text_first: str, alternatives: tuple[str, ...], joined: tuple[Finding, ...]) -> bool:
+    """Whether the environment settles what the text alone left uncertain: one of its error
+    findings proves the text's first cause or one of the alternatives named for it (the
+    KerasTensor error under Keras 3 is Keras 2 code or, beside TensorFlow 2.15, the wrong Keras:
+    an environment with TFD101 says which)."""
+    candidates = {text_first, *alternatives}
+    return any(
+        f.cause in candidates and "proven_by" in dict(f.data) and f.severity is Severity.ERROR
+        for f in joined
+    )
+
+
+def certain(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings without the text's "uncertain" mark (an environment settled it)."""
+    return tuple(
+        f._replace(data=tuple((k, v) for k, v in f.data if k != "uncertain")) for f in findings
+    )
+
+
+def join_result(result: ExplainResult, env: DiagnosedEnvironment) -> ExplainResult:
+    """``result`` with its causes joined with the environment's findings (join_environment); an
+    uncertainty of the text that the environment settles is no longer one."""
+    findings = join_environment(result.findings, env)
+    first = result.findings[0].cause if result.findings else ""
+    if result.uncertain and settled(first, result.alternatives, findings):
+        return replace(
+            result,
+            findings=certain(findings),
+            uncertain=False,
+            uncertain_reason="",
+            alternatives=(),
+        )
+    return replace(result, findings=findings)

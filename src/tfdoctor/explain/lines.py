@@ -257,8 +257,9 @@ def is_frame(text: str) -> bool:
 # Words at least one of which every line worth a closer look contains; the lines of an exception
 # message (up to CONTINUATION_LINES after it) are looked at whatever they contain. A block of text
 # without any of these words is skipped whole: each word costs one pass over the block, which is
-# what keeps a 500 MB training log fast, so the list is kept short. The tests check that every
-# signature's example is found through them.
+# what keeps a 500 MB training log fast, so the list is kept short. Not every detector is reached
+# through them (a keras.json, a `pip list` beside the error): test_explain_stream.py checks the
+# lines without an error word that a long log is known to end with.
 TRIGGER_WORDS: tuple[str, ...] = (
     "rror",  # Error, error
     "RROR",
@@ -278,6 +279,9 @@ TRIGGER_WORDS: tuple[str, ...] = (
     "uDNN",  # CuDNN, cuDNN
     "ndefined",  # undefined symbol
     "hint:",  # pip >= 23's hints: a conda package, a package without RECORD
+    "GPUs",  # Num GPUs Available: 0 (what a script prints, no error word on the line)
+    "physical_device:CPU",  # [PhysicalDevice(name='/physical_device:CPU:0', ...)]: no GPU listed
+    "ncompatible",  # pip-compile's "There are incompatible versions in the resolved dependencies"
 )
 
 

@@ -65,6 +65,7 @@ def _closing_lines(
         named = ", ".join(
             "not an environment fault" if cause == "none" else cause
             for cause in result.alternatives
+            if cause not in result.uncertain_reason  # "A and B are about as likely": B is named
         )
         lines.append(
             f"Uncertain: {result.uncertain_reason}. It may also be: {named}."
@@ -75,7 +76,7 @@ def _closing_lines(
     return lines
 
 
-def to_markdown(result: ExplainResult, source: str) -> str:
+def to_markdown(result: ExplainResult, source: str, about: tuple[str, ...] = ()) -> str:
     """The text's own lines (evidence, error lines) and the commands are code spans: a pasted
     ``__init__``, ``<cell line: 0>`` or Colab's ``[file](https://localhost:8080/)`` stays as
     written instead of becoming bold text, a dropped HTML tag or a link."""
@@ -83,6 +84,7 @@ def to_markdown(result: ExplainResult, source: str) -> str:
 
     if not result.recognised:
         parts = [UNKNOWN, ""]
+        parts.extend(line for text in about for line in (text, ""))
         if result.error_lines:
             parts += ["The last error lines in it:", ""]
             parts += [
@@ -93,6 +95,7 @@ def to_markdown(result: ExplainResult, source: str) -> str:
         parts.append(f"To test the environment itself, run: {code_span(result.next_step)}")
         return "\n".join(parts) + "\n"
     parts = [f"# tfdoctor explain: {source}", ""]
+    parts.extend(line for text in about for line in (text, ""))
     for rank, finding in enumerate(result.findings, 1):
         parts.append(f"## {rank}. {finding.title}")
         parts.append("")
@@ -123,7 +126,10 @@ def _evidence_markdown(line: str) -> str:
     return f"> {code_span(line)}"
 
 
-def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
+def print_text(
+    result: ExplainResult, source: str, stream: TextIO, about: tuple[str, ...] = ()
+) -> None:
+    """``about``: lines on the environment joined in (commands/explain), printed first."""
     from rich.console import Console  # imported here: start-up stays lean
     from rich.markup import escape as markup_escape
 
@@ -135,6 +141,8 @@ def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
         return markup_escape(clean(text))
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
+    for line in about:
+        console.print(escape(line))
     if not result.recognised:
         first, *rest = _unknown_lines(result)
         console.print(f"[bold]{escape(first)}[/]")
@@ -143,7 +151,13 @@ def print_text(result: ExplainResult, source: str, stream: TextIO) -> None:
         return
     count = len(result.findings)
     noun = "cause" if count == 1 else "causes"
-    console.print(f"[bold]{count} known {noun}[/] in {escape(source)}, most likely first:")
+    if any("line" in dict(finding.data) for finding in result.findings):
+        console.print(f"[bold]{count} known {noun}[/] in {escape(source)}, most likely first:")
+    else:  # every finding is the environment's: the text itself showed no known failure
+        console.print(
+            f"[bold]{escape(UNKNOWN)}[/] The environment checked has {count} known "
+            f"{noun}, most likely first:"
+        )
     for rank, finding in enumerate(result.findings, 1):
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         console.print()
