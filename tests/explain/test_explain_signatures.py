@@ -211,3 +211,16 @@ def test_installing_tensorflow_keeps_the_installed_distribution(detector_id: str
     commands = [render(step, derive(facts)) for step in detector.fix]
     assert 'python -m pip install "tensorflow-cpu"' in commands
     assert render(detector.fix[0], derive(None)) == 'python -m pip install "tensorflow"'
+
+
+def test_without_versions_no_fix_uninstalls_the_keras_that_tf_keras_may_be() -> None:
+    """On TensorFlow 2.6 to 2.15 tf.keras is the keras package: a fix printed when the text does
+    not say which TensorFlow it is must not uninstall keras (only keras-nightly beside keras,
+    where both write the same files, is removed whatever the release)."""
+    for detector in ALL:
+        for step in detector.fix:
+            bare = render(step, derive(None)) or ""
+            for command in bare.splitlines():
+                words = command.split()
+                if words[:1] != ["#"] and "uninstall" in words and "keras" in words:
+                    assert "keras-nightly" in words, (detector.id, command)
