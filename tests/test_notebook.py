@@ -141,3 +141,17 @@ def test_the_api_returns_reports(real_env: Callable[[EnvSpec], Path], tmp_path: 
     assert explained.findings[0].cause == "tf-keras-mismatch"
     assert tfdoctor.explain("all good\n").findings == ()
     assert "No known TensorFlow/Keras failure" in explained._replace(findings=())._repr_html_()
+
+
+def test_the_api_names_its_environment_as_the_cli_does(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    """``tfdoctor.explain(text, python=env)`` joins the environment as ``explain --python env``
+    does, and its JSON names the source with the same value (docs/json-schema.md)."""
+    import tfdoctor
+
+    env = real_env(specs.TF215_KERAS3)
+    log = (Path(__file__).parent / "data" / "explain" / "real_pip_check_keras3.txt").read_text()
+    joined = tfdoctor.explain(log, python=env).to_json()
+    assert joined["environment_source"] == "--python"
+    assert [f["code"] for f in joined["environment_findings"]] == ["TFD101"]

@@ -71,7 +71,7 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     if python is not None:
         ctx, static = diagnose_context(os.fspath(python))
         facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
-        environment = DiagnosedEnvironment(facts, static, "python argument")
+        environment = DiagnosedEnvironment(facts, static, "--python")  # as the CLI says it
     result = explain_text(text, environment.facts if environment else None)
     if environment is not None:
         result = join_result(result, environment)

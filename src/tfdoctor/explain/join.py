@@ -20,7 +20,7 @@ class DiagnosedEnvironment:
 
     facts: dict[str, str]
     report: Report
-    source: str  # --python | traceback | why the active environment was chosen
+    source: str  # --python (CLI or API) | traceback | why the active environment was chosen
 
 
 def join_environment(
