@@ -147,3 +147,24 @@ def test_jobs_0_is_refused_by_scan_as_by_lint(
 ) -> None:
     """scan took --jobs 0 (as "one per CPU") where lint refused it."""
     _usage_error(tfdoctor(*command, str(tmp_path), "--jobs", "0"), "--jobs must be at least 1")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("command", [("rules",), ("rules", "--format", "json")])
+def test_output_to_a_full_disk_is_said_so_not_an_internal_error(command: tuple[str, ...]) -> None:
+    """Output sent to a full disk (`> /dev/full`, a quota) is the machine's state, not a bug of
+    tfdoctor: one line that says what failed, exit status 2."""
+    import os
+    import sys
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "tfdoctor", *command],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": src},
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == "tfdoctor: cannot write the output: No space left on device\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -128,15 +129,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.errno not in _FULL_DEVICE:
+            return _internal(exc)
+        # the output goes to a full disk (`> /dev/full`, a quota): not a bug of tfdoctor
+        print(f"tfdoctor: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # a bug in tfdoctor: one line, the traceback only on request
-        if os.environ.get("TFDOCTOR_DEBUG"):
-            raise
-        print(
-            f"tfdoctor: internal error: {type(exc).__name__}: {exc} "
-            "(set TFDOCTOR_DEBUG=1 for the traceback and please report it)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal(exc)
+
+
+_FULL_DEVICE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _internal(exc: Exception) -> int:
+    if os.environ.get("TFDOCTOR_DEBUG"):
+        raise exc
+    print(
+        f"tfdoctor: internal error: {type(exc).__name__}: {exc} "
+        "(set TFDOCTOR_DEBUG=1 for the traceback and please report it)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 def entry() -> NoReturn:
