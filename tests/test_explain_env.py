@@ -126,9 +126,14 @@ def test_a_text_explain_cannot_place_still_gets_the_environments_errors(
     assert result.returncode == 1
     # the cause is the environment's, not one "in" the text (it said "1 known cause in FILE")
     out = tfdoctor("explain", str(text), "--python", str(env)).stdout.splitlines()
-    assert out[1] == (
+    assert (
         "No known TensorFlow/Keras failure found in the text. The environment checked has 1 "
         "known cause, most likely first:"
+    ) in out
+    # the capture ran on TensorFlow 2.21 (its first line says so), not in this environment
+    assert out[1] == (
+        "The text shows tensorflow 2.21.0 (this environment has 2.15.1): it may come from "
+        "another environment, or from before a change."
     )
 
 
@@ -292,3 +297,33 @@ def test_the_output_names_the_environment_joined_and_a_traceback_of_another_one(
     assert data["next"] == f"tfdoctor check --python {healthy}"
     markdown = tfdoctor("explain", str(text), "--python", str(healthy), "--format", "markdown")
     assert f"Environment: {healthy} (named with --python)" in markdown.stdout
+
+
+def test_versions_the_text_states_that_the_environment_has_otherwise_are_said(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """A NumPy 2 traceback (the capture states NumPy 2.0.2) explained against TensorFlow 2.15
+    with its NumPy 1.26.4: the environment contradicts the text, and explain says so instead of
+    presenting the text's cause as this environment's; a text that states no version agrees."""
+    env = str(real_env(specs.TF215))
+    text = CAPTURES / "real_tf215_numpy2.txt"
+    data = _explain_json(tfdoctor, text, "--python", env)
+    assert data["environment_differs"] == [
+        {"package": "numpy", "text": "2.0.2", "environment": "1.26.4"}
+    ]
+    shown = tfdoctor("explain", str(text), "--python", env).stdout
+    assert (
+        "The text shows numpy 2.0.2 (this environment has 1.26.4): it may come from another "
+        "environment, or from before a change." in shown
+    )
+    agreeing = _explain_json(tfdoctor, CAPTURES / "real_tf215_keras3_save_dir.txt", "--python", env)
+    assert agreeing["environment_differs"] == []
+
+
+def test_a_stated_version_is_the_installed_one_to_the_precision_it_is_stated_with() -> None:
+    from tfdoctor.explain.join import _same
+
+    assert _same("2.15", "2.15.1") and _same("3.11", "3.11.7") and _same("2.15.1", "2.15.1")
+    assert _same("2.0", "2") and _same("2", "2.0.0")
+    assert not _same("2.15.0", "2.15.1") and not _same("2.16", "2.15.1")
+    assert not _same("2.16.0rc0", "2.16.0") and _same("2.16.0rc0", "2.16.0rc0")

@@ -63,7 +63,12 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     from tfdoctor.diagnose import diagnose_context
     from tfdoctor.envfacts import environment_facts
     from tfdoctor.explain import explain_text
-    from tfdoctor.explain.join import DiagnosedEnvironment, join_result
+    from tfdoctor.explain.join import (
+        DiagnosedEnvironment,
+        differences,
+        differences_json,
+        join_result,
+    )
     from tfdoctor.report.explain import to_json
     from tfdoctor.report.model import Report
 
@@ -73,6 +78,7 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
         facts = environment_facts(ctx.snapshot, ctx.tensorflow, ctx.installer)
         environment = DiagnosedEnvironment(facts, static, "--python")  # as the CLI says it
     result = explain_text(text, environment.facts if environment else None)
+    differ = differences(result, environment) if environment is not None else ()
     if environment is not None:
         result = join_result(result, environment)
     findings = result.findings
@@ -83,6 +89,7 @@ def explain(text: str, python: str | os.PathLike[str] | None = None) -> Report:
     if environment is not None:
         extra["environment_findings"] = environment.report.to_json()["findings"]
         extra["environment_source"] = environment.source
+        extra["environment_differs"] = differences_json(differ)
     return Report(
         command="explain",
         target=environment.report.target if environment else {},

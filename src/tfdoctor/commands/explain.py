@@ -203,7 +203,13 @@ def _open(path: str) -> tuple[BinaryIO, str]:
 def run(args: argparse.Namespace) -> int:
     from tfdoctor.explain import NotTextError, explain_stream
     from tfdoctor.explain.engine import refill
-    from tfdoctor.explain.join import join_result
+    from tfdoctor.explain.join import (
+        Difference,
+        differences,
+        differences_json,
+        differences_line,
+        join_result,
+    )
     from tfdoctor.finding import Severity
     from tfdoctor.report.explain import print_text, to_json, to_markdown
 
@@ -232,7 +238,10 @@ def run(args: argparse.Namespace) -> int:
         result = _next_step_in(result, args.python)
     env = _environment(args, result)
     about = _about(env, shown, args.python) if env is not None else ()
+    differ: tuple[Difference, ...] = ()
     if env is not None:
+        differ = differences(result, env)
+        about = (*about, differences_line(differ)) if differ else about
         result = refill(result, env.facts)
         result = join_result(result, env)
     if args.format == "json":
@@ -243,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
             data["packages"] = whole["packages"]
             data["environment_findings"] = whole["findings"]
             data["environment_source"] = env.source
+            data["environment_differs"] = differences_json(differ)
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     elif args.format == "markdown":

@@ -101,6 +101,8 @@ class ExplainResult:
     next_step: str = f"{CHECK} --deep"  # the command that confirms the diagnosis
     detectors: tuple[str, ...] = ()  # every detector that took part in the ranking
     candidates: tuple[Candidate, ...] = ()  # what was ranked, for measuring (bench/)
+    # versions the text states of the stack ("numpy" -> "2.1.3"), to set against an environment
+    stated: tuple[tuple[str, str], ...] = ()
 
     @property
     def recognised(self) -> bool:
@@ -190,6 +192,7 @@ def _explain(
         next_step=_next_step(environment) if findings else f"{_next_step(environment)} --deep",
         detectors=tuple(sorted({s.match.detector.id for s in ranked})),
         candidates=_candidates(ranked),
+        stated=tuple(sorted(scanner.versions.versions().items())),
     )
 
 

@@ -4,9 +4,10 @@ environment proves (``tfdoctor explain`` and ``tfdoctor.explain(text, python=...
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tfdoctor.finding import Finding, Severity
+from tfdoctor.version import InvalidVersion, Version
 
 if TYPE_CHECKING:
     from tfdoctor.explain.engine import ExplainResult
@@ -99,3 +100,59 @@ def join_result(result: ExplainResult, env: DiagnosedEnvironment) -> ExplainResu
             alternatives=(),
         )
     return replace(result, findings=findings)
+
+
+class Difference(NamedTuple):
+    """A version the text states that the environment joined in does not have."""
+
+    package: str
+    text: str  # as the text states it
+    environment: str  # what the environment has
+
+    def describe(self) -> str:
+        return f"{self.package} {self.text} (this environment has {self.environment})"
+
+
+# the packages whose versions decide the causes explain names (envfacts' keys: the distribution
+# names with "-" written "_")
+_COMPARED = ("python", "tensorflow", "keras", "tf-keras", "numpy", "protobuf")
+
+
+def differences(result: ExplainResult, env: DiagnosedEnvironment) -> tuple[Difference, ...]:
+    """The versions the text states that the environment has otherwise: the text then comes
+    from another environment, or from before a change (a fix it describes, an upgrade)."""
+    stated = dict(result.stated)
+    out = []
+    for package in _COMPARED:
+        said, has = stated.get(package, ""), env.facts.get(package.replace("-", "_"), "")
+        if said and has and not _same(said, has):
+            out.append(Difference(package, said, has))
+    return tuple(out)
+
+
+def differences_json(found: tuple[Difference, ...]) -> list[dict[str, str]]:
+    """``environment_differs`` of the JSON document (docs/schema/explain.json)."""
+    return [{"package": d.package, "text": d.text, "environment": d.environment} for d in found]
+
+
+def differences_line(found: tuple[Difference, ...]) -> str:
+    """One line for the text and Markdown outputs; "" when the text agrees."""
+    if not found:
+        return ""
+    return (
+        f"The text shows {' and '.join(d.describe() for d in found)}: it may come from another "
+        "environment, or from before a change."
+    )
+
+
+def _same(said: str, has: str) -> bool:
+    """Whether a stated version is the installed one, to the precision it is stated with
+    ("2.15" is 2.15.1; "3.11" is Python 3.11.7; "2.15.0" is not 2.15.1)."""
+    try:
+        stated, installed = Version(said), Version(has)
+    except InvalidVersion:
+        return said == has
+    if stated.pre or stated.dev or stated.local:
+        return stated == installed
+    width = len(stated.release)
+    return stated.release == installed.release[:width] + (0,) * (width - len(installed.release))
