@@ -189,9 +189,17 @@ PY312_TF215_FOR_311 = EnvSpec(
     base=PY312_NUMPY,
     mutations=(("tf215-cp311-target-with-deps", _tf215_for_python311),),
 )
-# One CUDA wheel of another release beside TensorFlow: its `and-cuda` pins are then checked.
+# One CUDA wheel of another release beside tensorflow-cpu, which is built without CUDA: TensorFlow
+# never loads it (TFD605), and the `and-cuda` pins of tensorflow-cpu do not apply.
 TF221_CUDA_RUNTIME = EnvSpec(
     "tf221-cuda-runtime", base=TF221, no_deps=("nvidia-cuda-runtime-cu12==12.1.105",)
+)
+# The same CUDA wheel beside plain tensorflow, a CUDA build (its build_info.py says
+# is_cuda_build True): the `and-cuda` pins apply, unlike beside tensorflow-cpu (TFD605).
+TF221_GPU_CUDA_RUNTIME = EnvSpec(
+    "tf221-gpu-cuda-runtime",
+    packages=("tensorflow==2.21.0",),
+    no_deps=("nvidia-cuda-runtime-cu12==12.1.105",),
 )
 # transformers 4.38+ imports tf_keras for its TensorFlow models and refuses Keras 3.
 TF221_TRANSFORMERS = EnvSpec("tf221-transformers", base=TF221, with_deps=("transformers==4.46.3",))

@@ -130,8 +130,14 @@ CASES: list[tuple[str, EnvSpec, dict[str, str], list[tuple[str, str]]]] = [
         [("TFD103", "not-installed"), ("TFD121", "python-unsupported")],
     ),
     (
-        "a CUDA wheel of another release beside TF 2.21",
+        "a CUDA wheel beside tensorflow-cpu 2.21, a build without CUDA",
         specs.TF221_CUDA_RUNTIME,
+        {},
+        [("TFD605", "cuda-mismatch")],
+    ),
+    (
+        "a CUDA wheel of another release beside tensorflow 2.21, a CUDA build",
+        specs.TF221_GPU_CUDA_RUNTIME,
         {},
         [("TFD601", "cuda-mismatch")],
     ),

@@ -69,5 +69,35 @@ def test_tensorflow_after_2_10_on_native_windows_is_said_to_run_on_the_cpu(
         "the NVIDIA driver is not read on Windows; TensorFlow 2.21 has no GPU build for native "
         "Windows"
         if found
-        else "no NVIDIA driver; TensorFlow 2.21 built with CUDA 12.5, cuDNN 9.3"
+        else "no NVIDIA driver; TensorFlow 2.21 is a CPU-only build (tensorflow-cpu)"
     )
+
+
+@pytest.mark.realenv
+@pytest.mark.parametrize(
+    ("spec", "old", "label"),
+    [
+        (specs.TF221, False, "TensorFlow 2.21 is a CPU-only build (tensorflow-cpu)"),
+        (specs.TF218, False, "TensorFlow 2.18 built with CUDA 12.5, cuDNN 9.3"),
+        # a snapshot from before build_info.py was read: the name still tells tensorflow-cpu
+        (specs.TF221, True, "TensorFlow 2.21 is a CPU-only build (tensorflow-cpu)"),
+        (specs.TF218, True, "TensorFlow 2.18 built with CUDA 12.5, cuDNN 9.3"),
+    ],
+)
+def test_gpu_section_says_what_the_build_is(
+    real_env: Callable[[EnvSpec], Path], spec: EnvSpec, old: bool, label: str
+) -> None:
+    """The GPU line follows the build_info.py of the installed TensorFlow: tensorflow-cpu says
+    is_cuda_build False, tensorflow (Linux) True with the CUDA it was built with."""
+    from tfdoctor.diagnose import diagnose_snapshot
+    from tfdoctor.snapshot import Snapshot
+    from tfdoctor.target import resolve, run_probe
+
+    data = run_probe(resolve(str(real_env(spec))))
+    if old:
+        del data["tensorflow_build"]
+    snapshot = Snapshot.from_probe(data)
+    assert (snapshot.tensorflow_build is None) is old
+    report = diagnose_snapshot(snapshot)
+    [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
+    assert gpu == f"no NVIDIA driver; {label}"

@@ -58,6 +58,8 @@ def test_check_explain_and_fix_of_a_real_broken_env(
     doc = json.loads(check.stdout)
     _envelope(doc, "check")
     assert doc["summary"]["errors"] >= 1 and doc["target"]["prefix"] == env
+    build = doc["facts"]["tensorflow_build"]  # tensorflow-cpu's build_info.py, read
+    assert build["is_cuda_build"] is False and build["error"] == "", build
     log = (DATA / "explain" / "real_pip_check_keras3.txt").read_text()
     alone = json.loads(tfdoctor("explain", "-", "--format", "json", stdin=log).stdout)
     _envelope(alone, "explain")

@@ -39,6 +39,18 @@ def test_metadata_headers_of_any_text_are_a_mapping_of_lists(text: str) -> None:
     assert all(k == k.strip().lower() for k in headers)
 
 
+@given(st.one_of(st.text(), st.text().map(lambda t: "build_info = " + t)))
+@settings(max_examples=300)
+def test_any_build_info_text_is_a_mapping_none_or_an_unparseable_error(text: str) -> None:
+    """TensorFlow's build_info.py is read with ast, never run: any text gives the literal's
+    mapping, None, or one of the errors tensorflow_build() reports as unparseable."""
+    try:
+        found = static.build_info_values(text)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        return
+    assert found is None or isinstance(found, dict)
+
+
 @given(st.binary(max_size=2000), st.binary(max_size=200), st.integers(-9, 255))
 @settings(max_examples=300)
 def test_any_probe_output_is_data_or_a_usage_error(out: bytes, err: bytes, code: int) -> None:

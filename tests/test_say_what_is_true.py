@@ -43,6 +43,52 @@ def test_old_nvidia_driver_matters_only_to_a_gpu_build(
     assert [(f.code, f.severity.value) for f in report.findings] == expected
 
 
+@pytest.mark.parametrize("read", [True, False], ids=["build read", "snapshot before the read"])
+def test_a_driver_matters_not_to_tensorflow_cpu_whether_or_not_its_build_was_read(
+    real_env: Callable[[EnvSpec], Path], read: bool
+) -> None:
+    # tensorflow-cpu's build_info.py says is_cuda_build False; a probe answer from before it was
+    # read (no tensorflow_build) falls back to the name. Either way: no driver finding.
+    data = _probe(real_env(specs.TF218_CPU))
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "470.256.02"
+    if not read:
+        del data["tensorflow_build"]
+    report = diagnose_snapshot(Snapshot.from_probe(data))
+    assert report.findings == ()
+
+
+def test_cuda_wheel_beside_tensorflow_cpu_on_a_gpu_machine(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    # The real env (tensorflow-cpu 2.21 + nvidia-cuda-runtime-cu12 12.1.105) on a Linux machine
+    # with an NVIDIA driver: not TFD601's pins of tensorflow-cpu's and-cuda extra (TensorFlow
+    # never loads the wheels), but TFD605, whose fix is the CUDA build of the same release.
+    data = _probe(real_env(specs.TF221_CUDA_RUNTIME))
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "550.54.15"
+    report = diagnose_snapshot(Snapshot.from_probe(data))
+    [found] = report.findings
+    assert (found.code, found.cause, found.severity.value) == ("TFD605", "cuda-mismatch", "warning")
+    assert found.title == (
+        "1 CUDA/cuDNN wheel beside tensorflow-cpu 2.21.0, which is built without CUDA: "
+        "TensorFlow never uses it"
+    )
+    assert found.why.startswith("TensorFlow never uses it: tensorflow-cpu is built without CUDA")
+    assert [(r.kind, r.target) for r in found.remedies] == [
+        ("uninstall", "tensorflow-cpu"),
+        ("install", "tensorflow[and-cuda]==2.21.0"),
+    ]
+    assert found.fix[0].endswith(" tensorflow-cpu") and "uninstall" in found.fix[0]
+    assert found.fix[1].endswith(" 'tensorflow[and-cuda]==2.21.0'")
+    assert "for TensorFlow on the CPU only, remove the wheels: " in found.fix_note
+    assert found.fix_note.endswith(" nvidia-cuda-runtime-cu12")
+    [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
+    assert gpu == "NVIDIA driver 550.54.15; TensorFlow 2.21 is a CPU-only build (tensorflow-cpu)"
+
+
 def _copy(env: Path, to: Path) -> Path:
     import subprocess
 

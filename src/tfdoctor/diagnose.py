@@ -9,7 +9,7 @@ from tfdoctor.finding import Finding, Group
 from tfdoctor.kb import load as load_kb
 from tfdoctor.report.model import KEY_PACKAGES, GroupSummary, PackageFact, Report
 from tfdoctor.rules.base import Context, check_rules, run_checks
-from tfdoctor.rules.gpu import windows_gpu_ended
+from tfdoctor.rules.gpu import not_cuda, windows_gpu_ended
 from tfdoctor.snapshot import Snapshot
 from tfdoctor.target import Interpreter, RunningProbe, resolve
 
@@ -183,9 +183,11 @@ def group_summaries(ctx: Context) -> tuple[GroupSummary, ...]:
 
 
 def _gpu_label(ctx: Context) -> str:
-    """The GPU section's line: the driver as Linux shows it and the CUDA of the Linux build.
-    Elsewhere the probe reads no driver, and the CUDA build is not the one installed (macOS has
-    none; native Windows none after the last release with GPU support there, TFD604)."""
+    """The GPU section's line: the driver as Linux shows it and the CUDA of the Linux build, or
+    that the installed build has none (as its build_info.py says; unread, as the name says:
+    tensorflow-cpu). Elsewhere the probe reads no driver, and the CUDA build is not the one
+    installed (macOS has none; native Windows none after the last release with GPU support
+    there, TFD604)."""
     snap = ctx.snapshot
     release = ctx.tf_release
     system = snap.platform.system
@@ -199,7 +201,12 @@ def _gpu_label(ctx: Context) -> str:
         label = "no NVIDIA driver"
         if snap.platform.nvidia_driver:
             label = f"NVIDIA driver {snap.platform.nvidia_driver}"
-    if release is not None and release.cuda:
+    tf = ctx.tensorflow
+    if release is not None and tf is not None and not_cuda(ctx):
+        rocm = ctx.tf_build is not None and ctx.tf_build.is_rocm_build
+        kind = "a ROCm build" if rocm else "a CPU-only build"
+        label += f"; TensorFlow {release.minor} is {kind} ({tf.name})"
+    elif release is not None and release.cuda:
         label += (
             f"; TensorFlow {release.minor} built with CUDA {release.cuda}, cuDNN {release.cudnn}"
         )

@@ -11,6 +11,7 @@ methods), a NamedTuple ~0.25 ms, and this module alone defined eight of them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType
@@ -131,6 +132,19 @@ class KerasConfig(NamedTuple):
     error: str = ""
 
 
+class TensorFlowBuild(NamedTuple):
+    """What tensorflow/python/platform/build_info.py of the TensorFlow that imports says of its
+    build (read, never imported). None: the file does not say; ``error``: it could not be read
+    (missing, unreadable, not the literal TensorFlow writes), so the build is unknown."""
+
+    path: str
+    is_cuda_build: bool | None = None
+    is_rocm_build: bool | None = None
+    cuda_version: str | None = None
+    cudnn_version: str | None = None
+    error: str = ""
+
+
 _NO_MARKERS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -154,6 +168,8 @@ class _SnapshotFields(NamedTuple):
     # `check -r`: the requirement files the would-be environment comes from (no interpreter to
     # install into: a fix is a change of these files)
     requirement_files: tuple[str, ...] = ()
+    # None: no tensorflow package to read, or a snapshot from before the probe read it
+    tensorflow_build: TensorFlowBuild | None = None
 
 
 class Snapshot(_SnapshotFields):
@@ -180,6 +196,26 @@ class Snapshot(_SnapshotFields):
 
     def importable(self, name: str) -> ImportOrigin | None:
         return self.imports.get(name)
+
+    def build_of(self, dist: Distribution) -> TensorFlowBuild | None:
+        """The build facts of the TensorFlow distribution ``dist`` when they are known and its
+        own: the build_info.py read lies in its ``tensorflow`` folder, and no other distribution
+        writes that folder (of two, the files on disk are whichever was installed last)."""
+        build = self.tensorflow_build
+        if build is None or build.error or build.is_cuda_build is None:
+            return None
+        folder = os.path.normpath(os.path.join(dist.location, "tensorflow"))
+        read = os.path.normpath(os.path.join(folder, "python", "platform", "build_info.py"))
+        if os.path.normpath(build.path) != read:
+            return None
+        for other in self.distributions:
+            if (
+                other.key != dist.key
+                and other.location == dist.location
+                and "tensorflow" in (other.record_packages or ())
+            ):
+                return None
+        return build
 
     @property
     def is_conda(self) -> bool:
@@ -274,6 +310,7 @@ class Snapshot(_SnapshotFields):
                 (p["path"], p.get("line", "")) for p in data.get("pythonpath_sources", ())
             ),
             markers=dict(data.get("markers", {})),
+            tensorflow_build=_tensorflow_build(data.get("tensorflow_build")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -330,6 +367,24 @@ def _distribution(d: dict[str, Any]) -> Distribution:
         direct_url=d.get("direct_url"),
         wheel_tags=tuple(d.get("wheel_tags", ())),
         error=d.get("error", ""),
+    )
+
+
+def _tensorflow_build(raw: dict[str, Any] | None) -> TensorFlowBuild | None:
+    if raw is None:
+        return None
+
+    def flag(key: str) -> bool | None:
+        value = raw.get(key)
+        return value if isinstance(value, bool) else None
+
+    return TensorFlowBuild(
+        path=str(raw.get("path", "")),
+        is_cuda_build=flag("is_cuda_build"),
+        is_rocm_build=flag("is_rocm_build"),
+        cuda_version=raw.get("cuda_version"),
+        cudnn_version=raw.get("cudnn_version"),
+        error=str(raw.get("error", "")),
     )
 
 

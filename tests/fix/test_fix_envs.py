@@ -61,7 +61,7 @@ REPAIRED: list[tuple[str, EnvSpec, dict[str, str], set[str]]] = [
         {},
         {"uninstall", "install"},
     ),
-    ("a CUDA wheel of another release", specs.TF221_CUDA_RUNTIME, {}, {"uninstall"}),
+    ("a CUDA wheel beside tensorflow-cpu", specs.TF221_CUDA_RUNTIME, {}, {"uninstall"}),
     ("Keras without TensorFlow", specs.KERAS_ONLY, {}, {"install"}),
     ("transformers without tf-keras", specs.TF221_TRANSFORMERS, {}, {"install"}),
 ]
@@ -129,6 +129,22 @@ def test_keras_backend_is_a_setenv_step(
     assert steps[0]["commands"] == ["unset KERAS_BACKEND"] and steps[0]["reasons"] == ["TFD501"]
     assert "cannot change the shell" in steps[0]["note"]
     assert doc["result"]["status"] == "nothing-to-do"
+
+
+def test_cuda_wheel_beside_tensorflow_cpu_is_removed_without_a_driver(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    # tensorflow-cpu never loads it (TFD605): with no NVIDIA driver the plan removes the wheel
+    # instead of installing the and-cuda pins, and names the CUDA build as the other way.
+    env = real_env(specs.TF221_CUDA_RUNTIME)
+    doc = tfdoctor("fix", "--dry-run", "--python", str(env), "--format", "json").json()
+    steps = doc["plan"]["steps"]
+    assert [(s["kind"], s["targets"], s["reasons"]) for s in steps] == [
+        ("uninstall", ["nvidia-cuda-runtime-cu12"], ["TFD605"])
+    ], steps
+    assert [o["flag"] for o in doc["plan"]["options"]] == [
+        "replace tensorflow-cpu with tensorflow[and-cuda]==2.21.0 by hand"
+    ]
 
 
 def test_dry_run_changes_nothing_and_keras_choice_is_explained(

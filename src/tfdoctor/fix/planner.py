@@ -25,6 +25,7 @@ from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.pep508 import allows, canonical
 from tfdoctor.rules.base import Context, version_key
+from tfdoctor.rules.gpu import cuda_switch_offered, gpu_route
 from tfdoctor.rules.install_state import stray_stack_folders
 from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution
@@ -34,6 +35,7 @@ HANDLED = frozenset(
     {
         "TFD101", "TFD102", "TFD103", "TFD110", "TFD120", "TFD121", "TFD201", "TFD202", "TFD210",
         "TFD301", "TFD302", "TFD303", "TFD304", "TFD401", "TFD501", "TFD502", "TFD601",
+        "TFD605",
     }
 )  # fmt: skip
 NEVER = "python_version < '0'"  # an override marker that is never true: drops a requirement
@@ -115,6 +117,7 @@ def make_plan(
     _left_behind(ctx, target, draft, codes)  # after the duplicates: a removed one stays removed
     _settings_and_paths(ctx, findings, intent, draft, legacy, backup)
     _cuda(ctx, target, draft, codes)
+    _cuda_beside_cpu_build(ctx, findings, draft)
     _requires_python(findings, draft)
     for f in findings:
         if f.code not in HANDLED and f.severity is not Severity.INFO:
@@ -522,6 +525,30 @@ def _cuda(ctx: Context, target: PlannedTensorFlow, draft: _Draft, codes: set[str
             "stray CUDA wheels instead",
         )
     )
+
+
+def _cuda_beside_cpu_build(ctx: Context, findings: list[Finding], draft: _Draft) -> None:
+    """TFD605: CUDA wheels beside a TensorFlow built without CUDA. Without a GPU to use, the
+    plan removes them (its uninstall remedies); with one, the switch to the CUDA build is the
+    user's choice: a manual step with the finding's commands."""
+    for f in findings:
+        if f.code != "TFD605":
+            continue
+        if gpu_route(ctx):
+            draft.manual.append(f)
+            continue
+        for remedy in f.remedies:
+            if remedy.kind == "uninstall":
+                draft.remove(remedy.target, "TFD605")
+        tf = ctx.tensorflow
+        if tf is not None and cuda_switch_offered(ctx, tf):
+            draft.options.append(
+                Option(
+                    f"replace {tf.name} with tensorflow[and-cuda]=={tf.version} by hand",
+                    "only useful with an NVIDIA driver: this machine has none, so the plan "
+                    "removes the CUDA wheels TensorFlow does not use instead",
+                )
+            )
 
 
 # -- settings and paths ----------------------------------------------------------------------------

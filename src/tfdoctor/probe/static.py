@@ -544,6 +544,65 @@ def import_origins():
     return result
 
 
+BUILD_KEYS = ("is_cuda_build", "is_rocm_build", "cuda_version", "cudnn_version")
+
+
+def build_info_values(text):
+    """The ``build_info`` literal of TensorFlow's build_info.py, read with ``ast`` and never run:
+    ``collections.OrderedDict([(key, value), ...])`` or a dict literal; None when it has none."""
+    import ast  # ~1 ms, and only where TensorFlow is installed
+
+    for node in ast.parse(text).body:
+        if not isinstance(node, ast.Assign) or not any(
+            isinstance(t, ast.Name) and t.id == "build_info" for t in node.targets
+        ):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call):
+            func = value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name not in ("OrderedDict", "dict") or len(value.args) != 1 or value.keywords:
+                return None
+            value = value.args[0]
+        found = ast.literal_eval(value)
+        return dict(found) if isinstance(found, (dict, list, tuple)) else None
+    return None
+
+
+def tensorflow_build(imports):
+    """What tensorflow/python/platform/build_info.py of the TensorFlow that `import tensorflow`
+    loads says of its build; None without a tensorflow package, ``error`` when the file is
+    missing, unreadable or not the literal TensorFlow writes (the build is then unknown)."""
+    spec = imports.get("tensorflow")
+    if not isinstance(spec, dict) or not spec.get("locations"):
+        return None
+    path = os.path.join(spec["locations"][0], "python", "platform", "build_info.py")
+    out = {"path": path}
+    if not os.path.isfile(path):
+        out["error"] = "missing"
+        return out
+    text = read_text(path, 1 << 20)
+    if text is None:
+        out["error"] = "unreadable"
+        return out
+    try:
+        values = build_info_values(text)
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        out["error"] = "unparseable: " + type(exc).__name__
+        return out
+    if values is None:
+        out["error"] = "no build_info literal"
+        return out
+    for key in BUILD_KEYS:
+        value = values.get(key)
+        if key.startswith("is_"):
+            out[key] = value if isinstance(value, bool) else None
+        else:
+            usable = isinstance(value, (str, int)) and not isinstance(value, bool)
+            out[key] = str(value) if usable and value != "" else None
+    return out
+
+
 def keras_config(environ):
     home = environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     path = os.path.join(home, "keras.json")
@@ -750,6 +809,11 @@ def main():
     scan = [(e["path"], e["origin"]) for e in path_entries if e["origin"] != "stdlib"]
     prefix = sys.prefix
     pyvenv = read_text(os.path.join(prefix, "pyvenv.cfg"), 65536)
+    imports = import_origins()
+    try:
+        build = tensorflow_build(imports)
+    except Exception as exc:  # a failed read of the build must not stop the probe
+        build = {"path": "", "error": type(exc).__name__ + ": " + str(exc)[:200]}
     data = {
         "probe": 1,
         "python": {
@@ -786,7 +850,8 @@ def main():
         "pythonpath_sources": pythonpath_sources(prefix),
         "distributions": distributions(scan),
         "leftovers": leftovers([p for p in all_sites if p]),
-        "imports": import_origins(),
+        "imports": imports,
+        "tensorflow_build": build,
         "environ": {k: environ[k] for k in ENV_VARS if k in environ},
         "keras_config": keras_config(environ),
         "conda_meta": conda_records(prefix),

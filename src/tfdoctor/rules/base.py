@@ -15,7 +15,7 @@ from tfdoctor.finding import Finding, Group, Remedy, Severity, installs
 from tfdoctor.installers import Installer, detect_installer
 from tfdoctor.pep508 import canonical
 from tfdoctor.registry import RuleInfo, register
-from tfdoctor.snapshot import Distribution, Snapshot
+from tfdoctor.snapshot import Distribution, Snapshot, TensorFlowBuild
 from tfdoctor.version import Version
 
 if TYPE_CHECKING:
@@ -90,6 +90,19 @@ class Context:
     def tf_release(self) -> TFRelease | None:
         tf = self.tensorflow
         return self.kb.tensorflow(tf.version) if tf is not None else None
+
+    @cached_property
+    def tf_build(self) -> TensorFlowBuild | None:
+        """What the build_info.py of the TensorFlow that imports says; None when that is unknown
+        (not read, unreadable, or the files of another distribution in the same folder)."""
+        tf = self.tensorflow
+        return self.snapshot.build_of(tf) if tf is not None else None
+
+    @property
+    def cuda_build(self) -> bool | None:
+        """Whether that TensorFlow is built with CUDA; None when unknown."""
+        build = self.tf_build
+        return build.is_cuda_build if build is not None else None
 
     def group_of(self, *dists: Distribution) -> Group:
         """The report section of a problem with these distributions: a broken or duplicated

@@ -20,6 +20,7 @@ CHECKS: tuple[CheckFunction, ...] = (
     deps.declared_requirements,
     gpu.cuda_wheels,
     gpu.nvidia_driver,
+    gpu.cuda_wheels_cpu_build,
     gpu.windows_native_gpu,
     install_state.overlapping,
     install_state.duplicate_metadata,

@@ -107,12 +107,15 @@ IMPLIED_EXTRAS = {"and-cuda": "nvidia-"}
 
 
 def _implied_extras(
-    dist: Distribution, installed: dict[str, Distribution], kb: KnowledgeBase
+    dist: Distribution, installed: dict[str, Distribution], kb: KnowledgeBase, snapshot: Snapshot
 ) -> list[str]:
     if dist.key not in kb.tf_variants():
         return []
+    build = snapshot.build_of(dist)
     found = []
     for extra, prefix in IMPLIED_EXTRAS.items():
+        if extra == "and-cuda" and build is not None and not build.is_cuda_build:
+            continue  # a build without CUDA (tensorflow-cpu) never loads them: TFD605
         if extra in dist.provides_extra and any(name.startswith(prefix) for name in installed):
             found.append(extra)
     return found
@@ -169,7 +172,7 @@ def analyse(
         for req in requirer.requirements():
             if _applies(req, env, ""):
                 check_one(requirer, req, "")
-        for extra in _implied_extras(requirer, installed, kb):
+        for extra in _implied_extras(requirer, installed, kb, snapshot):
             wanted_extras.append((requirer, extra, requirer))
     seen: set[tuple[str, str]] = set()
     for asker, extra, dist in wanted_extras:

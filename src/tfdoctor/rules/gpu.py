@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Optional
 
-from tfdoctor.finding import Finding, Group, Severity, installs
+from tfdoctor.finding import Finding, Group, Severity, installs, uninstalls
 from tfdoctor.kb.model import Fact
+from tfdoctor.pep508 import canonical, parse
 from tfdoctor.registry import RuleInfo
 from tfdoctor.rules.base import Context, check, finding
 from tfdoctor.rules.claims import claimed
 from tfdoctor.rules.declared import Violation
+from tfdoctor.snapshot import Distribution
 from tfdoctor.version import InvalidVersion, Version
 
 CUDA_WHEELS = RuleInfo(
@@ -30,6 +33,15 @@ DRIVER = RuleInfo(
     "The NVIDIA driver is older than the CUDA version TensorFlow was built with needs.",
 )
 
+CPU_BUILD_CUDA = RuleInfo(
+    "TFD605",
+    "cuda-wheels-cpu-build",
+    "cuda-mismatch",
+    Severity.WARNING,
+    Group.GPU,
+    "nvidia-* CUDA/cuDNN wheels are installed beside a TensorFlow built without CUDA.",
+)
+
 WINDOWS_GPU = RuleInfo(
     "TFD604",
     "windows-native-gpu",
@@ -41,6 +53,16 @@ WINDOWS_GPU = RuleInfo(
 
 # Minimum Linux driver per CUDA major (CUDA toolkit release notes, "CUDA Toolkit and Corresponding
 # Driver Versions": https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/index.html#id5).
+
+
+def not_cuda(ctx: Context) -> bool:
+    """The TensorFlow that imports is built without CUDA: as its build_info.py says, or, where
+    that is unknown, as its name says (tensorflow-cpu)."""
+    cuda = ctx.cuda_build
+    if cuda is not None:
+        return not cuda
+    tf = ctx.tensorflow
+    return tf is not None and tf.key.endswith("-cpu")
 
 
 @check(CUDA_WHEELS)
@@ -91,7 +113,7 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
     tf = ctx.tensorflow
     if not driver or release is None or tf is None or not release.cuda:
         return
-    if tf.key.endswith("-cpu"):
+    if not_cuda(ctx):
         return  # a CPU-only build loads no CUDA library: the driver does not matter to it
     minimum = ctx.kb.cuda_driver_minimum(release.cuda)
     try:
@@ -112,6 +134,123 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
         "insufficient for CUDA runtime version').",
         fix_note=f"Update the NVIDIA driver to {minimum} or newer.",
     )
+
+
+# NVIDIA's CUDA/cuDNN wheels: nvidia-cudnn-cu12, nvidia-cuda-runtime-cu11, ...
+CUDA_WHEEL = re.compile(r"nvidia-[a-z0-9-]+-cu\d+")
+
+
+def unused_cuda_wheels(ctx: Context) -> list[Distribution]:
+    """The CUDA/cuDNN wheels beside a TensorFlow known to be built without CUDA that no other
+    installed package names among its requirements (PyTorch's or JAX's own stay unsaid)."""
+    if ctx.cuda_build is not False:
+        return []
+    wheels = {
+        key: dists[0]
+        for key, dists in ctx.snapshot.by_name.items()
+        if CUDA_WHEEL.fullmatch(key) and not dists[0].error
+    }
+    if not wheels:
+        return []
+    variants = ctx.kb.tf_variants()
+
+    def named(dist: Distribution) -> set[str]:
+        """Every name ``dist`` requires, in any extra and on any platform."""
+        return {canonical(r.name) for line in dist.requires_dist if (r := parse(line))}
+
+    wanted = [
+        name
+        for d in ctx.snapshot.distributions
+        if d.key not in variants and d.key not in wheels and not d.error
+        for name in named(d)
+    ]
+    needed: set[str] = set()
+    while wanted:
+        name = wanted.pop()
+        if name in wheels and name not in needed:
+            needed.add(name)
+            wanted.extend(named(wheels[name]))
+    return [dist for key, dist in sorted(wheels.items()) if key not in needed]
+
+
+def gpu_route(ctx: Context) -> bool:
+    """A GPU build is worth installing: Linux, with an NVIDIA driver (check's fix and fix's plan
+    both follow this)."""
+    platform = ctx.snapshot.platform
+    return platform.system == "Linux" and bool(platform.nvidia_driver)
+
+
+@check(CPU_BUILD_CUDA)
+def cuda_wheels_cpu_build(ctx: Context) -> Iterator[Finding]:
+    """nvidia-* wheels beside tensorflow-cpu: they suggest a GPU was wanted, and TensorFlow
+    never loads them. The build is read from build_info.py, never guessed from the name."""
+    tf, build = ctx.tensorflow, ctx.tf_build
+    wheels = unused_cuda_wheels(ctx)
+    if tf is None or build is None or not wheels:
+        return
+    names = [w.key for w in wheels]
+    them = "them" if len(names) > 1 else "it"
+    remove = (ctx.for_dist(wheels[0]).uninstall(*names),)
+    plain = f"tensorflow[and-cuda]=={tf.version}"
+    switch = (ctx.for_dist(tf).uninstall(tf.key), ctx.for_dist(tf).install(plain))
+    if cuda_switch_offered(ctx, tf) and gpu_route(ctx):
+        fix: tuple[str, ...] = switch
+        remedies = (
+            *uninstalls(tf.key, reason="the build without CUDA"),
+            *installs(plain, reason="the CUDA build of the same release"),
+        )
+        note = f"Or, for TensorFlow on the CPU only, remove the wheels: {remove[0]}"
+    else:
+        fix = remove
+        remedies = uninstalls(*names, reason=f"{tf.name} never loads it")
+        note = _gpu_way(ctx, tf, switch)
+    yield finding(
+        CPU_BUILD_CUDA,
+        f"{len(names)} CUDA/cuDNN wheel{'s' if len(names) > 1 else ''} beside {tf.name} "
+        f"{tf.version}, which is built without CUDA: TensorFlow never uses {them}",
+        evidence=(
+            f"{tf.name} {tf.version}: is_cuda_build is False in {build.path}",
+            *[f"{w.name} {w.version} in {w.location}" for w in wheels],
+        ),
+        why=f"TensorFlow never uses {them}: {tf.name} is built without CUDA, so it runs on the "
+        "CPU whatever CUDA libraries are installed (tf.config.list_physical_devices('GPU') "
+        "returns []).",
+        fix=fix,
+        fix_note=note,
+        remedies=remedies,
+    )
+
+
+def cuda_switch_offered(ctx: Context, tf: Distribution) -> bool:
+    """The same release of plain `tensorflow[and-cuda]` is the GPU build: on Linux, for a
+    variant (tensorflow-cpu) whose release declares the and-cuda extra."""
+    return (
+        ctx.snapshot.platform.system == "Linux"
+        and tf.key != "tensorflow"
+        and "and-cuda" in tf.provides_extra
+    )
+
+
+def _gpu_way(ctx: Context, tf: Distribution, switch: tuple[str, str]) -> str:
+    """The way to a GPU build where the fix removes the wheels, or why there is none."""
+    system = ctx.snapshot.platform.system
+    if cuda_switch_offered(ctx, tf):
+        release = ctx.tf_release
+        cuda = f" (CUDA {release.cuda}, cuDNN {release.cudnn})" if release and release.cuda else ""
+        return (
+            "For TensorFlow on the GPU (only with an NVIDIA driver: this machine shows none), "
+            f"replace {tf.name} with the CUDA build of the same release{cuda}: "
+            f"{switch[0]} && {switch[1]}"
+        )
+    if system == "Darwin":
+        return "There is no CUDA build of TensorFlow for macOS."
+    last = windows_gpu_ended(ctx)
+    if last:
+        return (
+            f"There is no CUDA build of TensorFlow {tf.version} for native Windows (TensorFlow "
+            f"{last} was the last with GPU support there): run it in WSL2 for the GPU."
+        )
+    return ""
 
 
 def windows_gpu_ended(ctx: Context) -> str:
