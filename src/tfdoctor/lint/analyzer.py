@@ -819,7 +819,7 @@ def _report_mixed_file(visitor: Visitor) -> None:
             )
         ),
         fix_note="tfdoctor lint --fix rewrites keras/tf.keras imports to one of them"
-        if set(ordered) <= {KERAS, TF_KERAS}
+        if set(ordered) <= {KERAS, TF_KERAS} and target.same_public_api(KERAS, TF_KERAS)
         else "pick one implementation by hand",
         data=(("implementations", ",".join(DISPLAY[i] for i in ordered)),),
         at=(line, column),

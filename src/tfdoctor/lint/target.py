@@ -140,6 +140,13 @@ class KerasTarget:
             return self.tf_keras_is_tf_keras_package
         return False
 
+    def same_public_api(self, first: str, second: str) -> bool:
+        """True when two implementations are the same Keras line (2 or 3) under this target, so
+        that a name spelled under one exists under the other (``tf.keras.X`` -> ``keras.X``).
+        Not so for tf.keras on tf-keras (TF_USE_LEGACY_KERAS=1) beside Keras 3: there
+        ``tf.keras.optimizers.legacy`` works and ``keras.optimizers.legacy`` fails."""
+        return self.keras_version(first).major == self.keras_version(second).major
+
     def describe(self) -> str:
         parts = [f"TensorFlow {self.tensorflow}", f"Keras {self.keras}"]
         if self.tf_keras:
