@@ -473,3 +473,53 @@ def test_keras2_layer_keywords_that_keras3_refuses(write: Write, lint: Lint) -> 
         ("TFD713", 5),
     ]
     assert not lint(path, keras="2").findings
+
+
+def test_methods_of_other_libraries_are_not_keras_model_methods(write: Write, lint: Lint) -> None:
+    """scikit-learn's (and xgboost's) estimators have predict_proba: in a file that also imports
+    keras, `clf.predict_proba(X)` was TFD712 'not a method of Keras 3 models', an error that
+    fails CI; so was the file's own class with a fit_generator method. A model made by a
+    function of the project, or by a class of the file built on Keras, is still checked."""
+    path = write(
+        "evaluate.py",
+        """
+        import keras
+        import xgboost as xgb
+        from sklearn.linear_model import LogisticRegression
+        from models import build_model
+
+        clf = LogisticRegression().fit(features, labels)
+        p = clf.predict_proba(features)
+        booster: object = xgb.XGBClassifier()
+        q = booster.predict_proba(features)
+        r = LogisticRegression().predict_proba(features)
+
+
+        class Batches:
+            def fit_generator(self):
+                return self
+
+
+        Batches().fit_generator()
+
+
+        class Net(keras.Model):
+            pass
+
+
+        class Deeper(Net):
+            pass
+
+
+        Deeper().predict_classes(features)
+        model = build_model()
+        model.fit_generator(batches, epochs=1)
+        clf = keras.Sequential([keras.layers.Dense(1)])
+        clf.predict_proba(features)
+        """,
+    )
+    assert codes(lint(path, keras="3").findings) == [
+        ("TFD712", 29),
+        ("TFD712", 31),
+        ("TFD712", 33),
+    ]
