@@ -209,3 +209,41 @@ def test_fix_keeps_tf_keras_that_is_another_keras_line(
     # the same file without the switch: tf.keras is Keras 3 as keras is, and --diff rewrites it
     monkeypatch.delenv("TF_USE_LEGACY_KERAS")
     assert lint(path, keras="3", tensorflow="2.21", diff=True).changes
+
+
+def test_fix_leaves_noqa_lines_alone(write: Write, lint: Lint) -> None:
+    """`# noqa: TFD710` silences a line: --fix rewrote it anyway (the README calls noqa the way
+    to keep a line). A bare noqa or one naming a tfdoctor code keeps the line as written; a
+    noqa for another tool's code does not; a noqa line inside the one-implementation rewrite
+    keeps the whole file's keras/tf.keras as they are (half a rewrite would mix again)."""
+    path = write(
+        "kept.py",
+        """
+        import keras
+        from keras.utils import np_utils  # noqa: TFD710
+        opt = keras.optimizers.Adam(lr=0.1)  # noqa
+        opt3 = keras.optimizers.Adam(lr=0.1)  # NOQA:TFD713
+        opt4 = keras.optimizers.Adam(lr=0.1)  # noqa: E501
+        """,
+    )
+    mixed = write(
+        "mixed.py",
+        """
+        import keras
+        import tensorflow as tf
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+        model.add(tf.keras.layers.Dense(1))  # noqa: TFD703
+        """,
+    )
+    before = mixed.read_text()
+    result = lint(path, mixed, keras="3", fix=True)
+    assert path.read_text() == (
+        "import keras\n"
+        "from keras.utils import np_utils  # noqa: TFD710\n"
+        "opt = keras.optimizers.Adam(lr=0.1)  # noqa\n"
+        "opt3 = keras.optimizers.Adam(lr=0.1)  # NOQA:TFD713\n"
+        "opt4 = keras.optimizers.Adam(learning_rate=0.1)  # noqa: E501\n"
+    )
+    assert mixed.read_text() == before
+    assert result.fixed == {str(path): 1}
