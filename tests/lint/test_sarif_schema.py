@@ -141,3 +141,24 @@ def test_sarif_regions_of_notebooks_and_uris(tmp_path: Path) -> None:
             "cell 3, line 2:",
         ),
     ]
+
+
+def test_sarif_names_the_files_it_could_not_lint(tmp_path: Path) -> None:
+    """A file lint cannot parse was only on stderr: the SARIF log (what code scanning sees) had
+    no trace of it, as if it had been checked and found clean."""
+    (tmp_path / "broken.py").write_text(
+        "import keras\ndef f(:\n    pass\nkeras.optimizers.Adam(lr=1)\n", encoding="utf-8"
+    )
+    (tmp_path / "ok.py").write_text("import keras\nkeras.optimizers.Adam(lr=1)\n", encoding="utf-8")
+    out = run_cli("lint", "--keras", "3", "--format", "sarif", ".", cwd=tmp_path)
+    log = json.loads(out.stdout)
+    jsonschema.Draft4Validator(_schema()).validate(log)
+    (run,) = log["runs"]
+    assert [r["ruleId"] for r in run["results"]] == ["TFD713"]
+    (invocation,) = run["invocations"]
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning"
+    assert note["message"]["text"].startswith("broken.py: not linted: cannot parse (line 2")
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+    clean = run_cli("lint", "--keras", "3", "--format", "sarif", "ok.py", cwd=tmp_path)
+    assert "invocations" not in json.loads(clean.stdout)["runs"][0]

@@ -181,8 +181,15 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, object]:
     return result
 
 
-def render_sarif(findings: Sequence[Finding], rules: Sequence[RuleInfo], tool_version: str) -> str:
-    """One SARIF 2.1.0 log with one run: the rules that can fire and the findings."""
+def render_sarif(
+    findings: Sequence[Finding],
+    rules: Sequence[RuleInfo],
+    tool_version: str,
+    skipped: Sequence[tuple[str, str]] = (),
+) -> str:
+    """One SARIF 2.1.0 log with one run: the rules that can fire and the findings; the files that
+    could not be linted (``skipped``: path and why) are the run's tool execution notifications,
+    so that a file lint could not read or parse does not vanish from code scanning."""
     rule_index = {info.code: index for index, info in enumerate(rules)}
     log = {
         "$schema": SARIF_SCHEMA,
@@ -202,4 +209,20 @@ def render_sarif(findings: Sequence[Finding], rules: Sequence[RuleInfo], tool_ve
             }
         ],
     }
+    if skipped:
+        log["runs"][0]["invocations"] = [  # type: ignore[index]
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "warning",
+                        "message": {"text": f"{path}: not linted: {message}"},
+                        "locations": [
+                            {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}}}
+                        ],
+                    }
+                    for path, message in skipped
+                ],
+            }
+        ]
     return json.dumps(log, indent=2)
