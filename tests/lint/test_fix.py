@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from lint_helpers import Lint, Write, codes
 
 
@@ -180,3 +181,69 @@ def test_fix_skips_guarded_imports(write: Write, lint: Lint) -> None:
     before = path.read_text()
     lint(path, keras="3", fix=True)
     assert path.read_text() == before
+
+
+def test_fix_keeps_tf_keras_that_is_another_keras_line(
+    write: Write, lint: Lint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With TF_USE_LEGACY_KERAS=1 on TensorFlow 2.21, tf.keras is tf-keras (Keras 2) and keras is
+    Keras 3: tf.keras.optimizers.legacy.Adam() runs (checked in the real tf221-legacy env) and
+    keras.optimizers.legacy.Adam() raises ImportError, so --fix must not respell one as the other
+    (it did: one TFD701 warning became two TFD710 errors and an ImportError at run time)."""
+    source = """
+        import keras
+        import tensorflow as tf
+
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        opt = tf.keras.optimizers.legacy.Adam()
+        layer = tf.keras.layers.experimental.preprocessing.Rescaling(1.0)
+    """
+    path = write("legacy_mix.py", source)
+    before = path.read_text()
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
+    result = lint(path, keras="3", tensorflow="2.21", fix=True)
+    assert path.read_text() == before and result.fixed == {} and result.changes == []
+    (mixed,) = result.findings
+    assert mixed.code == "TFD701" and mixed.fix_note == "pick one implementation by hand"
+    # the same file without the switch: tf.keras is Keras 3 as keras is, and --diff rewrites it
+    monkeypatch.delenv("TF_USE_LEGACY_KERAS")
+    assert lint(path, keras="3", tensorflow="2.21", diff=True).changes
+
+
+def test_fix_leaves_noqa_lines_alone(write: Write, lint: Lint) -> None:
+    """`# noqa: TFD710` silences a line: --fix rewrote it anyway (the README calls noqa the way
+    to keep a line). A bare noqa or one naming a tfdoctor code keeps the line as written; a
+    noqa for another tool's code does not; a noqa line inside the one-implementation rewrite
+    keeps the whole file's keras/tf.keras as they are (half a rewrite would mix again)."""
+    path = write(
+        "kept.py",
+        """
+        import keras
+        from keras.utils import np_utils  # noqa: TFD710
+        opt = keras.optimizers.Adam(lr=0.1)  # noqa
+        opt3 = keras.optimizers.Adam(lr=0.1)  # NOQA:TFD713
+        opt4 = keras.optimizers.Adam(lr=0.1)  # noqa: E501
+        """,
+    )
+    mixed = write(
+        "mixed.py",
+        """
+        import keras
+        import tensorflow as tf
+
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+        model.add(tf.keras.layers.Dense(1))  # noqa: TFD703
+        """,
+    )
+    before = mixed.read_text()
+    result = lint(path, mixed, keras="3", fix=True)
+    assert path.read_text() == (
+        "import keras\n"
+        "from keras.utils import np_utils  # noqa: TFD710\n"
+        "opt = keras.optimizers.Adam(lr=0.1)  # noqa\n"
+        "opt3 = keras.optimizers.Adam(lr=0.1)  # NOQA:TFD713\n"
+        "opt4 = keras.optimizers.Adam(learning_rate=0.1)  # noqa: E501\n"
+    )
+    assert mixed.read_text() == before
+    assert result.fixed == {str(path): 1}

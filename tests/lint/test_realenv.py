@@ -16,7 +16,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from envs import build, python_of
-from specs import TF215
+from specs import TF215, TF215_KERAS3
 from tfdoctor.lint import lint_paths, resolve_target
 from tfdoctor.lint.api_changes import load_api_data
 from tfdoctor.lint.knowledge import in_implementation
@@ -275,3 +275,35 @@ def test_legacy_switch_is_read_as_tensorflow_reads_it(python: Path, tmp_path: Pa
         _lint_json(python, tmp_path / "a.py", TF_USE_LEGACY_KERAS="True")["target"]["legacy_keras"]
         is True
     )
+
+
+def test_tf_keras_of_tf215_with_keras3_is_keras3(tmp_path: Path) -> None:
+    """TensorFlow 2.15 with keras 3 installed in place of keras 2.15: tf.keras is Keras 3 itself
+    (keras._tf_keras.keras). lint took it for Keras 2.15: a tf.keras layer passed to keras was a
+    TFD703 error although it runs, Adam(lr=) was 'silently ignored' although Keras 3 raises, and
+    .fit_generator() of a tf.keras model was not reported although it is gone."""
+    python = Path(python_of(build(TF215_KERAS3)))
+    code = (
+        "import keras\n"
+        "import tensorflow as tf\n"
+        "inputs = tf.keras.Input((4,))\n"
+        "model = keras.Model(inputs, keras.layers.Dense(1)(inputs))\n"
+        "tf_model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+        "print(type(tf.keras.layers.Dense(1)).__module__, hasattr(tf_model, 'fit_generator'))\n"
+        "tf.keras.optimizers.Adam(lr=0.1)\n"
+    )
+    ran = _run_in(python, code)
+    assert ran.stdout.split() == ["keras.src.layers.core.dense", "False"], ran.stderr
+    assert "Argument(s) not recognized: {'lr': 0.1}" in ran.stderr
+    (tmp_path / "m.py").write_text(
+        code.replace("print(", "tf_model.fit_generator(iter([]))\nprint(")
+    )
+    found = {
+        (f["code"], f["location"]["line"]): f
+        for f in _lint_json(python, tmp_path / "m.py")["findings"]
+    }
+    assert found[("TFD703", 4)]["severity"] == "warning"  # the same Keras: it runs
+    gone = found[("TFD712", 6)]
+    assert gone["severity"] == "error" and "Keras 3.15.1 models (tf.keras)" in gone["title"]
+    lr = found[("TFD713", 8)]
+    assert lr["severity"] == "error" and "is not accepted by tf.keras (Keras 3.15.1)" in lr["title"]

@@ -162,3 +162,34 @@ def test_text_edits_equal_libcst_edits(write: Write) -> None:
     assert fast == fixer.apply_edits(source, result.edits) != source
     assert "a = keras.layers.RandomZoom(0.1); b = keras.layers.Dense(2)" in fast
     assert "Adam(learning_rate=1e-3, decay=0.1)" in fast and "tf.compat.v1.Session()" in fast
+
+
+def test_environments_inside_the_project_are_not_linted(tmp_path: Path) -> None:
+    """A venv named env/ or tf-env/ (not venv/ or .venv/) inside the project was walked like the
+    project's code: `tfdoctor lint` read every file of its site-packages (2,036 files and keras's
+    own tests reported for a copied Keras 3 env). A folder that is an environment (pyvenv.cfg,
+    conda-meta) is not entered, whatever its name; named on the command line, it is linted."""
+    old = "import keras\nfrom keras.utils import np_utils\n"
+    (tmp_path / "train.py").write_text(old)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "tf-env")], check=True
+    )
+    package = tmp_path / "tf-env" / "lib" / "python3" / "site-packages" / "pkg"
+    package.mkdir(parents=True)
+    (package / "old.py").write_text(old)
+    conda = tmp_path / "envs" / "ml"
+    (conda / "conda-meta").mkdir(parents=True)
+    (conda / "lib").mkdir()
+    (conda / "lib" / "old.py").write_text(old)
+    report = json.loads(
+        run_cli("lint", "--keras", "3", "--format", "json", ".", cwd=tmp_path).stdout
+    )
+    assert report["files"] == 1 and [f["location"]["path"] for f in report["findings"]] == [
+        "train.py"
+    ]
+    named = json.loads(
+        run_cli("lint", "--keras", "3", "--format", "json", "tf-env", cwd=tmp_path).stdout
+    )
+    assert "tf-env/lib/python3/site-packages/pkg/old.py" in {
+        f["location"]["path"] for f in named["findings"]
+    }

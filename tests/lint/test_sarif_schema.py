@@ -88,3 +88,77 @@ def test_cli_sarif_output_is_valid(tmp_path: Path) -> None:
         "TFD712",
         "TFD713",
     ]
+
+
+def test_sarif_regions_of_notebooks_and_uris(tmp_path: Path) -> None:
+    """A notebook finding's region named lint's line within the cell as a line of the .ipynb file
+    (its JSON), so code scanning pointed at `"cell_type": "markdown",`; the region is now the
+    file line where that source line is written, and the message names the cell. A path with a
+    space, '#' or '%' was written into the uri as it is, which is no URI reference."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n", "text\n"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [],
+            "source": [
+                "%matplotlib inline\n",
+                "import keras\n",
+                "from keras.utils import np_utils\n",
+            ],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "metadata": {},
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["hi\n"]}],
+            "source": "model = keras.Sequential()\nmodel.fit_generator(gen)",
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    folder = tmp_path / "my dir#1"
+    folder.mkdir()
+    (folder / "nb 100%.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    out = run_cli("lint", "--keras", "3", "--format", "sarif", ".", cwd=tmp_path)
+    log = json.loads(out.stdout)
+    jsonschema.Draft4Validator(_schema()).validate(log)
+    text = (folder / "nb 100%.ipynb").read_text(encoding="utf-8").splitlines()
+    found = []
+    for result in log["runs"][0]["results"]:
+        (location,) = result["locations"]
+        assert (
+            location["physicalLocation"]["artifactLocation"]["uri"]
+            == "my%20dir%231/nb%20100%25.ipynb"
+        )
+        line = location["physicalLocation"]["region"]["startLine"]
+        found.append((result["ruleId"], text[line - 1].strip(), result["message"]["text"][:15]))
+    assert found == [
+        ("TFD710", '"from keras.utils import np_utils\\n"', "cell 2, line 3:"),
+        (
+            "TFD712",
+            '"source": "model = keras.Sequential()\\nmodel.fit_generator(gen)"',
+            "cell 3, line 2:",
+        ),
+    ]
+
+
+def test_sarif_names_the_files_it_could_not_lint(tmp_path: Path) -> None:
+    """A file lint cannot parse was only on stderr: the SARIF log (what code scanning sees) had
+    no trace of it, as if it had been checked and found clean."""
+    (tmp_path / "broken.py").write_text(
+        "import keras\ndef f(:\n    pass\nkeras.optimizers.Adam(lr=1)\n", encoding="utf-8"
+    )
+    (tmp_path / "ok.py").write_text("import keras\nkeras.optimizers.Adam(lr=1)\n", encoding="utf-8")
+    out = run_cli("lint", "--keras", "3", "--format", "sarif", ".", cwd=tmp_path)
+    log = json.loads(out.stdout)
+    jsonschema.Draft4Validator(_schema()).validate(log)
+    (run,) = log["runs"]
+    assert [r["ruleId"] for r in run["results"]] == ["TFD713"]
+    (invocation,) = run["invocations"]
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning"
+    assert note["message"]["text"].startswith("broken.py: not linted: cannot parse (line 2")
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+    clean = run_cli("lint", "--keras", "3", "--format", "sarif", "ok.py", cwd=tmp_path)
+    assert "invocations" not in json.loads(clean.stdout)["runs"][0]

@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         from tfdoctor.lint.rules import LINT_RULES
         from tfdoctor.report.sarif import render_sarif
 
-        out.write(render_sarif(result.findings, LINT_RULES, __version__) + "\n")
+        out.write(render_sarif(result.findings, LINT_RULES, __version__, result.errors) + "\n")
     else:
         from tfdoctor.report.lint import render_text
 

@@ -221,6 +221,7 @@ class KnowledgeBase:
             tf_keras_resolves_to=_text(tf_keras_value.get("summary")),
             tf_keras_module=_text(tf_keras_value.get("module")),
             legacy_keras_env=bool(tf_keras_value.get("legacy_env", False)),
+            tf_keras_keras3_module=_text(tf_keras_value.get("keras3_module")),
             tf_keras_spec=_text(facts["tf_keras_spec"].value) if "tf_keras_spec" in facts else "",
             keras_requirement="",
             numpy_spec="",
@@ -437,6 +438,12 @@ class KnowledgeBase:
         """True when ``tf.keras`` is served by the ``keras`` distribution (TF 2.6 and later)."""
         release = self.tensorflow(tensorflow_version)
         return bool(release and release.tf_keras_module.startswith("keras."))
+
+    def tf_keras_follows_keras3(self, tensorflow_version: str) -> bool:
+        """True when this TensorFlow's ``tf.keras`` becomes Keras 3 itself if keras>=3 is
+        installed in place of the Keras 2 it expects (TensorFlow 2.15)."""
+        release = self.tensorflow(tensorflow_version)
+        return bool(release and release.tf_keras_keras3_module)
 
     def legacy_keras_switch(self, environ: Mapping[str, str]) -> bool:
         """True when ``environ`` turns TF_USE_LEGACY_KERAS on, exactly as TensorFlow reads it."""

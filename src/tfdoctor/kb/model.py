@@ -54,6 +54,9 @@ class TFRelease(NamedTuple):
     cudnn: str
     facts_minor: str
     notes: tuple[str, ...] = ()
+    # what tf.keras is when keras>=3 is installed in place of the Keras 2 it expects (TF 2.15:
+    # keras._tf_keras.keras, Keras 3 itself); "" where tf.keras then fails or is not known
+    tf_keras_keras3_module: str = ""
     constraints: Mapping[str, str] = MappingProxyType({})
     sources: Mapping[str, str] = MappingProxyType({})
     verified: Mapping[str, str] = MappingProxyType({})

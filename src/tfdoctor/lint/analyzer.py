@@ -52,6 +52,9 @@ class Binding:
 class _Scope:
     names: dict[str, Binding | None] = field(default_factory=dict)  # None: shadowed locally
     variables: dict[str, str] = field(default_factory=dict)  # variable -> implementation
+    # variables known to hold an object of another library (LogisticRegression(), a class of
+    # this file not built on Keras): their methods are not Keras model methods
+    foreign: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Visitor(ast.NodeVisitor):
         # `from keras.layers import *` at module level: the modules a free name may come from
         self.star_modules: list[str] = []
         self.bound_anywhere: frozenset[str] = frozenset()  # every name the file binds
+        self.local_classes: dict[str, bool] = {}  # class defined in the file -> built on Keras
 
     # ---- positions and findings -----------------------------------------------------------
     def column(self, line: int, byte_offset: int) -> int:
@@ -477,11 +481,55 @@ class Visitor(ast.NodeVisitor):
             return impls.pop() if len(impls) == 1 else None
         return self.expr_impl(value)
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.local_classes[node.name] = any(self.keras_class(base) for base in node.bases)
+        self.generic_visit(node)
+
+    def keras_class(self, base: ast.expr) -> bool:
+        """True when a base class is a Keras class (or a class of this file built on one)."""
+        if isinstance(base, ast.Name) and base.id in self.local_classes:
+            return self.local_classes[base.id]
+        qualified = self.qualified(base)
+        return qualified is not None and implementation_of(qualified) is not None
+
+    def foreign_object(self, node: ast.expr) -> bool:
+        """True when ``node`` is known to give an object that is not a Keras model: a call of a
+        class of a library whose objects are not (``LogisticRegression()``,
+        ``xgb.XGBClassifier()``: the knowledge base's other_model_libraries), of a class of this
+        file not built on Keras, a method result of such an object
+        (``LogisticRegression().fit(X, y)``), or a variable assigned one. A function of the
+        project (``build_model()``) may well give a Keras model: not foreign."""
+        if isinstance(node, ast.Name):
+            return self.variable_foreign(node.id)
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and not self.names_module(func):
+            return self.foreign_object(func.value)
+        chain = self.resolve_chain(func)
+        if chain is None:
+            return False
+        root, attrs, binding = chain
+        if binding is not None:
+            return binding.qualified.split(".")[0] in self.kb.other_model_libraries
+        if not attrs and root in self.local_classes and self.lookup(root) is None:
+            return not self.local_classes[root]
+        return False
+
+    def variable_foreign(self, name: str) -> bool:
+        for scope in (self.scopes[-1], self.scopes[0]):
+            if name in scope.names or name in scope.variables:
+                return False
+            if name in scope.foreign:
+                return True
+        return False
+
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
         impl = self.value_impl(node.value)
+        foreign = impl is None and self.foreign_object(node.value)
         for target in node.targets:
-            self.assign(target, impl)
+            self.assign(target, impl, foreign)
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             self.bind_alias(node.targets[0].id, node.value)
 
@@ -501,7 +549,8 @@ class Visitor(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self.visit(node.value)
-            self.assign(node.target, self.value_impl(node.value))
+            impl = self.value_impl(node.value)
+            self.assign(node.target, impl, impl is None and self.foreign_object(node.value))
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
@@ -516,7 +565,7 @@ class Visitor(ast.NodeVisitor):
         if node.optional_vars is not None:
             self.assign(node.optional_vars, None)
 
-    def assign(self, target: ast.expr, impl: str | None) -> None:
+    def assign(self, target: ast.expr, impl: str | None, foreign: bool = False) -> None:
         if isinstance(target, ast.Name):
             self.shadow(target.id)
             scope = self.scopes[-1]
@@ -524,6 +573,10 @@ class Visitor(ast.NodeVisitor):
                 scope.variables.pop(target.id, None)
             else:
                 scope.variables[target.id] = impl
+            if foreign:
+                scope.foreign.add(target.id)
+            else:
+                scope.foreign.discard(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self.assign(element, None)
@@ -819,7 +872,7 @@ def _report_mixed_file(visitor: Visitor) -> None:
             )
         ),
         fix_note="tfdoctor lint --fix rewrites keras/tf.keras imports to one of them"
-        if set(ordered) <= {KERAS, TF_KERAS}
+        if set(ordered) <= {KERAS, TF_KERAS} and target.same_public_api(KERAS, TF_KERAS)
         else "pick one implementation by hand",
         data=(("implementations", ",".join(DISPLAY[i] for i in ordered)),),
         at=(line, column),

@@ -64,6 +64,8 @@ class ApiData:
     changes: tuple[ApiChange, ...]
     # dotted prefixes (as keras.*) of what creates Keras objects: layers, models, optimizers...
     keras_objects: tuple[str, ...]
+    # top-level packages whose objects are not Keras models (scikit-learn's estimators...)
+    other_model_libraries: tuple[str, ...] = ()
 
 
 def parse_api_data(raw: dict[str, object]) -> ApiData:
@@ -94,7 +96,11 @@ def parse_api_data(raw: dict[str, object]) -> ApiData:
     values = objects.get("value") if isinstance(objects, dict) else None
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise ValueError("api_changes.json: 'keras_objects' must have a list of dotted names")
-    return ApiData(tuple(changes), tuple(values))
+    others = raw.get("other_model_libraries")
+    names = others.get("value") if isinstance(others, dict) else []
+    if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
+        raise ValueError("api_changes.json: 'other_model_libraries' must have a list of names")
+    return ApiData(tuple(changes), tuple(values), tuple(names))
 
 
 @lru_cache(maxsize=1)

@@ -71,6 +71,10 @@ class CallScope(Protocol):
         """The implementation the file imports first (outside fallbacks)."""
         ...
 
+    def foreign_object(self, node: ast.expr) -> bool:
+        """True when ``node`` is known to give an object of another library, not Keras's."""
+        ...
+
 
 _SAVED_MODEL_SUFFIXES = frozenset({"", ".tf", ".pb"})
 
@@ -172,7 +176,10 @@ def receiver_impl(v: CallScope, receiver: ast.expr) -> tuple[bool, str | None]:
     """(is a module, implementation) of the object a method is called on."""
     if v.names_module(receiver):
         return True, None
-    return False, v.expr_impl(receiver) or v.first_implementation()
+    impl = v.expr_impl(receiver)
+    if impl is None and v.foreign_object(receiver):
+        return False, None  # clf = LogisticRegression(): clf.predict_proba() is scikit-learn's
+    return False, impl or v.first_implementation()
 
 
 def check_method(

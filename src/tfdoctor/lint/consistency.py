@@ -1,8 +1,11 @@
 """Plan the rewrite of a file that mixes ``keras`` and ``tf.keras`` to use only one of them.
 
-Only keras <-> tf.keras is rewritten: their public paths are the same (``keras.layers.Dense`` and
+Only keras <-> tf.keras is rewritten, and only where both are the same Keras line under the
+target: then their public paths are the same (``keras.layers.Dense`` and
 ``tf.keras.layers.Dense``). tf_keras is Keras 2 and keras 3 is not, so that pair is left to the
-user. The implementation used most in the file wins; on a tie the target decides (Keras 3: keras).
+user, and so is tf.keras beside keras when the target gives them different Keras lines
+(TF_USE_LEGACY_KERAS=1 with Keras 3: ``tf.keras.optimizers.legacy`` works there and
+``keras.optimizers.legacy`` fails). The implementation used most in the file wins; on a tie the target decides (Keras 3: keras).
 Any place the plan cannot rewrite safely drops the whole plan: half a rewrite mixes again.
 """
 
@@ -59,6 +62,8 @@ def plan_one_implementation(
     ``module_names``: what each module-level name is bound to (its dotted name, None when it is
     a local value).
     """
+    if not target.same_public_api(KERAS, TF_KERAS):
+        return []
     primary = [ref for ref in refs if not ref.fallback]
     winner = _winner(primary, target)
     if winner is None:

@@ -84,6 +84,8 @@ class Knowledge:
     # of those, the ones with an older spelling of the same API that the target has (the data's
     # renames read backwards: older_spellings) -> that spelling; what TFD714's fix writes
     older: dict[str, str]
+    # top-level packages whose objects are not Keras models (kb: other_model_libraries)
+    other_model_libraries: frozenset[str] = frozenset()
 
     def creates_keras_object(self, relative: str) -> bool:
         """True for ``keras.layers.Dense`` (a layer), False for ``keras.utils.to_categorical``
@@ -147,7 +149,7 @@ def knowledge_for(target: KerasTarget) -> Knowledge:
                 tables.add_added(name, release)
         tables.older = older_spellings(target, tables.added)
     keras3 = frozenset(impl for impl in IMPLEMENTATIONS if target.keras_version(impl).major >= 3)
-    return tables.knowledge(target, keras3, data.keras_objects)
+    return tables.knowledge(target, keras3, data.keras_objects, data.other_model_libraries)
 
 
 def older_spellings(target: KerasTarget, needed: Iterable[str]) -> dict[str, str]:
@@ -231,7 +233,11 @@ class _Tables:
             self.below.setdefault(".".join(parts[:end]), set()).add((tuple(parts[end:]), keyword))
 
     def knowledge(
-        self, target: KerasTarget, keras3: frozenset[str], keras_objects: tuple[str, ...]
+        self,
+        target: KerasTarget,
+        keras3: frozenset[str],
+        keras_objects: tuple[str, ...],
+        other_model_libraries: tuple[str, ...] = (),
     ) -> Knowledge:
         return Knowledge(
             target=target,
@@ -247,4 +253,5 @@ class _Tables:
             method_words=tuple(sorted(self.method_words)),
             added=self.added,
             older=self.older,
+            other_model_libraries=frozenset(other_model_libraries),
         )

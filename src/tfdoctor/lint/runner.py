@@ -20,6 +20,15 @@ from dataclasses import dataclass, field
 from tfdoctor.finding import Finding, Group, Location, Severity
 from tfdoctor.lint import rules
 from tfdoctor.lint.analyzer import analyze_tree
+from tfdoctor.lint.edits import (
+    ChainSwap,
+    Edit,
+    FromSwap,
+    FromToImport,
+    ImportInsert,
+    ImportSwap,
+    ImportToFrom,
+)
 from tfdoctor.lint.knowledge import DISPLAY, Knowledge, knowledge_for
 from tfdoctor.lint.prefilter import scan
 from tfdoctor.lint.results import FileChange, FileResult
@@ -113,6 +122,37 @@ def _noqa_codes(line: bytes) -> frozenset[str] | bool | None:
     if not codes:
         return None
     return frozenset(c.strip().upper() for c in codes.decode().split(","))
+
+
+_TFD_CODE = re.compile(r"TFD[0-9]{3}")
+# the edits of the one-implementation rewrite (TFD701): all of them or none
+_ONE_IMPLEMENTATION = (ChainSwap, FromSwap, FromToImport, ImportInsert, ImportSwap, ImportToFrom)
+
+
+def _hands_off(lines: list[bytes], line: int) -> bool:
+    """A line with a bare ``# noqa`` or one naming a tfdoctor code: --fix leaves it as it is."""
+    if not 0 < line <= len(lines) or b"noqa" not in lines[line - 1].lower():
+        return False
+    codes = _noqa_codes(lines[line - 1])
+    return codes is None or (
+        codes is not False and any(_TFD_CODE.fullmatch(c) for c in codes)  # type: ignore[union-attr]
+    )
+
+
+def _edits_outside_noqa(edits: list[Edit], lines: list[bytes]) -> list[Edit]:
+    """The edits less those on lines the user marked ``# noqa`` (a silenced line is deliberate);
+    one such line in the one-implementation rewrite drops that whole rewrite (half of it would
+    mix again)."""
+    held = [e for e in edits if not isinstance(e, ImportInsert) and _hands_off(lines, e.start.line)]
+    if not held:
+        return edits
+    whole = any(isinstance(e, _ONE_IMPLEMENTATION) for e in held)
+    return [
+        e
+        for e in edits
+        if not (whole and isinstance(e, _ONE_IMPLEMENTATION))
+        and (isinstance(e, ImportInsert) or not _hands_off(lines, e.start.line))
+    ]
 
 
 def _suppressed(code: str, lines: list[bytes], line: int) -> bool:
@@ -216,8 +256,8 @@ def _analyze_into(
     lines = _utf8_lines(data)
     analysis = analyze_tree(tree, result.path, lines, kb, options.codes, options.want_edits)
     del tree
-    result.edits = analysis.edits
-    result.spans = analysis.spans if analysis.edits else []
+    result.edits = _edits_outside_noqa(analysis.edits, lines) if analysis.edits else []
+    result.spans = analysis.spans if result.edits else []
     for finding in analysis.findings:
         loc = finding.location
         if loc is not None and _suppressed(finding.code, lines, loc.line):

@@ -192,8 +192,18 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     ) or any(fnmatch.fnmatch(name, p) for p in patterns)
 
 
+def _environment(folder: str) -> bool:
+    """A Python environment (a venv's pyvenv.cfg, a conda env's conda-meta), whatever its name:
+    its site-packages are installed libraries, not the project's code."""
+    return os.path.isfile(os.path.join(folder, "pyvenv.cfg")) or os.path.isdir(
+        os.path.join(folder, "conda-meta")
+    )
+
+
 def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
-    """Python files and notebooks under ``paths`` (files given by name are always included)."""
+    """Python files and notebooks under ``paths`` (files given by name are always included).
+    Folders inside them that are Python environments (``env/``, ``tf-env/``: any name) are not
+    entered; one given by name is."""
     found: list[str] = []
     for given in paths:
         if not os.path.isdir(given):
@@ -208,6 +218,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
                 if d not in SKIPPED_DIRS
                 and not d.startswith(".")
                 and not _excluded(os.path.join(folder, d), exclude)
+                and not _environment(os.path.join(folder, d))
             )
             for name in sorted(files):
                 if name.endswith((".py", ".ipynb")):

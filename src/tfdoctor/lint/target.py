@@ -36,6 +36,13 @@ def _tf_keras_from_keras_package(tensorflow: str) -> bool:
     return load().tf_keras_from_keras_package(tensorflow)
 
 
+@lru_cache(maxsize=64)
+def _tf_keras_follows_keras3(tensorflow: str) -> bool:
+    from tfdoctor.kb import load
+
+    return load().tf_keras_follows_keras3(tensorflow)
+
+
 def legacy_keras_on(environ: dict[str, str] | os._Environ[str]) -> bool:
     """TF_USE_LEGACY_KERAS as TensorFlow reads it (knowledge base)."""
     from tfdoctor.kb import load
@@ -104,6 +111,18 @@ class KerasTarget:
         """tf.keras is the tf-keras distribution: TF_USE_LEGACY_KERAS on a TF that reads it."""
         return self.legacy_keras and self.keras_line >= KERAS_3
 
+    @property
+    def tf_keras_is_keras3(self) -> bool:
+        """tf.keras is the installed Keras 3 itself although this TensorFlow expects Keras 2:
+        TensorFlow 2.15 with keras>=3 in place of keras 2.15 (keras._tf_keras.keras; the
+        knowledge base's tf_keras keras3_module), unless TF_USE_LEGACY_KERAS picks tf-keras."""
+        return (
+            self.keras_line < KERAS_3
+            and Version(self.keras).major >= KERAS_3
+            and not self.legacy_keras
+            and _tf_keras_follows_keras3(self.tensorflow)
+        )
+
     def keras_version(self, implementation: str) -> Version:
         """The Keras version behind ``keras``, ``tf.keras`` or ``tf_keras`` for this target."""
         tf = self.tensorflow_version
@@ -111,6 +130,8 @@ class KerasTarget:
             return Version(self.keras)
         if implementation == TF_KERAS_PKG:
             return Version(self.tf_keras or _tf_major_minor(tf))
+        if self.tf_keras_is_keras3:
+            return Version(self.keras)
         if self.keras_line < KERAS_3:
             return Version(_tf_major_minor(tf))
         if self.tf_keras_is_tf_keras_package:
@@ -135,10 +156,19 @@ class KerasTarget:
         if pair == {KERAS, TF_KERAS}:
             if not _tf_keras_from_keras_package(self.tensorflow):
                 return False
+            if self.tf_keras_is_keras3:
+                return True
             return not self.tf_keras_is_tf_keras_package and keras_major == self.keras_line
         if pair == {TF_KERAS_PKG, TF_KERAS}:
             return self.tf_keras_is_tf_keras_package
         return False
+
+    def same_public_api(self, first: str, second: str) -> bool:
+        """True when two implementations are the same Keras line (2 or 3) under this target, so
+        that a name spelled under one exists under the other (``tf.keras.X`` -> ``keras.X``).
+        Not so for tf.keras on tf-keras (TF_USE_LEGACY_KERAS=1) beside Keras 3: there
+        ``tf.keras.optimizers.legacy`` works and ``keras.optimizers.legacy`` fails."""
+        return self.keras_version(first).major == self.keras_version(second).major
 
     def describe(self) -> str:
         parts = [f"TensorFlow {self.tensorflow}", f"Keras {self.keras}"]
