@@ -116,8 +116,11 @@ def test_would_be_defaults_to_the_target_and_takes_the_usual_arch_of_another_os(
         "3.11.7", "linux", "x86_64"
     )
     mac = would_be("3.12", "macos", None, "3.11.7", "Linux", "x86_64")
-    assert mac == WouldBe("3.12.0", "macos", "arm64") and mac.uv_platform == "aarch64-apple-darwin"
+    # 3.12 is a Python 3.12 in use (a late patch), not 3.12.0, which some releases exclude
+    assert mac == WouldBe("3.12.16", "macos", "arm64") and mac.uv_platform == "aarch64-apple-darwin"
     assert mac.markers()["sys_platform"] == "darwin"
+    assert would_be("3.9.1", None, None, "3.11.7", "Linux", "x86_64").python == "3.9.1"
+    assert would_be("3.99", None, None, "3.11.7", "Linux", "x86_64").python == "3.99.0"
 
 
 # uv 0.13.9's words, as it printed them for these sets.

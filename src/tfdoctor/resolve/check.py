@@ -22,7 +22,7 @@ from tfdoctor.pep508 import allows
 from tfdoctor.report.model import GroupSummary, Report
 from tfdoctor.resolve import rules
 from tfdoctor.resolve.conflict import Explanation, explain
-from tfdoctor.resolve.platforms import WouldBe
+from tfdoctor.resolve.platforms import WouldBe, full_version
 from tfdoctor.resolve.sources import InputSet, Requirement, is_lock, read_inputs
 from tfdoctor.resolve.would_be import Planned, snapshot_of
 
@@ -57,12 +57,8 @@ def check_sets(
     inputs = read_inputs(paths, stdin_text, cwd)
     hint = inputs.python_hint or ""
     if not python_given and re.fullmatch(r"3\.\d+(\.\d+)?", hint):  # an exact pin (conda's)
-        target = target._replace(python=_full(hint))
+        target = target._replace(python=full_version(hint))
     return _check_inputs(inputs, target, kb, select, ignore)
-
-
-def _full(version: str) -> str:
-    return version if version.count(".") >= 2 else f"{version}.0"
 
 
 def _check_lock(

@@ -42,7 +42,7 @@ def unresolvable(explanation: Explanation, labels: Sequence[str], target: WouldB
         UNRESOLVABLE,
         f"the set cannot be installed on {target.label}: {explanation.sentence}",
         evidence=(
-            f"uv pip compile {' '.join(labels)} --python-version {target.minor} "
+            f"uv pip compile {' '.join(labels)} --python-version {target.python} "
             f"--python-platform {target.uv_platform}",
             *explanation.details[-6:],
         ),
