@@ -261,18 +261,47 @@ def tilde_leftovers(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def folder_version(dist: Distribution) -> str:
+    """The release a metadata folder's name gives (``numpy-1.26.4.dist-info``,
+    ``foo-1.0-py3.11.egg-info``), or "" when it names none: what is left of a distribution whose
+    METADATA cannot be read."""
+    from tfdoctor.version import InvalidVersion, Version
+
+    base = os.path.basename(dist.metadata_dir.rstrip("/"))
+    for suffix in (".dist-info", ".egg-info"):
+        if base.endswith(suffix):
+            parts = base[: -len(suffix)].split("-")
+            if len(parts) >= 2:
+                try:
+                    Version(parts[1])
+                except InvalidVersion:
+                    return ""
+                return parts[1]
+    return ""
+
+
 @check(BROKEN)
 def broken_distributions(ctx: Context) -> Iterator[Finding]:
     snap = ctx.snapshot
     for dist in snap.distributions:
         if dist.error:
+            # the release its folder names: a bare `--reinstall numpy` installs the newest
+            # numpy (2.x under TensorFlow 2.15), and its dependencies with it
+            version = folder_version(dist)
+            pin = f"{dist.key}=={version}" if version else dist.key
             yield finding(
                 BROKEN,
                 f"the metadata of {dist.name} cannot be read",
-                evidence=(dist.error,),
+                evidence=(
+                    dist.error,
+                    *([f"its folder names release {version}"] if version else []),
+                ),
                 why="Installers and TensorFlow's own version checks cannot see this package.",
-                fix=(ctx.for_dist(dist).install(dist.name, reinstall=True),),
-                remedies=reinstalls(dist.name, reason="writes its metadata again"),
+                fix=(ctx.for_dist(dist).install(pin, reinstall=True, no_deps=True),),
+                remedies=reinstalls(pin, no_deps=True, reason="writes its metadata again"),
+                fix_note=""
+                if version
+                else "Its folder names no release: reinstall the version you had, if you know it.",
             )
         elif dist.record_missing_count:
             leftovers = [
