@@ -45,14 +45,17 @@ class Installer(NamedTuple):
             return f"uv pip install --python {shell_word(self.python)}{flags} {reqs}"
         return f"{shell_word(self.python)} -m pip install{flags} {reqs}"
 
-    def uninstall(self, *names: str) -> str:
+    def uninstall(self, *names: str, only_these: bool = False) -> str:
+        """``only_these``: conda removes the named packages alone (``--force``), not every conda
+        package that depends on them too (what a plain ``conda remove`` does)."""
         items = _quote_all(list(names))
         if self.kind == "requirements":
             return f"# in {self.files_named}: remove {items}"
         if self.kind == "poetry":
             return f"poetry remove {items}"
         if self.kind == "conda":
-            return f"conda remove -p {shell_word(self.conda_prefix)} {items}"
+            force = " --force" if only_these else ""
+            return f"conda remove -p {shell_word(self.conda_prefix)}{force} {items}"
         if self.kind == "uv":
             return f"uv pip uninstall --python {shell_word(self.python)} {items}"
         return f"{shell_word(self.python)} -m pip uninstall -y {items}"
