@@ -189,8 +189,10 @@ def test_a_second_variant_pulled_in_by_tf_keras_is_fixed_in_the_set(
     finding = _finding(
         _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json"), "TFD301"
     )
+    # the set that lists no tensorflow gets it added, the one that does has it required
+    change = "require tensorflow==2.21.0 instead of what the set asks for" if listed else "add"
     assert finding["fix"] == [
-        f"# in {requirements}: require tensorflow==2.21.0 instead of what the set asks for",
+        f"# in {requirements}: {change}" + ("" if listed else " tensorflow==2.21.0"),
         f"# in {requirements}: remove tensorflow-cpu",
     ]
     note = finding["fix_note"]
@@ -565,3 +567,20 @@ def test_a_release_python_3_9_cannot_install_is_said_and_proves_nothing_there(
     requirements.write_text("tensorflow>=2.16\nkeras<3.15.1\n", encoding="utf-8")
     result = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json")
     assert result.returncode == 0 and result.json()["findings"] == [], result.stdout
+
+
+@network
+def test_a_package_the_set_does_not_name_is_added_not_replaced(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """TFD103 told a set without TensorFlow to "require tensorflow==2.20.0 instead of what the set
+    asks for": the set asks for no TensorFlow, so the line is one to add."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("keras==3.15.1\n", encoding="utf-8")
+    args = ("--python-version", "3.9", "--platform", "linux", "--arch", "x86_64")
+    data = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json").json()
+    fixes = {f["code"]: f["fix"] for f in data["findings"]}
+    assert fixes["TFD103"] == [f"# in {requirements}: add tensorflow==2.20.0"]
+    assert fixes["TFD121"] == [
+        f"# in {requirements}: require 'keras<3.15.1' instead of what the set asks for"
+    ]
