@@ -56,16 +56,18 @@ def package_changes(line: str) -> tuple[bool, list[Change]] | None:
 
 
 def _requirement_changes(line: str) -> tuple[bool, list[Change]] | None:
-    """``# in FILE: require 'a<2' b instead of ...`` / ``# in FILE: remove a b``: no flags."""
-    for marker, kind, end in (
-        (": require ", "install", " instead of "),
-        (": remove ", "uninstall", ""),
-    ):
+    """``# in FILE: require 'a<2' b instead of ...[, and add c]`` / ``# in FILE: add c`` /
+    ``# in FILE: remove a b``: no flags."""
+    if ": remove " in line:
+        return False, [("uninstall", t, "") for t in shlex.split(line.split(": remove ", 1)[1])]
+    changes: list[Change] = []
+    if ": require " in line:
+        rest = line.split(": require ", 1)[1]
+        changes += [("install", t, "") for t in shlex.split(rest.split(" instead of ", 1)[0])]
+    for marker in (": add ", ", and add "):
         if marker in line:
-            rest = line.split(marker, 1)[1]
-            rest = rest.split(end, 1)[0] if end else rest
-            return False, [(kind, t, "") for t in shlex.split(rest)]
-    return None
+            changes += [("install", t, "") for t in shlex.split(line.split(marker, 1)[1])]
+    return (False, changes) if changes else None
 
 
 def _loose(change: Change) -> Change:

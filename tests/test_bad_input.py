@@ -56,6 +56,16 @@ def test_check_on_an_interpreter_that_answers_json_of_the_wrong_shape(
     _usage_error(tfdoctor("check", "--python", str(fake)), "probe")
 
 
+def test_a_program_that_is_not_python_is_named_without_the_probe_code(tfdoctor: Runner) -> None:
+    """`--python /bin/ls` quoted ls's complaint about its argument: 200 characters of the
+    probe's source."""
+    line = _usage_error(
+        tfdoctor("check", "--python", "/bin/ls"), "is not a working Python interpreter"
+    )
+    assert "import sys" not in line and "TFDOCTOR" not in line, line
+    assert "cannot access: it was given the probe's code" in line, line
+
+
 def test_new_and_fix_into_a_file(tfdoctor: Runner, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("mine\n")
     _usage_error(tfdoctor("new", str(tmp_path / "file")), "file")

@@ -184,6 +184,20 @@ def test_exact_findings(
         assert finding["fix"] or finding.get("fix_note")
 
 
+def test_unreadable_metadata_is_reinstalled_at_the_release_its_folder_names(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
+) -> None:
+    """`uv pip install --reinstall numpy`, as the fix said, replaced numpy 1.26.4 by the newest
+    NumPy (2.x, which TensorFlow 2.15 cannot import) and moved its dependencies."""
+    env = real_env(specs.TF215_UNREADABLE_METADATA)
+    (finding,) = tfdoctor("check", "--python", str(env), "--format", "json").json()["findings"]
+    assert finding["code"] == "TFD304"
+    assert "its folder names release 1.26.4" in finding["evidence"]
+    assert finding["fix"] == [
+        f"uv pip install --python {env}/bin/python --no-deps --reinstall numpy==1.26.4"
+    ]
+
+
 def test_incomplete_tensorflow_is_one_finding_in_its_own_section(
     tfdoctor: Runner, real_env: Callable[[EnvSpec], Path]
 ) -> None:

@@ -189,8 +189,10 @@ def test_a_second_variant_pulled_in_by_tf_keras_is_fixed_in_the_set(
     finding = _finding(
         _check(tfdoctor, "-r", str(requirements), *LINUX, "--format", "json"), "TFD301"
     )
+    # the set that lists no tensorflow gets it added, the one that does has it required
+    change = "require tensorflow==2.21.0 instead of what the set asks for" if listed else "add"
     assert finding["fix"] == [
-        f"# in {requirements}: require tensorflow==2.21.0 instead of what the set asks for",
+        f"# in {requirements}: {change}" + ("" if listed else " tensorflow==2.21.0"),
         f"# in {requirements}: remove tensorflow-cpu",
     ]
     note = finding["fix_note"]
@@ -530,3 +532,55 @@ def test_python_x_y_is_resolved_as_a_python_in_use_not_as_its_first_patch(
     (finding,) = first_patch.json()["findings"]
     assert finding["code"] == "TFD211", "an exact 3.9.0 is still checked as 3.9.0"
     assert any("--python-version 3.9.0 " in e for e in finding["evidence"])
+
+
+@network
+def test_a_release_python_3_9_cannot_install_is_said_and_proves_nothing_there(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """keras 3.15.1 needs Python 3.11: on 3.9 the set cannot be resolved even with the user's pins
+    winning, so only its pins are checked. Those pins used to pass as installed: TFD101 cited the
+    matrix cell of TF 2.15.1 + Keras 3.15.1 (built on Python 3.11), `tensorflow>=2.16` became
+    2.21.0 (no Python 3.9 build: a false TFD120), and no finding said that keras 3.15.1 itself
+    cannot be installed on Python 3.9."""
+    args = ("--python-version", "3.9", "--platform", "linux", "--arch", "x86_64")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow==2.15.1\nkeras==3.15.1\n", encoding="utf-8")
+    data = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json").json()
+    assert data["requirements"]["mode"] == "unresolved"
+    assert sorted(f["code"] for f in data["findings"]) == ["TFD101", "TFD121"]
+    keras_line = next(f for f in data["findings"] if f["code"] == "TFD101")
+    assert not any(e.startswith("proven:") for e in keras_line["evidence"]), keras_line
+    too_new = next(f for f in data["findings"] if f["code"] == "TFD121")
+    assert too_new["title"] == "keras 3.15.1 requires Python >=3.11, not 3.9.25"
+    assert too_new["fix"] == [
+        f"# in {requirements}: require 'keras<3.15.1' instead of what the set asks for"
+    ]
+    assert "refuse to install this release on Python 3.9" in too_new["why"]
+
+    requirements.write_text("tensorflow>=2.16\nkeras==3.15.1\n", encoding="utf-8")
+    data = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json").json()
+    assert [f["code"] for f in data["findings"]] == ["TFD121"], "no TFD120: 2.20.0 fits 3.9"
+    assert any("keras 3.15.1 requires Python>=3.11" in e for e in data["findings"][0]["evidence"])
+    assert data["packages"]["tensorflow"]["version"] == "2.20.0"
+    # the set written as the fix says resolves and is clean
+    requirements.write_text("tensorflow>=2.16\nkeras<3.15.1\n", encoding="utf-8")
+    result = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json")
+    assert result.returncode == 0 and result.json()["findings"] == [], result.stdout
+
+
+@network
+def test_a_package_the_set_does_not_name_is_added_not_replaced(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """TFD103 told a set without TensorFlow to "require tensorflow==2.20.0 instead of what the set
+    asks for": the set asks for no TensorFlow, so the line is one to add."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("keras==3.15.1\n", encoding="utf-8")
+    args = ("--python-version", "3.9", "--platform", "linux", "--arch", "x86_64")
+    data = _check(tfdoctor, "-r", str(requirements), *args, "--format", "json").json()
+    fixes = {f["code"]: f["fix"] for f in data["findings"]}
+    assert fixes["TFD103"] == [f"# in {requirements}: add tensorflow==2.20.0"]
+    assert fixes["TFD121"] == [
+        f"# in {requirements}: require 'keras<3.15.1' instead of what the set asks for"
+    ]

@@ -37,6 +37,10 @@ def test_commands_per_installer() -> None:
     conda = Installer("conda", py, conda_prefix="/envs/tf")
     assert conda.install("numpy<2") == "conda install -p /envs/tf 'numpy<2'"
     assert conda.uninstall("numpy") == "conda remove -p /envs/tf numpy"
+    assert conda.uninstall("numpy", only_these=True) == "conda remove -p /envs/tf --force numpy"
+    assert (
+        Installer("uv", py).uninstall("x", only_these=True) == f"uv pip uninstall --python {py} x"
+    )
     # In a conda env, what pip installed is changed with pip.
     assert conda.for_distribution("pip").install("keras") == f"{py} -m pip install keras"
     assert conda.for_distribution("conda") is conda
@@ -72,7 +76,12 @@ def test_conda_env_gets_conda_or_pip_commands(
     assert data["target"]["kind"] == "conda"
     assert data["target"]["installer"] == "conda"
     (finding,) = data["findings"]
-    assert finding["fix"] == [f"conda remove -p {env} numpy"]
+    # only numpy (a plain `conda remove numpy` also removes every conda package that needs it),
+    # then pip's numpy back: conda's removal deletes the files both records list
+    assert finding["fix"] == [
+        f"conda remove -p {env} --force numpy",
+        f"uv pip install --python {env}/bin/python --no-deps --reinstall numpy==1.26.4",
+    ]
 
 
 @pytest.mark.realenv

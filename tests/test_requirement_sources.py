@@ -116,8 +116,11 @@ def test_would_be_defaults_to_the_target_and_takes_the_usual_arch_of_another_os(
         "3.11.7", "linux", "x86_64"
     )
     mac = would_be("3.12", "macos", None, "3.11.7", "Linux", "x86_64")
-    assert mac == WouldBe("3.12.0", "macos", "arm64") and mac.uv_platform == "aarch64-apple-darwin"
+    # 3.12 is a Python 3.12 in use (a late patch), not 3.12.0, which some releases exclude
+    assert mac == WouldBe("3.12.16", "macos", "arm64") and mac.uv_platform == "aarch64-apple-darwin"
     assert mac.markers()["sys_platform"] == "darwin"
+    assert would_be("3.9.1", None, None, "3.11.7", "Linux", "x86_64").python == "3.9.1"
+    assert would_be("3.99", None, None, "3.11.7", "Linux", "x86_64").python == "3.99.0"
 
 
 # uv 0.13.9's words, as it printed them for these sets.
@@ -162,3 +165,40 @@ def test_an_unreachable_index_is_not_a_conflict_and_its_token_is_not_repeated() 
     found = explain(UNREACHABLE)
     assert found.kind == "unreachable"
     assert "s3cr3t" not in " ".join(found.details)
+
+
+NOT_A_PROJECT = """error: `/tmp/work` does not appear to be a Python project, as neither `pyproject.toml` nor `setup.py` are present in the directory
+"""
+TYPO = """error: No solution found when resolving dependencies
+  cause: Because tensorflw was not found in the package registry and you require tensorflw==2.15, we can conclude that your requirements are unsatisfiable.
+"""
+NEEDS_311 = """error: No solution found when resolving dependencies
+  cause: Because the requested Python version (>=3.9.25) does not satisfy Python>=3.11 and keras==3.15.1 depends on Python>=3.11, we can conclude that keras==3.15.1 cannot be used.
+         And because you require keras==3.15.1, we can conclude that your requirements are unsatisfiable.
+"""
+
+
+@pytest.mark.parametrize(
+    ("message", "why", "way_out"),
+    [
+        (KERAS, "exclude each other", "Change one side of the conflict"),
+        (ABI, "no wheel for this Python", "a release with a wheel"),
+        (NEEDS_311, "Requires-Python leaves this Python out", "an older release"),
+        (TYPO, "No matching distribution found", "Correct the name"),
+        (NOT_A_PROJECT, "uv cannot resolve the set", "Correct what uv's message names"),
+    ],
+)
+def test_an_unresolvable_set_says_what_kind_of_failure_it_is(
+    message: str, why: str, way_out: str
+) -> None:
+    """TFD211 said 'two requirements exclude each other ... Change one side of the conflict' of
+    every failure: of `-e .` in a folder without a project, of a misspelt name, of a release
+    that supports no Python 3.9."""
+    from tfdoctor.resolve.rules import unresolvable
+
+    found = unresolvable(
+        explain(message), ["requirements.txt"], WouldBe("3.9.25", "linux", "x86_64")
+    )
+    assert why in found.why and way_out in found.fix_note, (found.why, found.fix_note)
+    if message is not KERAS:
+        assert "exclude each other" not in found.why and "conflict" not in found.fix_note

@@ -26,12 +26,13 @@ class Installer(NamedTuple):
     python: str
     conda_prefix: str = ""
     files: tuple[str, ...] = ()
+    asked: frozenset[str] = frozenset()  # requirements: the packages the set names (canonical)
 
     def install(self, *requirements: str, no_deps: bool = False, reinstall: bool = False) -> str:
         reqs = _quote_all(list(requirements))
         if self.kind == "requirements":
             # a shell comment: pasted, it changes nothing (there is no environment to change)
-            return f"# in {self.files_named}: require {reqs} instead of what the set asks for"
+            return self._in_files(requirements)
         if self.kind == "poetry":
             return f"poetry add {reqs}"
         if self.kind == "conda":
@@ -45,17 +46,36 @@ class Installer(NamedTuple):
             return f"uv pip install --python {shell_word(self.python)}{flags} {reqs}"
         return f"{shell_word(self.python)} -m pip install{flags} {reqs}"
 
-    def uninstall(self, *names: str) -> str:
+    def uninstall(self, *names: str, only_these: bool = False) -> str:
+        """``only_these``: conda removes the named packages alone (``--force``), not every conda
+        package that depends on them too (what a plain ``conda remove`` does)."""
         items = _quote_all(list(names))
         if self.kind == "requirements":
             return f"# in {self.files_named}: remove {items}"
         if self.kind == "poetry":
             return f"poetry remove {items}"
         if self.kind == "conda":
-            return f"conda remove -p {shell_word(self.conda_prefix)} {items}"
+            force = " --force" if only_these else ""
+            return f"conda remove -p {shell_word(self.conda_prefix)}{force} {items}"
         if self.kind == "uv":
             return f"uv pip uninstall --python {shell_word(self.python)} {items}"
         return f"{shell_word(self.python)} -m pip uninstall -y {items}"
+
+    def _in_files(self, requirements: tuple[str, ...]) -> str:
+        """A requirement the set names is replaced; one it does not name (numpy, which only
+        TensorFlow requires; tensorflow missing from the set) is added. Unknown (a lock file
+        that does not say which packages were asked for): replaced."""
+        if not self.asked:
+            named, new = list(requirements), []
+        else:
+            named = [r for r in requirements if canonical(_name_of(r)) in self.asked]
+            new = [r for r in requirements if canonical(_name_of(r)) not in self.asked]
+        parts = []
+        if named:
+            parts.append(f"require {_quote_all(named)} instead of what the set asks for")
+        if new:
+            parts.append(f"add {_quote_all(new)}")
+        return f"# in {self.files_named}: {', and '.join(parts)}"
 
     @property
     def files_named(self) -> str:
@@ -70,10 +90,22 @@ class Installer(NamedTuple):
         return self
 
 
+def _name_of(requirement: str) -> str:
+    for i, ch in enumerate(requirement):
+        if not (ch.isalnum() or ch in "-_."):
+            return requirement[:i]
+    return requirement
+
+
 def detect_installer(snapshot: Snapshot) -> Installer:
     python = snapshot.python.executable
     if snapshot.requirement_files:
-        return Installer(kind="requirements", python=python, files=snapshot.requirement_files)
+        return Installer(
+            kind="requirements",
+            python=python,
+            files=snapshot.requirement_files,
+            asked=frozenset(d.key for d in snapshot.distributions if d.requested),
+        )
     if snapshot.is_conda:
         return Installer(kind="conda", python=python, conda_prefix=snapshot.python.prefix)
     if _is_poetry_project(snapshot.cwd, snapshot):

@@ -254,6 +254,11 @@ def _parse(label: str, out: bytes, err: bytes, returncode: int) -> dict[str, obj
     if start < 0 or stop < start:
         stderr = err.decode("utf-8", errors="replace").strip().splitlines()
         detail = stderr[-1][:200] if stderr else f"exit status {returncode}"
+        if "import sys" in detail or BEGIN in detail:
+            # a program that quotes its argument back (ls: cannot access 'import sys...'):
+            # what it said, without the probe's source it was given
+            said = detail.split("'", 1)[0].split('"', 1)[0].rstrip(" :")
+            detail = f"{said}: it was given the probe's code" if said else "it ran no Python"
         raise UsageError(f"{label} is not a working Python interpreter ({detail})")
     import json
 

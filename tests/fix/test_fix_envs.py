@@ -51,6 +51,9 @@ REPAIRED: list[tuple[str, EnvSpec, dict[str, str], set[str]]] = [
     ),
     ("~ensorflow leftover", specs.TF215_TILDE, {}, {"move"}),
     ("files of keras deleted", specs.TF221_KERAS_DAMAGED, {}, {"reinstall"}),
+    # uv stopped at numpy's METADATA ("Failed to read metadata") and the plan did not resolve;
+    # the reinstall is the release numpy's folder names (a bare name installed NumPy 2)
+    ("numpy's METADATA cannot be read", specs.TF215_UNREADABLE_METADATA, {}, {"reinstall"}),
     ("two numpy metadata folders", specs.TF215_TWO_NUMPY, {}, {"move", "reinstall"}),
     ("absl-py uninstalled", specs.TF221_NO_ABSL, {}, {"install"}),
     ("tensorflow-text 2.15 beside TF 2.21", specs.TF221_TEXT215, {}, {"install"}),

@@ -26,7 +26,7 @@ from tfdoctor.kb import requirements as kbreq
 from tfdoctor.pep508 import allows, canonical
 from tfdoctor.rules.base import Context, version_key
 from tfdoctor.rules.gpu import cuda_switch_offered, gpu_route
-from tfdoctor.rules.install_state import stray_stack_folders
+from tfdoctor.rules.install_state import folder_version, stray_stack_folders
 from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution
 
@@ -498,8 +498,9 @@ def _install_state(ctx: Context, target: PlannedTensorFlow, draft: _Draft, backu
     for _, folder, _ in stray_stack_folders(snap):
         draft.moves.append((folder, _into(backup, folder), "TFD304"))
     for dist in snap.distributions:
-        if dist.error:
-            draft.redo(dist.key, dist.key, "TFD304")
+        if dist.error:  # the release its folder names (a bare name installs the newest)
+            version = folder_version(dist)
+            draft.redo(dist.key, f"{dist.key}=={version}" if version else dist.key, "TFD304")
         elif dist.record_missing_count and dist.key not in draft.uninstall:
             draft.redo(dist.key, f"{dist.key}=={dist.version}", "TFD304")
 
@@ -618,7 +619,8 @@ def _shadowing(f: Finding, cwd: str, intent: Intent, draft: _Draft, backup: str)
 # -- resolution ------------------------------------------------------------------------------------
 def _resolve(ctx: Context, tool: Tool, target: PlannedTensorFlow, draft: _Draft) -> Resolution:
     variants = ctx.kb.tf_variants()
-    first = resolve(tool, draft.requirements)
+    unreadable = tuple(sorted({d.key for d in ctx.snapshot.distributions if d.error}))
+    first = resolve(tool, draft.requirements, unreadable=unreadable)
     if not first.ok:
         return first
     others = sorted({n for n, _ in first.installs if n in variants and n != target.variant})
@@ -633,7 +635,12 @@ def _resolve(ctx: Context, tool: Tool, target: PlannedTensorFlow, draft: _Draft)
         if canonical(kbreq_name(r)) not in {n for n, _ in first.installs}
     ]
     if tool.kind == "uv":
-        second = resolve(tool, wanted + pins, overrides=tuple(f"{o} ; {NEVER}" for o in others))
+        second = resolve(
+            tool,
+            wanted + pins,
+            overrides=tuple(f"{o} ; {NEVER}" for o in others),
+            unreadable=unreadable,
+        )
     else:
         second = Resolution(
             tuple((n, v) for n, v in first.installs if n not in others), first.removes
@@ -690,10 +697,19 @@ def _steps(
         )
     changed = {n for n, _ in res.installs}
     replaced = dict(res.removes)
-    installs = [f"{n}=={v}" for n, v in res.installs]
+    # a release whose metadata cannot be read looks installed to uv by its folder's name alone:
+    # a plain install of it does nothing, so the resolver's pin for it is a reinstall
+    unreadable = {d.key for d in ctx.snapshot.distributions if d.error} & set(draft.reinstall)
+    for n, v in res.installs:
+        if n in unreadable:
+            draft.reinstall[n] = (f"{n}=={v}", draft.reinstall[n][1])
+    changed -= unreadable
+    installs = [f"{n}=={v}" for n, v in res.installs if n not in unreadable]
     if installs:
         reasons = _reasons_for_install(ctx, changed, present)
-        was = [f"{n} {replaced[n]} -> {v}" for n, v in res.installs if n in replaced]
+        was = [
+            f"{n} {replaced[n]} -> {v}" for n, v in res.installs if n in replaced and n in changed
+        ]
         steps.append(
             Step(
                 "install",

@@ -115,16 +115,27 @@ class Resolution:
         return not self.error
 
 
-def resolve(tool: Tool, requirements: list[str], overrides: tuple[str, ...] = ()) -> Resolution:
-    """Ask the resolver what installing ``requirements`` into the target would change."""
+def resolve(
+    tool: Tool,
+    requirements: list[str],
+    overrides: tuple[str, ...] = (),
+    unreadable: tuple[str, ...] = (),
+) -> Resolution:
+    """Ask the resolver what installing ``requirements`` into the target would change.
+    ``unreadable``: installed distributions whose metadata cannot be read (uv stops at them,
+    "Failed to read metadata"; pip skips them), resolved as if they were to be reinstalled."""
     if tool.kind == "uv":
-        return _resolve_uv(tool, requirements, list(overrides))
+        return _resolve_uv(tool, requirements, list(overrides), unreadable)
     return _resolve_pip(tool, requirements)
 
 
-def _resolve_uv(tool: Tool, requirements: list[str], overrides: list[str]) -> Resolution:
+def _resolve_uv(
+    tool: Tool, requirements: list[str], overrides: list[str], unreadable: tuple[str, ...] = ()
+) -> Resolution:
     with tempfile.TemporaryDirectory(prefix="tfdoctor-resolve-") as tmp:
         cmd = [tool.uv, "pip", "install", "--dry-run", "--python", tool.python]
+        for name in unreadable:
+            cmd += ["--reinstall-package", name]
         if overrides:
             path = Path(tmp) / "overrides.txt"
             path.write_text("\n".join(overrides) + "\n", encoding="utf-8")

@@ -22,7 +22,7 @@ from tfdoctor.pep508 import allows
 from tfdoctor.report.model import GroupSummary, Report
 from tfdoctor.resolve import rules
 from tfdoctor.resolve.conflict import Explanation, explain
-from tfdoctor.resolve.platforms import WouldBe
+from tfdoctor.resolve.platforms import WouldBe, full_version
 from tfdoctor.resolve.sources import InputSet, Requirement, is_lock, read_inputs
 from tfdoctor.resolve.would_be import Planned, snapshot_of
 
@@ -57,12 +57,8 @@ def check_sets(
     inputs = read_inputs(paths, stdin_text, cwd)
     hint = inputs.python_hint or ""
     if not python_given and re.fullmatch(r"3\.\d+(\.\d+)?", hint):  # an exact pin (conda's)
-        target = target._replace(python=_full(hint))
+        target = target._replace(python=full_version(hint))
     return _check_inputs(inputs, target, kb, select, ignore)
-
-
-def _full(version: str) -> str:
-    return version if version.count(".") >= 2 else f"{version}.0"
 
 
 def _check_lock(
@@ -137,7 +133,7 @@ def _check_inputs(
                 packages, with_declared = _planned(again.pins, direct_names), True
                 info["mode"] = "overridden"
         if not packages:
-            packages = _pinned(inputs.direct, kb)
+            packages = _pinned(inputs.direct, kb, target)
             info["mode"] = "unresolved"
     location = " + ".join(labels)
     snapshot = snapshot_of(
@@ -189,9 +185,12 @@ def _planned(pins: Iterable[Any], direct: set[str]) -> list[Planned]:
     ]
 
 
-def _pinned(direct: Sequence[Requirement], kb: KnowledgeBase) -> list[Planned]:
+def _pinned(direct: Sequence[Requirement], kb: KnowledgeBase, target: WouldBe) -> list[Planned]:
     """The releases the user's own requirements name: an exact pin, else the newest release the
-    knowledge base records that matches. Their dependencies are unknown, so none are claimed."""
+    knowledge base records that matches and supports the checked Python (the newest that matches
+    when none does). Their dependencies are unknown, so none are claimed; the Requires-Python
+    the knowledge base records for a release is, so that one this Python cannot install says so
+    (TFD121) instead of passing as installed."""
     out: dict[str, Planned] = {}
     for requirement in direct:
         if not requirement.name or requirement.name in out:
@@ -203,12 +202,29 @@ def _pinned(direct: Sequence[Requirement], kb: KnowledgeBase) -> list[Planned]:
                 for v in kb.declared_versions(requirement.name)
                 if allows(requirement.specifier, v) and not _is_pre(v)
             ]
-            version = matching[-1] if matching else None
+            fitting = [v for v in matching if _fits_python(kb, requirement.name, v, target)]
+            version = (fitting or matching)[-1] if matching else None
         if version is not None:
+            known = kb.declared(requirement.name, version)
             out[requirement.name] = Planned(
-                requirement.name, version, requested=True, extras=requirement.extras
+                requirement.name,
+                version,
+                requires_python=known.requires_python if known is not None else "",
+                requested=True,
+                extras=requirement.extras,
             )
     return list(out.values())
+
+
+def _fits_python(kb: KnowledgeBase, name: str, version: str, target: WouldBe) -> bool:
+    """Whether the knowledge base says this release installs on the checked Python (unknown:
+    yes): its Requires-Python, and the Pythons its wheels are built for."""
+    known = kb.declared(name, version)
+    if known is None:
+        return True
+    if known.requires_python and not allows(known.requires_python, target.python):
+        return False
+    return not known.pythons or target.minor in known.pythons
 
 
 def _exact_pin(specifier: str) -> str | None:

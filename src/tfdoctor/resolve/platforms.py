@@ -38,6 +38,15 @@ _UV_PLATFORM = {
 _SYSTEM = {"linux": "Linux", "macos": "Darwin", "windows": "Windows"}
 _SYS_PLATFORM = {"linux": "linux", "macos": "darwin", "windows": "win32"}
 _PYTHON = re.compile(r"^3\.(\d{1,2})(\.\d{1,2})?$")
+# A late patch release of each minor (uv's download list, 2026-12): a Python given as X.Y is
+# resolved as one, since that is what an X.Y interpreter is today. uv reads a bare X.Y as X.Y.0,
+# and some releases exclude early patches (cryptography 50: Requires-Python >=3.9,!=3.9.0,
+# !=3.9.1), so a set that installs on every Python 3.9 in use was reported unresolvable. Any late
+# patch serves; a minor not listed here is taken as X.Y.0.
+LATE_PATCH = {
+    "3.7": "3.7.17", "3.8": "3.8.20", "3.9": "3.9.25", "3.10": "3.10.22", "3.11": "3.11.18",
+    "3.12": "3.12.16", "3.13": "3.13.18", "3.14": "3.14.10", "3.15": "3.15.2",
+}  # fmt: skip
 
 
 class WouldBe(NamedTuple):
@@ -106,11 +115,18 @@ class WouldBe(NamedTuple):
 
 
 def parse_python_version(text: str) -> str:
-    """``--python-version``: 3.Y or 3.Y.Z, returned as X.Y.Z."""
+    """``--python-version``: 3.Y or 3.Y.Z, returned as X.Y.Z (3.Y as a late patch of it)."""
     match = _PYTHON.match(text.strip())
     if match is None:
         raise UsageError(f"--python-version takes a version like 3.12, not {text!r}")
-    return text.strip() if match.group(2) else f"{text.strip()}.0"
+    return text.strip() if match.group(2) else full_version(text.strip())
+
+
+def full_version(version: str) -> str:
+    """X.Y.Z as given; X.Y as a late patch release of that minor (LATE_PATCH), else X.Y.0."""
+    if version.count(".") >= 2:
+        return version
+    return LATE_PATCH.get(version, f"{version}.0")
 
 
 def parse_arch(text: str) -> str:

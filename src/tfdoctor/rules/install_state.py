@@ -261,18 +261,47 @@ def tilde_leftovers(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def folder_version(dist: Distribution) -> str:
+    """The release a metadata folder's name gives (``numpy-1.26.4.dist-info``,
+    ``foo-1.0-py3.11.egg-info``), or "" when it names none: what is left of a distribution whose
+    METADATA cannot be read."""
+    from tfdoctor.version import InvalidVersion, Version
+
+    base = os.path.basename(dist.metadata_dir.rstrip("/"))
+    for suffix in (".dist-info", ".egg-info"):
+        if base.endswith(suffix):
+            parts = base[: -len(suffix)].split("-")
+            if len(parts) >= 2:
+                try:
+                    Version(parts[1])
+                except InvalidVersion:
+                    return ""
+                return parts[1]
+    return ""
+
+
 @check(BROKEN)
 def broken_distributions(ctx: Context) -> Iterator[Finding]:
     snap = ctx.snapshot
     for dist in snap.distributions:
         if dist.error:
+            # the release its folder names: a bare `--reinstall numpy` installs the newest
+            # numpy (2.x under TensorFlow 2.15), and its dependencies with it
+            version = folder_version(dist)
+            pin = f"{dist.key}=={version}" if version else dist.key
             yield finding(
                 BROKEN,
                 f"the metadata of {dist.name} cannot be read",
-                evidence=(dist.error,),
+                evidence=(
+                    dist.error,
+                    *([f"its folder names release {version}"] if version else []),
+                ),
                 why="Installers and TensorFlow's own version checks cannot see this package.",
-                fix=(ctx.for_dist(dist).install(dist.name, reinstall=True),),
-                remedies=reinstalls(dist.name, reason="writes its metadata again"),
+                fix=(ctx.for_dist(dist).install(pin, reinstall=True, no_deps=True),),
+                remedies=reinstalls(pin, no_deps=True, reason="writes its metadata again"),
+                fix_note=""
+                if version
+                else "Its folder names no release: reinstall the version you had, if you know it.",
             )
         elif dist.record_missing_count:
             leftovers = [
@@ -360,15 +389,25 @@ def mixed_installers(ctx: Context) -> Iterator[Finding]:
         d for d in snap.distributions if d.installer and d.installer != "conda" and d.key in stack
     ]
     conda_stack = [r for key, r in conda.items() if key in stack or key == "python"]
-    if not pip_managed or not [r for r in conda_stack if r.name != "python"]:
+    removed = [r for r in conda_stack if r.name != "python"]
+    if not pip_managed or not removed:
         return
     both = [d for d in pip_managed if d.key in conda]
+    # What pip puts back after the removal: a package both claim has one set of files, which
+    # `conda remove` deletes (its file list names them), so pip's release is reinstalled; a
+    # conda-only one is installed by pip at the release conda had, so what needs it finds it.
+    pip_versions = {d.key: d.version for d in pip_managed}
+    again = [
+        f"{canonical(r.name)}=={pip_versions.get(canonical(r.name), r.version)}" for r in removed
+    ]
+    tf = ctx.tensorflow
+    side = tf.installer if tf is not None and tf in pip_managed else pip_managed[0].installer
+    pip_side = ctx.installer.for_distribution(side)
     yield finding(
         MIXED,
         "pip/uv and conda both manage TensorFlow-stack packages in this conda environment",
         evidence=(
-            "conda: "
-            + ", ".join(f"{r.name} {r.version}" for r in conda_stack if r.name != "python"),
+            "conda: " + ", ".join(f"{r.name} {r.version}" for r in removed),
             "pip/uv: " + ", ".join(f"{d.name} {d.version} ({d.installer})" for d in pip_managed),
             *[
                 f"both: {d.name} (conda {conda[d.key].version}, {d.installer} {d.version})"
@@ -380,11 +419,21 @@ def mixed_installers(ctx: Context) -> Iterator[Finding]:
             "overwrite pip's files or pull a conflicting NumPy/protobuf, and the two records "
             "disagree on what is installed."
         ),
-        fix=tuple(ctx.installer.uninstall(r.name) for r in conda_stack if r.name != "python"),
-        remedies=uninstalls(
-            *[r.name for r in conda_stack if r.name != "python"],
-            reason="the conda copies: pip manages the TensorFlow stack",
+        fix=(
+            ctx.installer.uninstall(*[r.name for r in removed], only_these=True),
+            pip_side.install(*again, no_deps=True, reinstall=True),
+        ),
+        remedies=(
+            *uninstalls(
+                *[r.name for r in removed],
+                reason="the conda copies: pip manages the TensorFlow stack",
+            ),
+            *reinstalls(*again, no_deps=True, reason="pip puts back what conda's removal took"),
         ),
         fix_note="Keep the TensorFlow stack under one installer: with pip inside conda, remove "
-        "the conda copies (as above) and let pip manage tensorflow, keras and their dependencies.",
+        "the conda copies and let pip manage tensorflow, keras and their dependencies. --force "
+        "removes only these: a plain `conda remove` also removes every conda package that "
+        "depends on them (scipy, pandas, ...). The removal deletes the files conda lists, which "
+        "are also those of a package pip installed over it, so the second command puts them "
+        "back, at pip's release (conda's where pip has none).",
     )

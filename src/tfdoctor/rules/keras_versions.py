@@ -146,7 +146,8 @@ def _keras_mismatch(
     if v is not None:
         evidence.append(f"declared: {v.describe()}")
     evidence += ctx.declared.followups(keras)
-    if keras_v is not None:  # a cell of this TensorFlow minor and this Keras minor, or none
+    if keras_v is not None and _supports_python(ctx, keras):
+        # a cell of this TensorFlow minor and this Keras minor, or none
         evidence += _proof(tf.version, ctx, keras=f"{keras_v.major}.{keras_v.minor}")
     if wants_three:
         why = (
@@ -210,7 +211,11 @@ def tf_keras_version(ctx: Context) -> Iterator[Finding]:
     evidence += [f"declared: {v.describe()}" for v in violations]
     wanted = f"tf-keras{ctx.kb.tf_keras_requirement(tf.version)}"
     minor = ".".join(tf_keras.version.split(".")[:2])
-    cell = _cell(tf.version, ctx, {"tf_keras": minor}, legacy=True)
+    cell = (
+        _cell(tf.version, ctx, {"tf_keras": minor}, legacy=True)
+        if _supports_python(ctx, tf_keras)
+        else None
+    )
     fix = (ctx.for_dist(tf_keras).install(wanted, no_deps=True),)
     remedies = installs(wanted, no_deps=True, reason=f"the tf-keras of {_tf_label(tf)}")
     if cell is not None:
@@ -260,6 +265,17 @@ def _cell(
     on = legacy or ctx.kb.legacy_keras_switch(ctx.snapshot.environ)
     settings = {"TF_USE_LEGACY_KERAS": "1"} if on else None
     return best(_minor(tf_version), settings, **packages)
+
+
+def _supports_python(ctx: Context, dist: Distribution) -> bool:
+    """Whether the release's Requires-Python (its metadata's, else the knowledge base's) admits
+    the Python checked. A matrix cell proves what a pair does on a Python that installs it: keras
+    3.15.1 needs Python 3.11, so its cell says nothing of a Python 3.9 set or environment."""
+    spec = dist.requires_python
+    if not spec:
+        known = ctx.kb.declared(dist.key, dist.version)
+        spec = known.requires_python if known is not None else ""
+    return not spec or allows(spec, ctx.snapshot.python.version)
 
 
 def _proof(tf_version: str, ctx: Context, **packages: str) -> list[str]:

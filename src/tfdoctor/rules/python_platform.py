@@ -222,14 +222,25 @@ def requires_python(ctx: Context) -> Iterator[Finding]:
                 for d in excluded
             ),
         ),
-        why="A package's Requires-Python is the Pythons its release supports; pip and uv do not "
-        "install it elsewhere unless told to (--ignore-requires-python, --python-version) or "
-        "when it is copied in. On this Python it fails where it uses what this Python lacks: a "
-        "SyntaxError at import, a missing module or name.",
+        why=(
+            "A package's Requires-Python is the Pythons its release supports; pip and uv do not "
+            "install it elsewhere unless told to (--ignore-requires-python, --python-version) or "
+            "when it is copied in. On this Python it fails where it uses what this Python lacks: "
+            "a SyntaxError at import, a missing module or name."
+            if ctx.installer.kind != "requirements"
+            else "A package's Requires-Python is the Pythons its release supports: pip and uv "
+            f"refuse to install this release on Python {snap.python.minor}, so the set fails to "
+            "install there ('requires a different Python', 'No solution found')."
+        ),
         fix=(ctx.installer.install(*older),),
         remedies=installs(*older, reason=f"an older release supports Python {snap.python.minor}"),
-        fix_note="The installer picks the newest older release that supports this Python; or "
-        "create an environment with a Python the installed release supports.",
+        fix_note=(
+            "The installer picks the newest older release that supports this Python; or "
+            "create an environment with a Python the installed release supports."
+            if ctx.installer.kind != "requirements"
+            else "The resolver then picks the newest older release that supports Python "
+            f"{snap.python.minor}; or check the set for a Python the release supports."
+        ),
     )
 
 
