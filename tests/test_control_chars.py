@@ -68,3 +68,22 @@ def test_fix_dry_run_prints_no_control_character(tfdoctor: Runner, hostile_env: 
     result = tfdoctor("fix", "--dry-run", "--python", str(hostile_env))
     assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("form", ["text", "markdown"])
+def test_bidirectional_controls_of_a_pasted_text_are_shown_not_obeyed(
+    tfdoctor: Runner, tmp_path: Path, form: str
+) -> None:
+    """A right-to-left override (U+202E) in a pasted traceback would make the terminal show a
+    path or a command in another order than it is ("Trojan Source"): it is written out."""
+    text = tmp_path / "paste.txt"
+    text.write_text(
+        "Traceback (most recent call last):\n"
+        '  File "/home/u/proj/\u202etxt.py", line 1, in <module>\n'
+        "    import tensorflow as tf\n"
+        "ModuleNotFoundError: No module named 'tensorflow\u202e'\n",
+        encoding="utf-8",
+    )
+    result = tfdoctor("explain", "--text-only", "--format", form, str(text))
+    assert result.returncode == 1, result.stderr
+    assert "\u202e" not in result.stdout and "\\u202e" in result.stdout
