@@ -88,6 +88,11 @@ def test_the_command_lists_the_grid_and_rejects_a_missing_spec(
     assert "TF 2.15.1 py3.11" in listed.stdout and "2 cells, 0 stored, 2 to do" in listed.stdout
     bad = tfdoctor("matrix", "list", "--grid", str(tmp_path / "none.toml"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no grid spec" in bad.stderr
+    # facts and api-report read every stored cell: they offer no selection they would ignore
+    for verb in ("facts", "api-report"):
+        selected = tfdoctor("matrix", verb, "--tf", "2.15")
+        assert selected.returncode == 2 and "unrecognized arguments: --tf 2.15" in selected.stderr
+        assert "--limit" not in tfdoctor("matrix", verb, "--help").stdout
 
 
 # Small real cells: a venv with one small package; `import tensorflow` fails for real.

@@ -16,9 +16,11 @@ def add_parser(sub: Any) -> None:
         "matrix", help="build and run a grid of TensorFlow/Keras environments (maintainers)"
     )
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    # facts and api-report read every stored cell: they take the store, not a selection of cells
+    stored = argparse.ArgumentParser(add_help=False)
+    stored.add_argument("--store", type=Path, help="the records (default: kb/data/verified.json)")
+    common = argparse.ArgumentParser(add_help=False, parents=[stored])
     common.add_argument("--grid", type=Path, help="the grid spec (default: the packaged grid.toml)")
-    common.add_argument("--store", type=Path, help="the records (default: kb/data/verified.json)")
     common.add_argument("--family", action="append", help="only this family (repeatable)")
     common.add_argument("--tf", action="append", help="only this TensorFlow minor, e.g. 2.15")
     common.add_argument("--limit", type=int, help="at most this many cells")
@@ -34,10 +36,10 @@ def add_parser(sub: Any) -> None:
     )
     verbs.add_parser("list", parents=[common], help="list the cells, stored or to do")
     verbs.add_parser(
-        "api-report", parents=[common],
+        "api-report", parents=[stored],
         help="check every api_changes.json entry against the stored cells",
     )  # fmt: skip
-    facts = verbs.add_parser("facts", parents=[common], help="what the stored cells prove")
+    facts = verbs.add_parser("facts", parents=[stored], help="what all the stored cells prove")
     facts.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -66,6 +68,14 @@ def run(args: argparse.Namespace) -> int:
         store = Store(args.store)
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read the store: {exc}") from None
+    if args.verb == "api-report":
+        from tfdoctor.matrix.proofs import api_report
+
+        return api_report(store, sys.stdout)
+    if args.verb == "facts":
+        from tfdoctor.matrix.proofs import facts
+
+        return facts(store, sys.stdout, as_json=args.format == "json")
     cells = _cells(args)
     if args.verb == "list":
         for cell in cells:
@@ -75,14 +85,6 @@ def run(args: argparse.Namespace) -> int:
         done = sum(1 for c in cells if c.key() in store)
         print(f"{len(cells)} cells, {done} stored, {len(cells) - done} to do")
         return EXIT_OK
-    if args.verb == "api-report":
-        from tfdoctor.matrix.proofs import api_report
-
-        return api_report(store, sys.stdout)
-    if args.verb == "facts":
-        from tfdoctor.matrix.proofs import facts
-
-        return facts(store, sys.stdout, as_json=args.format == "json")
     return _run_cells(args, store, cells)
 
 
