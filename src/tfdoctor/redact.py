@@ -47,10 +47,13 @@ def personal(text: str) -> str:
     text = credentials(text)
     home, user, host = _identity()
     if home and home not in ("/", os.sep) and len(home) > 1:
-        text = text.replace(home.rstrip(os.sep), "~")
+        # in any case: Windows and macOS paths are (C:\Users\Alice is C:\users\alice there)
+        text = re.sub(re.escape(home.rstrip(os.sep)), "~", text, flags=re.IGNORECASE)
     for value, mark in ((host, "<host>"), (user, "<user>")):
         if value and len(value) >= 3:  # a one- or two-letter name would hit ordinary words
-            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", mark, text)
+            text = re.sub(
+                rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", mark, text, flags=re.I
+            )
     return text
 
 

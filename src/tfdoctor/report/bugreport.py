@@ -7,6 +7,7 @@ Redacted unless ``--no-redact``: the home folder, the user and host names. Crede
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -78,6 +79,15 @@ def _inline(text: str) -> str:
     return text.replace("\n", " ").replace("|", "\\|")
 
 
+def _code_cell(text: str) -> str:
+    """``text`` as inline code in a table cell: fenced with more backticks than it holds in a
+    row (a path may hold some), its ``|`` escaped (it would end the cell, even in code)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{_inline(text)}{pad}{fence}"
+
+
 def _versions(report: Report) -> list[str]:
     out = ["| package | distribution | version | installer |", "| --- | --- | --- | --- |"]
     for name, fact in report.packages.items():
@@ -93,7 +103,7 @@ def _sys_path(facts: dict[str, Any]) -> list[str]:
     for number, entry in enumerate(facts.get("sys_path", ()), 1):
         missing = "" if entry.get("exists", True) else " (missing)"
         path = entry.get("path") or "''"
-        out.append(f"| {number} | `{path}` | {entry.get('origin')}{missing} |")
+        out.append(f"| {number} | {_code_cell(path)} | {entry.get('origin')}{missing} |")
     return out
 
 
