@@ -110,3 +110,12 @@ def test_no_shipped_text_file_holds_a_merge_conflict() -> None:
     ]
     assert shipped
     assert [str(p) for p in shipped if marker.search(p.read_text(encoding="utf-8"))] == []
+
+
+def test_a_rule_is_found_by_its_name_too(tfdoctor: Runner) -> None:
+    """`tfdoctor rules` lists codes and names; either one opens the page."""
+    by_name = tfdoctor("rules", "cuda-wheels")
+    assert by_name.returncode == 0, by_name.stderr
+    assert by_name.stdout == tfdoctor("rules", "TFD601").stdout
+    unknown = tfdoctor("rules", "no-such-rule")
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1

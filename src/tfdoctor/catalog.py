@@ -29,5 +29,13 @@ def all_rules() -> list[RuleInfo]:
 
 
 def get_rule(code: str) -> RuleInfo | None:
-    code = code.upper()
-    return next((info for info in all_rules() if info.code == code), None)
+    """A rule by its code (``TFD101``, any case) or its name (``keras-line``)."""
+    wanted = code.strip()
+    return next(
+        (
+            info
+            for info in all_rules()
+            if info.code == wanted.upper() or info.name == wanted.lower()
+        ),
+        None,
+    )

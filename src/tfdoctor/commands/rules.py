@@ -14,7 +14,7 @@ def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "rules", help="list the rules, or explain one (tfdoctor rules TFD101)"
     )
-    p.add_argument("code", nargs="?", help="a rule code such as TFD101")
+    p.add_argument("code", nargs="?", help="a rule code such as TFD101, or its name (keras-line)")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if args.code:
         info = get_rule(args.code)
         if info is None:
-            raise UsageError(f"no rule {args.code}; `tfdoctor rules` lists them")
+            raise UsageError(f"no rule {args.code!r}; `tfdoctor rules` lists the codes and names")
         doc = rule_doc(info.code)
         if args.format == "json":
             print(json.dumps(_envelope([{**_as_json(info), "doc": doc}]), indent=2))
