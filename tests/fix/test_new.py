@@ -141,3 +141,51 @@ def test_new_without_uv_uses_venv_and_pip(tfdoctor: Runner, tmp_path: Path) -> N
     lock = (env / "requirements.lock").read_text(encoding="utf-8")
     assert "pip install --no-deps -r requirements.lock" in lock
     assert "tensorflow-cpu==2.21.0" in lock.splitlines()
+
+
+def _path_without_pythons() -> str:
+    """PATH with no pyenv and no Python of another minor than the system's own."""
+    return "/usr/local/bin:/usr/bin:/bin"
+
+
+def test_a_python_version_is_found_where_pyenv_keeps_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tfdoctor new DIR --python 3.10` on a machine whose 3.10 is a pyenv version but not on
+    PATH: the venv is made from that interpreter (uv alone would try to download one)."""
+    import shutil
+
+    from tfdoctor.fix.new import _installed_python
+
+    pyenv = shutil.which("pyenv")
+    if pyenv is None or "3.10" not in interpreter("3.10"):
+        pytest.skip("needs pyenv with a Python 3.10")
+    monkeypatch.setenv("PATH", f"{Path(pyenv).parent}:{_path_without_pythons()}")
+    found = _installed_python(uv(), "3.10")
+    assert found.endswith("/bin/python") and "3.10" in found
+    version = subprocess.run([found, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("Python 3.10.")
+
+
+def test_a_failed_new_leaves_no_folder_behind(tfdoctor: Runner, tmp_path: Path) -> None:
+    """uv can neither find nor download the Python: the run fails and leaves no folder (it
+    left DIR/.tfdoctor, the lock of a run that made nothing)."""
+    folder = tmp_path / "new38"
+    result = tfdoctor(
+        "new", str(folder), "--python", "3.8", "--no-smoke",
+        env={"PATH": _path_without_pythons(), "UV_PYTHON_DOWNLOADS": "never"},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "could not create the environment" in result.stdout
+    assert not folder.exists()
+
+
+def test_without_the_smoke_test_the_environment_is_created_not_verified(
+    tfdoctor: Runner, tmp_path: Path
+) -> None:
+    """--no-smoke runs nothing in the new environment: it says "created", never "verified"."""
+    env = tmp_path / "unverified"
+    result = tfdoctor("new", str(env), "--python", interpreter("3.11"), "--no-smoke",
+                      "--format", "json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    doc = result.json()["result"]
+    assert doc["status"] == "created" and doc["verification"] in (None, {})
+    assert "(not verified: --no-smoke)" in doc["message"]

@@ -73,4 +73,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"  pinned set: {result.lock}")
         timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
         print(f"  {timings}")
-    return EXIT_OK if result.status == "verified" else EXIT_FINDINGS
+    return EXIT_OK if result.status in ("verified", "created") else EXIT_FINDINGS

@@ -3,8 +3,10 @@ pinned ``requirements.lock`` so the same set can be rebuilt anywhere."""
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -202,9 +204,54 @@ def create(
     uv = find_uv()
     if not pip and not uv:
         raise UsageError("--no-pip needs uv to install into the environment (uv was not found)")
+    existed = folder.exists()
     with envlock.hold(folder, "new"):
         check_new_folder(folder, "`tfdoctor new`", locked=True)  # again, now that no one else can
-        return _create(choice, folder, say, smoke, pip, uv)
+        result = _create(choice, folder, say, smoke, pip, uv)
+    if not existed and result.status == "failed" and _only_the_lock(folder):
+        # nothing was made but the lock: leave no folder behind for a run that made nothing
+        shutil.rmtree(folder / envlock.FOLDER, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    return result
+
+
+def _only_the_lock(folder: Path) -> bool:
+    try:
+        return all(entry.name == envlock.FOLDER for entry in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _installed_python(uv: str, version: str) -> str:
+    """An interpreter of ``version`` ("3.9") that this machine has: uv's (PATH, uv-managed),
+    else pyenv's newest of that minor; "" when none (uv venv would then try to download one)."""
+    found = subprocess.run(
+        [uv, "python", "find", "--no-python-downloads", version],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode == 0 and found.stdout.strip():
+        return found.stdout.strip()
+    try:
+        bare = subprocess.run(
+            ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    mine = [v for v in bare if re.fullmatch(rf"{re.escape(version)}(\.\d+)?", v)]
+    if not mine:
+        return ""
+    newest = max(mine, key=lambda v: [int(part) for part in v.split(".")])
+    try:
+        prefix = subprocess.run(
+            ["pyenv", "prefix", newest], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    python = Path(prefix) / "bin" / "python"
+    return str(python) if python.is_file() else ""
 
 
 def _create(
@@ -214,7 +261,10 @@ def _create(
     python = str(folder / "bin" / "python")
     t0 = time.perf_counter()
     if uv:
-        cmd = [uv, "venv", "--quiet", "--allow-existing", "--python", choice.interpreter]
+        interpreter = choice.interpreter
+        if re.fullmatch(r"\d+\.\d+(\.\d+)?", interpreter):
+            interpreter = _installed_python(uv, interpreter) or interpreter
+        cmd = [uv, "venv", "--quiet", "--allow-existing", "--python", interpreter]
         error = _run([*cmd, str(folder)], say)
     else:
         error = _run([_interpreter_for_venv(choice), "-m", "venv", str(folder)], say)
@@ -240,10 +290,14 @@ def _create(
         if not ok:
             result.message = "the smoke test failed: " + "; ".join(summary["blocking"])
             return result
-    result.status = "verified"
+    # without the smoke test nothing ran in it: built, not verified
+    result.status = "verified" if smoke else "created"
     line = shellwords.source_line(str(folder / "bin" / "activate"))
-    result.message = f"created {folder}; use it with `{line}`" + (
-        " (the activate scripts set TF_USE_LEGACY_KERAS=1)" if choice.legacy else ""
+    result.message = (
+        f"created {folder}"
+        + ("" if smoke else " (not verified: --no-smoke)")
+        + f"; use it with `{line}`"
+        + (" (the activate scripts set TF_USE_LEGACY_KERAS=1)" if choice.legacy else "")
     )
     return result
 
@@ -251,7 +305,6 @@ def _create(
 def _interpreter_for_venv(choice: Choice) -> str:
     if not re.fullmatch(r"\d+\.\d+(\.\d+)?", choice.interpreter):
         return choice.interpreter
-    import shutil
 
     found = shutil.which(f"python{choice.python}")
     if found is None:
