@@ -123,11 +123,21 @@ def test_launcher_prefixes_are_stripped() -> None:
     assert _top(text) == ("dependent-package-incompatible", "tfa-unsupported-tf")
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
 def test_byte_order_marks(encoding: str) -> None:
+    """With a byte order mark, and UTF-16 without one (written so by some Windows tools)."""
     data = _capture("real_tf221_protobuf5").encode(encoding)
     result = explain_stream(io.BytesIO(data))
     assert result.findings[0].cause == "protobuf-incompatible"
+
+
+def test_binary_input_with_nul_bytes_is_still_refused() -> None:
+    """Only text whose every other byte is NUL, all on one side, is read as UTF-16."""
+    from tfdoctor.explain.reader import NotTextError
+
+    for data in (bytes(range(256)) * 8, b"PK\x03\x04\x14\x00\x00\x00\x08\x00" * 50):
+        with pytest.raises(NotTextError):
+            explain_stream(io.BytesIO(data))
 
 
 def _chain(*exceptions: str) -> str:

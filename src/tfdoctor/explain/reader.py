@@ -46,12 +46,30 @@ def _sniff(head: bytes) -> str:
         return "utf-16"  # PowerShell's `>` redirection writes UTF-16 with a BOM
     sample = head[:_SNIFF_BYTES]
     if b"\x00" in sample:
+        utf16 = _utf16_without_bom(sample)
+        if utf16:
+            return utf16
         raise NotTextError("the input contains NUL bytes")
     if sample:
         odd = sum(1 for byte in sample if byte in _BINARY_BYTES)
         if odd / len(sample) > 0.05:
             raise NotTextError("the input is mostly control bytes")
     return "utf-8"
+
+
+def _utf16_without_bom(sample: bytes) -> str:
+    """"utf-16-le"/"utf-16-be" for mostly-ASCII text written as UTF-16 without a BOM (some
+    Windows tools do): every other byte is NUL, all on the same side; "" for anything else."""
+    pairs = len(sample) // 2
+    if pairs < 8:
+        return ""
+    high = sum(1 for i in range(1, 2 * pairs, 2) if sample[i] == 0)
+    low = sum(1 for i in range(0, 2 * pairs, 2) if sample[i] == 0)
+    if high >= 0.9 * pairs and low <= pairs // 50:
+        return "utf-16-le"
+    if low >= 0.9 * pairs and high <= pairs // 50:
+        return "utf-16-be"
+    return ""
 
 
 def iter_blocks(
