@@ -58,7 +58,7 @@ def _sniff(head: bytes) -> str:
 
 
 def _utf16_without_bom(sample: bytes) -> str:
-    """"utf-16-le"/"utf-16-be" for mostly-ASCII text written as UTF-16 without a BOM (some
+    """ "utf-16-le"/"utf-16-be" for mostly-ASCII text written as UTF-16 without a BOM (some
     Windows tools do): every other byte is NUL, all on the same side; "" for anything else."""
     pairs = len(sample) // 2
     if pairs < 8:
