@@ -72,6 +72,12 @@ _REQUESTS = (
     "Downloading ",
     "Uninstalling ",
     "uninstalled ",
+    # a release pip or uv could not install: "Could not find a version that satisfies the
+    # requirement tensorflow==2.12.0", "No matching distribution found for tensorflow==2.12.0",
+    # uv's "Because tensorflow==2.12.0 has no wheels ... and you require tensorflow==2.12.0"
+    "satisfies the requirement ",
+    "distribution found for ",
+    "you require ",
 )
 # the distributions whose versions the checks below read (pip's "already satisfied" lines name
 # every dependency: only these are kept)
