@@ -145,6 +145,46 @@ def test_files_of_a_cuda_build_are_not_called_cpu_only_for_the_name_beside_them(
     assert "TFD602" in {f.code for f in report.findings}
 
 
+def test_the_build_of_a_tensorflow_metapackage_is_that_of_the_release_it_pins(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    # `tensorflow` on Windows (2.11-2.18) and Linux ARM writes no tensorflow/ folder: it pins
+    # tensorflow-intel / tensorflow-cpu-aws, which does. Built here from the real tensorflow-cpu
+    # 2.15.1 env: a `tensorflow` 2.15.1 without files that pins it. The build_info.py read is
+    # the pinned release's, CPU-only: not 'built with CUDA 12.2', and no TFD602 for driver 470.
+    data = _probe(real_env(specs.TF215))
+    dists = data["distributions"]
+    assert isinstance(dists, list)
+    [cpu] = [d for d in dists if d["name"].replace("_", "-") == "tensorflow-cpu"]
+    meta = dict(
+        cpu,
+        name="tensorflow",
+        metadata_dir=cpu["metadata_dir"].replace("tensorflow_cpu-", "tensorflow-"),
+        requires_dist=[f'tensorflow-cpu=={cpu["version"]}; platform_system == "Linux"'],
+        provides_extra=[],
+        record_top_level=[],
+        record_packages=[],
+        record_missing=[],
+        record_checked=0,
+    )
+    dists.insert(0, meta)
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "470.256.02"
+    snapshot = Snapshot.from_probe(data)
+    report = diagnose_snapshot(snapshot)
+    [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
+    assert gpu == "NVIDIA driver 470.256.02; TensorFlow 2.15 is a CPU-only build (tensorflow)"
+    assert "TFD602" not in {f.code for f in report.findings}
+    [tf] = snapshot.by_name["tensorflow"]
+    assert snapshot.build_of(tf) == snapshot.tensorflow_build
+    # a `tensorflow` that pins another version, or that writes the folder too, is no metapackage
+    # of it: whose the files are is unknown
+    meta["requires_dist"] = ["tensorflow-cpu==2.15.0"]
+    [tf] = Snapshot.from_probe(data).by_name["tensorflow"]
+    assert Snapshot.from_probe(data).build_of(tf) is None
+
+
 def _copy(env: Path, to: Path) -> Path:
     import subprocess
 
