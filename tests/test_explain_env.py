@@ -355,3 +355,27 @@ def test_a_release_the_installer_could_not_install_is_no_version_the_text_shows(
     assert data["environment_differs"] == []
     assert [f["cause"] for f in data["findings"]][:1] == ["python-unsupported"]
     assert "The text shows" not in tfdoctor("explain", str(text), "--python", env).stdout
+
+
+def test_a_version_uv_uninstalled_is_no_version_the_text_shows(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """uv's " - keras==2.15.0" under "Uninstalled 1 package" is a version removed, as pip's
+    "Successfully uninstalled keras-2.15.0" (it said 'The text shows keras 2.15.0 (this
+    environment has 3.15.1)'); the same line in a list the user wrote still states it."""
+    env = str(real_env(specs.TF221))
+    text = tmp_path / "uv.txt"
+    removed = (
+        "$ uv pip uninstall keras\nUninstalled 1 package in 12ms\n - keras==2.15.0\n"
+        "$ python train.py\nModuleNotFoundError: No module named 'keras'\n"
+    )
+    text.write_text(removed, encoding="utf-8")
+    assert _explain_json(tfdoctor, text, "--python", env)["environment_differs"] == []
+    text.write_text(
+        "My versions:\n - keras==2.15.0\n - tensorflow==2.21.0\n"
+        "ModuleNotFoundError: No module named 'keras'\n",
+        encoding="utf-8",
+    )
+    assert _explain_json(tfdoctor, text, "--python", env)["environment_differs"] == [
+        {"package": "keras", "text": "2.15.0", "environment": "3.15.1"}
+    ]
