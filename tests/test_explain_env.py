@@ -327,3 +327,55 @@ def test_a_stated_version_is_the_installed_one_to_the_precision_it_is_stated_wit
     assert _same("2.0", "2") and _same("2", "2.0.0")
     assert not _same("2.15.0", "2.15.1") and not _same("2.16", "2.15.1")
     assert not _same("2.16.0rc0", "2.16.0") and _same("2.16.0rc0", "2.16.0rc0")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "ERROR: Could not find a version that satisfies the requirement tensorflow==2.12.0 "
+        "(from versions: 2.16.0rc0, 2.16.1, 2.17.0, 2.21.0)\n"
+        "ERROR: No matching distribution found for tensorflow==2.12.0\n",
+        "  \u00d7 No solution found when resolving dependencies:\n"
+        "  \u2570\u2500\u25b6 Because tensorflow==2.12.0 has no wheels with a matching Python ABI "
+        "tag and you require tensorflow==2.12.0, we can conclude that your requirements are "
+        "unsatisfiable.\n",
+    ],
+    ids=["pip", "uv"],
+)
+def test_a_release_the_installer_could_not_install_is_no_version_the_text_shows(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path, failure: str
+) -> None:
+    """pip or uv failing to install tensorflow==2.12.0 into an environment with TensorFlow 2.21
+    asked for that release; the text shows no TensorFlow 2.12.0 installed anywhere, so it is no
+    'it may come from another environment' (it said 'The text shows tensorflow 2.12.0')."""
+    env = str(real_env(specs.TF221))
+    text = tmp_path / "pip.txt"
+    text.write_text("$ pip install tensorflow==2.12.0\n" + failure, encoding="utf-8")
+    data = _explain_json(tfdoctor, text, "--python", env)
+    assert data["environment_differs"] == []
+    assert [f["cause"] for f in data["findings"]][:1] == ["python-unsupported"]
+    assert "The text shows" not in tfdoctor("explain", str(text), "--python", env).stdout
+
+
+def test_a_version_uv_uninstalled_is_no_version_the_text_shows(
+    tfdoctor: Runner, real_env: Callable[[EnvSpec], Path], tmp_path: Path
+) -> None:
+    """uv's " - keras==2.15.0" under "Uninstalled 1 package" is a version removed, as pip's
+    "Successfully uninstalled keras-2.15.0" (it said 'The text shows keras 2.15.0 (this
+    environment has 3.15.1)'); the same line in a list the user wrote still states it."""
+    env = str(real_env(specs.TF221))
+    text = tmp_path / "uv.txt"
+    removed = (
+        "$ uv pip uninstall keras\nUninstalled 1 package in 12ms\n - keras==2.15.0\n"
+        "$ python train.py\nModuleNotFoundError: No module named 'keras'\n"
+    )
+    text.write_text(removed, encoding="utf-8")
+    assert _explain_json(tfdoctor, text, "--python", env)["environment_differs"] == []
+    text.write_text(
+        "My versions:\n - keras==2.15.0\n - tensorflow==2.21.0\n"
+        "ModuleNotFoundError: No module named 'keras'\n",
+        encoding="utf-8",
+    )
+    assert _explain_json(tfdoctor, text, "--python", env)["environment_differs"] == [
+        {"package": "keras", "text": "2.15.0", "environment": "3.15.1"}
+    ]

@@ -89,6 +89,102 @@ def test_cuda_wheel_beside_tensorflow_cpu_on_a_gpu_machine(
     assert gpu == "NVIDIA driver 550.54.15; TensorFlow 2.21 is a CPU-only build (tensorflow-cpu)"
 
 
+def test_cuda_wheel_beside_tensorflow_cpu_with_a_driver_too_old_for_the_cuda_build(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    # Driver 470 runs CUDA 11 only: the CUDA build of TensorFlow 2.21 (CUDA 12.5) would not use
+    # the GPU either (TFD602 right after the switch). The fix is the removal of the unused wheel,
+    # the note says which driver the switch needs, and fix's plan removes it (no manual switch).
+    from tfdoctor.fix.planner import _cuda_beside_cpu_build, _Draft
+    from tfdoctor.kb import load
+    from tfdoctor.rules.base import Context
+
+    data = _probe(real_env(specs.TF221_CUDA_RUNTIME))
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "470.256.02"
+    snapshot = Snapshot.from_probe(data)
+    report = diagnose_snapshot(snapshot)
+    [found] = report.findings
+    assert found.code == "TFD605"
+    assert [(r.kind, r.target) for r in found.remedies] == [
+        ("uninstall", "nvidia-cuda-runtime-cu12")
+    ]
+    assert len(found.fix) == 1 and found.fix[0].endswith(" nvidia-cuda-runtime-cu12")
+    assert found.fix_note.startswith(
+        "For TensorFlow on the GPU (with an NVIDIA driver 525.60.13 or newer: this machine's is "
+        "470.256.02), replace tensorflow-cpu with the CUDA build of the same release"
+    )
+    draft = _Draft()
+    _cuda_beside_cpu_build(Context(snapshot, load()), [found], draft)
+    assert (draft.uninstall, draft.manual) == ({"nvidia-cuda-runtime-cu12": ["TFD605"]}, [])
+    [option] = draft.options
+    assert option.effect.startswith(
+        "only useful with an NVIDIA driver 525.60.13 or newer: this machine's is 470.256.02"
+    )
+
+
+def test_files_of_a_cuda_build_are_not_called_cpu_only_for_the_name_beside_them(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    # tensorflow-cpu 2.21 and tensorflow 2.21 in one folder (TFD301), tensorflow installed last:
+    # the build_info.py `import tensorflow` reads says is_cuda_build True. Whose files they are
+    # is unknown, but they are no CPU-only build: the GPU line does not say so, and a driver too
+    # old for CUDA 12 is reported (the files load CUDA).
+    data = _probe(real_env(specs.TF221_PLUS_TENSORFLOW))
+    build = data["tensorflow_build"]
+    assert isinstance(build, dict) and build["is_cuda_build"] is True
+    report = diagnose_snapshot(Snapshot.from_probe(data))
+    [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
+    assert "CPU-only" not in gpu
+    assert gpu == "no NVIDIA driver; TensorFlow 2.21 built with CUDA 12.5, cuDNN 9.3"
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "470.256.02"
+    report = diagnose_snapshot(Snapshot.from_probe(data))
+    assert "TFD602" in {f.code for f in report.findings}
+
+
+def test_the_build_of_a_tensorflow_metapackage_is_that_of_the_release_it_pins(
+    real_env: Callable[[EnvSpec], Path],
+) -> None:
+    # `tensorflow` on Windows (2.11-2.18) and Linux ARM writes no tensorflow/ folder: it pins
+    # tensorflow-intel / tensorflow-cpu-aws, which does. Built here from the real tensorflow-cpu
+    # 2.15.1 env: a `tensorflow` 2.15.1 without files that pins it. The build_info.py read is
+    # the pinned release's, CPU-only: not 'built with CUDA 12.2', and no TFD602 for driver 470.
+    data = _probe(real_env(specs.TF215))
+    dists = data["distributions"]
+    assert isinstance(dists, list)
+    [cpu] = [d for d in dists if d["name"].replace("_", "-") == "tensorflow-cpu"]
+    meta = dict(
+        cpu,
+        name="tensorflow",
+        metadata_dir=cpu["metadata_dir"].replace("tensorflow_cpu-", "tensorflow-"),
+        requires_dist=[f'tensorflow-cpu=={cpu["version"]}; platform_system == "Linux"'],
+        provides_extra=[],
+        record_top_level=[],
+        record_packages=[],
+        record_missing=[],
+        record_checked=0,
+    )
+    dists.insert(0, meta)
+    platform = data["platform"]
+    assert isinstance(platform, dict)
+    platform["nvidia_driver"] = "470.256.02"
+    snapshot = Snapshot.from_probe(data)
+    report = diagnose_snapshot(snapshot)
+    [gpu] = [g.label for g in report.groups if g.group.value == "gpu"]
+    assert gpu == "NVIDIA driver 470.256.02; TensorFlow 2.15 is a CPU-only build (tensorflow)"
+    assert "TFD602" not in {f.code for f in report.findings}
+    [tf] = snapshot.by_name["tensorflow"]
+    assert snapshot.build_of(tf) == snapshot.tensorflow_build
+    # a `tensorflow` that pins another version, or that writes the folder too, is no metapackage
+    # of it: whose the files are is unknown
+    meta["requires_dist"] = ["tensorflow-cpu==2.15.0"]
+    [tf] = Snapshot.from_probe(data).by_name["tensorflow"]
+    assert Snapshot.from_probe(data).build_of(tf) is None
+
+
 def _copy(env: Path, to: Path) -> Path:
     import subprocess
 

@@ -200,7 +200,8 @@ class Snapshot(_SnapshotFields):
     def build_of(self, dist: Distribution) -> TensorFlowBuild | None:
         """The build facts of the TensorFlow distribution ``dist`` when they are known and its
         own: the build_info.py read lies in its ``tensorflow`` folder, and no other distribution
-        writes that folder (of two, the files on disk are whichever was installed last)."""
+        writes that folder (of two, the files on disk are whichever was installed last), or
+        ``dist`` writes none of it and pins the one release that does (a metapackage)."""
         build = self.tensorflow_build
         if build is None or build.error or build.is_cuda_build is None:
             return None
@@ -208,14 +209,30 @@ class Snapshot(_SnapshotFields):
         read = os.path.normpath(os.path.join(folder, "python", "platform", "build_info.py"))
         if os.path.normpath(build.path) != read:
             return None
-        for other in self.distributions:
-            if (
-                other.key != dist.key
-                and other.location == dist.location
-                and "tensorflow" in (other.record_packages or ())
-            ):
-                return None
-        return build
+        others = [
+            other
+            for other in self.distributions
+            if other.key != dist.key
+            and other.location == dist.location
+            and "tensorflow" in (other.record_packages or ())
+        ]
+        if not others:
+            return build
+        # `tensorflow` on Windows (2.11-2.18) and on Linux ARM is a wheel without the package:
+        # it pins the release that writes it (tensorflow-intel, tensorflow-cpu-aws), whose build
+        # it is
+        writer = others[0]
+        if (
+            len(others) == 1
+            and dist.record_packages is not None
+            and "tensorflow" not in dist.record_packages
+            and any(
+                canonical(r.name) == writer.key and r.specifier == f"=={writer.version}"
+                for r in dist.requirements()
+            )
+        ):
+            return build
+        return None
 
     @property
     def is_conda(self) -> bool:

@@ -189,3 +189,9 @@ def test_without_the_smoke_test_the_environment_is_created_not_verified(
     doc = result.json()["result"]
     assert doc["status"] == "created" and doc["verification"] in (None, {})
     assert "(not verified: --no-smoke)" in doc["message"]
+    again = tfdoctor("new", str(tmp_path / "text"), "--python", interpreter("3.11"), "--no-smoke")
+    assert again.returncode == 0, again.stderr
+    first = again.stdout.splitlines()[0]
+    assert first.startswith(f"created {tmp_path / 'text'} (not verified: --no-smoke); use it"), (
+        first
+    )

@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         doc = envelope("new", target, (), result=result.to_json())
         print(json.dumps(doc, indent=2))
     else:
-        print(f"{result.status}: {result.message}")
+        # "created /x (not verified: --no-smoke); ...", not "created: created /x ..."
+        said = result.message.startswith(f"{result.status} ")
+        print(result.message if said else f"{result.status}: {result.message}")
         if result.lock:
             print(f"  pinned set: {result.lock}")
         timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())

@@ -61,6 +61,12 @@ _CONDA_LIST = re.compile(
 _MESSAGE = re.compile(r"^[\w.]{0,80}(?:Error|Exception): ")
 # pip's "Successfully uninstalled keras-3.0.0": that version is gone from the environment
 _UNINSTALLED = re.compile(r"Successfully uninstalled ([A-Za-z0-9][\w.-]{0,80}?)-v?\d")
+# uv's summary lines ("Uninstalled 1 package in 12ms", "Installed 3 packages in 300ms"), then one
+# line per change: " - keras==2.15.0" is gone from the environment, " + keras==3.15.1" came
+_UV_SUMMARY = re.compile(
+    r"^(?:Uninstalled|Installed|Resolved|Prepared|Audited|Built) \d{1,6} packages? in "
+)
+_UV_CHANGE = re.compile(r"^([-+~]) ([A-Za-z0-9][\w.-]{0,80}?)(?:\[[\w,.-]{0,60}\])?==")
 # Lines that name versions asked for, not installed ones.
 _REQUESTS = (
     "requested",
@@ -72,6 +78,12 @@ _REQUESTS = (
     "Downloading ",
     "Uninstalling ",
     "uninstalled ",
+    # a release pip or uv could not install: "Could not find a version that satisfies the
+    # requirement tensorflow==2.12.0", "No matching distribution found for tensorflow==2.12.0",
+    # uv's "Because tensorflow==2.12.0 has no wheels ... and you require tensorflow==2.12.0"
+    "satisfies the requirement ",
+    "distribution found for ",
+    "you require ",
 )
 # the distributions whose versions the checks below read (pip's "already satisfied" lines name
 # every dependency: only these are kept)
@@ -156,6 +168,7 @@ class VersionFacts:
         self._shown_name = ""  # `pip show`'s "Name: X", whose "Version: Y" is the next line
         self.conda_listed: dict[str, set[str]] = {}  # `conda list` names -> "pip" / "conda"
         self.conda_line = Stated("", 0, "")
+        self._uv_changes = False  # after uv's "Uninstalled N packages in ..." line
 
     def feed(self, norm: str, line_no: int, text: str) -> None:
         if self._pending_dunder:
@@ -195,8 +208,26 @@ class VersionFacts:
                 self.installed.pop(package, None)
         for package, stated in _stated_in(norm):
             self._state(package, stated, line_no, text)
+        self._uv_change(norm)
         if "  " in norm:
             self._conda_list(norm, line_no)
+
+    def _uv_change(self, norm: str) -> None:
+        """uv's " - keras==2.15.0" after its "Uninstalled N packages" line removed that version,
+        as pip's "Successfully uninstalled keras-2.15.0" does (a Markdown list item "- keras==X"
+        elsewhere still states X)."""
+        if norm.startswith("Uninstalled ") and _UV_SUMMARY.match(norm):
+            self._uv_changes = True
+            return
+        if not self._uv_changes:
+            return
+        change = _UV_CHANGE.match(norm)
+        if change is None:
+            self._uv_changes = bool(_UV_SUMMARY.match(norm))
+        elif change.group(1) == "-":
+            package = distribution(change.group(2))
+            self.stated.pop(package, None)
+            self.installed.pop(package, None)
 
     def _pip_show(self, norm: str, shown_name: str, line_no: int, text: str) -> None:
         """`pip show X` prints "Name: X" and, on the next line, "Version: Y": X is installed."""

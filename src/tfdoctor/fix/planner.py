@@ -25,7 +25,7 @@ from tfdoctor.kb import KnowledgeBase, TFRelease
 from tfdoctor.kb import requirements as kbreq
 from tfdoctor.pep508 import allows, canonical
 from tfdoctor.rules.base import Context, version_key
-from tfdoctor.rules.gpu import cuda_switch_offered, gpu_route
+from tfdoctor.rules.gpu import cuda_switch_offered, driver_too_old, gpu_route
 from tfdoctor.rules.install_state import folder_version, stray_stack_folders
 from tfdoctor.shellwords import word as shell_word
 from tfdoctor.snapshot import Distribution
@@ -535,19 +535,27 @@ def _cuda_beside_cpu_build(ctx: Context, findings: list[Finding], draft: _Draft)
     for f in findings:
         if f.code != "TFD605":
             continue
-        if gpu_route(ctx):
+        tf = ctx.tensorflow
+        if tf is not None and gpu_route(ctx, tf):
             draft.manual.append(f)
             continue
         for remedy in f.remedies:
             if remedy.kind == "uninstall":
                 draft.remove(remedy.target, "TFD605")
-        tf = ctx.tensorflow
         if tf is not None and cuda_switch_offered(ctx, tf):
+            release = ctx.tf_release
+            minimum = driver_too_old(ctx, release.cuda if release is not None else "")
+            driver = ctx.snapshot.platform.nvidia_driver
+            lacks = (
+                f"an NVIDIA driver {minimum} or newer: this machine's is {driver}"
+                if minimum
+                else "an NVIDIA driver: this machine has none"
+            )
             draft.options.append(
                 Option(
                     f"replace {tf.name} with tensorflow[and-cuda]=={tf.version} by hand",
-                    "only useful with an NVIDIA driver: this machine has none, so the plan "
-                    "removes the CUDA wheels TensorFlow does not use instead",
+                    f"only useful with {lacks}, so the plan removes the CUDA wheels TensorFlow "
+                    "does not use instead",
                 )
             )
 

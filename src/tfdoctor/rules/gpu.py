@@ -61,6 +61,11 @@ def not_cuda(ctx: Context) -> bool:
     cuda = ctx.cuda_build
     if cuda is not None:
         return not cuda
+    read = ctx.snapshot.tensorflow_build
+    if read is not None and not read.error and read.is_cuda_build:
+        # the files `import tensorflow` loads say CUDA, though whose they are is unknown (two
+        # distributions in one folder, TFD301): not CPU-only, whatever the name
+        return False
     tf = ctx.tensorflow
     return tf is not None and tf.key.endswith("-cpu")
 
@@ -115,12 +120,8 @@ def nvidia_driver(ctx: Context) -> Iterator[Finding]:
         return
     if not_cuda(ctx):
         return  # a CPU-only build loads no CUDA library: the driver does not matter to it
-    minimum = ctx.kb.cuda_driver_minimum(release.cuda)
-    try:
-        too_old = bool(minimum) and Version(driver) < Version(minimum)
-    except InvalidVersion:
-        return
-    if not too_old:
+    minimum = driver_too_old(ctx, release.cuda)
+    if not minimum:
         return
     yield finding(
         DRIVER,
@@ -173,11 +174,25 @@ def unused_cuda_wheels(ctx: Context) -> list[Distribution]:
     return [dist for key, dist in sorted(wheels.items()) if key not in needed]
 
 
-def gpu_route(ctx: Context) -> bool:
-    """A GPU build is worth installing: Linux, with an NVIDIA driver (check's fix and fix's plan
-    both follow this)."""
-    platform = ctx.snapshot.platform
-    return platform.system == "Linux" and bool(platform.nvidia_driver)
+def driver_too_old(ctx: Context, cuda: str) -> str:
+    """The oldest driver CUDA ``cuda`` runs on when this machine's NVIDIA driver is older; ""
+    when it is not (or either is unknown)."""
+    driver = ctx.snapshot.platform.nvidia_driver
+    minimum = ctx.kb.cuda_driver_minimum(cuda) if driver and cuda else ""
+    try:
+        return minimum if minimum and Version(driver or "") < Version(minimum) else ""
+    except InvalidVersion:
+        return ""
+
+
+def gpu_route(ctx: Context, tf: Distribution) -> bool:
+    """The CUDA build of the same release is worth installing instead of ``tf``: it is offered
+    (cuda_switch_offered), and the machine has an NVIDIA driver new enough for its CUDA (check's
+    fix and fix's plan both follow this)."""
+    if not cuda_switch_offered(ctx, tf) or not ctx.snapshot.platform.nvidia_driver:
+        return False
+    release = ctx.tf_release
+    return not driver_too_old(ctx, release.cuda if release is not None else "")
 
 
 @check(CPU_BUILD_CUDA)
@@ -193,7 +208,7 @@ def cuda_wheels_cpu_build(ctx: Context) -> Iterator[Finding]:
     remove = (ctx.for_dist(wheels[0]).uninstall(*names),)
     plain = f"tensorflow[and-cuda]=={tf.version}"
     switch = (ctx.for_dist(tf).uninstall(tf.key), ctx.for_dist(tf).install(plain))
-    if cuda_switch_offered(ctx, tf) and gpu_route(ctx):
+    if gpu_route(ctx, tf):
         fix: tuple[str, ...] = switch
         remedies = (
             *uninstalls(tf.key, reason="the build without CUDA"),
@@ -237,8 +252,14 @@ def _gpu_way(ctx: Context, tf: Distribution, switch: tuple[str, str]) -> str:
     if cuda_switch_offered(ctx, tf):
         release = ctx.tf_release
         cuda = f" (CUDA {release.cuda}, cuDNN {release.cudnn})" if release and release.cuda else ""
+        driver = ctx.snapshot.platform.nvidia_driver
+        minimum = driver_too_old(ctx, release.cuda if release is not None else "")
+        if minimum:
+            needs = f"with an NVIDIA driver {minimum} or newer: this machine's is {driver}"
+        else:
+            needs = "only with an NVIDIA driver: this machine shows none"
         return (
-            "For TensorFlow on the GPU (only with an NVIDIA driver: this machine shows none), "
+            f"For TensorFlow on the GPU ({needs}), "
             f"replace {tf.name} with the CUDA build of the same release{cuda}: "
             f"{switch[0]} && {switch[1]}"
         )
